@@ -1,0 +1,15 @@
+// Where a token travels: `Authorization: Bearer` for programs, an HttpOnly cookie for browsers.
+export const SESSION_COOKIE = "chatloop_session";
+
+export function tokenFrom(authorization: string | null | undefined, cookieHeader: string | null | undefined): string | undefined {
+  const bearer = authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+  return bearer ?? readCookie(cookieHeader, SESSION_COOKIE);
+}
+
+function readCookie(header: string | null | undefined, name: string): string | undefined {
+  for (const part of header?.split(";") ?? []) {
+    const [key, ...value] = part.split("=");
+    if (key?.trim() === name) return decodeURIComponent(value.join("=").trim());
+  }
+  return undefined;
+}

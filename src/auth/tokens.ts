@@ -1,0 +1,39 @@
+// Signed session tokens. A token carries only the user id and its session id; the algorithm
+// is pinned so that a token signed any other way (or not at all) is refused.
+import { SignJWT, jwtVerify } from "jose";
+import { unauthorized } from "../errors";
+
+const ALGORITHM = "HS256";
+
+export interface TokenClaims {
+  userId: string;
+  sessionId: string;
+  expiresAt: Date;
+}
+
+export class TokenSigner {
+  private readonly key: Uint8Array;
+
+  constructor(secret: string) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  sign(claims: TokenClaims): Promise<string> {
+    return new SignJWT({ sid: claims.sessionId })
+      .setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })
+      .setSubject(claims.userId)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(claims.expiresAt.getTime() / 1000))
+      .sign(this.key);
+  }
+
+  async verify(token: string): Promise<TokenClaims> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, { algorithms: [ALGORITHM], requiredClaims: ["sub", "exp"] });
+      if (typeof payload.sid !== "string" || typeof payload.sub !== "string") throw new Error("claims");
+      return { userId: payload.sub, sessionId: payload.sid, expiresAt: new Date(payload.exp! * 1000) };
+    } catch {
+      throw unauthorized("invalid_token", "the token is invalid or has expired");
+    }
+  }
+}

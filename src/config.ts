@@ -1,0 +1,78 @@
+// Reads the environment once, validates it, and fails loudly on anything wrong.
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+
+export interface Config {
+  host: string;
+  port: number;
+  /** PostgreSQL URL; absent means the embedded database in `dataDir`. */
+  databaseUrl?: string;
+  /** Redis URL; absent means in-process pub/sub (a single instance). */
+  redisUrl?: string;
+  /** Folder for the embedded database and the generated JWT secret. */
+  dataDir: string;
+  jwtSecret: string;
+  /** How long a token lives, in seconds. */
+  tokenTtlSeconds: number;
+  /** argon2id cost; tests lower it, `Bun.password.verify` reads it back from each hash. */
+  passwordHashing: { memoryCost: number; timeCost: number };
+  /** Messages longer than this many characters are refused. */
+  maxMessageLength: number;
+  /** Largest HTTP request body and Socket.IO frame, in bytes. */
+  maxBodyBytes: number;
+  /** Prefix of Redis channels, so that separate deployments can share one Redis. */
+  redisPrefix: string;
+}
+
+export class ConfigError extends Error {}
+
+const MIN_SECRET_LENGTH = 32;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const production = env.NODE_ENV === "production";
+  const dataDir = resolve(env.DATA_DIR ?? "./data");
+  return {
+    host: env.HOST ?? "127.0.0.1",
+    port: integer(env, "PORT", 3000, 0, 65535),
+    databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    dataDir,
+    jwtSecret: jwtSecret(env.JWT_SECRET, production, dataDir),
+    tokenTtlSeconds: integer(env, "TOKEN_TTL_SECONDS", 12 * 3600, 60, 7 * 24 * 3600),
+    passwordHashing: { memoryCost: 19456, timeCost: 2 },
+    maxMessageLength: integer(env, "MAX_MESSAGE_LENGTH", 4000, 1, 100_000),
+    maxBodyBytes: integer(env, "MAX_BODY_BYTES", 64 * 1024, 1024, 16 * 1024 * 1024),
+    redisPrefix: env.REDIS_PREFIX ?? "chatloop",
+  };
+}
+
+function integer(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+// A production deployment must bring its own secret: a generated one would differ per
+// instance and vanish with the container. Elsewhere one is generated once and kept.
+function jwtSecret(given: string | undefined, production: boolean, dataDir: string): string {
+  if (given) {
+    if (given.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(`JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters long`);
+    }
+    return given;
+  }
+  if (production) {
+    throw new ConfigError("JWT_SECRET is required when NODE_ENV=production (at least 32 random characters)");
+  }
+  const file = join(dataDir, "jwt-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString("base64url");
+  writeFileSync(file, secret + "\n", { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,41 @@
+// Failures a client can act on. Each carries the HTTP status and a stable `code`; the HTTP
+// edge and the socket edge both turn them into `{ message, code }` and nothing more.
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (code: string, message: string) => new AppError(400, code, message);
+export const unauthorized = (code: string, message: string) => new AppError(401, code, message);
+export const forbidden = (code: string, message: string) => new AppError(403, code, message);
+export const notFound = (code: string, message: string) => new AppError(404, code, message);
+export const conflict = (code: string, message: string) => new AppError(409, code, message);
+export const unavailable = (code: string, message: string) => new AppError(503, code, message);
+
+export interface ErrorBody {
+  message: string;
+  code: string;
+}
+
+/** What a client may see of any error: an AppError as it is, anything else reduced to a safe line. */
+export function publicError(error: unknown): ErrorBody & { status: number } {
+  if (error instanceof AppError) return { status: error.status, code: error.code, message: error.message };
+  if (isDatabaseUnavailable(error)) {
+    return { status: 503, code: "unavailable", message: "the database is unavailable, try again" };
+  }
+  return { status: 500, code: "internal", message: "internal error" };
+}
+
+// Connection-level failures of the `postgres` driver, as opposed to errors a query raised.
+function isDatabaseUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    typeof code === "string" &&
+    ["CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT", "ECONNREFUSED", "ECONNRESET", "57P01"].includes(code)
+  );
+}

@@ -1,0 +1,32 @@
+import { Elysia } from "elysia";
+import { login, logout, register } from "../auth/accounts";
+import { Credentials, LoginCredentials, Token, User } from "../auth/schemas";
+import { ErrorBody } from "../schemas";
+import { authGuard, type HttpDeps } from "./context";
+
+export function authRoutes(deps: HttpDeps) {
+  return new Elysia({ prefix: "/auth", tags: ["auth"] })
+    .use(authGuard(deps))
+    .post(
+      "/register",
+      async ({ body, set }) => {
+        set.status = 201;
+        return register(deps.sql, deps.auth, body.username, body.password);
+      },
+      { body: Credentials, response: { 201: User, 400: ErrorBody, 409: ErrorBody }, detail: { summary: "Create an account" } },
+    )
+    .post(
+      "/login",
+      async ({ body }) => ({ token: await login(deps.sql, deps.signer, deps.auth, body.username, body.password) }),
+      { body: LoginCredentials, response: { 200: Token, 401: ErrorBody }, detail: { summary: "Get a token (a JWT)" } },
+    )
+    .post(
+      "/logout",
+      async ({ principal, set }) => {
+        await logout(deps.sql, principal);
+        deps.hub.sessionEnded(principal.sessionId);
+        set.status = 204;
+      },
+      { auth: true, detail: { summary: "Revoke this token, on REST and on live sockets" } },
+    );
+}

@@ -1,0 +1,25 @@
+import { Elysia, t } from "elysia";
+import type { Sql } from "../db/sql";
+
+const Status = t.Object({ status: t.String() });
+/** A load balancer's probe must get an answer quickly, even while the database hangs. */
+const READY_TIMEOUT_MS = 2000;
+
+export function healthRoutes(sql: Sql) {
+  return new Elysia({ tags: ["health"] })
+    .get("/", () => ({ status: "ok" }), { response: Status, detail: { summary: "Health, for API clients" } })
+    .get("/healthz", () => ({ status: "ok" }), { response: Status, detail: { summary: "Alive: the process answers" } })
+    .get(
+      "/readyz",
+      async ({ set }) => {
+        try {
+          await Promise.race([sql`select 1`, Bun.sleep(READY_TIMEOUT_MS).then(() => Promise.reject(new Error("timeout")))]);
+          return { status: "ready" };
+        } catch {
+          set.status = 503;
+          return { status: "database unavailable" };
+        }
+      },
+      { response: { 200: Status, 503: Status }, detail: { summary: "Ready: the database answers" } },
+    );
+}

@@ -1,0 +1,69 @@
+import { Elysia, t } from "elysia";
+import { createRoom, findVisibleRoom, invite, joinRoom, leaveRoom, listMembers, listVisibleRooms, removeMember } from "../rooms/rooms";
+import { CreateRoom, Invite, Member, MemberParams, Membership, Room, RoomParams } from "../rooms/schemas";
+import { ErrorBody } from "../schemas";
+import { authGuard, type HttpDeps } from "./context";
+
+export function roomRoutes(deps: HttpDeps) {
+  const { sql, hub } = deps;
+  const asRoom = ({ isMember, lastSeq, ...room }: Awaited<ReturnType<typeof findVisibleRoom>>) => room;
+  return new Elysia({ prefix: "/rooms", tags: ["rooms"] })
+    .use(authGuard(deps))
+    .guard({ auth: true, response: { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } })
+    .get("/", ({ principal }) => listVisibleRooms(sql, principal.userId), {
+      response: { 200: t.Array(Room) },
+      detail: { summary: "Public rooms, and the private rooms you are a member of" },
+    })
+    .post(
+      "/",
+      async ({ principal, body, set }) => {
+        set.status = 201;
+        return createRoom(sql, principal.userId, body.name, body.isPrivate ?? false);
+      },
+      { body: CreateRoom, response: { 201: Room }, detail: { summary: "Create a room; you own it and are its first member" } },
+    )
+    .get("/:roomId", async ({ principal, params }) => asRoom(await findVisibleRoom(sql, principal.userId, params.roomId)), {
+      params: RoomParams,
+      response: { 200: Room },
+      detail: { summary: "One room" },
+    })
+    .post(
+      "/:roomId/join",
+      async ({ principal, params }) => {
+        await joinRoom(sql, principal.userId, params.roomId);
+        return { roomId: params.roomId, userId: principal.userId };
+      },
+      { params: RoomParams, response: { 200: Membership }, detail: { summary: "Join a public room (the REST twin of joinRoom)" } },
+    )
+    .post(
+      "/:roomId/leave",
+      async ({ principal, params }) => {
+        await leaveRoom(sql, principal.userId, params.roomId);
+        hub.membershipEnded(params.roomId, principal.userId);
+        return { roomId: params.roomId, userId: principal.userId };
+      },
+      { params: RoomParams, response: { 200: Membership }, detail: { summary: "Leave a room (the REST twin of leaveRoom)" } },
+    )
+    .get("/:roomId/members", ({ principal, params }) => listMembers(sql, principal.userId, params.roomId), {
+      params: RoomParams,
+      response: { 200: t.Array(Member) },
+      detail: { summary: "The room's members" },
+    })
+    .post(
+      "/:roomId/invites",
+      async ({ principal, params, body, set }) => {
+        set.status = 201;
+        return invite(sql, principal.userId, params.roomId, body.username);
+      },
+      { params: RoomParams, body: Invite, response: { 201: Member }, detail: { summary: "The owner adds a user to the room" } },
+    )
+    .delete(
+      "/:roomId/members/:userId",
+      async ({ principal, params, set }) => {
+        await removeMember(sql, principal.userId, params.roomId, params.userId);
+        hub.membershipEnded(params.roomId, params.userId);
+        set.status = 204;
+      },
+      { params: MemberParams, detail: { summary: "The owner removes a member; their sockets leave the room at once" } },
+    );
+}

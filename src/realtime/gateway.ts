@@ -1,0 +1,115 @@
+// The Socket.IO edge: authenticates the handshake, validates every event with the HTTP
+// schemas, calls the domain, and answers with the event, the acknowledgement, or `error`.
+import type { Socket } from "socket.io";
+import { authenticate, requireSelf } from "../auth/accounts";
+import { tokenFrom } from "../auth/credentials";
+import type { TokenSigner } from "../auth/tokens";
+import type { Sql } from "../db/sql";
+import { publicError, unauthorized } from "../errors";
+import { log } from "../log";
+import { sendMessage } from "../messages/send";
+import { SendMessage } from "../messages/schemas";
+import { joinRoom, leaveRoom } from "../rooms/rooms";
+import { compileValidator } from "../validation";
+import { JoinRoomPayload, LeaveRoomPayload, type ClientToServerEvents, type InterServerEvents, type ServerToClientEvents } from "./events";
+import { sessionRoom, userRoom, type ChatServer, type Hub, type SocketData } from "./hub";
+import type { RoomFeeds } from "./room-feeds";
+
+type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface GatewayDeps {
+  sql: Sql;
+  signer: TokenSigner;
+  hub: Hub;
+  feeds: RoomFeeds;
+  maxMessageLength: number;
+}
+
+const validJoin = compileValidator(JoinRoomPayload);
+const validLeave = compileValidator(LeaveRoomPayload);
+const validSend = compileValidator(SendMessage);
+
+export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
+  io.use(async (socket, next) => {
+    try {
+      const { headers, auth } = socket.handshake;
+      const header = (name: string) => (headers as unknown as Headers).get?.(name) ?? (headers[name] as string | undefined);
+      const given = typeof auth?.token === "string" ? auth.token.replace(/^Bearer\s+/i, "") : undefined;
+      const token = given ?? tokenFrom(header("authorization"), header("cookie"));
+      if (!token) throw unauthorized("missing_token", "sign in first: pass auth: { token } in the handshake");
+      socket.data.principal = await authenticate(deps.sql, deps.signer, token);
+      next();
+    } catch (error) {
+      const { message, code } = publicError(error);
+      next(Object.assign(new Error(message), { data: { code } }));
+    }
+  });
+
+  io.on("connection", (socket: ChatSocket) => {
+    const principal = socket.data.principal;
+    void socket.join([userRoom(principal.userId), sessionRoom(principal.sessionId)]);
+    // A live socket lives no longer than the token that opened it.
+    const expiry = setTimeout(() => socket.disconnect(true), principal.expiresAt.getTime() - Date.now());
+    socket.on("disconnect", () => clearTimeout(expiry));
+
+    handle(socket, "joinRoom", validJoin, async ({ roomId, userId, after }) => {
+      requireSelf(principal, userId);
+      await joinRoom(deps.sql, principal.userId, roomId);
+      await deps.feeds.subscribe(
+        roomId,
+        {
+          replay: (message) => socket.emit("newMessage", message),
+          join: () => socket.connected && (socket.join(roomId), true),
+        },
+        after,
+      );
+      const joined = { roomId, userId: principal.userId };
+      socket.emit("roomJoined", joined);
+      return joined;
+    });
+
+    handle(socket, "leaveRoom", validLeave, async ({ roomId, userId }) => {
+      requireSelf(principal, userId);
+      await leaveRoom(deps.sql, principal.userId, roomId);
+      deps.hub.membershipEnded(roomId, principal.userId);
+      const left = { roomId, userId: principal.userId };
+      socket.emit("roomLeft", left);
+      return left;
+    });
+
+    handle(socket, "sendMessage", validSend, async (payload) => {
+      const { message } = await sendMessage(deps, principal, payload);
+      return message;
+    });
+
+    socket.onAny((event: string) => {
+      if (!(event in KNOWN_EVENTS)) socket.emit("error", { message: `unknown event "${event}"`, code: "unknown_event" });
+    });
+  });
+}
+
+const KNOWN_EVENTS: Record<keyof ClientToServerEvents, true> = { joinRoom: true, leaveRoom: true, sendMessage: true };
+
+/**
+ * Runs one event: validates the payload, then answers through the acknowledgement when the
+ * client asked for one; a failure also goes out as `error`, and changes nothing.
+ */
+function handle<P, R>(
+  socket: ChatSocket,
+  event: keyof ClientToServerEvents,
+  validate: (value: unknown) => P,
+  run: (payload: P) => Promise<R>,
+): void {
+  socket.on(event, async (...args: unknown[]) => {
+    const ack = typeof args.at(-1) === "function" ? (args.pop() as (answer: unknown) => void) : undefined;
+    try {
+      const answer = await run(validate(args[0]));
+      ack?.(answer);
+    } catch (error) {
+      const { message, code, status } = publicError(error);
+      if (status >= 500) log.error("socket_event_failed", error, { event });
+      socket.emit("error", { message, code });
+      ack?.({ message, code });
+    }
+  });
+}

@@ -1,0 +1,39 @@
+// What the domain tells the connected world. Each call reaches every instance: messages
+// through their room feeds, membership and session changes through the adapter.
+import type { Server } from "socket.io";
+import type { Message } from "../messages/schemas";
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents } from "./events";
+import type { RoomFeeds } from "./room-feeds";
+
+export interface SocketData {
+  principal: import("../auth/accounts").Principal;
+}
+export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface Hub {
+  /** A committed message: delivered to every socket in its room, on every instance. */
+  messageStored(message: Message): void;
+  /** The user is no longer a member: none of their sockets, anywhere, stays in the room. */
+  membershipEnded(roomId: string, userId: string): void;
+  /** The session was revoked: its sockets are disconnected everywhere. */
+  sessionEnded(sessionId: string): void;
+}
+
+export const userRoom = (userId: string) => `user:${userId}`;
+export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
+
+export function createHub(io: ChatServer, feeds: RoomFeeds, clustered: boolean): Hub {
+  return {
+    messageStored(message) {
+      feeds.receive(message);
+      // Once per instance, not once per socket: each instance's feed fans out locally.
+      if (clustered) io.serverSideEmit("messageStored", message);
+    },
+    membershipEnded(roomId, userId) {
+      io.in(userRoom(userId)).socketsLeave(roomId);
+    },
+    sessionEnded(sessionId) {
+      io.in(sessionRoom(sessionId)).disconnectSockets(true);
+    },
+  };
+}

@@ -1,0 +1,138 @@
+// Rooms and who is in them. Membership is the lock: a private room is looked up through
+// the caller's membership, so to anyone else it answers exactly like a room that does not
+// exist, and every other feature asks these functions first.
+import type { Sql } from "../db/sql";
+import { conflict, forbidden, notFound } from "../errors";
+import type { Member, Room } from "./schemas";
+
+interface RoomRow {
+  id: string;
+  name: string;
+  is_private: boolean;
+  owner_id: string;
+  created_at: Date;
+}
+
+/** A room as one user may see it. */
+export interface VisibleRoom extends Room {
+  isMember: boolean;
+  lastSeq: number;
+}
+
+const toRoom = (row: RoomRow): Room => ({
+  id: row.id,
+  name: row.name,
+  isPrivate: row.is_private,
+  ownerId: row.owner_id,
+  createdAt: row.created_at.toISOString(),
+});
+
+const roomNotFound = () => notFound("room_not_found", "no such room");
+
+export async function listVisibleRooms(sql: Sql, userId: string): Promise<Room[]> {
+  const rows = await sql<RoomRow[]>`
+    select r.id, r.name, r.is_private, r.owner_id, r.created_at
+    from rooms r
+    where not r.is_private
+       or exists (select 1 from memberships m where m.room_id = r.id and m.user_id = ${userId})
+    order by r.created_at, r.id`;
+  return rows.map(toRoom);
+}
+
+export async function createRoom(sql: Sql, ownerId: string, name: string, isPrivate: boolean): Promise<Room> {
+  const [row] = await sql<RoomRow[]>`
+    with room as (
+      insert into rooms (name, is_private, owner_id) values (${name.trim()}, ${isPrivate}, ${ownerId})
+      returning id, name, is_private, owner_id, created_at
+    ), owner as (
+      insert into memberships (room_id, user_id) select id, owner_id from room
+    )
+    select * from room`;
+  return toRoom(row!);
+}
+
+/** The room if the user may see it (public, or a member); otherwise not found. */
+export async function findVisibleRoom(sql: Sql, userId: string, roomId: string): Promise<VisibleRoom> {
+  const [row] = await sql<(RoomRow & { is_member: boolean; last_seq: string })[]>`
+    select r.id, r.name, r.is_private, r.owner_id, r.created_at, r.last_seq,
+           exists (select 1 from memberships m where m.room_id = r.id and m.user_id = ${userId}) as is_member
+    from rooms r where r.id = ${roomId}`;
+  if (!row || (row.is_private && !row.is_member)) throw roomNotFound();
+  return { ...toRoom(row), isMember: row.is_member, lastSeq: Number(row.last_seq) };
+}
+
+/** Passes for members; a private room is not found by anyone else, a public one forbidden. */
+export async function requireMember(sql: Sql, userId: string, roomId: string): Promise<VisibleRoom> {
+  const room = await findVisibleRoom(sql, userId, roomId);
+  if (!room.isMember) throw forbidden("not_a_member", "join the room first");
+  return room;
+}
+
+/** Joins a public room, or re-confirms a member of a private one. Joining twice is fine. */
+export async function joinRoom(sql: Sql, userId: string, roomId: string): Promise<VisibleRoom> {
+  const room = await findVisibleRoom(sql, userId, roomId);
+  if (!room.isMember) {
+    await sql`insert into memberships (room_id, user_id) values (${roomId}, ${userId}) on conflict do nothing`;
+  }
+  return { ...room, isMember: true };
+}
+
+/** Ends a membership. The owner stays: a room without its owner could never invite again. */
+export async function leaveRoom(sql: Sql, userId: string, roomId: string): Promise<void> {
+  const room = await requireMember(sql, userId, roomId);
+  if (room.ownerId === userId) throw conflict("owner_cannot_leave", "the owner cannot leave the room");
+  await sql`delete from memberships where room_id = ${roomId} and user_id = ${userId}`;
+}
+
+export async function requireOwner(sql: Sql, userId: string, roomId: string): Promise<VisibleRoom> {
+  const room = await findVisibleRoom(sql, userId, roomId);
+  if (room.ownerId !== userId) throw forbidden("not_the_owner", "only the room's owner may do that");
+  return room;
+}
+
+/** The owner adds a user, found by username, to the room. Inviting a member again is fine. */
+export async function invite(sql: Sql, ownerId: string, roomId: string, username: string): Promise<Member> {
+  await requireOwner(sql, ownerId, roomId);
+  const [member] = await sql<MemberRow[]>`
+    with invitee as (select id from users where lower(username) = lower(${username})),
+    added as (
+      insert into memberships (room_id, user_id) select ${roomId}, id from invitee
+      on conflict do nothing
+    )
+    select u.id as user_id, u.username, coalesce(m.joined_at, now()) as joined_at, ${ownerId}::uuid as owner_id
+    from invitee i join users u on u.id = i.id
+    left join memberships m on m.room_id = ${roomId} and m.user_id = u.id`;
+  if (!member) throw notFound("user_not_found", "no such user");
+  return toMember(member);
+}
+
+export async function removeMember(sql: Sql, ownerId: string, roomId: string, memberId: string): Promise<void> {
+  await requireOwner(sql, ownerId, roomId);
+  if (memberId === ownerId) throw conflict("owner_cannot_leave", "the owner cannot leave the room");
+  const removed = await sql`delete from memberships where room_id = ${roomId} and user_id = ${memberId}`;
+  if (removed.count === 0) throw notFound("member_not_found", "that user is not a member of this room");
+}
+
+interface MemberRow {
+  user_id: string;
+  username: string;
+  joined_at: Date;
+  owner_id: string;
+}
+
+const toMember = (row: MemberRow): Member => ({
+  userId: row.user_id,
+  username: row.username,
+  isOwner: row.user_id === row.owner_id,
+  joinedAt: row.joined_at.toISOString(),
+});
+
+export async function listMembers(sql: Sql, userId: string, roomId: string): Promise<Member[]> {
+  const room = await findVisibleRoom(sql, userId, roomId);
+  const rows = await sql<MemberRow[]>`
+    select m.user_id, u.username, m.joined_at, ${room.ownerId}::uuid as owner_id
+    from memberships m join users u on u.id = m.user_id
+    where m.room_id = ${roomId}
+    order by m.joined_at, u.username`;
+  return rows.map(toMember);
+}

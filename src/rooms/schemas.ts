@@ -1,0 +1,33 @@
+import { t } from "elysia";
+import { Username } from "../auth/schemas";
+import { Id } from "../schemas";
+
+export const RoomName = t.String({
+  minLength: 1,
+  maxLength: 80,
+  pattern: "\\S",
+  error: "name must be 1-80 characters and not blank",
+});
+export const CreateRoom = t.Object({ name: RoomName, isPrivate: t.Optional(t.Boolean({ default: false })) });
+export const Invite = t.Object({ username: Username });
+export const RoomParams = t.Object({ roomId: Id });
+export const MemberParams = t.Object({ roomId: Id, userId: Id });
+
+export const Room = t.Object({
+  id: Id,
+  name: t.String(),
+  isPrivate: t.Boolean(),
+  ownerId: Id,
+  createdAt: t.String({ format: "date-time" }),
+});
+export const Member = t.Object({
+  userId: Id,
+  username: t.String(),
+  isOwner: t.Boolean(),
+  joinedAt: t.String({ format: "date-time" }),
+});
+/** The answer to a join or a leave, over REST and as `roomJoined`/`roomLeft`. */
+export const Membership = t.Object({ roomId: Id, userId: Id });
+
+export type Room = typeof Room.static;
+export type Member = typeof Member.static;

@@ -1,0 +1,21 @@
+// One wording for bad input at both edges: the HTTP edge passes Elysia's errors here, the
+// socket edge validates with the same schemas compiled below.
+import type { Static, TSchema } from "@sinclair/typebox";
+import { TypeCompiler, type ValueError } from "@sinclair/typebox/compiler";
+import { badRequest } from "./errors";
+
+/** "roomId: must be an id (a UUID)"; the schema's own `error` text wins over TypeBox's. */
+export function describeInvalid(error: ValueError | undefined, where: string): string {
+  if (!error) return `invalid ${where}`;
+  const field = error.path.replace(/^\//, "").replaceAll("/", ".") || where;
+  const reason = typeof error.schema.error === "string" ? error.schema.error : error.message.toLowerCase();
+  return `${field}: ${reason}`;
+}
+
+export function compileValidator<T extends TSchema>(schema: T): (value: unknown) => Static<T> {
+  const check = TypeCompiler.Compile(schema);
+  return (value) => {
+    if (check.Check(value)) return value;
+    throw badRequest("invalid_input", describeInvalid(check.Errors(value).First(), "payload"));
+  };
+}
