@@ -1,0 +1,191 @@
+// Real servers for tests: each on port 0 with a database of its own that it drops after.
+// With TEST_DATABASE_URL (and TEST_REDIS_URL) set, that is a fresh database on the real
+// server (and a Redis key prefix of its own); otherwise an embedded PGlite copied from a
+// migrated template, which is far quicker than an initdb per server.
+import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import postgres from "postgres";
+import { io as connectSocket, type Socket } from "socket.io-client";
+import type { Config } from "../src/config";
+import { openDatabase } from "../src/db/sql";
+import type { Message } from "../src/messages/schemas";
+import type { ClientToServerEvents, ServerToClientEvents } from "../src/realtime/events";
+import { startChatLoop, type ChatLoop } from "../src/server";
+
+export const databaseUrl = process.env.TEST_DATABASE_URL || undefined;
+export const redisUrl = process.env.TEST_REDIS_URL || undefined;
+export const mode = databaseUrl ? "postgresql" : "embedded";
+
+export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface TestServer extends ChatLoop {
+  base: string;
+  /** Config to start another instance on the same database (and Redis). */
+  config: Config;
+}
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    host: "127.0.0.1",
+    port: 0,
+    dataDir: "",
+    jwtSecret: "test-secret-that-is-long-enough-for-hs256!",
+    tokenTtlSeconds: 3600,
+    passwordHashing: { memoryCost: 256, timeCost: 1 }, // cheap: tests hash hundreds of passwords
+    maxMessageLength: 4000,
+    maxBodyBytes: 64 * 1024,
+    redisPrefix: `chatloop-test-${crypto.randomUUID()}`,
+    redisUrl,
+    ...overrides,
+  };
+}
+
+const cleanups = new WeakMap<ChatLoop, () => Promise<void>>();
+
+/** Starts ChatLoop on a new, empty database. */
+export async function startServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+  const { config, drop } = await freshDatabase(testConfig(overrides));
+  return startOn(config, drop);
+}
+
+/** Starts another instance on an existing server's database (needs TEST_DATABASE_URL). */
+export function startPeer(server: TestServer, overrides: Partial<Config> = {}): Promise<TestServer> {
+  return startOn({ ...server.config, ...overrides }, async () => {});
+}
+
+async function startOn(config: Config, drop: () => Promise<void>): Promise<TestServer> {
+  const chatloop = await startChatLoop(config);
+  const server = { ...chatloop, base: chatloop.url.href.replace(/\/$/, ""), config };
+  cleanups.set(server, drop);
+  return server;
+}
+
+export async function stopServer(server: ChatLoop): Promise<void> {
+  await server.stop();
+  await cleanups.get(server)?.();
+}
+
+async function freshDatabase(config: Config): Promise<{ config: Config; drop: () => Promise<void> }> {
+  if (databaseUrl) {
+    const name = `chatloop_test_${crypto.randomUUID().replaceAll("-", "")}`;
+    const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database ${name}`); // a name we made, not input
+    await admin.end();
+    const url = new URL(databaseUrl);
+    url.pathname = `/${name}`;
+    return {
+      config: { ...config, databaseUrl: url.href },
+      async drop() {
+        const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+        await admin.unsafe(`drop database if exists ${name} with (force)`);
+        await admin.end();
+      },
+    };
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), "chatloop-test-"));
+  cpSync(await embeddedTemplate(), join(dataDir, "pg"), { recursive: true });
+  return { config: { ...config, dataDir }, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
+}
+
+// One migrated embedded database per test process; a fresh initdb takes seconds.
+let template: Promise<string> | undefined;
+function embeddedTemplate(): Promise<string> {
+  template ??= (async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "chatloop-template-"));
+    const db = await openDatabase({ dataDir });
+    await db.close();
+    process.on("exit", () => rmSync(dataDir, { recursive: true, force: true }));
+    return join(dataDir, "pg");
+  })();
+  return template;
+}
+
+// ---- people and their clients ------------------------------------------------------------
+
+export interface Person {
+  id: string;
+  username: string;
+  password: string;
+  token: string;
+}
+
+export async function api(server: TestServer, method: string, path: string, body?: unknown, token?: string) {
+  const response = await fetch(server.base + path, {
+    method,
+    headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+export async function signUp(server: TestServer, username: string, password = "correct horse battery"): Promise<Person> {
+  const registered = await api(server, "POST", "/auth/register", { username, password });
+  if (registered.status !== 201) throw new Error(`register ${username}: ${JSON.stringify(registered.body)}`);
+  const login = await api(server, "POST", "/auth/login", { username, password });
+  return { id: registered.body.id, username, password, token: login.body.token };
+}
+
+export async function createRoom(server: TestServer, owner: Person, name: string, isPrivate = false) {
+  const created = await api(server, "POST", "/rooms", { name, isPrivate }, owner.token);
+  if (created.status !== 201) throw new Error(`create room: ${JSON.stringify(created.body)}`);
+  return created.body as { id: string; name: string; isPrivate: boolean; ownerId: string; createdAt: string };
+}
+
+const openSockets = new Set<ChatSocket>();
+
+/** A connected official Socket.IO client (WebSocket unless told otherwise). */
+export async function connect(server: TestServer, token: string, transports: ("websocket" | "polling")[] = ["websocket"]): Promise<ChatSocket> {
+  const socket: ChatSocket = connectSocket(server.base, { auth: { token }, transports, reconnection: false, forceNew: true });
+  openSockets.add(socket);
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("connect_error", reject);
+  });
+  return socket;
+}
+
+export function closeSockets(): void {
+  for (const socket of openSockets) socket.close();
+  openSockets.clear();
+}
+
+/** Collects every `newMessage` a socket receives, and waits for a count of them. */
+export function inbox(socket: ChatSocket) {
+  const messages: Message[] = [];
+  const waiters: { count: number; resolve: () => void }[] = [];
+  socket.on("newMessage", (message) => {
+    messages.push(message);
+    for (const waiter of waiters.filter((w) => messages.length >= w.count)) waiter.resolve();
+  });
+  return {
+    messages,
+    until(count: number): Promise<Message[]> {
+      if (messages.length >= count) return Promise.resolve(messages);
+      return new Promise((resolve) => waiters.push({ count, resolve: () => resolve(messages) }));
+    },
+  };
+}
+
+/**
+ * A round trip on the socket: once it returns, everything the server sent this socket
+ * before has arrived. (An invalid event is refused in order, and changes nothing.)
+ */
+export async function flush(socket: ChatSocket): Promise<void> {
+  await socket.emitWithAck("leaveRoom", { roomId: "flush" });
+}
+
+/** The next time `socket` receives `event`. */
+export function next<E extends keyof ServerToClientEvents>(socket: ChatSocket, event: E): Promise<Parameters<ServerToClientEvents[E]>[0]> {
+  return new Promise((resolve) => socket.once(event, ((payload: never) => resolve(payload)) as never));
+}
+
+/** Row counts of every table: proof that a refused request changed nothing. */
+export async function snapshot(server: TestServer) {
+  const [row] = await server.sql`
+    select (select count(*) from users) as users, (select count(*) from rooms) as rooms,
+           (select count(*) from memberships) as memberships, (select count(*) from messages) as messages,
+           (select coalesce(sum(last_seq), 0) from rooms) as seqs, (select count(*) from sessions where revoked_at is null) as sessions`;
+  return row;
+}
