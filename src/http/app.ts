@@ -2,8 +2,11 @@
 // `{ message, code }` responses. Nothing here knows about SQL.
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
+import { docsPage } from "../../views/docs";
+import { htmlResponse } from "../../views/html";
 import { publicError } from "../errors";
 import { log } from "../log";
+import { SOCKET_EVENTS } from "../realtime/events";
 import { describeInvalid } from "../validation";
 import { authRoutes } from "./auth";
 import type { HttpDeps } from "./context";
@@ -12,7 +15,8 @@ import { messageRoutes } from "./messages";
 import { roomRoutes } from "./rooms";
 
 export function createHttpApp(deps: HttpDeps) {
-  return new Elysia()
+  let docs: Response | undefined;
+  const app = new Elysia()
     .onError(({ code, error }) => {
       switch (code) {
         case "VALIDATION":
@@ -28,13 +32,14 @@ export function createHttpApp(deps: HttpDeps) {
     })
     .use(
       openapi({
-        path: "/docs",
+        provider: null, // the docs page below is ours: no script, nothing from a CDN
         specPath: "/openapi.json",
+        exclude: { paths: ["/docs"] },
         documentation: {
           info: {
             title: "ChatLoop API",
             version: "1",
-            description: "REST endpoints of ChatLoop. The Socket.IO events are documented in the README and src/realtime/events.ts.",
+            description: "The REST API of ChatLoop. The Socket.IO events are on /docs and in src/realtime/events.ts.",
           },
           components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
           security: [{ bearer: [] }],
@@ -44,7 +49,12 @@ export function createHttpApp(deps: HttpDeps) {
     .use(healthRoutes(deps.sql))
     .use(authRoutes(deps))
     .use(roomRoutes(deps))
-    .use(messageRoutes(deps));
+    .use(messageRoutes(deps))
+    .get("/docs", async () => {
+      docs ??= htmlResponse(docsPage(await (await app.handle(new Request("http://localhost/openapi.json"))).json(), SOCKET_EVENTS));
+      return docs.clone();
+    }, { detail: { hide: true } });
+  return app;
 }
 
 function json(status: number, body: { code: string; message: string }): Response {

@@ -1,6 +1,6 @@
 // What the HTTP routes need, built once by the composition root.
 import { Elysia } from "elysia";
-import { authenticate, type AuthSettings } from "../auth/accounts";
+import { authenticate, type AuthSettings, type Principal } from "../auth/accounts";
 import { tokenFrom } from "../auth/credentials";
 import type { TokenSigner } from "../auth/tokens";
 import type { Sql } from "../db/sql";
@@ -15,15 +15,21 @@ export interface HttpDeps {
   maxMessageLength: number;
 }
 
-/** Adds the `auth` macro: a route with `auth: true` gets `principal`, or answers 401. */
+/**
+ * Adds the `auth` macro: a route with `auth: true` gets `principal`, or answers 401.
+ * The token is checked in `transform`, before the body is validated, so that a caller
+ * without credentials hears 401 rather than learning what a valid body looks like.
+ */
 export function authGuard(deps: Pick<HttpDeps, "sql" | "signer">) {
+  const principals = new WeakMap<Request, Principal>();
   return new Elysia().macro({
     auth: {
-      async resolve({ headers }) {
+      async transform({ request, headers }) {
         const token = tokenFrom(headers.authorization, headers.cookie);
         if (!token) throw unauthorized("missing_token", "sign in first: send Authorization: Bearer <token>");
-        return { principal: await authenticate(deps.sql, deps.signer, token) };
+        principals.set(request, await authenticate(deps.sql, deps.signer, token));
       },
+      resolve: ({ request }) => ({ principal: principals.get(request)! }),
     },
   });
 }

@@ -35,7 +35,7 @@ export function messageRoutes(deps: HttpDeps) {
       },
     )
     .post(
-      "/",
+      "",
       async ({ principal, body, set }) => {
         const { message, created } = await sendMessage(deps, principal, body);
         set.status = created ? 201 : 200;

@@ -10,12 +10,12 @@ export function roomRoutes(deps: HttpDeps) {
   return new Elysia({ prefix: "/rooms", tags: ["rooms"] })
     .use(authGuard(deps))
     .guard({ auth: true, response: { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } })
-    .get("/", ({ principal }) => listVisibleRooms(sql, principal.userId), {
+    .get("", ({ principal }) => listVisibleRooms(sql, principal.userId), {
       response: { 200: t.Array(Room) },
       detail: { summary: "Public rooms, and the private rooms you are a member of" },
     })
     .post(
-      "/",
+      "",
       async ({ principal, body, set }) => {
         set.status = 201;
         return createRoom(sql, principal.userId, body.name, body.isPrivate ?? false);

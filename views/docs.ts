@@ -1,0 +1,65 @@
+// The API reference page: the REST operations from the generated OpenAPI document, and the
+// Socket.IO events from the event map. Self-contained: no script, no outside request.
+import { html, type SafeHtml } from "./html";
+
+interface Operation {
+  summary?: string;
+  description?: string;
+  tags?: string[];
+  requestBody?: { content?: Record<string, { schema?: unknown }> };
+  parameters?: { name: string; in: string; schema?: unknown }[];
+  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+}
+export interface OpenApiDocument {
+  info: { title: string; description?: string };
+  paths: Record<string, Record<string, Operation>>;
+}
+export interface SocketEventDoc {
+  direction: string;
+  name: string;
+  payload: unknown;
+  answer: string;
+}
+
+const schemaText = (schema: unknown) => JSON.stringify(schema, (key, value) => (key === "error" ? undefined : value), 2);
+
+function operation(method: string, path: string, op: Operation): SafeHtml {
+  const body = op.requestBody?.content?.["application/json"]?.schema;
+  const params = (op.parameters ?? []).map((p) => `${p.name} (${p.in})`).join(", ");
+  return html`<section>
+  <h3><code>${method.toUpperCase()} ${path}</code></h3>
+  <p>${op.summary}</p>
+  ${op.description && html`<p>${op.description}</p>`}
+  ${params && html`<p>Parameters: <code>${params}</code></p>`}
+  ${body && html`<details><summary>Request body</summary><pre>${schemaText(body)}</pre></details>`}
+  <details><summary>Responses: ${Object.keys(op.responses ?? {}).join(", ")}</summary>${Object.entries(op.responses ?? {}).map(
+    ([status, r]) => html`<p>${status}</p><pre>${schemaText(r.content?.["application/json"]?.schema ?? "no body")}</pre>`,
+  )}</details>
+</section>`;
+}
+
+export function docsPage(spec: OpenApiDocument, events: readonly SocketEventDoc[]): SafeHtml {
+  const operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => operation(method, path, op)),
+  );
+  return html`<html lang="en">
+<head>
+<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${spec.info.title}</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}pre{background:#8881;padding:.5rem;overflow:auto}
+section{border-top:1px solid #8884;padding:.5rem 0}@media (prefers-color-scheme:dark){body{background:#111;color:#eee}}</style>
+</head>
+<body>
+<h1>${spec.info.title}</h1>
+<p>${spec.info.description}</p>
+<p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3). Authenticate with <code>Authorization: Bearer &lt;token&gt;</code> from <code>POST /auth/login</code>.</p>
+<h2>REST</h2>
+${operations}
+<h2>Socket.IO at <code>/socket.io/</code></h2>
+<p>Connect any Socket.IO v4 client with <code>auth: { token }</code>. Every client event accepts an acknowledgement callback, which receives the answer or <code>{ message, code }</code>.</p>
+${events.map(
+  (e) => html`<section><h3><code>${e.name}</code> <small>${e.direction}</small></h3><p>${e.answer}</p><pre>${schemaText(e.payload)}</pre></section>`,
+)}
+</body>
+</html>`;
+}
