@@ -31,7 +31,7 @@ export async function sendMessage(deps: SendDeps, sender: Principal, input: Send
   const clientId = input.clientId ?? null;
   if (clientId) {
     const earlier = await findByClientId(deps.sql, sender.userId, clientId);
-    if (earlier) return { message: sameRoom(earlier, input.roomId), created: false };
+    if (earlier) return retried(deps.sql, sender, earlier, input.roomId);
   }
   let message: Message | undefined;
   try {
@@ -39,8 +39,7 @@ export async function sendMessage(deps: SendDeps, sender: Principal, input: Send
   } catch (error) {
     // Two sends with one clientId raced past the check above; the database kept the first.
     if (!clientId || !isUniqueViolation(error, "messages_sender_client_id_key")) throw error;
-    const earlier = await findByClientId(deps.sql, sender.userId, clientId);
-    return { message: sameRoom(earlier!, input.roomId), created: false };
+    return retried(deps.sql, sender, (await findByClientId(deps.sql, sender.userId, clientId))!, input.roomId);
   }
   if (!message) {
     await requireMember(deps.sql, sender.userId, input.roomId); // says why: not found, or not a member
@@ -50,7 +49,9 @@ export async function sendMessage(deps: SendDeps, sender: Principal, input: Send
   return { message, created: true };
 }
 
-function sameRoom(message: Message, roomId: string): Message {
-  if (message.roomId !== roomId) throw conflict("client_id_reused", "that clientId was already used for a message in another room");
-  return message;
+/** A retry answers with the first message, but only to someone who may still post there. */
+async function retried(sql: Sql, sender: Principal, earlier: Message, roomId: string): Promise<Sent> {
+  await requireMember(sql, sender.userId, roomId);
+  if (earlier.roomId !== roomId) throw conflict("client_id_reused", "that clientId was already used for a message in another room");
+  return { message: earlier, created: false };
 }

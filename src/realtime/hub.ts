@@ -29,11 +29,15 @@ export function createHub(io: ChatServer, feeds: RoomFeeds, clustered: boolean):
       // Once per instance, not once per socket: each instance's feed fans out locally.
       if (clustered) io.serverSideEmit("messageStored", message);
     },
+    // Applied here at once, before the caller answers; the Redis adapter applies a
+    // cluster-wide request only when it comes back from Redis, even on this instance.
     membershipEnded(roomId, userId) {
-      io.in(userRoom(userId)).socketsLeave(roomId);
+      io.local.in(userRoom(userId)).socketsLeave(roomId);
+      if (clustered) io.in(userRoom(userId)).socketsLeave(roomId);
     },
     sessionEnded(sessionId) {
-      io.in(sessionRoom(sessionId)).disconnectSockets(true);
+      io.local.in(sessionRoom(sessionId)).disconnectSockets(true);
+      if (clustered) io.in(sessionRoom(sessionId)).disconnectSockets(true);
     },
   };
 }
