@@ -59,12 +59,16 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
     hostname: config.host,
     port: config.port,
     reusePort: false, // a second process on the same port must fail, not split the traffic
-    maxRequestBodySize: config.maxBodyBytes,
+    // Bun's own limit answers with an empty 413; ours, below, answers in the API's words.
+    // Bun's stays as a backstop for bodies sent without a Content-Length.
+    maxRequestBodySize: config.maxBodyBytes * 2,
     idleTimeout,
     websocket,
     fetch(request, server) {
       const { pathname } = new URL(request.url);
-      return pathname === SOCKET_PATH ? engine.handleRequest(request, server) : app.handle(request);
+      if (pathname === SOCKET_PATH) return engine.handleRequest(request, server);
+      if (Number(request.headers.get("content-length") ?? 0) > config.maxBodyBytes) return bodyTooLarge(config.maxBodyBytes);
+      return app.handle(request);
     },
   });
   const url = new URL(`http://${config.host}:${server.port}`);
@@ -83,6 +87,10 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
       await db.close();
     },
   };
+}
+
+function bodyTooLarge(limit: number): Response {
+  return Response.json({ code: "body_too_large", message: `the request body must be at most ${limit} bytes` }, { status: 413 });
 }
 
 // Redis commands fail fast while Redis is away instead of piling up in memory.

@@ -9,7 +9,17 @@ export function tokenFrom(authorization: string | null | undefined, cookieHeader
 function readCookie(header: string | null | undefined, name: string): string | undefined {
   for (const part of header?.split(";") ?? []) {
     const [key, ...value] = part.split("=");
-    if (key?.trim() === name) return decodeURIComponent(value.join("=").trim());
+    if (key?.trim() === name) return decodeOrKeep(value.join("=").trim());
   }
   return undefined;
+}
+
+// A token is plain base64url; a value that does not decode is passed on as it is, to be
+// refused as an invalid token rather than fail the request.
+function decodeOrKeep(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }

@@ -4,6 +4,8 @@ import { SignJWT, jwtVerify } from "jose";
 import { unauthorized } from "../errors";
 
 const ALGORITHM = "HS256";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const isUuid = (value: unknown): value is string => typeof value === "string" && UUID.test(value);
 
 export interface TokenClaims {
   userId: string;
@@ -30,7 +32,7 @@ export class TokenSigner {
   async verify(token: string): Promise<TokenClaims> {
     try {
       const { payload } = await jwtVerify(token, this.key, { algorithms: [ALGORITHM], requiredClaims: ["sub", "exp"] });
-      if (typeof payload.sid !== "string" || typeof payload.sub !== "string") throw new Error("claims");
+      if (!isUuid(payload.sid) || !isUuid(payload.sub)) throw new Error("claims are not ids");
       return { userId: payload.sub, sessionId: payload.sid, expiresAt: new Date(payload.exp! * 1000) };
     } catch {
       throw unauthorized("invalid_token", "the token is invalid or has expired");

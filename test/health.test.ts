@@ -1,0 +1,340 @@
+// What operators and tools see: health probes, the API document, the error shape of the HTTP
+// edge, and a configuration that stops the server at start when it is wrong.
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, loadConfig } from "../src/config";
+import { api, closeSockets, snapshot, startServer, stopServer, type TestServer } from "./harness";
+
+let server: TestServer;
+const tempDirs: string[] = [];
+
+beforeAll(async () => {
+  server = await startServer();
+});
+afterEach(closeSockets);
+afterAll(async () => {
+  await stopServer(server);
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "chatloop-health-test-"));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** GET with headers of our choosing; the body as text, since not every answer is JSON. */
+async function get(path: string, headers: Record<string, string> = {}) {
+  const response = await fetch(server.base + path, { headers });
+  return { status: response.status, type: response.headers.get("content-type") ?? "", text: await response.text() };
+}
+
+// ---- health -----------------------------------------------------------------------------------
+
+describe("health", () => {
+  test("GET / answers 200 { status: 'ok' } to an API client", async () => {
+    for (const accept of [undefined, "application/json", "*/*"]) {
+      const answer = await get("/", accept ? { accept } : {});
+      expect(answer.status).toBe(200);
+      expect(answer.type).toStartWith("application/json");
+      expect(JSON.parse(answer.text)).toEqual({ status: "ok" });
+    }
+  });
+
+  test("/healthz answers 200 { status: 'ok' }", async () => {
+    expect(await api(server, "GET", "/healthz")).toMatchObject({ status: 200, body: { status: "ok" } });
+  });
+
+  test("/readyz answers 200 { status: 'ready' } while the database answers", async () => {
+    const ready = await api(server, "GET", "/readyz");
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ status: "ready" });
+  });
+
+  test("without its database a server is alive but not ready, and a request that needs the database gets 503 unavailable", async () => {
+    const doomed = await startServer(); // a server of its own: this test takes its database away
+    try {
+      await doomed.sql.end();
+      const ready = await api(doomed, "GET", "/readyz");
+      expect(ready.status).toBe(503);
+      expect(ready.body).toEqual({ status: expect.any(String) });
+      expect(ready.body.status).not.toBe("ready");
+      expect(await api(doomed, "GET", "/healthz")).toMatchObject({ status: 200, body: { status: "ok" } });
+      const login = await api(doomed, "POST", "/auth/login", { username: "alice", password: "correct horse battery" });
+      expect(login).toMatchObject({ status: 503, body: { code: "unavailable", message: expect.any(String) } });
+    } finally {
+      await stopServer(doomed);
+    }
+  });
+});
+
+// ---- the API document ----------------------------------------------------------------------------
+
+/** Every REST path of the contract with its methods, in OpenAPI's spelling. */
+const CONTRACT_PATHS: Record<string, string[]> = {
+  "/": ["get"],
+  "/auth/register": ["post"],
+  "/auth/login": ["post"],
+  "/auth/logout": ["post"],
+  "/rooms": ["get", "post"],
+  "/rooms/{roomId}": ["get"],
+  "/rooms/{roomId}/join": ["post"],
+  "/rooms/{roomId}/leave": ["post"],
+  "/rooms/{roomId}/members": ["get"],
+  "/rooms/{roomId}/invites": ["post"],
+  "/rooms/{roomId}/members/{userId}": ["delete"],
+  "/messages/{roomId}": ["get"],
+  "/messages": ["post"],
+};
+
+/** The request bodies of the contract: their required fields exactly, and the fields at least. */
+const CONTRACT_BODIES: [string, string, { required: string[]; properties: string[] }][] = [
+  ["post", "/auth/register", { required: ["password", "username"], properties: ["password", "username"] }],
+  ["post", "/auth/login", { required: ["password", "username"], properties: ["password", "username"] }],
+  ["post", "/rooms", { required: ["name"], properties: ["isPrivate", "name"] }],
+  ["post", "/rooms/{roomId}/invites", { required: ["username"], properties: ["username"] }],
+  ["post", "/messages", { required: ["content", "roomId"], properties: ["clientId", "content", "roomId", "senderId"] }],
+];
+
+/** The success status each endpoint of the contract's table promises. */
+const CONTRACT_SUCCESS: [string, string, string][] = [
+  ["get", "/", "200"],
+  ["post", "/auth/register", "201"],
+  ["post", "/auth/login", "200"],
+  ["get", "/rooms", "200"],
+  ["post", "/rooms", "201"],
+  ["get", "/messages/{roomId}", "200"],
+  ["post", "/messages", "201"],
+];
+
+describe("the API document", () => {
+  let doc: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- a parsed document, checked field by field
+  beforeAll(async () => {
+    const answer = await api(server, "GET", "/openapi.json");
+    expect(answer.status).toBe(200);
+    doc = answer.body;
+  });
+
+  test("/openapi.json is an OpenAPI 3 document whose every $ref resolves and every operationId is unique", () => {
+    expect(doc.openapi).toMatch(/^3\.\d+\.\d+$/);
+    expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
+    expect(typeof doc.paths).toBe("object");
+
+    const refs: string[] = [];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) return node.forEach(walk);
+      if (node && typeof node === "object") {
+        for (const [key, value] of Object.entries(node)) {
+          if (key === "$ref" && typeof value === "string") refs.push(value);
+          else walk(value);
+        }
+      }
+    };
+    walk(doc);
+    for (const ref of refs) {
+      expect(ref).toStartWith("#/");
+      const target = ref
+        .slice(2)
+        .split("/")
+        .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part.replaceAll("~1", "/").replaceAll("~0", "~")], doc);
+      expect(target).toBeDefined();
+    }
+
+    const operationIds = Object.values(doc.paths).flatMap((item) => Object.values(item as object).map((op) => (op as { operationId?: string }).operationId));
+    const named = operationIds.filter((id) => id !== undefined);
+    expect(new Set(named).size).toBe(named.length);
+  });
+
+  test("/openapi.json lists every REST path of the contract with its methods", () => {
+    for (const [path, methods] of Object.entries(CONTRACT_PATHS)) {
+      expect(doc.paths).toHaveProperty([path]);
+      for (const method of methods) expect(doc.paths[path]).toHaveProperty([method]);
+    }
+  });
+
+  test("every path parameter of the contract is declared, in the path, as required", () => {
+    for (const [path, methods] of Object.entries(CONTRACT_PATHS)) {
+      const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      for (const method of methods) {
+        const declared = (doc.paths[path][method].parameters ?? []).filter((p: { in: string }) => p.in === "path");
+        expect(declared.map((p: { name: string }) => p.name).sort()).toEqual([...names].sort());
+        for (const parameter of declared) expect(parameter.required).toBe(true);
+      }
+    }
+  });
+
+  test.each(CONTRACT_BODIES)("%s %s declares its JSON request body and the body's fields", (method, path, expected) => {
+    const body = doc.paths[path][method].requestBody;
+    expect(body).toBeDefined();
+    const schema = body.content["application/json"].schema;
+    expect(schema.type).toBe("object");
+    expect([...schema.required].sort()).toEqual(expected.required);
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(expected.properties));
+  });
+
+  test("the endpoints that take no body declare none", () => {
+    const withBody = new Set(CONTRACT_BODIES.map(([method, path]) => `${method} ${path}`));
+    for (const [path, methods] of Object.entries(CONTRACT_PATHS)) {
+      for (const method of methods) {
+        if (!withBody.has(`${method} ${path}`)) expect({ [`${method} ${path}`]: doc.paths[path][method].requestBody }).toEqual({ [`${method} ${path}`]: undefined });
+      }
+    }
+  });
+
+  test.each(CONTRACT_SUCCESS)("%s %s documents its success status %s with a JSON schema", (method, path, status) => {
+    const response = doc.paths[path][method].responses?.[status];
+    expect(response).toBeDefined();
+    expect(response.content["application/json"].schema).toBeDefined();
+  });
+
+  test("/docs answers 200 with an HTML page that covers the REST paths and the Socket.IO events", async () => {
+    const page = await get("/docs");
+    expect(page.status).toBe(200);
+    expect(page.type).toStartWith("text/html");
+    expect(page.text).toMatch(/^<!doctype html>/i);
+    expect(page.text).toContain("/openapi.json");
+    for (const path of ["/auth/register", "/auth/login", "/auth/logout", "/rooms", "/messages"]) expect(page.text).toContain(path);
+    for (const event of ["joinRoom", "leaveRoom", "sendMessage", "roomJoined", "roomLeft", "newMessage"]) expect(page.text).toContain(event);
+  });
+});
+
+// ---- errors at the HTTP edge ----------------------------------------------------------------------
+
+describe("errors", () => {
+  test.each([
+    ["GET", "/no-such-thing"],
+    ["POST", "/auth/no-such-thing"],
+    ["GET", "/rooms/a/b/c/d"],
+    ["PUT", "/auth/login"],
+  ])("%s %s answers 404 { code: 'not_found' }", async (method, path) => {
+    const answer = await api(server, method, path);
+    expect(answer.status).toBe(404);
+    expect(answer.body).toEqual({ code: "not_found", message: expect.any(String) });
+  });
+
+  test("a body over the size limit is refused with 413 and a JSON error, and changes nothing", async () => {
+    const before = await snapshot(server);
+    const huge = JSON.stringify({ username: "enormous", password: "p".repeat(server.config.maxBodyBytes + 1) });
+    const response = await fetch(server.base + "/auth/register", { method: "POST", headers: { "content-type": "application/json" }, body: huge });
+    expect(response.status).toBe(413);
+    expect(response.headers.get("content-type") ?? "").toStartWith("application/json");
+    expect(await response.json()).toEqual({ code: expect.any(String), message: expect.any(String) });
+    expect(await snapshot(server)).toEqual(before);
+  });
+});
+
+// ---- configuration ------------------------------------------------------------------------------
+
+const GOOD_SECRET = "a-secret-of-exactly-thirty-two-c"; // 32 characters: the shortest allowed
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe("configuration", () => {
+  test("NODE_ENV=production without JWT_SECRET is refused with a ConfigError that names JWT_SECRET", () => {
+    const dataDir = tempDir();
+    const error = configError({ NODE_ENV: "production", DATA_DIR: dataDir });
+    expect(error.message).toContain("JWT_SECRET");
+    expect(error.message).toContain("production");
+    expect(() => statSync(join(dataDir, "jwt-secret"))).toThrow(); // nothing was generated
+  });
+
+  test("an empty JWT_SECRET in production is no secret either", () => {
+    expect(configError({ NODE_ENV: "production", JWT_SECRET: "", DATA_DIR: tempDir() }).message).toContain("JWT_SECRET");
+  });
+
+  test("a JWT_SECRET shorter than 32 characters is refused, in production and out of it", () => {
+    const short = GOOD_SECRET.slice(1);
+    expect(short).toHaveLength(31);
+    for (const NODE_ENV of ["production", "development"]) {
+      const error = configError({ NODE_ENV, JWT_SECRET: short, DATA_DIR: tempDir() });
+      expect(error.message).toContain("JWT_SECRET");
+      expect(error.message).toContain("32");
+    }
+  });
+
+  test("a JWT_SECRET of 32 characters is taken as given, in production too", () => {
+    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: GOOD_SECRET, DATA_DIR: tempDir() }).jwtSecret).toBe(GOOD_SECRET);
+  });
+
+  test.each(["abc", "80a", "1.5", "-1", "65536"])("PORT=%s is refused with a ConfigError that names PORT and the value", (port) => {
+    const error = configError({ PORT: port, JWT_SECRET: GOOD_SECRET, DATA_DIR: tempDir() });
+    expect(error.message).toContain("PORT");
+    expect(error.message).toContain(`"${port}"`);
+  });
+
+  test("PORT defaults to 3000, and 0 (any free port) and 65535 are accepted", () => {
+    const env = { JWT_SECRET: GOOD_SECRET, DATA_DIR: tempDir() };
+    expect(loadConfig(env).port).toBe(3000);
+    expect(loadConfig({ ...env, PORT: "0" }).port).toBe(0);
+    expect(loadConfig({ ...env, PORT: "65535" }).port).toBe(65535);
+  });
+
+  test.each([
+    ["TOKEN_TTL_SECONDS", "59"],
+    ["TOKEN_TTL_SECONDS", "forever"],
+    ["MAX_MESSAGE_LENGTH", "0"],
+    ["MAX_BODY_BYTES", "1023"],
+  ])("%s=%s is refused with a ConfigError that names it", (name, value) => {
+    expect(configError({ [name]: value, JWT_SECRET: GOOD_SECRET, DATA_DIR: tempDir() }).message).toContain(name);
+  });
+
+  test("without JWT_SECRET outside production, a secret is generated into DATA_DIR/jwt-secret and the same one comes back", () => {
+    const dataDir = join(tempDir(), "not", "yet", "there");
+    const first = loadConfig({ DATA_DIR: dataDir }).jwtSecret;
+    expect(first.length).toBeGreaterThanOrEqual(32);
+    const file = join(dataDir, "jwt-secret");
+    expect(readFileSync(file, "utf8").trim()).toBe(first);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(loadConfig({ DATA_DIR: dataDir }).jwtSecret).toBe(first);
+    expect(loadConfig({ DATA_DIR: dataDir, NODE_ENV: "development" }).jwtSecret).toBe(first);
+    expect(loadConfig({ DATA_DIR: tempDir() }).jwtSecret).not.toBe(first); // each data folder has its own
+  });
+});
+
+// ---- the entry point ------------------------------------------------------------------------------
+
+describe("the entry point", () => {
+  // A broken build might start a server instead of refusing: the test then times out, and
+  // the child must not outlive it.
+  const children: Bun.Subprocess[] = [];
+  afterAll(() => {
+    for (const child of children) if (child.exitCode === null) child.kill();
+  });
+
+  async function start(env: Record<string, string>) {
+    const child = Bun.spawn([process.execPath, "src/main.ts"], {
+      cwd: join(import.meta.dir, ".."),
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir(), ...env },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    children.push(child);
+    const [exitCode, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
+    return { exitCode, stdout, stderr };
+  }
+
+  test("bun src/main.ts refuses to start in production without JWT_SECRET, says why, and exits with EX_CONFIG", async () => {
+    const dataDir = tempDir();
+    const { exitCode, stdout, stderr } = await start({ NODE_ENV: "production", DATA_DIR: dataDir, PORT: "0" });
+    expect(exitCode).toBe(78);
+    expect(stderr).toContain("JWT_SECRET");
+    expect(stdout).not.toContain('"started"');
+    expect(() => statSync(join(dataDir, "jwt-secret"))).toThrow();
+  });
+
+  test("bun src/main.ts refuses PORT=abc the same way", async () => {
+    const { exitCode, stderr } = await start({ PORT: "abc", JWT_SECRET: GOOD_SECRET, DATA_DIR: tempDir() });
+    expect(exitCode).toBe(78);
+    expect(stderr).toContain("PORT");
+  });
+});
