@@ -31,11 +31,11 @@ export function publicError(error: unknown): ErrorBody & { status: number } {
   return { status: 500, code: "internal", message: "internal error" };
 }
 
-// Connection-level failures of the `postgres` driver, as opposed to errors a query raised.
+// The database cannot be reached, as opposed to a query it refused: worth a retry.
+// SQLSTATE class 08 is "connection exception"; 57P01-57P03 are shutdowns and start-ups.
+const UNREACHABLE = new Set(["CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT", "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "57P01", "57P02", "57P03"]);
+
 function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return (
-    typeof code === "string" &&
-    ["CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT", "ECONNREFUSED", "ECONNRESET", "57P01"].includes(code)
-  );
+  return typeof code === "string" && (UNREACHABLE.has(code) || code.startsWith("08"));
 }

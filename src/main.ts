@@ -3,13 +3,17 @@ import { ConfigError, loadConfig } from "./config";
 import { log } from "./log";
 import { startChatLoop } from "./server";
 
+/** A stop that takes longer than this is cut short (orchestrators wait 30 s before SIGKILL). */
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
 try {
   const chatloop = await startChatLoop(loadConfig());
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, async () => {
       log.info("stopping", { signal });
-      await chatloop.stop();
-      process.exit(0);
+      const stopped = await Promise.race([chatloop.stop().then(() => true), Bun.sleep(SHUTDOWN_DEADLINE_MS).then(() => false)]);
+      log.info(stopped ? "stopped" : "stop_deadline_passed", { deadlineMs: SHUTDOWN_DEADLINE_MS });
+      process.exit(stopped ? 0 : 1);
     });
   }
 } catch (error) {

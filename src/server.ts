@@ -5,7 +5,9 @@ import { Redis } from "ioredis";
 import { Server } from "socket.io";
 import type { Config } from "./config";
 import { TokenSigner } from "./auth/tokens";
-import { openDatabase, type Sql } from "./db/sql";
+import { openDatabase, surviveLostConnections, type Sql } from "./db/sql";
+import { Drain } from "./drain";
+import { publicError } from "./errors";
 import { createHttpApp } from "./http/app";
 import { log } from "./log";
 import { listMessages } from "./messages/messages";
@@ -21,8 +23,11 @@ export interface ChatLoop {
 }
 
 const SOCKET_PATH = "/socket.io/";
+/** How often a clustered instance checks its rooms against the log; bounds how late a lost message can be. */
+const RECONCILE_INTERVAL_MS = 2000;
 
 export async function startChatLoop(config: Config): Promise<ChatLoop> {
+  surviveLostConnections();
   const db = await openDatabase(config);
   const { sql } = db;
   const signer = new TokenSigner(config.jwtSecret);
@@ -37,15 +42,21 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   const feeds = new RoomFeeds({
     deliver: (message) => io.local.to(message.roomId).emit("newMessage", message),
     load: (roomId, after, before) => loadAll(sql, roomId, after, before),
-    newestSeq: async (roomId) => Number((await sql`select last_seq from rooms where id = ${roomId}`)[0]?.last_seq ?? 0),
+    newestSeqs: async (roomIds) =>
+      new Map((await sql<{ id: string; last_seq: string }[]>`select id, last_seq from rooms where id = any(${roomIds}::uuid[])`).map((r) => [r.id, Number(r.last_seq)])),
     localSockets: (roomId) => io.of("/").adapter.rooms.get(roomId)?.size ?? 0,
     onError: (error, context) => log.error("room_feed_failed", error, { context }),
   });
   io.of("/").adapter.on("delete-room", (room: string) => feeds.roomEmptied(room));
   io.on("messageStored", (message) => feeds.receive(message));
   const hub = createHub(io, feeds, redis !== undefined);
+  const reconcile = () => feeds.reconcile().catch((error) => log.warn("reconcile_failed", { error: String(error) }));
+  // Only instances can miss each other's messages; a lone instance delivers its own directly.
+  const reconciling = redis ? setInterval(reconcile, RECONCILE_INTERVAL_MS) : undefined;
+  redis?.sub.on("ready", reconcile);
 
-  attachGateway(io, { sql, signer, hub, feeds, maxMessageLength: config.maxMessageLength });
+  const drain = new Drain();
+  attachGateway(io, { drain, sql, signer, hub, feeds, maxMessageLength: config.maxMessageLength });
   const app = createHttpApp({
     sql,
     signer,
@@ -68,7 +79,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
       const { pathname } = new URL(request.url);
       if (pathname === SOCKET_PATH) return engine.handleRequest(request, server);
       if (Number(request.headers.get("content-length") ?? 0) > config.maxBodyBytes) return bodyTooLarge(config.maxBodyBytes);
-      return app.handle(request);
+      return drain.run(() => app.handle(request)).catch(shuttingDown);
     },
   });
   const url = new URL(`http://${config.host}:${server.port}`);
@@ -78,15 +89,26 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
     url,
     sql,
     io,
+    /**
+     * Stops gracefully: no new connections, no new work; what is running finishes; then the
+     * sockets are let go (their clients reconnect to another instance) and everything closes.
+     */
     async stop() {
+      clearInterval(reconciling);
+      void server.stop(false);
+      await drain.drain();
       io.disconnectSockets(true);
       await server.stop(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
-      redis?.pub.disconnect();
-      redis?.sub.disconnect();
+      await Promise.all([redis?.pub.quit(), redis?.sub.quit()]).catch(() => {});
       await db.close();
     },
   };
+}
+
+function shuttingDown(error: unknown): Response {
+  const { status, code, message } = publicError(error);
+  return Response.json({ code, message }, { status });
 }
 
 function bodyTooLarge(limit: number): Response {

@@ -88,9 +88,10 @@ async function freshDatabase(config: Config): Promise<{ config: Config; drop: ()
   return { config: { ...config, dataDir }, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
 }
 
-// One migrated embedded database per test process; a fresh initdb takes seconds.
+// One migrated embedded database per test process; a fresh initdb takes seconds, so the
+// preload (test/preload.ts) makes it before any test hook starts its clock.
 let template: Promise<string> | undefined;
-function embeddedTemplate(): Promise<string> {
+export function embeddedTemplate(): Promise<string> {
   template ??= (async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "chatloop-template-"));
     const db = await openDatabase({ dataDir });
@@ -103,6 +104,9 @@ function embeddedTemplate(): Promise<string> {
 
 // ---- people and their clients ------------------------------------------------------------
 
+/** Anything that serves ChatLoop at a base URL: a test server, or a ChatLoop process. */
+export type Endpoint = Pick<TestServer, "base">;
+
 export interface Person {
   id: string;
   username: string;
@@ -110,7 +114,7 @@ export interface Person {
   token: string;
 }
 
-export async function api(server: TestServer, method: string, path: string, body?: unknown, token?: string) {
+export async function api(server: Endpoint, method: string, path: string, body?: unknown, token?: string) {
   const response = await fetch(server.base + path, {
     method,
     headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -120,14 +124,14 @@ export async function api(server: TestServer, method: string, path: string, body
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
 }
 
-export async function signUp(server: TestServer, username: string, password = "correct horse battery"): Promise<Person> {
+export async function signUp(server: Endpoint, username: string, password = "correct horse battery"): Promise<Person> {
   const registered = await api(server, "POST", "/auth/register", { username, password });
   if (registered.status !== 201) throw new Error(`register ${username}: ${JSON.stringify(registered.body)}`);
   const login = await api(server, "POST", "/auth/login", { username, password });
   return { id: registered.body.id, username, password, token: login.body.token };
 }
 
-export async function createRoom(server: TestServer, owner: Person, name: string, isPrivate = false) {
+export async function createRoom(server: Endpoint, owner: Person, name: string, isPrivate = false) {
   const created = await api(server, "POST", "/rooms", { name, isPrivate }, owner.token);
   if (created.status !== 201) throw new Error(`create room: ${JSON.stringify(created.body)}`);
   return created.body as { id: string; name: string; isPrivate: boolean; ownerId: string; createdAt: string };
@@ -136,7 +140,7 @@ export async function createRoom(server: TestServer, owner: Person, name: string
 const openSockets = new Set<ChatSocket>();
 
 /** A connected official Socket.IO client (WebSocket unless told otherwise). */
-export async function connect(server: TestServer, token: string, transports: ("websocket" | "polling")[] = ["websocket"]): Promise<ChatSocket> {
+export async function connect(server: Endpoint, token: string, transports: ("websocket" | "polling")[] = ["websocket"]): Promise<ChatSocket> {
   const socket: ChatSocket = connectSocket(server.base, { auth: { token }, transports, reconnection: false, forceNew: true });
   openSockets.add(socket);
   await new Promise<void>((resolve, reject) => {

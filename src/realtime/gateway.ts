@@ -5,6 +5,7 @@ import { authenticate, requireSelf } from "../auth/accounts";
 import { tokenFrom } from "../auth/credentials";
 import type { TokenSigner } from "../auth/tokens";
 import type { Sql } from "../db/sql";
+import type { Drain } from "../drain";
 import { publicError, unauthorized } from "../errors";
 import { log } from "../log";
 import { sendMessage } from "../messages/send";
@@ -18,6 +19,7 @@ import type { RoomFeeds } from "./room-feeds";
 type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface GatewayDeps {
+  drain: Drain;
   sql: Sql;
   signer: TokenSigner;
   hub: Hub;
@@ -52,7 +54,7 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
     const expiry = setTimeout(() => socket.disconnect(true), principal.expiresAt.getTime() - Date.now());
     socket.on("disconnect", () => clearTimeout(expiry));
 
-    handle(socket, "joinRoom", validJoin, async ({ roomId, userId, after }) => {
+    handle(socket, deps.drain, "joinRoom", validJoin, async ({ roomId, userId, after }) => {
       requireSelf(principal, userId);
       await joinRoom(deps.sql, principal.userId, roomId);
       await deps.feeds.subscribe(
@@ -68,7 +70,7 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
       return joined;
     });
 
-    handle(socket, "leaveRoom", validLeave, async ({ roomId, userId }) => {
+    handle(socket, deps.drain, "leaveRoom", validLeave, async ({ roomId, userId }) => {
       requireSelf(principal, userId);
       await leaveRoom(deps.sql, principal.userId, roomId);
       deps.hub.membershipEnded(roomId, principal.userId);
@@ -77,7 +79,7 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
       return left;
     });
 
-    handle(socket, "sendMessage", validSend, async (payload) => {
+    handle(socket, deps.drain, "sendMessage", validSend, async (payload) => {
       const { message } = await sendMessage(deps, principal, payload);
       return message;
     });
@@ -96,6 +98,7 @@ const KNOWN_EVENTS: Record<keyof ClientToServerEvents, true> = { joinRoom: true,
  */
 function handle<P, R>(
   socket: ChatSocket,
+  drain: Drain,
   event: keyof ClientToServerEvents,
   validate: (value: unknown) => P,
   run: (payload: P) => Promise<R>,
@@ -103,7 +106,7 @@ function handle<P, R>(
   socket.on(event, async (...args: unknown[]) => {
     const ack = typeof args.at(-1) === "function" ? (args.pop() as (answer: unknown) => void) : undefined;
     try {
-      const answer = await run(validate(args[0]));
+      const answer = await drain.run(() => run(validate(args[0])));
       ack?.(answer);
     } catch (error) {
       const { message, code, status } = publicError(error);

@@ -17,8 +17,8 @@ export interface FeedPorts {
   deliver(message: Message): void;
   /** Committed messages with after < seq < before, oldest first. */
   load(roomId: string, after: number, before: number): Promise<Message[]>;
-  /** The room's newest seq. */
-  newestSeq(roomId: string): Promise<number>;
+  /** The newest seq of each room. */
+  newestSeqs(roomIds: string[]): Promise<Map<string, number>>;
   /** How many of this instance's sockets are in the room. */
   localSockets(roomId: string): number;
   onError(error: unknown, context: string): void;
@@ -45,17 +45,30 @@ class RoomFeed {
   receive(message: Message): void {
     void this.run("deliver", async () => {
       if (this.delivered === undefined || message.seq <= this.delivered) return;
-      if (message.seq > this.delivered + 1) {
-        for (const skipped of await this.ports.load(this.roomId, this.delivered, message.seq)) this.ports.deliver(skipped);
-      }
+      await this.deliverUpTo(message.seq - 1);
       this.ports.deliver(message);
       this.delivered = message.seq;
     });
   }
 
+  /** Delivers from the database what this instance has not seen up to `seq`. */
+  catchUp(seq: number): void {
+    void this.run("catch up", () => this.deliverUpTo(seq));
+  }
+
+  get deliveredSeq(): number | undefined {
+    return this.delivered;
+  }
+
+  private async deliverUpTo(seq: number): Promise<void> {
+    if (this.delivered === undefined || seq <= this.delivered) return;
+    for (const missed of await this.ports.load(this.roomId, this.delivered, seq + 1)) this.ports.deliver(missed);
+    this.delivered = seq;
+  }
+
   subscribe(subscriber: Subscriber, after: number | undefined): Promise<void> {
     return this.run("join", async () => {
-      this.delivered ??= await this.ports.newestSeq(this.roomId);
+      this.delivered ??= (await this.ports.newestSeqs([this.roomId])).get(this.roomId) ?? 0;
       if (after !== undefined && after < this.delivered) {
         if (this.delivered - after > REPLAY_LIMIT) {
           throw new AppError(409, "too_far_behind", `more than ${REPLAY_LIMIT} messages were missed: page through GET /messages/:roomId?after=${after}, then join with the newest seq`);
@@ -100,6 +113,18 @@ export class RoomFeeds {
     let feed = this.feeds.get(roomId);
     if (!feed) this.feeds.set(roomId, (feed = new RoomFeed(roomId, this.ports)));
     return feed.subscribe(subscriber, after);
+  }
+
+  /**
+   * Compares what each room's feed has delivered with the database and delivers the rest.
+   * Pub/sub between instances can drop a message (Redis restarting, a resubscription not yet
+   * in place); a feed notices a gap only when a later message arrives, so this closes it.
+   */
+  async reconcile(): Promise<void> {
+    const watched = [...this.feeds].filter(([, feed]) => feed.deliveredSeq !== undefined);
+    if (watched.length === 0) return;
+    const newest = await this.ports.newestSeqs(watched.map(([roomId]) => roomId));
+    for (const [roomId, feed] of watched) feed.catchUp(newest.get(roomId) ?? 0);
   }
 
   /** Call when the room's last local socket left. */

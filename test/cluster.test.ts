@@ -1,0 +1,223 @@
+// Several instances as one: PostgreSQL holds the log, Redis carries fan-out between them.
+// Each drill joins what clients sent, what was acknowledged and what they received with the
+// database. Needs a real PostgreSQL and Redis (TEST_DATABASE_URL, TEST_REDIS_URL).
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import type { Message } from "../src/messages/schemas";
+import {
+  api, closeSockets, connect, createRoom, databaseUrl, flush, inbox, redisUrl, signUp, startPeer, startServer, stopServer,
+  testConfig, type ChatSocket, type Person, type TestServer,
+} from "./harness";
+import { ChatLoopProcess, OwnPostgres, OwnRedis } from "./services";
+
+const seqs = (messages: Message[]) => messages.map((m) => m.seq);
+const oneTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+/**
+ * What a careful client does: sends, and while the answer is `unavailable` sends again with
+ * the same clientId (a few times: the first query after a restart may meet a dead connection).
+ */
+async function sendUntilStored(socket: ChatSocket, roomId: string, content: string, clientId: string, attempts = 3): Promise<Message> {
+  const answer = await socket.emitWithAck("sendMessage", { roomId, content, clientId });
+  if ("id" in answer) return answer as Message;
+  if (answer.code === "unavailable" && attempts > 1) return sendUntilStored(socket, roomId, content, clientId, attempts - 1);
+  throw Object.assign(new Error(answer.message), { code: answer.code });
+}
+
+describe.skipIf(!databaseUrl || !redisUrl)("several instances on one PostgreSQL and one Redis", () => {
+  let a: TestServer, b: TestServer, c: TestServer;
+  let alice: Person, bob: Person, carol: Person;
+
+  beforeAll(async () => {
+    a = await startServer();
+    [b, c] = await Promise.all([startPeer(a), startPeer(a)]);
+    [alice, bob, carol] = await Promise.all([signUp(a, "alice"), signUp(b, "bob"), signUp(c, "carol")]);
+  });
+  afterEach(closeSockets);
+  afterAll(async () => {
+    await Promise.all([stopServer(b), stopServer(c)]);
+    await stopServer(a);
+  });
+
+  test("a message sent to any instance reaches every member on every instance, in seq order", async () => {
+    const room = await createRoom(a, alice, "watercooler");
+    await api(b, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    await api(c, "POST", `/rooms/${room.id}/join`, undefined, carol.token);
+    const sockets = await Promise.all([connect(a, alice.token), connect(b, bob.token), connect(c, carol.token), connect(c, alice.token), connect(b, carol.token)]);
+    await Promise.all(sockets.map((s) => s.emitWithAck("joinRoom", { roomId: room.id })));
+    const inboxes = sockets.map(inbox);
+
+    await Promise.all(sockets.flatMap((s, i) => oneTo(6).map((n) => s.emitWithAck("sendMessage", { roomId: room.id, content: `${i}.${n}` }))));
+
+    const heard = await Promise.all(inboxes.map((box) => box.until(30)));
+    for (const messages of heard) expect(seqs(messages)).toEqual(oneTo(30));
+    for (const messages of heard.slice(1)) expect(messages).toEqual(heard[0]!);
+  });
+
+  test("a member removed on one instance stops receiving on another", async () => {
+    const room = await createRoom(a, alice, "private plans", true);
+    for (const person of [bob, carol]) await api(a, "POST", `/rooms/${room.id}/invites`, { username: person.username }, alice.token);
+    const bobOnB = await connect(b, bob.token);
+    const carolOnB = await connect(b, carol.token);
+    const aliceOnA = await connect(a, alice.token);
+    for (const s of [bobOnB, carolOnB, aliceOnA]) await s.emitWithAck("joinRoom", { roomId: room.id });
+    const [bobHears, carolHears] = [inbox(bobOnB), inbox(carolOnB)];
+
+    expect((await api(a, "DELETE", `/rooms/${room.id}/members/${bob.id}`, undefined, alice.token)).status).toBe(204);
+    await aliceOnA.emitWithAck("sendMessage", { roomId: room.id, content: "now that bob is gone" });
+    await carolHears.until(1);
+    await flush(bobOnB);
+    expect(bobHears.messages).toEqual([]);
+  });
+
+  test("logging out on one instance disconnects the session's sockets on every instance", async () => {
+    const { body } = await api(a, "POST", "/auth/login", { username: "bob", password: bob.password });
+    const [onB, onC] = [await connect(b, body.token), await connect(c, body.token)];
+    const gone = Promise.all([onB, onC].map((s) => new Promise((resolve) => s.once("disconnect", resolve))));
+    expect((await api(a, "POST", "/auth/logout", undefined, body.token)).status).toBe(204);
+    await gone;
+  });
+
+  test("clients of a killed instance reconnect to another and end with every message exactly once", async () => {
+    const room = await createRoom(a, alice, "survivors");
+    await api(a, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    const doomed = new ChatLoopProcess(b.config);
+    await doomed.start();
+    const sender = await connect(a, alice.token);
+    await sender.emitWithAck("joinRoom", { roomId: room.id });
+    const first = await connect(doomed, bob.token);
+    await first.emitWithAck("joinRoom", { roomId: room.id, after: 0 });
+    const before = inbox(first);
+
+    for (const n of oneTo(20)) await sender.emitWithAck("sendMessage", { roomId: room.id, content: `m${n}` });
+    await before.until(20);
+    const disconnected = new Promise((resolve) => first.once("disconnect", resolve));
+    await doomed.kill();
+    await disconnected;
+    for (const n of oneTo(20)) await sender.emitWithAck("sendMessage", { roomId: room.id, content: `m${20 + n}` });
+
+    // What a load balancer does after an instance dies: the client lands on another one.
+    const lastSeq = before.messages.at(-1)!.seq;
+    const second = await connect(c, bob.token);
+    const after = inbox(second);
+    await second.emitWithAck("joinRoom", { roomId: room.id, after: lastSeq });
+    await sender.emitWithAck("sendMessage", { roomId: room.id, content: "m41" });
+    await after.until(41 - lastSeq);
+    expect(seqs([...before.messages, ...after.messages])).toEqual(oneTo(41));
+  });
+
+  test("an instance stopped with SIGTERM finishes what it acknowledged, exits 0, and its clients carry on elsewhere", async () => {
+    const room = await createRoom(a, alice, "rolling restart");
+    const leaving = new ChatLoopProcess(b.config);
+    await leaving.start();
+    const socket = await connect(leaving, alice.token);
+    await socket.emitWithAck("joinRoom", { roomId: room.id });
+    const heard = inbox(socket);
+
+    // A burst of sends, and SIGTERM while they are under way.
+    const burst = oneTo(30).map((n) => socket.emitWithAck("sendMessage", { roomId: room.id, content: `m${n}`, clientId: `sigterm-${n}` }).catch(() => undefined));
+    const exitCode = leaving.terminate();
+    const answers = await Promise.all(burst);
+    expect(await exitCode).toBe(0);
+
+    const acked = answers.filter((a): a is Message => a !== undefined && "id" in a);
+    const refused = answers.filter((a) => a !== undefined && !("id" in a));
+    for (const answer of refused) expect(["shutting_down", "unavailable"]).toContain((answer as { code: string }).code);
+    const stored = await a.sql<{ client_id: string }[]>`select client_id from messages where room_id = ${room.id}`;
+    for (const message of acked) expect(stored.map((r) => r.client_id)).toContain(message.clientId!);
+
+    // The client moves to a surviving instance and retries what got no answer.
+    const moved = await connect(a, alice.token);
+    const caughtUp = inbox(moved);
+    await moved.emitWithAck("joinRoom", { roomId: room.id, after: heard.messages.at(-1)?.seq ?? 0 });
+    for (const [i, answer] of answers.entries()) {
+      if (answer === undefined || !("id" in answer)) await moved.emitWithAck("sendMessage", { roomId: room.id, content: `m${i + 1}`, clientId: `sigterm-${i + 1}` });
+    }
+    const [count] = await a.sql<{ n: number; top: number }[]>`select count(*)::int as n, max(seq)::int as top from messages where room_id = ${room.id}`;
+    expect(count).toEqual({ n: 30, top: 30 });
+    await caughtUp.until(30 - heard.messages.length);
+    expect(seqs([...heard.messages, ...caughtUp.messages])).toEqual(oneTo(30));
+  });
+});
+
+describe.skipIf(!databaseUrl || !redisUrl)("fault drills on a PostgreSQL and a Redis of the test's own", () => {
+  const redis = new OwnRedis();
+  const postgres = new OwnPostgres();
+  let a: TestServer, b: TestServer;
+  let alice: Person, bob: Person;
+
+  beforeAll(async () => {
+    await Promise.all([redis.start(), postgres.init()]);
+    const config = testConfig({ databaseUrl: postgres.url, redisUrl: redis.url });
+    a = await startServerOn(config);
+    b = await startPeer(a);
+    [alice, bob] = await Promise.all([signUp(a, "alice"), signUp(b, "bob")]);
+  }, 60_000);
+  afterEach(closeSockets);
+  afterAll(async () => {
+    await stopServer(b);
+    await stopServer(a);
+    await redis.stop();
+    await postgres.destroy();
+  });
+
+  test("Redis restarting mid-traffic loses nothing: every member ends with every message exactly once, in order", async () => {
+    const room = await createRoom(a, alice, "through the outage");
+    await api(b, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    const sender = await connect(a, alice.token);
+    const listener = await connect(b, bob.token);
+    await sender.emitWithAck("joinRoom", { roomId: room.id });
+    await listener.emitWithAck("joinRoom", { roomId: room.id });
+    const heard = inbox(listener);
+
+    for (const n of oneTo(10)) await sender.emitWithAck("sendMessage", { roomId: room.id, content: `before ${n}` });
+    await heard.until(10);
+    await redis.stop();
+    const acked = [];
+    for (const n of oneTo(10)) acked.push(await sender.emitWithAck("sendMessage", { roomId: room.id, content: `during ${n}` }));
+    expect(acked.every((ack) => "id" in ack)).toBe(true); // PostgreSQL is up: every send is stored
+    await redis.start();
+    // No message after the outage is needed: the instances reconcile with the log by themselves.
+    expect(seqs(await heard.until(20))).toEqual(oneTo(20));
+    for (const n of oneTo(5)) await sender.emitWithAck("sendMessage", { roomId: room.id, content: `after ${n}` });
+    expect(seqs(await heard.until(25))).toEqual(oneTo(25));
+  });
+
+  test("PostgreSQL restarting mid-traffic: sends fail clearly, retries store each message exactly once, service resumes", async () => {
+    const room = await createRoom(a, alice, "through the restart");
+    await api(b, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    const sender = await connect(a, alice.token);
+    const listener = await connect(b, bob.token);
+    await sender.emitWithAck("joinRoom", { roomId: room.id });
+    await listener.emitWithAck("joinRoom", { roomId: room.id });
+    const heard = inbox(listener);
+    const stored = new Map<string, Message>();
+    const send = async (n: number, attempts?: number) => stored.set(`c${n}`, await sendUntilStored(sender, room.id, `m${n}`, `c${n}`, attempts));
+
+    for (const n of oneTo(10)) await send(n);
+    // Sends racing the shutdown: some may be stored, the rest fail with a clear error.
+    const racing = await Promise.allSettled([11, 12, 13, 14, 15].map((n) => send(n, 1)).concat([postgres.stop().then(() => stored)]));
+    const failed = [11, 12, 13, 14, 15].filter((n) => !stored.has(`c${n}`));
+    for (const outcome of racing.filter((r) => r.status === "rejected")) {
+      expect((outcome.reason as { code: string }).code).toBe("unavailable");
+    }
+    expect((await api(a, "GET", "/readyz")).status).toBe(503);
+    await expect(send(16, 1)).rejects.toMatchObject({ code: "unavailable" });
+
+    await postgres.start();
+    for (const n of [...failed, 16, 17, 18, 19, 20]) await send(n); // the same clientIds again
+    expect((await api(a, "GET", "/readyz")).status).toBe(200);
+
+    const rows = await a.sql<{ client_id: string; seq: string }[]>`select client_id, seq from messages where room_id = ${room.id} order by seq`;
+    expect(rows.map((r) => Number(r.seq))).toEqual(oneTo(20));
+    expect(new Set(rows.map((r) => r.client_id))).toEqual(new Set(oneTo(20).map((n) => `c${n}`)));
+    for (const [clientId, message] of stored) expect(rows.find((r) => r.client_id === clientId)?.seq).toBe(String(message.seq));
+    expect(seqs(await heard.until(20))).toEqual(oneTo(20));
+  }, 60_000);
+});
+
+/** A server on a database the test already made (its own PostgreSQL), with the harness's cleanup a no-op. */
+async function startServerOn(config: ReturnType<typeof testConfig>): Promise<TestServer> {
+  const { startChatLoop } = await import("../src/server");
+  const chatloop = await startChatLoop(config);
+  return { ...chatloop, base: chatloop.url.href.replace(/\/$/, ""), config };
+}

@@ -1,0 +1,134 @@
+// Servers a test owns, so that a fault drill can stop and restart them: a Redis and a
+// PostgreSQL cluster of its own in a temp folder, and ChatLoop as a separate process.
+import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Config } from "../src/config";
+
+/** A port nobody listens on right now. */
+export function freePort(): number {
+  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = probe.port;
+  probe.stop(true);
+  return port;
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(25); // polling a process we started, not pacing the test
+  }
+}
+
+export class OwnRedis {
+  private process?: Bun.Subprocess;
+  readonly port = freePort();
+  readonly url = `redis://127.0.0.1:${this.port}`;
+
+  async start(): Promise<void> {
+    this.process = Bun.spawn(["redis-server", "--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdout: "ignore", stderr: "ignore" });
+    await waitFor(async () => (await Bun.spawn(["redis-cli", "-p", String(this.port), "ping"], { stdout: "pipe", stderr: "ignore" }).exited) === 0, "redis");
+  }
+
+  async stop(): Promise<void> {
+    this.process?.kill("SIGKILL");
+    await this.process?.exited;
+    this.process = undefined;
+  }
+}
+
+const pgBin = (tool: string) => join("/usr/lib/postgresql", readdirSync("/usr/lib/postgresql").sort().at(-1)!, "bin", tool);
+const asPostgres = (args: string[]) => ["runuser", "-u", "postgres", "--", ...args];
+
+/** A PostgreSQL cluster in a temp folder, run as the `postgres` user (initdb refuses root). */
+export class OwnPostgres {
+  readonly port = freePort();
+  readonly dir = mkdtempSync(join(tmpdir(), "chatloop-pg-"));
+  readonly url = `postgres://postgres@127.0.0.1:${this.port}/postgres`;
+
+  async init(): Promise<void> {
+    chownSync(this.dir, uidOf("postgres"), gidOf("postgres"));
+    chmodSync(this.dir, 0o700);
+    await run(asPostgres([pgBin("initdb"), "-D", join(this.dir, "data"), "-A", "trust", "-U", "postgres", "--no-sync"]));
+    await this.start();
+  }
+
+  start(): Promise<void> {
+    return run(asPostgres([pgBin("pg_ctl"), "-D", join(this.dir, "data"), "-w", "-l", join(this.dir, "log"), "-o", `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start"]));
+  }
+
+  stop(): Promise<void> {
+    return run(asPostgres([pgBin("pg_ctl"), "-D", join(this.dir, "data"), "-w", "-m", "fast", "stop"]));
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop().catch(() => {});
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+async function run(command: string[]): Promise<void> {
+  const child = Bun.spawn(command, { stdout: "pipe", stderr: "pipe" });
+  if ((await child.exited) !== 0) throw new Error(`${command.join(" ")}: ${await new Response(child.stderr).text()}`);
+}
+
+function idOf(flag: "-u" | "-g", user: string): number {
+  return Number(Bun.spawnSync(["id", flag, user]).stdout.toString().trim());
+}
+const uidOf = (user: string) => idOf("-u", user);
+const gidOf = (user: string) => idOf("-g", user);
+
+/** ChatLoop as a process of its own (`bun src/main.ts`), so that a test can kill it outright. */
+export class ChatLoopProcess {
+  private process?: Bun.Subprocess<"ignore", "pipe", "pipe">;
+  base = "";
+
+  constructor(private readonly config: Config) {}
+
+  async start(): Promise<void> {
+    const { config } = this;
+    this.process = Bun.spawn([process.execPath, "src/main.ts"], {
+      cwd: join(import.meta.dir, ".."),
+      env: {
+        PATH: process.env.PATH,
+        PORT: "0",
+        HOST: "127.0.0.1",
+        DATABASE_URL: config.databaseUrl,
+        REDIS_URL: config.redisUrl,
+        REDIS_PREFIX: config.redisPrefix,
+        JWT_SECRET: config.jwtSecret,
+        DATA_DIR: config.dataDir || tmpdir(),
+      },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    this.base = (await firstLine(this.process.stdout)).url.replace(/\/$/, "");
+  }
+
+  kill(): Promise<number | null> {
+    this.process!.kill("SIGKILL");
+    return this.process!.exited;
+  }
+
+  async terminate(): Promise<number | null> {
+    this.process!.kill("SIGTERM");
+    return this.process!.exited;
+  }
+}
+
+/** Parses the first JSON line of a log stream (where the server says it listens), and keeps reading the rest so the child never blocks on a full pipe. */
+async function firstLine(stream: ReadableStream<Uint8Array>): Promise<{ url: string }> {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`ChatLoop exited before it started: ${text}`);
+    text += decoder.decode(value, { stream: true });
+  }
+  void (async () => {
+    while (!(await reader.read()).done);
+  })();
+  return JSON.parse(text.slice(0, text.indexOf("\n")));
+}
