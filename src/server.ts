@@ -10,6 +10,7 @@ import { Drain } from "./drain";
 import { publicError } from "./errors";
 import { createHttpApp } from "./http/app";
 import { log } from "./log";
+import { createMetrics } from "./metrics";
 import { listMessages } from "./messages/messages";
 import { attachGateway } from "./realtime/gateway";
 import { createHub, type ChatServer } from "./realtime/hub";
@@ -40,24 +41,30 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   if (redis) io.adapter(createAdapter(redis.pub, redis.sub, { key: `${config.redisPrefix}:socket.io` }));
 
   const feeds = new RoomFeeds({
-    deliver: (message) => io.local.to(message.roomId).emit("newMessage", message),
+    deliver: (message) => {
+      io.local.to(message.roomId).emit("newMessage", message);
+      metrics.messagesDelivered.inc({}, io.of("/").adapter.rooms.get(message.roomId)?.size ?? 0);
+    },
     load: (roomId, after, before) => loadAll(sql, roomId, after, before),
     newestSeqs: async (roomIds) =>
       new Map((await sql<{ id: string; last_seq: string }[]>`select id, last_seq from rooms where id = any(${roomIds}::uuid[])`).map((r) => [r.id, Number(r.last_seq)])),
     localSockets: (roomId) => io.of("/").adapter.rooms.get(roomId)?.size ?? 0,
+    backfilled: (count) => metrics.messagesBackfilled.inc({}, count),
     onError: (error, context) => log.error("room_feed_failed", error, { context }),
   });
+  const metrics = createMetrics({ connections: () => io.of("/").sockets.size, watchedRooms: () => feeds.size });
   io.of("/").adapter.on("delete-room", (room: string) => feeds.roomEmptied(room));
   io.on("messageStored", (message) => feeds.receive(message));
-  const hub = createHub(io, feeds, redis !== undefined);
+  const hub = createHub(io, feeds, redis !== undefined, metrics);
   const reconcile = () => feeds.reconcile().catch((error) => log.warn("reconcile_failed", { error: String(error) }));
   // Only instances can miss each other's messages; a lone instance delivers its own directly.
   const reconciling = redis ? setInterval(reconcile, RECONCILE_INTERVAL_MS) : undefined;
   redis?.sub.on("ready", reconcile);
 
   const drain = new Drain();
-  attachGateway(io, { drain, sql, signer, hub, feeds, maxMessageLength: config.maxMessageLength });
+  attachGateway(io, { drain, metrics, sql, signer, hub, feeds, maxMessageLength: config.maxMessageLength });
   const app = createHttpApp({
+    metrics,
     sql,
     signer,
     hub,

@@ -12,11 +12,13 @@ import { authRoutes } from "./auth";
 import type { HttpDeps } from "./context";
 import { healthRoutes } from "./health";
 import { messageRoutes } from "./messages";
+import { observe } from "./observe";
 import { roomRoutes } from "./rooms";
 
 export function createHttpApp(deps: HttpDeps) {
   let docs: Response | undefined;
   const app = new Elysia()
+    .use(observe(deps.metrics))
     .onError(({ code, error }) => {
       switch (code) {
         case "VALIDATION":

@@ -5,9 +5,11 @@ import { tokenFrom } from "../auth/credentials";
 import type { TokenSigner } from "../auth/tokens";
 import type { Sql } from "../db/sql";
 import { unauthorized } from "../errors";
+import type { Metrics } from "../metrics";
 import type { Hub } from "../realtime/hub";
 
 export interface HttpDeps {
+  metrics: Metrics;
   sql: Sql;
   signer: TokenSigner;
   hub: Hub;

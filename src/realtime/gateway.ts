@@ -6,6 +6,7 @@ import { tokenFrom } from "../auth/credentials";
 import type { TokenSigner } from "../auth/tokens";
 import type { Sql } from "../db/sql";
 import type { Drain } from "../drain";
+import type { Metrics } from "../metrics";
 import { publicError, unauthorized } from "../errors";
 import { log } from "../log";
 import { sendMessage } from "../messages/send";
@@ -20,6 +21,7 @@ type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServer
 
 export interface GatewayDeps {
   drain: Drain;
+  metrics: Metrics;
   sql: Sql;
   signer: TokenSigner;
   hub: Hub;
@@ -54,7 +56,7 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
     const expiry = setTimeout(() => socket.disconnect(true), principal.expiresAt.getTime() - Date.now());
     socket.on("disconnect", () => clearTimeout(expiry));
 
-    handle(socket, deps.drain, "joinRoom", validJoin, async ({ roomId, userId, after }) => {
+    handle(socket, deps, "joinRoom", validJoin, async ({ roomId, userId, after }) => {
       requireSelf(principal, userId);
       await joinRoom(deps.sql, principal.userId, roomId);
       await deps.feeds.subscribe(
@@ -70,7 +72,7 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
       return joined;
     });
 
-    handle(socket, deps.drain, "leaveRoom", validLeave, async ({ roomId, userId }) => {
+    handle(socket, deps, "leaveRoom", validLeave, async ({ roomId, userId }) => {
       requireSelf(principal, userId);
       await leaveRoom(deps.sql, principal.userId, roomId);
       deps.hub.membershipEnded(roomId, principal.userId);
@@ -79,7 +81,7 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
       return left;
     });
 
-    handle(socket, deps.drain, "sendMessage", validSend, async (payload) => {
+    handle(socket, deps, "sendMessage", validSend, async (payload) => {
       const { message } = await sendMessage(deps, principal, payload);
       return message;
     });
@@ -98,21 +100,27 @@ const KNOWN_EVENTS: Record<keyof ClientToServerEvents, true> = { joinRoom: true,
  */
 function handle<P, R>(
   socket: ChatSocket,
-  drain: Drain,
+  { drain, metrics }: Pick<GatewayDeps, "drain" | "metrics">,
   event: keyof ClientToServerEvents,
   validate: (value: unknown) => P,
   run: (payload: P) => Promise<R>,
 ): void {
   socket.on(event, async (...args: unknown[]) => {
     const ack = typeof args.at(-1) === "function" ? (args.pop() as (answer: unknown) => void) : undefined;
+    const started = performance.now();
+    let outcome = "ok";
     try {
       const answer = await drain.run(() => run(validate(args[0])));
       ack?.(answer);
     } catch (error) {
       const { message, code, status } = publicError(error);
-      if (status >= 500) log.error("socket_event_failed", error, { event });
+      outcome = code;
+      if (status >= 500) log.error("socket_event_failed", error, { event, socket: socket.id });
       socket.emit("error", { message, code });
       ack?.({ message, code });
+    } finally {
+      metrics.socketEvents.inc({ event, outcome });
+      metrics.socketEventDuration.observe((performance.now() - started) / 1000, { event });
     }
   });
 }

@@ -2,6 +2,7 @@
 // through their room feeds, membership and session changes through the adapter.
 import type { Server } from "socket.io";
 import type { Message } from "../messages/schemas";
+import type { Metrics } from "../metrics";
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents } from "./events";
 import type { RoomFeeds } from "./room-feeds";
 
@@ -22,9 +23,10 @@ export interface Hub {
 export const userRoom = (userId: string) => `user:${userId}`;
 export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 
-export function createHub(io: ChatServer, feeds: RoomFeeds, clustered: boolean): Hub {
+export function createHub(io: ChatServer, feeds: RoomFeeds, clustered: boolean, metrics: Metrics): Hub {
   return {
     messageStored(message) {
+      metrics.messagesStored.inc();
       feeds.receive(message);
       // Once per instance, not once per socket: each instance's feed fans out locally.
       if (clustered) io.serverSideEmit("messageStored", message);

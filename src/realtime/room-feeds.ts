@@ -21,6 +21,8 @@ export interface FeedPorts {
   newestSeqs(roomIds: string[]): Promise<Map<string, number>>;
   /** How many of this instance's sockets are in the room. */
   localSockets(roomId: string): number;
+  /** Messages delivered from the log because pub/sub had not brought them. */
+  backfilled(count: number): void;
   onError(error: unknown, context: string): void;
 }
 
@@ -62,7 +64,9 @@ class RoomFeed {
 
   private async deliverUpTo(seq: number): Promise<void> {
     if (this.delivered === undefined || seq <= this.delivered) return;
-    for (const missed of await this.ports.load(this.roomId, this.delivered, seq + 1)) this.ports.deliver(missed);
+    const missed = await this.ports.load(this.roomId, this.delivered, seq + 1);
+    for (const message of missed) this.ports.deliver(message);
+    if (missed.length) this.ports.backfilled(missed.length);
     this.delivered = seq;
   }
 

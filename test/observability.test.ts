@@ -1,0 +1,66 @@
+// What an operator sees: request ids on every answer, and Prometheus metrics that move
+// with the traffic.
+import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { api, closeSockets, connect, createRoom, inbox, signUp, startServer, stopServer, type Person, type TestServer } from "./harness";
+
+let server: TestServer;
+let alice: Person, bob: Person;
+
+beforeAll(async () => {
+  server = await startServer();
+  [alice, bob] = await Promise.all([signUp(server, "alice"), signUp(server, "bob")]);
+});
+afterEach(closeSockets);
+afterAll(() => stopServer(server));
+
+async function scrape(): Promise<Map<string, number>> {
+  const text = await (await fetch(`${server.base}/metrics`)).text();
+  const samples = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    const match = line.match(/^(\w+(?:\{[^}]*\})?) (\S+)$/);
+    if (match) samples.set(match[1]!, Number(match[2]));
+  }
+  return samples;
+}
+
+test("every answer carries a request id: the caller's own when it is sane, a new one otherwise", async () => {
+  const given = await fetch(`${server.base}/healthz`, { headers: { "x-request-id": "trace-42" } });
+  expect(given.headers.get("x-request-id")).toBe("trace-42");
+  const hostile = await fetch(`${server.base}/healthz`, { headers: { "x-request-id": "<script>alert(1)</script>" } });
+  expect(hostile.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  const none = await fetch(`${server.base}/nowhere`);
+  expect(none.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+});
+
+test("/metrics is Prometheus text that counts requests by route template and status, not by raw path", async () => {
+  const response = await fetch(`${server.base}/metrics`);
+  expect(response.headers.get("content-type")).toStartWith("text/plain");
+  await api(server, "GET", `/rooms/${crypto.randomUUID()}`, undefined, alice.token);
+  await api(server, "GET", `/rooms/${crypto.randomUUID()}`, undefined, alice.token);
+  const samples = await scrape();
+  expect(samples.get('chatloop_http_requests_total{method="GET",route="/rooms/:roomId",status="404"}')).toBe(2);
+  expect([...samples.keys()].some((k) => k.includes("/rooms/0") || k.includes("/rooms/f"))).toBe(false);
+});
+
+test("stored and delivered messages, socket events and connections are counted", async () => {
+  const before = await scrape();
+  const room = await createRoom(server, alice, "counted");
+  await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+  const [a, b] = [await connect(server, alice.token), await connect(server, bob.token)];
+  await a.emitWithAck("joinRoom", { roomId: room.id });
+  await b.emitWithAck("joinRoom", { roomId: room.id });
+  const heard = inbox(b);
+  await a.emitWithAck("sendMessage", { roomId: room.id, content: "one" });
+  await a.emitWithAck("sendMessage", { roomId: room.id, content: "two" });
+  await heard.until(2);
+  await a.emitWithAck("sendMessage", { roomId: "not-an-id", content: "three" });
+
+  const after = await scrape();
+  const grew = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
+  expect(grew("chatloop_messages_stored_total")).toBe(2);
+  expect(grew("chatloop_messages_delivered_total")).toBe(4); // two messages, two sockets each
+  expect(grew('chatloop_socket_events_total{event="sendMessage",outcome="ok"}')).toBe(2);
+  expect(grew('chatloop_socket_events_total{event="sendMessage",outcome="invalid_input"}')).toBe(1);
+  expect(after.get("chatloop_socket_connections")).toBe(2);
+  expect(after.get("chatloop_rooms_watched")).toBe(1);
+});
