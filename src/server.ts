@@ -5,7 +5,7 @@ import { Redis } from "ioredis";
 import { Server } from "socket.io";
 import type { Config } from "./config";
 import { TokenSigner } from "./auth/tokens";
-import { openDatabase, surviveLostConnections, type Sql } from "./db/sql";
+import { openDatabase, type Sql } from "./db/sql";
 import { Drain } from "./drain";
 import { publicError } from "./errors";
 import { createHttpApp } from "./http/app";
@@ -14,7 +14,9 @@ import { createMetrics } from "./metrics";
 import { listMessages } from "./messages/messages";
 import { attachGateway } from "./realtime/gateway";
 import { createHub, type ChatServer } from "./realtime/hub";
+import { PRESENCE_HEARTBEAT_MS, Presence } from "./realtime/presence";
 import { RoomFeeds } from "./realtime/room-feeds";
+import { MemoryState, RedisState } from "./state/fast-state";
 
 export interface ChatLoop {
   url: URL;
@@ -28,7 +30,6 @@ const SOCKET_PATH = "/socket.io/";
 const RECONCILE_INTERVAL_MS = 2000;
 
 export async function startChatLoop(config: Config): Promise<ChatLoop> {
-  surviveLostConnections();
   const db = await openDatabase(config);
   const { sql } = db;
   const signer = new TokenSigner(config.jwtSecret);
@@ -39,6 +40,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
 
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
   if (redis) io.adapter(createAdapter(redis.pub, redis.sub, { key: `${config.redisPrefix}:socket.io` }));
+  const state = redis ? new RedisState(redis.state, `${config.redisPrefix}:`) : new MemoryState();
 
   const feeds = new RoomFeeds({
     deliver: (message) => {
@@ -47,7 +49,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
     },
     load: (roomId, after, before) => loadAll(sql, roomId, after, before),
     newestSeqs: async (roomIds) =>
-      new Map((await sql<{ id: string; last_seq: string }[]>`select id, last_seq from rooms where id = any(${roomIds}::uuid[])`).map((r) => [r.id, Number(r.last_seq)])),
+      new Map((await sql<{ id: string; last_seq: string }[]>`select id, last_seq from rooms where id = any(string_to_array(${roomIds.join(",")}, ',')::uuid[])`).map((r) => [r.id, Number(r.last_seq)])),
     localSockets: (roomId) => io.of("/").adapter.rooms.get(roomId)?.size ?? 0,
     backfilled: (count) => metrics.messagesBackfilled.inc({}, count),
     onError: (error, context) => log.error("room_feed_failed", error, { context }),
@@ -61,10 +63,23 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   const reconciling = redis ? setInterval(reconcile, RECONCILE_INTERVAL_MS) : undefined;
   redis?.sub.on("ready", reconcile);
 
+  const presence = new Presence(state, crypto.randomUUID(), (roomId, userId, online) => io.to(roomId).emit("presence", { roomId, userId, online }));
+  const nsp = io.of("/");
+  const userOf = (socketId: string) => nsp.sockets.get(socketId)?.data.principal?.userId;
+  const track = (change: "joined" | "left") => (room: string, socketId: string) => {
+    const userId = userOf(socketId);
+    if (isChatRoom(room) && userId) presence[change](room, userId).catch((error) => log.warn("presence_failed", { error: String(error) }));
+  };
+  nsp.adapter.on("join-room", track("joined"));
+  nsp.adapter.on("leave-room", track("left"));
+  const heartbeat = setInterval(() => presence.heartbeat().catch((error) => log.warn("presence_failed", { error: String(error) })), PRESENCE_HEARTBEAT_MS);
+
   const drain = new Drain();
-  attachGateway(io, { drain, metrics, sql, signer, hub, feeds, maxMessageLength: config.maxMessageLength });
+  attachGateway(io, { drain, metrics, sql, signer, state, hub, feeds, maxMessageLength: config.maxMessageLength });
   const app = createHttpApp({
     metrics,
+    presence,
+    state,
     sql,
     signer,
     hub,
@@ -102,12 +117,13 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
      */
     async stop() {
       clearInterval(reconciling);
+      clearInterval(heartbeat);
       void server.stop(false);
       await drain.drain();
       io.disconnectSockets(true);
       await server.stop(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
-      await Promise.all([redis?.pub.quit(), redis?.sub.quit()]).catch(() => {});
+      await Promise.all([redis?.pub.quit(), redis?.sub.quit(), redis?.state.quit()]).catch(() => {});
       await db.close();
     },
   };
@@ -122,15 +138,21 @@ function bodyTooLarge(limit: number): Response {
   return Response.json({ code: "body_too_large", message: `the request body must be at most ${limit} bytes` }, { status: 413 });
 }
 
-// Redis commands fail fast while Redis is away instead of piling up in memory.
+// Redis commands fail fast while Redis is away instead of piling up in memory: the adapter's
+// retry twice (what they carry is also in the log), the state client's not at all (its
+// readers fall back to PostgreSQL or do without).
 function connectRedis(url: string) {
-  const pub = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+  const pub = new Redis(url, { maxRetriesPerRequest: 2 });
   const sub = pub.duplicate();
-  for (const [name, client] of [["pub", pub], ["sub", sub]] as const) {
+  const state = new Redis(url, { maxRetriesPerRequest: 0, enableOfflineQueue: false });
+  for (const [name, client] of [["pub", pub], ["sub", sub], ["state", state]] as const) {
     client.on("error", (error) => log.warn("redis_error", { client: name, error: error.message }));
   }
-  return { pub, sub };
+  return { pub, sub, state };
 }
+
+/** A chat room's Socket.IO room is its id; `user:…` and `session:…` rooms address people. */
+const isChatRoom = (room: string) => !room.includes(":");
 
 /** Every committed message with after < seq < before, read in pages. */
 async function loadAll(sql: Sql, roomId: string, after: number, before: number) {

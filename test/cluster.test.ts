@@ -2,9 +2,10 @@
 // Each drill joins what clients sent, what was acknowledged and what they received with the
 // database. Needs a real PostgreSQL and Redis (TEST_DATABASE_URL, TEST_REDIS_URL).
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import postgresClient from "postgres";
 import type { Message } from "../src/messages/schemas";
 import {
-  api, closeSockets, connect, createRoom, databaseUrl, flush, inbox, redisUrl, signUp, startPeer, startServer, stopServer,
+  api, closeSockets, connect, createRoom, databaseUrl, flush, inbox, nextPresenceOf, redisUrl, signUp, startPeer, startServer, stopServer,
   testConfig, type ChatSocket, type Person, type TestServer,
 } from "./harness";
 import { ChatLoopProcess, OwnPostgres, OwnRedis } from "./services";
@@ -77,6 +78,23 @@ describe.skipIf(!databaseUrl || !redisUrl)("several instances on one PostgreSQL 
     await gone;
   });
 
+  test("presence is shared: a member online on one instance shows online on another, until their last socket leaves", async () => {
+    const room = await createRoom(a, alice, "lobby");
+    await api(a, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    const watcher = await connect(a, alice.token);
+    await watcher.emitWithAck("joinRoom", { roomId: room.id });
+    const bobOnB = await connect(b, bob.token);
+    const cameOnline = nextPresenceOf(watcher, bob);
+    await bobOnB.emitWithAck("joinRoom", { roomId: room.id });
+    expect(await cameOnline).toEqual({ roomId: room.id, userId: bob.id, online: true });
+    const online = async () => (await api(c, "GET", `/rooms/${room.id}/members`, undefined, alice.token)).body.filter((m: { online: boolean }) => m.online).map((m: { username: string }) => m.username);
+    expect(await online()).toEqual(["alice", "bob"]);
+    const wentOffline = nextPresenceOf(watcher, bob);
+    bobOnB.close();
+    expect(await wentOffline).toEqual({ roomId: room.id, userId: bob.id, online: false });
+    expect(await online()).toEqual(["alice"]);
+  });
+
   test("clients of a killed instance reconnect to another and end with every message exactly once", async () => {
     const room = await createRoom(a, alice, "survivors");
     await api(a, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
@@ -142,33 +160,41 @@ describe.skipIf(!databaseUrl || !redisUrl)("several instances on one PostgreSQL 
 describe.skipIf(!databaseUrl || !redisUrl)("fault drills on a PostgreSQL and a Redis of the test's own", () => {
   const redis = new OwnRedis();
   const postgres = new OwnPostgres();
-  let a: TestServer, b: TestServer;
+  // Real processes, as in production: a fault must not end them, and the test can tell.
+  let a: ChatLoopProcess, b: ChatLoopProcess;
+  let db: ReturnType<typeof postgresClient>;
   let alice: Person, bob: Person;
 
   beforeAll(async () => {
     await Promise.all([redis.start(), postgres.init()]);
     const config = testConfig({ databaseUrl: postgres.url, redisUrl: redis.url });
-    a = await startServerOn(config);
-    b = await startPeer(a);
+    a = new ChatLoopProcess(config);
+    await a.start(); // migrates before the other starts
+    b = new ChatLoopProcess(config);
+    await b.start();
+    db = postgresClient(postgres.url, { max: 1, onnotice: () => {} });
     [alice, bob] = await Promise.all([signUp(a, "alice"), signUp(b, "bob")]);
   }, 60_000);
   afterEach(closeSockets);
   afterAll(async () => {
-    await stopServer(b);
-    await stopServer(a);
+    await Promise.all([a.terminate(), b.terminate()]);
+    await db.end();
     await redis.stop();
     await postgres.destroy();
   });
 
-  test("Redis restarting mid-traffic loses nothing: every member ends with every message exactly once, in order", async () => {
-    const room = await createRoom(a, alice, "through the outage");
+  async function twoMembersOf(name: string) {
+    const room = await createRoom(a, alice, name);
     await api(b, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
     const sender = await connect(a, alice.token);
     const listener = await connect(b, bob.token);
     await sender.emitWithAck("joinRoom", { roomId: room.id });
     await listener.emitWithAck("joinRoom", { roomId: room.id });
-    const heard = inbox(listener);
+    return { room, sender, heard: inbox(listener) };
+  }
 
+  test("Redis restarting mid-traffic loses nothing: every member ends with every message exactly once, in order", async () => {
+    const { room, sender, heard } = await twoMembersOf("through the outage");
     for (const n of oneTo(10)) await sender.emitWithAck("sendMessage", { roomId: room.id, content: `before ${n}` });
     await heard.until(10);
     await redis.stop();
@@ -180,26 +206,22 @@ describe.skipIf(!databaseUrl || !redisUrl)("fault drills on a PostgreSQL and a R
     expect(seqs(await heard.until(20))).toEqual(oneTo(20));
     for (const n of oneTo(5)) await sender.emitWithAck("sendMessage", { roomId: room.id, content: `after ${n}` });
     expect(seqs(await heard.until(25))).toEqual(oneTo(25));
+    expect([a.exitCode, b.exitCode]).toEqual([null, null]);
   });
 
   test("PostgreSQL restarting mid-traffic: sends fail clearly, retries store each message exactly once, service resumes", async () => {
-    const room = await createRoom(a, alice, "through the restart");
-    await api(b, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
-    const sender = await connect(a, alice.token);
-    const listener = await connect(b, bob.token);
-    await sender.emitWithAck("joinRoom", { roomId: room.id });
-    await listener.emitWithAck("joinRoom", { roomId: room.id });
-    const heard = inbox(listener);
+    const { room, sender, heard } = await twoMembersOf("through the restart");
     const stored = new Map<string, Message>();
     const send = async (n: number, attempts?: number) => stored.set(`c${n}`, await sendUntilStored(sender, room.id, `m${n}`, `c${n}`, attempts));
 
     for (const n of oneTo(10)) await send(n);
     // Sends racing the shutdown: some may be stored, the rest fail with a clear error.
-    const racing = await Promise.allSettled([11, 12, 13, 14, 15].map((n) => send(n, 1)).concat([postgres.stop().then(() => stored)]));
-    const failed = [11, 12, 13, 14, 15].filter((n) => !stored.has(`c${n}`));
-    for (const outcome of racing.filter((r) => r.status === "rejected")) {
+    const racing = Promise.allSettled([11, 12, 13, 14, 15].map((n) => send(n, 1)));
+    await postgres.stop();
+    for (const outcome of (await racing).filter((r) => r.status === "rejected")) {
       expect((outcome.reason as { code: string }).code).toBe("unavailable");
     }
+    const failed = [11, 12, 13, 14, 15].filter((n) => !stored.has(`c${n}`));
     expect((await api(a, "GET", "/readyz")).status).toBe(503);
     await expect(send(16, 1)).rejects.toMatchObject({ code: "unavailable" });
 
@@ -207,17 +229,11 @@ describe.skipIf(!databaseUrl || !redisUrl)("fault drills on a PostgreSQL and a R
     for (const n of [...failed, 16, 17, 18, 19, 20]) await send(n); // the same clientIds again
     expect((await api(a, "GET", "/readyz")).status).toBe(200);
 
-    const rows = await a.sql<{ client_id: string; seq: string }[]>`select client_id, seq from messages where room_id = ${room.id} order by seq`;
+    const rows = await db<{ client_id: string; seq: string }[]>`select client_id, seq from messages where room_id = ${room.id} order by seq`;
     expect(rows.map((r) => Number(r.seq))).toEqual(oneTo(20));
     expect(new Set(rows.map((r) => r.client_id))).toEqual(new Set(oneTo(20).map((n) => `c${n}`)));
     for (const [clientId, message] of stored) expect(rows.find((r) => r.client_id === clientId)?.seq).toBe(String(message.seq));
     expect(seqs(await heard.until(20))).toEqual(oneTo(20));
+    expect([a.exitCode, b.exitCode]).toEqual([null, null]);
   }, 60_000);
 });
-
-/** A server on a database the test already made (its own PostgreSQL), with the harness's cleanup a no-op. */
-async function startServerOn(config: ReturnType<typeof testConfig>): Promise<TestServer> {
-  const { startChatLoop } = await import("../src/server");
-  const chatloop = await startChatLoop(config);
-  return { ...chatloop, base: chatloop.url.href.replace(/\/$/, ""), config };
-}

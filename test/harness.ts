@@ -185,6 +185,18 @@ export function next<E extends keyof ServerToClientEvents>(socket: ChatSocket, e
   return new Promise((resolve) => socket.once(event, ((payload: never) => resolve(payload)) as never));
 }
 
+/** The next presence event about one person (a socket also hears of its own user, at no set moment). */
+export function nextPresenceOf(socket: ChatSocket, person: Person): Promise<Parameters<ServerToClientEvents["presence"]>[0]> {
+  return new Promise((resolve) => {
+    const listener: ServerToClientEvents["presence"] = (payload) => {
+      if (payload.userId !== person.id) return;
+      socket.off("presence", listener);
+      resolve(payload);
+    };
+    socket.on("presence", listener);
+  });
+}
+
 /** Row counts of every table: proof that a refused request changed nothing. */
 export async function snapshot(server: TestServer) {
   const [row] = await server.sql`

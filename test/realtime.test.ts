@@ -1,6 +1,6 @@
 // The Socket.IO contract, seen by real clients: what a SECOND client receives matters most.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { api, closeSockets, connect, createRoom, flush, inbox, next, signUp, startServer, stopServer, type Person, type TestServer } from "./harness";
+import { api, closeSockets, connect, createRoom, flush, inbox, next, nextPresenceOf, signUp, startServer, stopServer, type Person, type TestServer } from "./harness";
 
 let server: TestServer;
 let alice: Person, bob: Person, mallory: Person;
@@ -205,5 +205,38 @@ describe("catching up", () => {
     const socket = await connect(server, alice.token);
     expect(await socket.emitWithAck("joinRoom", { roomId: room.id, after: 0 })).toMatchObject({ code: "too_far_behind" });
     expect(await socket.emitWithAck("joinRoom", { roomId: room.id, after: 1 })).toEqual({ roomId: room.id, userId: alice.id });
+  });
+});
+
+describe("presence", () => {
+  test("the members list says who has a socket in the room right now", async () => {
+    const room = await createRoom(server, alice, "who is here");
+    await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    const socket = await connect(server, alice.token);
+    await socket.emitWithAck("joinRoom", { roomId: room.id });
+    const members = await api(server, "GET", `/rooms/${room.id}/members`, undefined, bob.token);
+    expect(members.body.map((m: { username: string; online: boolean }) => [m.username, m.online])).toEqual([["alice", true], ["bob", false]]);
+  });
+
+  test("the room hears a member come online with their first socket and go offline with their last", async () => {
+    const room = await createRoom(server, alice, "comings and goings");
+    await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    const watcher = await connect(server, bob.token);
+    await watcher.emitWithAck("joinRoom", { roomId: room.id });
+    const seen: { userId: string; online: boolean }[] = [];
+    watcher.on("presence", ({ userId, online }) => userId === alice.id && seen.push({ userId, online }));
+
+    const [first, second] = [await connect(server, alice.token), await connect(server, alice.token)];
+    const online = nextPresenceOf(watcher, alice);
+    await first.emitWithAck("joinRoom", { roomId: room.id });
+    expect(await online).toEqual({ roomId: room.id, userId: alice.id, online: true });
+    await second.emitWithAck("joinRoom", { roomId: room.id });
+
+    first.close(); // alice still has a socket in the room: nobody is told she left
+    const offline = nextPresenceOf(watcher, alice);
+    second.close();
+    expect(await offline).toEqual({ roomId: room.id, userId: alice.id, online: false });
+    await flush(watcher);
+    expect(seen).toEqual([{ userId: alice.id, online: true }, { userId: alice.id, online: false }]);
   });
 });

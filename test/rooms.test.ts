@@ -77,7 +77,7 @@ describe("creating a room", () => {
 
     const members = await api(server, "GET", `/rooms/${created.body.id}/members`, undefined, alice.token);
     expect(members.status).toBe(200);
-    expect(members.body).toEqual([{ userId: alice.id, username: "alice", isOwner: true, joinedAt: expect.stringMatching(ISO) }]);
+    expect(members.body).toEqual([{ userId: alice.id, username: "alice", isOwner: true, joinedAt: expect.stringMatching(ISO), online: false }]);
 
     const fetched = await api(server, "GET", `/rooms/${created.body.id}`, undefined, alice.token);
     expect(reply(fetched)).toEqual({ status: 200, body: created.body });
@@ -323,8 +323,8 @@ describe("invites", () => {
     expect(invited.body).toEqual({ userId: bob.id, username: "bob", isOwner: false, joinedAt: expect.stringMatching(ISO) });
     const members = await api(server, "GET", `/rooms/${closed.id}/members`, undefined, alice.token);
     expect(members.body).toEqual([
-      { userId: alice.id, username: "alice", isOwner: true, joinedAt: expect.stringMatching(ISO) },
-      invited.body,
+      { userId: alice.id, username: "alice", isOwner: true, joinedAt: expect.stringMatching(ISO), online: false },
+      { ...invited.body, online: false },
     ]);
   });
 
@@ -497,7 +497,11 @@ describe("members", () => {
     const carolInvited = await invite(closed, alice, carol);
     const members = await api(server, "GET", `/rooms/${closed.id}/members`, undefined, carol.token);
     expect(members.status).toBe(200);
-    expect(members.body).toEqual([{ userId: alice.id, username: "alice", isOwner: true, joinedAt: expect.stringMatching(ISO) }, bobInvited, carolInvited]);
+    expect(members.body).toEqual([
+      { userId: alice.id, username: "alice", isOwner: true, joinedAt: expect.stringMatching(ISO), online: false },
+      { ...bobInvited, online: false },
+      { ...carolInvited, online: false },
+    ]);
   });
 
   test("members who joined a public room are listed, and anyone signed in may see the list", async () => {
@@ -506,8 +510,8 @@ describe("members", () => {
     const members = await api(server, "GET", `/rooms/${open.id}/members`, undefined, mallory.token);
     expect(members.status).toBe(200);
     expect(members.body).toEqual([
-      { userId: bob.id, username: "bob", isOwner: true, joinedAt: expect.stringMatching(ISO) },
-      { userId: carol.id, username: "carol", isOwner: false, joinedAt: expect.stringMatching(ISO) },
+      { userId: bob.id, username: "bob", isOwner: true, joinedAt: expect.stringMatching(ISO), online: false },
+      { userId: carol.id, username: "carol", isOwner: false, joinedAt: expect.stringMatching(ISO), online: false },
     ]);
   });
 });

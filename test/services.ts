@@ -104,6 +104,17 @@ export class ChatLoopProcess {
       stderr: "pipe",
     });
     this.base = (await firstLine(this.process.stdout)).url.replace(/\/$/, "");
+    void (async () => {
+      for await (const chunk of this.process!.stderr) this.stderr += new TextDecoder().decode(chunk);
+    })();
+  }
+
+  /** What the process wrote to stderr: its warnings and errors. */
+  stderr = "";
+
+  /** null while the process runs. */
+  get exitCode(): number | null {
+    return this.process?.exitCode ?? null;
   }
 
   kill(): Promise<number | null> {

@@ -1,6 +1,7 @@
 // Accounts and their sessions: register, log in, authenticate a token, log out.
 import type { Sql } from "../db/sql";
-import { conflict, forbidden, unauthorized } from "../errors";
+import { conflict, forbidden, unauthorized, unavailable } from "../errors";
+import type { FastState } from "../state/fast-state";
 import type { User } from "./schemas";
 import type { TokenSigner } from "./tokens";
 
@@ -52,19 +53,53 @@ export async function login(sql: Sql, signer: TokenSigner, settings: AuthSetting
   return signer.sign({ userId: user.id, sessionId: session!.id, expiresAt });
 }
 
-export async function authenticate(sql: Sql, signer: TokenSigner, token: string): Promise<Principal> {
-  const claims = await signer.verify(token);
-  const [row] = await sql<{ username: string }[]>`
-    select u.username
+/** Where sessions are checked: the signing key, the database, and the shared cache in front of it. */
+export interface Sessions {
+  sql: Sql;
+  signer: TokenSigner;
+  state: FastState;
+}
+
+/** How long a checked session is trusted from the cache before PostgreSQL is asked again. */
+const SESSION_CACHE_MS = 60_000;
+
+const invalidToken = () => unauthorized("invalid_token", "the token is invalid or has expired");
+
+/**
+ * The principal a token stands for. A live session is cached, never past its expiry;
+ * logging out leaves a revocation mark that is read with the cache entry, so that a cache
+ * filled just before a logout cannot outlive it. A session changed in the database by hand
+ * is seen within SESSION_CACHE_MS. Without the cache (Redis away) PostgreSQL answers alone.
+ */
+export async function authenticate(sessions: Sessions, token: string): Promise<Principal> {
+  const claims = await sessions.signer.verify(token);
+  const keys = [`revoked:${claims.sessionId}`, `session:${claims.sessionId}`];
+  const [revoked, cached] = await sessions.state.get(keys).catch(() => []);
+  if (revoked) throw invalidToken();
+  const [cachedUserId, cachedUsername] = cached?.split("\n") ?? [];
+  if (cachedUserId === claims.userId && cachedUsername) return { ...claims, username: cachedUsername };
+
+  const [row] = await sessions.sql<{ username: string; expires_at: Date }[]>`
+    select u.username, s.expires_at
     from sessions s join users u on u.id = s.user_id
     where s.id = ${claims.sessionId} and s.user_id = ${claims.userId}
       and s.revoked_at is null and s.expires_at > now()`;
-  if (!row) throw unauthorized("invalid_token", "the token is invalid or has expired");
+  if (!row) throw invalidToken();
+  const ttl = Math.min(SESSION_CACHE_MS, row.expires_at.getTime() - Date.now(), claims.expiresAt.getTime() - Date.now());
+  await sessions.state.set(keys[1]!, `${claims.userId}\n${row.username}`, ttl).catch(() => {});
   return { ...claims, username: row.username };
 }
 
-export async function logout(sql: Sql, principal: Principal): Promise<void> {
-  await sql`update sessions set revoked_at = now() where id = ${principal.sessionId} and revoked_at is null`;
+export async function logout(sessions: Sessions, principal: Principal): Promise<void> {
+  await sessions.sql`update sessions set revoked_at = now() where id = ${principal.sessionId} and revoked_at is null`;
+  const remaining = principal.expiresAt.getTime() - Date.now();
+  try {
+    if (remaining > 0) await sessions.state.set(`revoked:${principal.sessionId}`, "1", remaining);
+  } catch {
+    // Revoked in the database, but a cached copy could still be believed: say so, and let
+    // the client log out again (it is idempotent) once the cache answers.
+    throw unavailable("unavailable", "logged out, but the session cache did not answer: log out again");
+  }
 }
 
 /** A payload may name its user, but only as a check: the user is whoever the token says. */

@@ -2,7 +2,6 @@
 import postgres from "postgres";
 import type { Config } from "../config";
 import { startEmbeddedPostgres } from "./embedded";
-import { log } from "../log";
 import { migrate } from "./migrate";
 
 export type Sql = postgres.Sql<{}>;
@@ -16,17 +15,20 @@ export interface Database {
 }
 
 export async function openDatabase(config: Pick<Config, "databaseUrl" | "dataDir">): Promise<Database> {
-  const quiet = { onnotice: () => {} };
+  // fetch_types: on every (re)connection the driver otherwise runs a query whose promise it
+  // drops; a connection lost during it (a database restart) is an unhandled rejection, which
+  // ends the process. ChatLoop passes no array parameters, so it needs no array types.
+  const common = { onnotice: () => {}, fetch_types: false };
   if (config.databaseUrl) {
     // While the server is away, a query fails within about a second (the driver's default
     // backoff queues it for up to 20 s): the caller gets `unavailable` and can retry.
-    const sql = postgres(config.databaseUrl, { ...quiet, max: 10, backoff: () => 0.1, connect_timeout: 5 });
+    const sql = postgres(config.databaseUrl, { ...common, max: 10, backoff: () => 0.1, connect_timeout: 5 });
     await migrate(sql);
     return { sql, close: () => sql.end({ timeout: CLOSE_TIMEOUT_SECONDS }) };
   }
   const embedded = await startEmbeddedPostgres(config.dataDir);
   // PGlite runs one query at a time; a pool larger than one only queues and can hang.
-  const sql = postgres({ ...quiet, path: embedded.socketPath, max: 1 });
+  const sql = postgres({ ...common, path: embedded.socketPath, max: 1 });
   try {
     await migrate(sql);
   } catch (error) {
@@ -47,25 +49,4 @@ export async function openDatabase(config: Pick<Config, "databaseUrl" | "dataDir
 export function isUniqueViolation(error: unknown, constraint: string): boolean {
   const e = error as { code?: string; constraint_name?: string } | null;
   return e?.code === "23505" && e.constraint_name === constraint;
-}
-
-/**
- * Keeps a lost database connection from killing the process. When a connection closes,
- * postgres.js removes its socket's listeners, `error` included; Bun can still report a
- * failed write on that socket afterwards, and an `error` nobody listens to is thrown at the
- * top level. The driver has already let the connection go and reconnects on the next query,
- * so that one error is logged and survived. Any other uncaught error still ends the process.
- */
-export function surviveLostConnections(): void {
-  if (process.listeners("uncaughtException").includes(onUncaught)) return;
-  process.on("uncaughtException", onUncaught);
-}
-
-function onUncaught(error: Error & { code?: string; syscall?: string }): void {
-  if (["read", "write"].includes(error.syscall ?? "") && ["ECONNRESET", "EPIPE"].includes(error.code ?? "")) {
-    log.warn("connection_lost", { error: error.message });
-    return;
-  }
-  log.error("uncaught_exception", error);
-  process.exit(1);
 }

@@ -23,7 +23,7 @@ export function authRoutes(deps: HttpDeps) {
     .post(
       "/logout",
       async ({ principal, set }) => {
-        await logout(deps.sql, principal);
+        await logout(deps, principal);
         deps.hub.sessionEnded(principal.sessionId);
         set.status = 204;
       },

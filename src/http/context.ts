@@ -1,17 +1,15 @@
 // What the HTTP routes need, built once by the composition root.
 import { Elysia } from "elysia";
-import { authenticate, type AuthSettings, type Principal } from "../auth/accounts";
+import { authenticate, type AuthSettings, type Principal, type Sessions } from "../auth/accounts";
 import { tokenFrom } from "../auth/credentials";
-import type { TokenSigner } from "../auth/tokens";
-import type { Sql } from "../db/sql";
 import { unauthorized } from "../errors";
 import type { Metrics } from "../metrics";
 import type { Hub } from "../realtime/hub";
+import type { Presence } from "../realtime/presence";
 
-export interface HttpDeps {
+export interface HttpDeps extends Sessions {
   metrics: Metrics;
-  sql: Sql;
-  signer: TokenSigner;
+  presence: Presence;
   hub: Hub;
   auth: AuthSettings;
   maxMessageLength: number;
@@ -22,14 +20,14 @@ export interface HttpDeps {
  * The token is checked in `transform`, before the body is validated, so that a caller
  * without credentials hears 401 rather than learning what a valid body looks like.
  */
-export function authGuard(deps: Pick<HttpDeps, "sql" | "signer">) {
+export function authGuard(sessions: Sessions) {
   const principals = new WeakMap<Request, Principal>();
   return new Elysia().macro({
     auth: {
       async transform({ request, headers }) {
         const token = tokenFrom(headers.authorization, headers.cookie);
         if (!token) throw unauthorized("missing_token", "sign in first: send Authorization: Bearer <token>");
-        principals.set(request, await authenticate(deps.sql, deps.signer, token));
+        principals.set(request, await authenticate(sessions, token));
       },
       resolve: ({ request }) => ({ principal: principals.get(request)! }),
     },

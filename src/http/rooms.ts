@@ -1,6 +1,6 @@
 import { Elysia, t } from "elysia";
 import { createRoom, findVisibleRoom, invite, joinRoom, leaveRoom, listMembers, listVisibleRooms, removeMember } from "../rooms/rooms";
-import { CreateRoom, Invite, Member, MemberParams, Membership, Room, RoomParams } from "../rooms/schemas";
+import { CreateRoom, Invite, Member, MemberParams, Membership, Room, RoomMember, RoomParams } from "../rooms/schemas";
 import { ErrorBody } from "../schemas";
 import { authGuard, type HttpDeps } from "./context";
 
@@ -44,11 +44,16 @@ export function roomRoutes(deps: HttpDeps) {
       },
       { params: RoomParams, response: { 200: Membership }, detail: { summary: "Leave a room (the REST twin of leaveRoom)" } },
     )
-    .get("/:roomId/members", ({ principal, params }) => listMembers(sql, principal.userId, params.roomId), {
-      params: RoomParams,
-      response: { 200: t.Array(Member) },
-      detail: { summary: "The room's members" },
-    })
+    .get(
+      "/:roomId/members",
+      async ({ principal, params }) => {
+        const members = await listMembers(sql, principal.userId, params.roomId);
+        // Presence is a nicety: without Redis for a moment, the list is still the list.
+        const online = await deps.presence.online(params.roomId).catch(() => new Set<string>());
+        return members.map((member) => ({ ...member, online: online.has(member.userId) }));
+      },
+      { params: RoomParams, response: { 200: t.Array(RoomMember) }, detail: { summary: "The room's members, and who is online" } },
+    )
     .post(
       "/:roomId/invites",
       async ({ principal, params, body, set }) => {

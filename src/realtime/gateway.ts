@@ -1,10 +1,8 @@
 // The Socket.IO edge: authenticates the handshake, validates every event with the HTTP
 // schemas, calls the domain, and answers with the event, the acknowledgement, or `error`.
 import type { Socket } from "socket.io";
-import { authenticate, requireSelf } from "../auth/accounts";
+import { authenticate, requireSelf, type Sessions } from "../auth/accounts";
 import { tokenFrom } from "../auth/credentials";
-import type { TokenSigner } from "../auth/tokens";
-import type { Sql } from "../db/sql";
 import type { Drain } from "../drain";
 import type { Metrics } from "../metrics";
 import { publicError, unauthorized } from "../errors";
@@ -19,11 +17,9 @@ import type { RoomFeeds } from "./room-feeds";
 
 type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
-export interface GatewayDeps {
+export interface GatewayDeps extends Sessions {
   drain: Drain;
   metrics: Metrics;
-  sql: Sql;
-  signer: TokenSigner;
   hub: Hub;
   feeds: RoomFeeds;
   maxMessageLength: number;
@@ -41,7 +37,7 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
       const given = typeof auth?.token === "string" ? auth.token.replace(/^Bearer\s+/i, "") : undefined;
       const token = given ?? tokenFrom(header("authorization"), header("cookie"));
       if (!token) throw unauthorized("missing_token", "sign in first: pass auth: { token } in the handshake");
-      socket.data.principal = await authenticate(deps.sql, deps.signer, token);
+      socket.data.principal = await authenticate(deps, token);
       next();
     } catch (error) {
       const { message, code } = publicError(error);

@@ -26,6 +26,7 @@ export const Member = t.Object({
   isOwner: t.Boolean(),
   joinedAt: t.String({ format: "date-time" }),
 });
+export const RoomMember = t.Object({ ...Member.properties, online: t.Boolean({ description: "has a socket in the room right now" }) });
 /** The answer to a join or a leave, over REST and as `roomJoined`/`roomLeft`. */
 export const Membership = t.Object({ roomId: Id, userId: Id });
 
