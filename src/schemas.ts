@@ -1,7 +1,10 @@
 // Schemas shared by the HTTP edge (Elysia validates with them) and the socket edge
 // (src/realtime/validate.ts compiles the same objects). Each is also its own type.
+import { Type } from "@sinclair/typebox";
 import { t } from "elysia";
 
 export const Id = t.String({ format: "uuid", error: "must be an id (a UUID)" });
-export const Seq = t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, error: "must be a seq, a whole number >= 0" });
+// TypeBox's own integer: Elysia's `t.Integer` also takes numeric strings (for query strings),
+// and a socket payload is JSON, where a seq is a number.
+export const Seq = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, error: "must be a seq, a whole number >= 0" });
 export const ErrorBody = t.Object({ message: t.String(), code: t.String() });

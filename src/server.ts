@@ -9,6 +9,7 @@ import { openDatabase, type Sql } from "./db/sql";
 import { Drain } from "./drain";
 import { publicError } from "./errors";
 import { createHttpApp } from "./http/app";
+import { limitBody } from "./http/body-limit";
 import { log } from "./log";
 import { createMetrics } from "./metrics";
 import { listMessages } from "./messages/messages";
@@ -92,16 +93,16 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
     hostname: config.host,
     port: config.port,
     reusePort: false, // a second process on the same port must fail, not split the traffic
-    // Bun's own limit answers with an empty 413; ours, below, answers in the API's words.
-    // Bun's stays as a backstop for bodies sent without a Content-Length.
+    // Bun's own limit answers with an empty 413; limitBody answers first, in the API's words.
     maxRequestBodySize: config.maxBodyBytes * 2,
     idleTimeout,
     websocket,
-    fetch(request, server) {
+    async fetch(request, server) {
       const { pathname } = new URL(request.url);
       if (pathname === SOCKET_PATH) return engine.handleRequest(request, server);
-      if (Number(request.headers.get("content-length") ?? 0) > config.maxBodyBytes) return bodyTooLarge(config.maxBodyBytes);
-      return drain.run(() => app.handle(request)).catch(shuttingDown);
+      const limited = await limitBody(request, config.maxBodyBytes);
+      if (limited instanceof Response) return limited;
+      return drain.run(() => app.handle(limited)).catch(shuttingDown);
     },
   });
   const url = new URL(`http://${config.host}:${server.port}`);
@@ -132,10 +133,6 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
 function shuttingDown(error: unknown): Response {
   const { status, code, message } = publicError(error);
   return Response.json({ code, message }, { status });
-}
-
-function bodyTooLarge(limit: number): Response {
-  return Response.json({ code: "body_too_large", message: `the request body must be at most ${limit} bytes` }, { status: 413 });
 }
 
 // Redis commands fail fast while Redis is away instead of piling up in memory: the adapter's

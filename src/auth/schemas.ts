@@ -15,7 +15,7 @@ export const Password = t.String({
 export const Credentials = t.Object({ username: Username, password: Password });
 // Login checks any string: a rule changed later must not lock out an existing account.
 export const LoginCredentials = t.Object({
-  username: t.String({ minLength: 1, maxLength: 256 }),
+  username: t.String({ minLength: 1, maxLength: 256, pattern: "^[^\\u0000]*$" }),
   password: t.String({ minLength: 1, maxLength: 256 }),
 });
 export const User = t.Object({ id: Id, username: t.String(), createdAt: t.String({ format: "date-time" }) });

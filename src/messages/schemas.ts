@@ -2,7 +2,8 @@ import { t } from "elysia";
 import { Id } from "../schemas";
 
 // The length cap is applied by the domain from config; the schema keeps out the absurd.
-export const Content = t.String({ minLength: 1, maxLength: 100_000, error: "content must be a non-empty string" });
+// PostgreSQL cannot store the NUL character in text: it is refused here, not by the database.
+export const Content = t.String({ minLength: 1, maxLength: 100_000, pattern: "^[^\\u0000]*$", error: "content must be a non-empty string without NUL characters" });
 export const ClientId = t.String({
   minLength: 1,
   maxLength: 100,
@@ -27,8 +28,8 @@ export const Message = t.Object({
 });
 export const HistoryQuery = t.Object({
   limit: t.Optional(t.Integer({ minimum: 1, maximum: 200, default: 50, error: "limit must be 1-200" })),
-  before: t.Optional(t.Integer({ minimum: 0, error: "before must be a seq, a whole number >= 0" })),
-  after: t.Optional(t.Integer({ minimum: 0, error: "after must be a seq, a whole number >= 0" })),
+  before: t.Optional(t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, error: "before must be a seq, a whole number >= 0" })),
+  after: t.Optional(t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, error: "after must be a seq, a whole number >= 0" })),
 });
 
 export type SendMessage = typeof SendMessage.static;

@@ -9,11 +9,11 @@ import { publicError, unauthorized } from "../errors";
 import { log } from "../log";
 import { sendMessage } from "../messages/send";
 import { SendMessage } from "../messages/schemas";
-import { joinRoom, leaveRoom } from "../rooms/rooms";
+import { findVisibleRoom, joinRoom, leaveRoom } from "../rooms/rooms";
 import { compileValidator } from "../validation";
 import { JoinRoomPayload, LeaveRoomPayload, type ClientToServerEvents, type InterServerEvents, type ServerToClientEvents } from "./events";
 import { sessionRoom, userRoom, type ChatServer, type Hub, type SocketData } from "./hub";
-import type { RoomFeeds } from "./room-feeds";
+import { requireReplayable, type RoomFeeds } from "./room-feeds";
 
 type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -54,6 +54,8 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
 
     handle(socket, deps, "joinRoom", validJoin, async ({ roomId, userId, after }) => {
       requireSelf(principal, userId);
+      // Refused before the membership is made: a failed event changes nothing.
+      if (after !== undefined) requireReplayable(after, (await findVisibleRoom(deps.sql, principal.userId, roomId)).lastSeq);
       await joinRoom(deps.sql, principal.userId, roomId);
       await deps.feeds.subscribe(
         roomId,
@@ -82,8 +84,12 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
       return message;
     });
 
-    socket.onAny((event: string) => {
-      if (!(event in KNOWN_EVENTS)) socket.emit("error", { message: `unknown event "${event}"`, code: "unknown_event" });
+    socket.onAny((event: string, ...args: unknown[]) => {
+      if (Object.hasOwn(KNOWN_EVENTS, event)) return;
+      const error = { message: `unknown event "${event}"`, code: "unknown_event" };
+      socket.emit("error", error);
+      const ack = args.at(-1);
+      if (typeof ack === "function") ack(error);
     });
   });
 }

@@ -12,6 +12,13 @@ import { AppError } from "../errors";
 /** A join may replay at most this many missed messages; further back, page through REST. */
 export const REPLAY_LIMIT = 1000;
 
+/** Refuses a replay longer than REPLAY_LIMIT: such a client should page through REST. */
+export function requireReplayable(after: number, newestSeq: number): void {
+  if (newestSeq - after > REPLAY_LIMIT) {
+    throw new AppError(409, "too_far_behind", `more than ${REPLAY_LIMIT} messages were missed: page through GET /messages/:roomId?after=${after}, then join with the newest seq`);
+  }
+}
+
 export interface FeedPorts {
   /** Sends to this instance's sockets in the room. */
   deliver(message: Message): void;
@@ -74,9 +81,7 @@ class RoomFeed {
     return this.run("join", async () => {
       this.delivered ??= (await this.ports.newestSeqs([this.roomId])).get(this.roomId) ?? 0;
       if (after !== undefined && after < this.delivered) {
-        if (this.delivered - after > REPLAY_LIMIT) {
-          throw new AppError(409, "too_far_behind", `more than ${REPLAY_LIMIT} messages were missed: page through GET /messages/:roomId?after=${after}, then join with the newest seq`);
-        }
+        requireReplayable(after, this.delivered);
         for (const missed of await this.ports.load(this.roomId, after, this.delivered + 1)) subscriber.replay(missed);
       }
       subscriber.join();

@@ -5,8 +5,8 @@ import { Id } from "../schemas";
 export const RoomName = t.String({
   minLength: 1,
   maxLength: 80,
-  pattern: "\\S",
-  error: "name must be 1-80 characters and not blank",
+  pattern: "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
+  error: "name must be 1-80 characters, not blank, without NUL characters",
 });
 export const CreateRoom = t.Object({ name: RoomName, isPrivate: t.Optional(t.Boolean({ default: false })) });
 export const Invite = t.Object({ username: Username });
