@@ -2,6 +2,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
+import type { Limit, Limits } from "./limits/rate-limits";
 
 export interface Config {
   host: string;
@@ -23,6 +24,9 @@ export interface Config {
   maxBodyBytes: number;
   /** Prefix of Redis channels, so that separate deployments can share one Redis. */
   redisPrefix: string;
+  /** Whether X-Forwarded-For's last hop is the client's address (behind our own proxy). */
+  trustProxy: boolean;
+  limits: Limits;
 }
 
 export class ConfigError extends Error {}
@@ -44,7 +48,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxMessageLength: integer(env, "MAX_MESSAGE_LENGTH", 4000, 1, 100_000),
     maxBodyBytes: integer(env, "MAX_BODY_BYTES", 64 * 1024, 1024, 16 * 1024 * 1024),
     redisPrefix: env.REDIS_PREFIX ?? "chatloop",
+    trustProxy: env.TRUST_PROXY === "true",
+    limits: {
+      loginPerAccount: rate(env, "LIMIT_LOGIN_PER_ACCOUNT", "10/300"),
+      loginPerAddress: rate(env, "LIMIT_LOGIN_PER_ADDRESS", "100/300"),
+      registerPerAddress: rate(env, "LIMIT_REGISTER_PER_ADDRESS", "20/3600"),
+      messagesPerUser: rate(env, "LIMIT_MESSAGES_PER_USER", "30/10"),
+    },
   };
+}
+
+/** "N/S": at most N in any window of S seconds. */
+function rate(env: Record<string, string | undefined>, name: string, fallback: string): Limit {
+  const raw = env[name] || fallback;
+  const [max, seconds] = raw.split("/").map(Number);
+  if (!Number.isInteger(max) || !Number.isInteger(seconds) || max! < 1 || seconds! < 1) {
+    throw new ConfigError(`${name} must be "N/SECONDS" (e.g. "30/10": 30 per 10 s), got "${raw}"`);
+  }
+  return { max: max!, windowMs: seconds! * 1000 };
 }
 
 function integer(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number): number {

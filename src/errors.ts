@@ -23,8 +23,11 @@ export interface ErrorBody {
 }
 
 /** What a client may see of any error: an AppError as it is, anything else reduced to a safe line. */
-export function publicError(error: unknown): ErrorBody & { status: number } {
-  if (error instanceof AppError) return { status: error.status, code: error.code, message: error.message };
+export function publicError(error: unknown): ErrorBody & { status: number; retryAfterMs?: number } {
+  if (error instanceof AppError) {
+    const retry = (error as { retryAfterMs?: number }).retryAfterMs;
+    return { status: error.status, code: error.code, message: error.message, ...(retry === undefined ? {} : { retryAfterMs: retry }) };
+  }
   if (isDatabaseUnavailable(error)) {
     return { status: 503, code: "unavailable", message: "the database is unavailable, try again" };
   }

@@ -10,6 +10,8 @@ import { Drain } from "./drain";
 import { publicError } from "./errors";
 import { createHttpApp } from "./http/app";
 import { limitBody } from "./http/body-limit";
+import { rememberAddress } from "./http/client-address";
+import { RateLimiter } from "./limits/rate-limits";
 import { log } from "./log";
 import { createMetrics } from "./metrics";
 import { listMessages } from "./messages/messages";
@@ -29,6 +31,8 @@ export interface ChatLoop {
 const SOCKET_PATH = "/socket.io/";
 /** How often a clustered instance checks its rooms against the log; bounds how late a lost message can be. */
 const RECONCILE_INTERVAL_MS = 2000;
+/** How long start-up waits for Redis before it serves without it. */
+const REDIS_START_WAIT_MS = 5000;
 
 export async function startChatLoop(config: Config): Promise<ChatLoop> {
   const db = await openDatabase(config);
@@ -39,7 +43,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   const engine = new Engine({ path: SOCKET_PATH, maxHttpBufferSize: config.maxBodyBytes });
   io.bind(engine);
 
-  const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
   if (redis) io.adapter(createAdapter(redis.pub, redis.sub, { key: `${config.redisPrefix}:socket.io` }));
   const state = redis ? new RedisState(redis.state, `${config.redisPrefix}:`) : new MemoryState();
 
@@ -75,9 +79,11 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   nsp.adapter.on("leave-room", track("left"));
   const heartbeat = setInterval(() => presence.heartbeat().catch((error) => log.warn("presence_failed", { error: String(error) })), PRESENCE_HEARTBEAT_MS);
 
+  const limiter = new RateLimiter(state, config.limits);
   const drain = new Drain();
-  attachGateway(io, { drain, metrics, sql, signer, state, hub, feeds, maxMessageLength: config.maxMessageLength });
+  attachGateway(io, { drain, limiter, metrics, sql, signer, state, hub, feeds, maxMessageLength: config.maxMessageLength });
   const app = createHttpApp({
+    limiter,
     metrics,
     presence,
     state,
@@ -102,6 +108,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
       if (pathname === SOCKET_PATH) return engine.handleRequest(request, server);
       const limited = await limitBody(request, config.maxBodyBytes);
       if (limited instanceof Response) return limited;
+      rememberAddress(limited, server.requestIP(request)?.address, config.trustProxy);
       return drain.run(() => app.handle(limited)).catch(shuttingDown);
     },
   });
@@ -138,12 +145,18 @@ function shuttingDown(error: unknown): Response {
 // Redis commands fail fast while Redis is away instead of piling up in memory: the adapter's
 // retry twice (what they carry is also in the log), the state client's not at all (its
 // readers fall back to PostgreSQL or do without).
-function connectRedis(url: string) {
+// Start-up waits a while for Redis (the state client refuses commands until it is connected,
+// and limits would go uncounted); a Redis that stays away does not keep ChatLoop down.
+async function connectRedis(url: string) {
   const pub = new Redis(url, { maxRetriesPerRequest: 2 });
   const sub = pub.duplicate();
   const state = new Redis(url, { maxRetriesPerRequest: 0, enableOfflineQueue: false });
   for (const [name, client] of [["pub", pub], ["sub", sub], ["state", state]] as const) {
     client.on("error", (error) => log.warn("redis_error", { client: name, error: error.message }));
+  }
+  const ready = Promise.all([pub, sub, state].map((client) => new Promise((resolve) => client.once("ready", resolve))));
+  if (!(await Promise.race([ready.then(() => true), Bun.sleep(REDIS_START_WAIT_MS).then(() => false)]))) {
+    log.warn("redis_not_ready", { waitedMs: REDIS_START_WAIT_MS });
   }
   return { pub, sub, state };
 }

@@ -25,6 +25,8 @@ export interface TestServer extends ChatLoop {
   config: Config;
 }
 
+const unlimited = { max: 1_000_000, windowMs: 60_000 };
+
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
     host: "127.0.0.1",
@@ -37,6 +39,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     maxBodyBytes: 64 * 1024,
     redisPrefix: `chatloop-test-${crypto.randomUUID()}`,
     redisUrl,
+    trustProxy: false,
+    // Tests sign up hundreds of people from one address; test/rate-limits.test.ts sets its own.
+    limits: { loginPerAccount: unlimited, loginPerAddress: unlimited, registerPerAddress: unlimited, messagesPerUser: unlimited },
     ...overrides,
   };
 }

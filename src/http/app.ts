@@ -28,9 +28,11 @@ export function createHttpApp(deps: HttpDeps) {
         case "NOT_FOUND":
           return json(404, { code: "not_found", message: "no such endpoint" });
       }
-      const body = publicError(error);
-      if (body.status >= 500) log.error("request_failed", error);
-      return json(body.status, { code: body.code, message: body.message });
+      const answer = publicError(error);
+      if (answer.status >= 500) log.error("request_failed", error);
+      const response = json(answer.status, { code: answer.code, message: answer.message });
+      if (answer.retryAfterMs !== undefined) response.headers.set("retry-after", String(Math.ceil(answer.retryAfterMs / 1000)));
+      return response;
     })
     .use(
       openapi({

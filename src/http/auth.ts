@@ -2,6 +2,7 @@ import { Elysia } from "elysia";
 import { login, logout, register } from "../auth/accounts";
 import { Credentials, LoginCredentials, Token, User } from "../auth/schemas";
 import { ErrorBody } from "../schemas";
+import { addressOf } from "./client-address";
 import { authGuard, type HttpDeps } from "./context";
 
 export function authRoutes(deps: HttpDeps) {
@@ -9,16 +10,21 @@ export function authRoutes(deps: HttpDeps) {
     .use(authGuard(deps))
     .post(
       "/register",
-      async ({ body, set }) => {
+      async ({ body, set, request }) => {
+        await deps.limiter.take("registerPerAddress", addressOf(request));
         set.status = 201;
         return register(deps.sql, deps.auth, body.username, body.password);
       },
-      { body: Credentials, response: { 201: User, 400: ErrorBody, 409: ErrorBody }, detail: { summary: "Create an account" } },
+      { body: Credentials, response: { 201: User, 400: ErrorBody, 409: ErrorBody, 429: ErrorBody }, detail: { summary: "Create an account" } },
     )
     .post(
       "/login",
-      async ({ body }) => ({ token: await login(deps.sql, deps.signer, deps.auth, body.username, body.password) }),
-      { body: LoginCredentials, response: { 200: Token, 401: ErrorBody }, detail: { summary: "Get a token (a JWT)" } },
+      async ({ body, request }) => {
+        await deps.limiter.take("loginPerAddress", addressOf(request));
+        await deps.limiter.take("loginPerAccount", body.username.toLowerCase());
+        return { token: await login(deps.sql, deps.signer, deps.auth, body.username, body.password) };
+      },
+      { body: LoginCredentials, response: { 200: Token, 401: ErrorBody, 429: ErrorBody }, detail: { summary: "Get a token (a JWT)" } },
     )
     .post(
       "/logout",

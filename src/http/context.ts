@@ -3,11 +3,13 @@ import { Elysia } from "elysia";
 import { authenticate, type AuthSettings, type Principal, type Sessions } from "../auth/accounts";
 import { tokenFrom } from "../auth/credentials";
 import { unauthorized } from "../errors";
+import type { RateLimiter } from "../limits/rate-limits";
 import type { Metrics } from "../metrics";
 import type { Hub } from "../realtime/hub";
 import type { Presence } from "../realtime/presence";
 
 export interface HttpDeps extends Sessions {
+  limiter: RateLimiter;
   metrics: Metrics;
   presence: Presence;
   hub: Hub;

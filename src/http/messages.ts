@@ -10,7 +10,7 @@ import { authGuard, type HttpDeps } from "./context";
 export function messageRoutes(deps: HttpDeps) {
   return new Elysia({ prefix: "/messages", tags: ["messages"] })
     .use(authGuard(deps))
-    .guard({ auth: true, response: { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody } })
+    .guard({ auth: true, response: { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 429: ErrorBody } })
     .get(
       "/:roomId",
       async ({ principal, params: { roomId }, query, set }) => {

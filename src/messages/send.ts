@@ -3,6 +3,7 @@
 import { requireSelf, type Principal } from "../auth/accounts";
 import { isUniqueViolation, type Sql } from "../db/sql";
 import { AppError, badRequest, conflict, forbidden } from "../errors";
+import type { RateLimiter } from "../limits/rate-limits";
 import type { Hub } from "../realtime/hub";
 import { requireMember } from "../rooms/rooms";
 import { findByClientId, insertMessage } from "./messages";
@@ -11,6 +12,7 @@ import type { Message, SendMessage } from "./schemas";
 export interface SendDeps {
   sql: Sql;
   hub: Hub;
+  limiter: RateLimiter;
   maxMessageLength: number;
 }
 
@@ -28,6 +30,7 @@ export async function sendMessage(deps: SendDeps, sender: Principal, input: Send
     throw new AppError(413, "message_too_long", `content must be at most ${deps.maxMessageLength} characters`);
   }
 
+  await deps.limiter.take("messagesPerUser", sender.userId);
   const clientId = input.clientId ?? null;
   if (clientId) {
     const earlier = await findByClientId(deps.sql, sender.userId, clientId);

@@ -4,6 +4,7 @@ import type { Socket } from "socket.io";
 import { authenticate, requireSelf, type Sessions } from "../auth/accounts";
 import { tokenFrom } from "../auth/credentials";
 import type { Drain } from "../drain";
+import type { RateLimiter } from "../limits/rate-limits";
 import type { Metrics } from "../metrics";
 import { publicError, unauthorized } from "../errors";
 import { log } from "../log";
@@ -18,6 +19,7 @@ import { requireReplayable, type RoomFeeds } from "./room-feeds";
 type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface GatewayDeps extends Sessions {
+  limiter: RateLimiter;
   drain: Drain;
   metrics: Metrics;
   hub: Hub;
@@ -115,11 +117,11 @@ function handle<P, R>(
       const answer = await drain.run(() => run(validate(args[0])));
       ack?.(answer);
     } catch (error) {
-      const { message, code, status } = publicError(error);
-      outcome = code;
+      const { status, ...answer } = publicError(error);
+      outcome = answer.code;
       if (status >= 500) log.error("socket_event_failed", error, { event, socket: socket.id });
-      socket.emit("error", { message, code });
-      ack?.({ message, code });
+      socket.emit("error", answer);
+      ack?.(answer);
     } finally {
       metrics.socketEvents.inc({ event, outcome });
       metrics.socketEventDuration.observe((performance.now() - started) / 1000, { event });

@@ -2,7 +2,16 @@
 // Redis when there is one (shared by every instance), else in this process's memory.
 import type { Redis } from "ioredis";
 
+export interface Hits {
+  /** Hits in the current window, this one included. */
+  count: number;
+  /** When the window ends, in ms from now. */
+  resetMs: number;
+}
+
 export interface FastState {
+  /** Counts a hit on `key` in a fixed window of `windowMs` that starts with its first hit. */
+  hit(key: string, windowMs: number): Promise<Hits>;
   /** Several values at once; undefined where absent or expired. */
   get(keys: string[]): Promise<(string | undefined)[]>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
@@ -16,6 +25,24 @@ export interface FastState {
 export class MemoryState implements FastState {
   private readonly values = new Map<string, { value: string; until: number }>();
   private readonly sets = new Map<string, Map<string, number>>();
+  private readonly windows = new Map<string, { count: number; until: number }>();
+
+  async hit(key: string, windowMs: number) {
+    const now = Date.now();
+    let window = this.windows.get(key);
+    if (!window || window.until <= now) {
+      this.forgetEndedWindows(now);
+      this.windows.set(key, (window = { count: 0, until: now + windowMs }));
+    }
+    window.count++;
+    return { count: window.count, resetMs: window.until - now };
+  }
+
+  // Counters of quiet keys would otherwise stay forever; swept when windows turn over.
+  private forgetEndedWindows(now: number) {
+    if (this.windows.size < 10_000) return;
+    for (const [key, window] of this.windows) if (window.until <= now) this.windows.delete(key);
+  }
 
   async get(keys: string[]) {
     const now = Date.now();
@@ -56,6 +83,16 @@ export class RedisState implements FastState {
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {}
+
+  async hit(key: string, windowMs: number) {
+    const k = this.prefix + key;
+    const replies = (await this.redis.multi().incr(k).pexpire(k, windowMs, "NX").pttl(k).exec()) ?? [];
+    const [count, , ttl] = replies.map(([error, value]) => {
+      if (error) throw error;
+      return Number(value);
+    });
+    return { count: count!, resetMs: Math.max(0, ttl!) };
+  }
 
   async get(keys: string[]) {
     if (keys.length === 0) return [];

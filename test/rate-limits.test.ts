@@ -1,0 +1,105 @@
+// Abuse limits: each refusal is 429 (or an `error` with rate_limited) with a retry hint,
+// changes nothing, and leaves other people alone. Counted in the shared state, so several
+// instances count together. Each test has a server of its own, with the one limit it tries.
+import { afterEach, describe, expect, test } from "bun:test";
+import type { Config } from "../src/config";
+import type { Limits } from "../src/limits/rate-limits";
+import { api, closeSockets, connect, createRoom, databaseUrl, redisUrl, signUp, snapshot, startPeer, startServer, stopServer, testConfig, type TestServer } from "./harness";
+
+afterEach(closeSockets);
+
+/** Runs `body` against a fresh server whose limit `name` is `max` a minute. */
+async function withLimit(name: keyof Limits, max: number, body: (server: TestServer) => Promise<void>, overrides: Partial<Config> = {}) {
+  const server = await startServer({ limits: { ...testConfig().limits, [name]: { max, windowMs: 60_000 } }, ...overrides });
+  try {
+    await body(server);
+  } finally {
+    await stopServer(server);
+  }
+}
+
+function register(server: TestServer, username: string, headers: Record<string, string> = {}) {
+  return fetch(`${server.base}/auth/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ username, password: "long enough password" }),
+  });
+}
+
+test("accounts created from one address are limited, with a Retry-After, and a refused one is not created", () =>
+  withLimit("registerPerAddress", 3, async (server) => {
+    for (const name of ["alice", "bob", "carol"]) expect((await register(server, name)).status).toBe(201);
+    const before = await snapshot(server);
+    const refused = await register(server, "dave");
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await refused.json()).toEqual({ code: "rate_limited", message: expect.stringMatching(/retry in \d+ s/) });
+    expect(await snapshot(server)).toEqual(before);
+    // Without a trusted proxy, a made-up X-Forwarded-For buys no fresh budget.
+    expect((await register(server, "erin", { "x-forwarded-for": "203.0.113.9" })).status).toBe(429);
+  }));
+
+test("behind a trusted proxy, each client address the proxy names has its own budget", () =>
+  withLimit(
+    "registerPerAddress",
+    2,
+    async (server) => {
+      const from = (address: string, name: string) => register(server, name, { "x-forwarded-for": `10.9.9.9, ${address}` });
+      expect((await from("198.51.100.1", "alice")).status).toBe(201);
+      expect((await from("198.51.100.1", "bob")).status).toBe(201);
+      expect((await from("198.51.100.1", "carol")).status).toBe(429);
+      expect((await from("198.51.100.2", "dave")).status).toBe(201);
+    },
+    { trustProxy: true },
+  ));
+
+test("sign-in attempts on one account are limited even with the right password, and other accounts are not", () =>
+  withLimit("loginPerAccount", 3, async (server) => {
+    for (const name of ["alice", "bob"]) expect((await register(server, name)).status).toBe(201);
+    for (let i = 0; i < 3; i++) expect((await api(server, "POST", "/auth/login", { username: "alice", password: "wrong password" })).status).toBe(401);
+    const refused = await api(server, "POST", "/auth/login", { username: "ALICE", password: "long enough password" });
+    expect(refused.status).toBe(429);
+    expect(refused.body.code).toBe("rate_limited");
+    expect((await api(server, "POST", "/auth/login", { username: "bob", password: "long enough password" })).status).toBe(200);
+  }));
+
+test("messages per user are limited across REST and sockets together, with a retry hint, and nothing more is stored", () =>
+  withLimit("messagesPerUser", 5, async (server) => {
+    const [alice, bob] = await Promise.all([signUp(server, "alice"), signUp(server, "bob")]);
+    const room = await createRoom(server, bob, "firehose");
+    await api(server, "POST", `/rooms/${room.id}/join`, undefined, alice.token);
+    const socket = await connect(server, bob.token);
+    for (let i = 0; i < 3; i++) expect(await socket.emitWithAck("sendMessage", { roomId: room.id, content: `s${i}` })).toHaveProperty("id");
+    for (let i = 0; i < 2; i++) expect((await api(server, "POST", "/messages", { roomId: room.id, content: `r${i}` }, bob.token)).status).toBe(201);
+
+    expect(await socket.emitWithAck("sendMessage", { roomId: room.id, content: "one too many" })).toEqual({
+      code: "rate_limited",
+      message: expect.any(String),
+      retryAfterMs: expect.any(Number),
+    });
+    const overRest = await api(server, "POST", "/messages", { roomId: room.id, content: "one too many" }, bob.token);
+    expect(overRest.status).toBe(429);
+    expect(Number(overRest.headers.get("retry-after"))).toBeGreaterThan(0);
+
+    expect((await api(server, "POST", "/messages", { roomId: room.id, content: "alice is fine" }, alice.token)).status).toBe(201);
+    const [count] = await server.sql<{ n: number }[]>`select count(*)::int as n from messages where room_id = ${room.id}`;
+    expect(count!.n).toBe(6);
+  }));
+
+describe.skipIf(!databaseUrl || !redisUrl)("with several instances", () => {
+  test("a limit is counted across instances together", () =>
+    withLimit("messagesPerUser", 4, async (server) => {
+      const peer = await startPeer(server);
+      try {
+        const bob = await signUp(server, "bob");
+        const room = await createRoom(server, bob, "two doors");
+        for (const instance of [server, peer, server, peer]) {
+          expect((await api(instance, "POST", "/messages", { roomId: room.id, content: "hi" }, bob.token)).status).toBe(201);
+        }
+        expect((await api(peer, "POST", "/messages", { roomId: room.id, content: "one too many" }, bob.token)).status).toBe(429);
+        expect((await api(server, "POST", "/messages", { roomId: room.id, content: "one too many" }, bob.token)).status).toBe(429);
+      } finally {
+        await stopServer(peer);
+      }
+    }));
+});
