@@ -7,6 +7,7 @@ import { mkdirSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pgliteAssets } from "./pglite-assets";
 
 export interface EmbeddedPostgres {
   socketPath: string;
@@ -16,7 +17,7 @@ export interface EmbeddedPostgres {
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const dbDir = join(dataDir, "pg");
   mkdirSync(dbDir, { recursive: true });
-  const db = await PGlite.create({ dataDir: dbDir });
+  const db = await PGlite.create({ dataDir: dbDir, ...(await pgliteAssets()) });
   const socketPath = socketPathFor(dataDir);
   const server = new PGLiteSocketServer({ db, path: socketPath });
   await server.start();

@@ -1,24 +1,12 @@
 // Forward-only migrations: numbered .sql files, each applied once, in one transaction with
 // its record, in file-name order. A migration that fails leaves the schema as it was.
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { migrationFiles, type Migration } from "./migration-files" with { type: "macro" };
 import type { Sql } from "./sql";
 
-const MIGRATIONS_DIR = join(import.meta.dir, "../../migrations");
+// The folder's contents, inlined when this module is transpiled (see migration-files.ts).
+const MIGRATIONS: Migration[] = migrationFiles();
 
-export interface Migration {
-  name: string;
-  sql: string;
-}
-
-export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  return readdirSync(dir)
-    .filter((file) => /^\d{4}_[\w-]+\.sql$/.test(file))
-    .sort()
-    .map((name) => ({ name, sql: readFileSync(join(dir, name), "utf8") }));
-}
-
-export async function migrate(sql: Sql, migrations = readMigrations()): Promise<string[]> {
+export async function migrate(sql: Sql, migrations = MIGRATIONS): Promise<string[]> {
   await sql`
     create table if not exists schema_migrations (
       name text primary key,
