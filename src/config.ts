@@ -33,8 +33,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const production = env.NODE_ENV === "production";
   const dataDir = resolve(env.DATA_DIR ?? "./data");
   return {
-    host: env.HOST ?? "127.0.0.1",
-    port: integer(env, "PORT", 3000, 0, 65535),
+    ...listenAddress(env),
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
     dataDir,
@@ -45,6 +44,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBodyBytes: integer(env, "MAX_BODY_BYTES", 64 * 1024, 1024, 16 * 1024 * 1024),
     redisPrefix: env.REDIS_PREFIX ?? "chatloop",
   };
+}
+
+/** HOST and PORT: where the server listens, and where `chatloop healthcheck` asks. */
+export function listenAddress(env: Record<string, string | undefined> = process.env): Pick<Config, "host" | "port"> {
+  return { host: env.HOST ?? "127.0.0.1", port: integer(env, "PORT", 3000, 0, 65535) };
 }
 
 function integer(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number): number {

@@ -25,6 +25,9 @@ export interface TestServer extends ChatLoop {
   config: Config;
 }
 
+/** Anything the clients below can talk to: a test server, or a compiled binary's URL. */
+export type Reachable = Pick<TestServer, "base">;
+
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
     host: "127.0.0.1",
@@ -110,7 +113,7 @@ export interface Person {
   token: string;
 }
 
-export async function api(server: TestServer, method: string, path: string, body?: unknown, token?: string) {
+export async function api(server: Reachable, method: string, path: string, body?: unknown, token?: string) {
   const response = await fetch(server.base + path, {
     method,
     headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -120,14 +123,14 @@ export async function api(server: TestServer, method: string, path: string, body
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
 }
 
-export async function signUp(server: TestServer, username: string, password = "correct horse battery"): Promise<Person> {
+export async function signUp(server: Reachable, username: string, password = "correct horse battery"): Promise<Person> {
   const registered = await api(server, "POST", "/auth/register", { username, password });
   if (registered.status !== 201) throw new Error(`register ${username}: ${JSON.stringify(registered.body)}`);
   const login = await api(server, "POST", "/auth/login", { username, password });
   return { id: registered.body.id, username, password, token: login.body.token };
 }
 
-export async function createRoom(server: TestServer, owner: Person, name: string, isPrivate = false) {
+export async function createRoom(server: Reachable, owner: Person, name: string, isPrivate = false) {
   const created = await api(server, "POST", "/rooms", { name, isPrivate }, owner.token);
   if (created.status !== 201) throw new Error(`create room: ${JSON.stringify(created.body)}`);
   return created.body as { id: string; name: string; isPrivate: boolean; ownerId: string; createdAt: string };
@@ -136,7 +139,7 @@ export async function createRoom(server: TestServer, owner: Person, name: string
 const openSockets = new Set<ChatSocket>();
 
 /** A connected official Socket.IO client (WebSocket unless told otherwise). */
-export async function connect(server: TestServer, token: string, transports: ("websocket" | "polling")[] = ["websocket"]): Promise<ChatSocket> {
+export async function connect(server: Reachable, token: string, transports: ("websocket" | "polling")[] = ["websocket"]): Promise<ChatSocket> {
   const socket: ChatSocket = connectSocket(server.base, { auth: { token }, transports, reconnection: false, forceNew: true });
   openSockets.add(socket);
   await new Promise<void>((resolve, reject) => {

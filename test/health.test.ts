@@ -311,8 +311,8 @@ describe("the entry point", () => {
     for (const child of children) if (child.exitCode === null) child.kill();
   });
 
-  async function start(env: Record<string, string>) {
-    const child = Bun.spawn([process.execPath, "src/main.ts"], {
+  async function start(env: Record<string, string>, args: string[] = []) {
+    const child = Bun.spawn([process.execPath, "src/main.ts", ...args], {
       cwd: join(import.meta.dir, ".."),
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir(), ...env },
       stdout: "pipe",
@@ -336,5 +336,14 @@ describe("the entry point", () => {
     const { exitCode, stderr } = await start({ PORT: "abc", JWT_SECRET: GOOD_SECRET, DATA_DIR: tempDir() });
     expect(exitCode).toBe(78);
     expect(stderr).toContain("PORT");
+  });
+
+  test("bun src/main.ts healthcheck exits 0 while the server at HOST:PORT is ready, 1 when nothing answers there", async () => {
+    const { port } = new URL(server.base);
+    expect((await start({ HOST: "127.0.0.1", PORT: port }, ["healthcheck"])).exitCode).toBe(0);
+    expect((await start({ HOST: "0.0.0.0", PORT: port }, ["healthcheck"])).exitCode).toBe(0); // asks the loopback
+    const nothing = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    nothing.stop(true); // a port that was free a moment ago
+    expect((await start({ HOST: "127.0.0.1", PORT: String(nothing.port) }, ["healthcheck"])).exitCode).toBe(1);
   });
 });
