@@ -1,13 +1,14 @@
 // `npm run build`: ChatLoop as one executable, dist/chatloop, that needs nothing beside it
 // (migrations and PGlite's files are embedded; see src/db/). `bun build --compile`, called
 // through Bun.build so that the smoke test builds with exactly these options.
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 
 const ROOT = join(import.meta.dir, "..");
 
 // glibc x64 Linux (the runtime's own build, so nothing is downloaded). The musl build also
 // compiles, but needs Alpine's musl and libstdc++ to run.
-export const BINARY_TARGET = "bun-linux-x64";
+const BINARY_TARGET = "bun-linux-x64";
 
 export async function buildBinary(outfile: string): Promise<void> {
   const result = await Bun.build({
@@ -22,6 +23,7 @@ export async function buildBinary(outfile: string): Promise<void> {
     sourcemap: "linked", // stack traces name our source files
   });
   if (!result.success) throw new AggregateError(result.logs, "bun build --compile failed");
+  rmSync(`${outfile}.map`, { force: true }); // the executable carries its own copy
 }
 
 if (import.meta.main) {
