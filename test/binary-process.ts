@@ -26,10 +26,13 @@ export function bareEnv(env: Record<string, string>): Record<string, string> {
   return { PATH: "/usr/bin:/bin", ...env };
 }
 
-/** Starts `binary` with cwd `dir` and PORT=0; resolves once it has said where it listens and /readyz answers 200. */
-export async function runBinary(binary: string, dir: string, env: Record<string, string>): Promise<RunningBinary> {
+/**
+ * Starts `command` (the binary, or a wrapper that execs it) with cwd `dir` and PORT=0;
+ * resolves once it has said where it listens and /readyz answers 200.
+ */
+export async function runBinary(command: string | string[], dir: string, env: Record<string, string>): Promise<RunningBinary> {
   const started = performance.now();
-  const child = Bun.spawn([binary], { cwd: dir, env: bareEnv({ HOST: "127.0.0.1", PORT: "0", ...env }), stdout: "pipe", stderr: "pipe" });
+  const child = Bun.spawn([command].flat(), { cwd: dir, env: bareEnv({ HOST: "127.0.0.1", PORT: "0", ...env }), stdout: "pipe", stderr: "pipe" });
   const stderr = new Response(child.stderr).text();
   try {
     const url = await startedUrl(child.stdout);

@@ -2,7 +2,7 @@
 // folder with a bare environment: it must carry everything it needs (migrations, PGlite's
 // files) and keep its embedded database across a restart.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { buildBinary } from "../scripts/build-binary";
@@ -93,6 +93,27 @@ test("a second process on the same data folder refuses to start, and the first o
   expect(stderr).toMatch(/DATA_DIR .* is in use/);
   expect((await api(first, "GET", "/readyz")).status).toBe(200);
   expect(await stop(first)).toBe(0);
+}, TEST_TIMEOUT_MS);
+
+// As in the image: USER 65532, which no /etc/passwd here names (Kubernetes may pick any uid).
+const NOBODY = 65532;
+const canRunAsNobody = process.getuid?.() === 0 && Bun.which("setpriv") !== null;
+
+test.skipIf(!canRunAsNobody)("as a uid with no user name and only its data folder writable, it starts and answers", async () => {
+  const home = mkdtempSync(join(tmpdir(), "chatloop-nobody-"));
+  chmodSync(home, 0o755);
+  copyFileSync(binary, join(home, "chatloop"));
+  mkdirSync(join(home, "data"));
+  chownSync(join(home, "data"), NOBODY, NOBODY);
+  const asNobody = ["setpriv", `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "--", join(home, "chatloop")];
+  try {
+    const running = await runBinary(asNobody, home, { DATA_DIR: join(home, "data") });
+    started.push(running);
+    expect((await signUp({ base: running.url.replace(/\/$/, "") }, "nobody")).token).toBeString();
+    expect(await stop(running)).toBe(0);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 }, TEST_TIMEOUT_MS);
 
 test("with NODE_ENV=production and no JWT_SECRET it refuses to start and names JWT_SECRET", async () => {
