@@ -7,11 +7,16 @@ import type { Sql } from "./sql";
 const MIGRATIONS: Migration[] = migrationFiles();
 
 export async function migrate(sql: Sql, migrations = MIGRATIONS): Promise<string[]> {
-  await sql`
-    create table if not exists schema_migrations (
-      name text primary key,
-      applied_at timestamptz not null default now()
-    )`;
+  await sql.begin(async (tx) => {
+    // `if not exists` is no guard against a second instance creating the table at the same
+    // moment (a unique violation in pg_type): instances that start together take turns.
+    await tx`select pg_advisory_xact_lock(hashtext('chatloop.schema_migrations'))`;
+    await tx`
+      create table if not exists schema_migrations (
+        name text primary key,
+        applied_at timestamptz not null default now()
+      )`;
+  });
   const applied = new Set((await sql<{ name: string }[]>`select name from schema_migrations`).map((r) => r.name));
   const pending = migrations.filter((m) => !applied.has(m.name));
   for (const migration of pending) {
