@@ -65,7 +65,8 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
     idleTimeout,
     websocket,
     fetch(request, server) {
-      const { pathname } = new URL(request.url);
+      // An HTTP/1.0 request without a Host header has a bare path for its url.
+      const { pathname } = new URL(request.url, "http://localhost");
       if (pathname === SOCKET_PATH) return engine.handleRequest(request, server);
       if (Number(request.headers.get("content-length") ?? 0) > config.maxBodyBytes) return bodyTooLarge(config.maxBodyBytes);
       return app.handle(request);

@@ -31,6 +31,24 @@ async function get(path: string, headers: Record<string, string> = {}) {
   return { status: response.status, type: response.headers.get("content-type") ?? "", text: await response.text() };
 }
 
+/** Sends `request` as written on a new connection; the whole answer once the server closes it. */
+function rawHttp(request: string): Promise<string> {
+  const { hostname, port } = new URL(server.base);
+  let answer = "";
+  return new Promise((resolve, reject) => {
+    Bun.connect({
+      hostname,
+      port: Number(port),
+      socket: {
+        open: (socket) => void socket.write(request),
+        data: (_socket, chunk) => void (answer += chunk.toString()),
+        close: () => resolve(answer),
+        error: (_socket, error) => reject(error),
+      },
+    });
+  });
+}
+
 // ---- health -----------------------------------------------------------------------------------
 
 describe("health", () => {
@@ -51,6 +69,12 @@ describe("health", () => {
     const ready = await api(server, "GET", "/readyz");
     expect(ready.status).toBe(200);
     expect(ready.body).toEqual({ status: "ready" });
+  });
+
+  test("an HTTP/1.0 request without a Host header, as HAProxy's default health check sends, gets the same answer", async () => {
+    const response = await rawHttp("GET /readyz HTTP/1.0\r\n\r\n");
+    expect(response).toStartWith("HTTP/1.1 200");
+    expect(response).toEndWith('{"status":"ready"}');
   });
 
   test("without its database a server is alive but not ready, and a request that needs the database gets 503 unavailable", async () => {
