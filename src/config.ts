@@ -37,8 +37,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const production = env.NODE_ENV === "production";
   const dataDir = resolve(env.DATA_DIR ?? "./data");
   return {
-    host: env.HOST ?? "127.0.0.1",
-    port: integer(env, "PORT", 3000, 0, 65535),
+    ...listenAddress(env),
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
     dataDir,
@@ -66,6 +65,11 @@ function rate(env: Record<string, string | undefined>, name: string, fallback: s
     throw new ConfigError(`${name} must be "N/SECONDS" (e.g. "30/10": 30 per 10 s), got "${raw}"`);
   }
   return { max: max!, windowMs: seconds! * 1000 };
+}
+
+/** HOST and PORT: where the server listens, and where `chatloop healthcheck` asks. */
+export function listenAddress(env: Record<string, string | undefined> = process.env): Pick<Config, "host" | "port"> {
+  return { host: env.HOST ?? "127.0.0.1", port: integer(env, "PORT", 3000, 0, 65535) };
 }
 
 function integer(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number): number {

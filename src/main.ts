@@ -1,5 +1,8 @@
 // `bun start`: reads the environment, starts ChatLoop, and stops it cleanly on a signal.
+// `chatloop healthcheck` (or `bun src/main.ts healthcheck`) instead exits 0 if that server
+// is ready, 1 if not.
 import { ConfigError, loadConfig } from "./config";
+import { isReady } from "./healthcheck";
 import { log } from "./log";
 import { startChatLoop } from "./server";
 
@@ -7,6 +10,7 @@ import { startChatLoop } from "./server";
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
 try {
+  if (process.argv[2] === "healthcheck") process.exit((await isReady()) ? 0 : 1);
   const chatloop = await startChatLoop(loadConfig());
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, async () => {

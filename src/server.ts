@@ -104,7 +104,8 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
     idleTimeout,
     websocket,
     async fetch(request, server) {
-      const { pathname } = new URL(request.url);
+      // An HTTP/1.0 request without a Host header has a bare path for its url.
+      const { pathname } = new URL(request.url, "http://localhost");
       if (pathname === SOCKET_PATH) return engine.handleRequest(request, server);
       const limited = await limitBody(request, config.maxBodyBytes);
       if (limited instanceof Response) return limited;

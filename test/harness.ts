@@ -71,7 +71,8 @@ export async function stopServer(server: ChatLoop): Promise<void> {
   await cleanups.get(server)?.();
 }
 
-async function freshDatabase(config: Config): Promise<{ config: Config; drop: () => Promise<void> }> {
+/** A new database and the config to reach it: empty on PostgreSQL, a migrated copy when embedded. */
+export async function freshDatabase(config: Config): Promise<{ config: Config; drop: () => Promise<void> }> {
   if (databaseUrl) {
     const name = `chatloop_test_${crypto.randomUUID().replaceAll("-", "")}`;
     const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });

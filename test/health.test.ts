@@ -31,6 +31,24 @@ async function get(path: string, headers: Record<string, string> = {}) {
   return { status: response.status, type: response.headers.get("content-type") ?? "", text: await response.text() };
 }
 
+/** Sends `request` as written on a new connection; the whole answer once the server closes it. */
+function rawHttp(request: string): Promise<string> {
+  const { hostname, port } = new URL(server.base);
+  let answer = "";
+  return new Promise((resolve, reject) => {
+    Bun.connect({
+      hostname,
+      port: Number(port),
+      socket: {
+        open: (socket) => void socket.write(request),
+        data: (_socket, chunk) => void (answer += chunk.toString()),
+        close: () => resolve(answer),
+        error: (_socket, error) => reject(error),
+      },
+    });
+  });
+}
+
 // ---- health -----------------------------------------------------------------------------------
 
 describe("health", () => {
@@ -51,6 +69,12 @@ describe("health", () => {
     const ready = await api(server, "GET", "/readyz");
     expect(ready.status).toBe(200);
     expect(ready.body).toEqual({ status: "ready" });
+  });
+
+  test("an HTTP/1.0 request without a Host header, as HAProxy's default health check sends, gets the same answer", async () => {
+    const response = await rawHttp("GET /readyz HTTP/1.0\r\n\r\n");
+    expect(response).toStartWith("HTTP/1.1 200");
+    expect(response).toEndWith('{"status":"ready"}');
   });
 
   test("without its database a server is alive but not ready, and a request that needs the database gets 503 unavailable", async () => {
@@ -311,8 +335,8 @@ describe("the entry point", () => {
     for (const child of children) if (child.exitCode === null) child.kill();
   });
 
-  async function start(env: Record<string, string>) {
-    const child = Bun.spawn([process.execPath, "src/main.ts"], {
+  async function start(env: Record<string, string>, args: string[] = []) {
+    const child = Bun.spawn([process.execPath, "src/main.ts", ...args], {
       cwd: join(import.meta.dir, ".."),
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir(), ...env },
       stdout: "pipe",
@@ -336,5 +360,14 @@ describe("the entry point", () => {
     const { exitCode, stderr } = await start({ PORT: "abc", JWT_SECRET: GOOD_SECRET, DATA_DIR: tempDir() });
     expect(exitCode).toBe(78);
     expect(stderr).toContain("PORT");
+  });
+
+  test("bun src/main.ts healthcheck exits 0 while the server at HOST:PORT is ready, 1 when nothing answers there", async () => {
+    const { port } = new URL(server.base);
+    expect((await start({ HOST: "127.0.0.1", PORT: port }, ["healthcheck"])).exitCode).toBe(0);
+    expect((await start({ HOST: "0.0.0.0", PORT: port }, ["healthcheck"])).exitCode).toBe(0); // asks the loopback
+    const nothing = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    nothing.stop(true); // a port that was free a moment ago
+    expect((await start({ HOST: "127.0.0.1", PORT: String(nothing.port) }, ["healthcheck"])).exitCode).toBe(1);
   });
 });

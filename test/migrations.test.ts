@@ -5,9 +5,10 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
-import { migrate, readMigrations, type Migration } from "../src/db/migrate";
+import { migrate } from "../src/db/migrate";
+import { migrationFiles, type Migration } from "../src/db/migration-files";
 import { openDatabase, type Database, type Sql } from "../src/db/sql";
-import { databaseUrl, mode } from "./harness";
+import { databaseUrl, freshDatabase, mode, testConfig } from "./harness";
 
 const MIGRATIONS_DIR = join(import.meta.dir, "../migrations");
 
@@ -76,7 +77,7 @@ test("opening a new database applies every .sql file in migrations/ and records 
   const files = readdirSync(MIGRATIONS_DIR).filter((file) => file.endsWith(".sql")).sort();
   expect(files.length).toBeGreaterThan(0);
   // A file the runner would skip (a name not like 0001_name.sql) must not go unnoticed.
-  expect(readMigrations().map((m) => m.name)).toEqual(files);
+  expect(migrationFiles().map((m) => m.name)).toEqual(files);
   const counts = await db.sql<{ name: string; n: number }[]>`select name, count(*)::int as n from schema_migrations group by name order by name`;
   expect(counts.map((r) => [r.name, r.n])).toEqual(files.map((file) => [file, 1]));
   for (const table of ["users", "sessions", "rooms", "memberships", "messages"]) expect(await tableExists(db.sql, table)).toBe(true);
@@ -92,7 +93,7 @@ test("running the migrations again applies nothing and changes nothing", async (
 test("a migration that fails throws and leaves no trace: no table, no record, and nothing after it is applied", async () => {
   const before = await recorded(db.sql);
   const broken: Migration[] = [
-    ...readMigrations(),
+    ...migrationFiles(),
     { name: "9101_broken.sql", sql: "create table t_ok (id int); insert into t_ok values (1); select * from no_such_table;" },
     { name: "9102_after_broken.sql", sql: "create table t_after (id int);" },
   ];
@@ -105,7 +106,7 @@ test("a migration that fails throws and leaves no trace: no table, no record, an
 });
 
 test("a new good migration is applied once and recorded, and never again", async () => {
-  const extra: Migration[] = [...readMigrations(), { name: "9201_extra.sql", sql: "create table t_extra (id int); insert into t_extra values (1);" }];
+  const extra: Migration[] = [...migrationFiles(), { name: "9201_extra.sql", sql: "create table t_extra (id int); insert into t_extra values (1);" }];
   expect(await migrate(db.sql, extra)).toEqual(["9201_extra.sql"]);
   expect(await migrate(db.sql, extra)).toEqual([]);
   const [rows] = await db.sql`select count(*)::int as n from t_extra`;
@@ -115,7 +116,7 @@ test("a new good migration is applied once and recorded, and never again", async
 });
 
 test("a migration whose name was already applied is not applied again, even with other SQL", async () => {
-  const [first] = readMigrations();
+  const [first] = migrationFiles();
   expect(await migrate(db.sql, [{ name: first!.name, sql: "create table t_impostor (id int);" }])).toEqual([]);
   expect(await tableExists(db.sql, "t_impostor")).toBe(false);
 });
@@ -143,7 +144,7 @@ async function blockedOnLocks(observer: Sql, database: string, count: number, se
 test.skipIf(mode === "embedded")("two instances migrating a fresh database at the same moment both succeed, and apply each migration once", async () => {
   const database = await throwaway();
   const [a, b, holder, observer] = [client(database.url), client(database.url), client(database.url), client(database.url)];
-  const all = [...readMigrations(), ...logged];
+  const all = [...migrationFiles(), ...logged];
 
   // A third session is creating the table too: both instances find it missing and then wait
   // on it, so that when it gives up they race to create it, every time.
@@ -167,7 +168,7 @@ test.skipIf(mode === "embedded")("two instances migrating an up-to-date database
   const database = await throwaway();
   const [a, b] = [client(database.url), client(database.url)];
   await migrate(a);
-  const all = [...readMigrations(), ...logged];
+  const all = [...migrationFiles(), ...logged];
   const outcomes = await Promise.allSettled([migrate(a, all), migrate(b, all)]);
   expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "fulfilled"]);
   const [log] = await a`select count(*)::int as n from applied_log`;
@@ -180,7 +181,7 @@ test.skipIf(mode === "embedded")("of two instances migrating at the same moment,
   const database = await throwaway();
   const [a, b, holder, observer] = [client(database.url), client(database.url), client(database.url), client(database.url)];
   await migrate(a);
-  const all = [...readMigrations(), ...logged];
+  const all = [...migrationFiles(), ...logged];
 
   // Both read the same list of pending migrations, then queue behind the same lock.
   const reserved = await holder.reserve();
@@ -195,4 +196,16 @@ test.skipIf(mode === "embedded")("of two instances migrating at the same moment,
   expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "fulfilled"]);
   const reported = outcomes.flatMap((o) => (o.status === "fulfilled" ? o.value : []));
   expect(reported.sort()).toEqual(logged.map((m) => m.name));
+});
+
+test.skipIf(!databaseUrl)("three instances starting at once on an empty database all start, and each migration is applied once", async () => {
+  const { config, drop } = await freshDatabase(testConfig());
+  try {
+    const instances = await Promise.all([1, 2, 3].map(() => openDatabase(config)));
+    const applied = await instances[0]!.sql<{ name: string }[]>`select name from schema_migrations order by name`;
+    expect(applied.map((row) => row.name)).toEqual(readdirSync(join(import.meta.dir, "../migrations")).filter((f) => f.endsWith(".sql")).sort());
+    await Promise.all(instances.map((db) => db.close()));
+  } finally {
+    await drop();
+  }
 });

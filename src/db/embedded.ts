@@ -3,10 +3,10 @@
 // and the one set of SQL serve both modes.
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
-import { mkdirSync } from "node:fs";
-import { createHash } from "node:crypto";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { lockDataDir, socketPathIn } from "./data-dir-lock";
+import { pgliteAssets } from "./pglite-assets";
 
 export interface EmbeddedPostgres {
   socketPath: string;
@@ -16,23 +16,23 @@ export interface EmbeddedPostgres {
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const dbDir = join(dataDir, "pg");
   mkdirSync(dbDir, { recursive: true });
-  const db = await PGlite.create({ dataDir: dbDir });
-  const socketPath = socketPathFor(dataDir);
-  const server = new PGLiteSocketServer({ db, path: socketPath });
-  await server.start();
-  return {
-    socketPath,
-    async stop() {
-      await server.stop();
-      await db.close();
-    },
-  };
-}
-
-// Unix socket paths are limited to 107 bytes; a deep data folder gets one in the temp folder.
-function socketPathFor(dataDir: string): string {
-  const beside = join(dataDir, ".s.PGSQL");
-  if (Buffer.byteLength(beside) <= 100) return beside;
-  const hash = createHash("sha256").update(dataDir).digest("hex").slice(0, 16);
-  return join(tmpdir(), `chatloop-${hash}.sock`);
+  const lock = await lockDataDir(dataDir);
+  try {
+    const db = await PGlite.create({ dataDir: dbDir, ...(await pgliteAssets()) });
+    const socketPath = socketPathIn(dataDir, ".s.PGSQL");
+    rmSync(socketPath, { force: true }); // a killed process's; the lock says it is gone
+    const server = new PGLiteSocketServer({ db, path: socketPath });
+    await server.start();
+    return {
+      socketPath,
+      async stop() {
+        await server.stop();
+        await db.close();
+        lock.release();
+      },
+    };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
 }

@@ -1,32 +1,21 @@
 // Forward-only migrations: numbered .sql files, each applied once and recorded, in file-name
 // order. A migration that fails leaves the schema as it was.
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { migrationFiles, type Migration } from "./migration-files" with { type: "macro" };
 import type { Sql } from "./sql";
 
-const MIGRATIONS_DIR = join(import.meta.dir, "../../migrations");
-
-export interface Migration {
-  name: string;
-  sql: string;
-}
-
-export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  return readdirSync(dir)
-    .filter((file) => /^\d{4}_[\w-]+\.sql$/.test(file))
-    .sort()
-    .map((name) => ({ name, sql: readFileSync(join(dir, name), "utf8") }));
-}
+// The folder's contents, inlined when this module is transpiled (see migration-files.ts).
+const MIGRATIONS: Migration[] = migrationFiles();
 
 /** Any fixed number: instances that migrate at once take turns on it. */
 const MIGRATION_LOCK = 7_215_338_004;
 
 /**
  * Applies the pending migrations, all in one transaction: all of them or none. The advisory
- * lock makes instances that start together take turns, so each migration runs exactly once.
+ * lock makes instances that start together take turns (`create table if not exists` alone is
+ * no guard against two at the same moment), so each migration runs exactly once.
  * Returns the names this call applied.
  */
-export async function migrate(sql: Sql, migrations = readMigrations()): Promise<string[]> {
+export async function migrate(sql: Sql, migrations = MIGRATIONS): Promise<string[]> {
   return sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK})`;
     await tx`

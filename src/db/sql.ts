@@ -28,7 +28,8 @@ export async function openDatabase(config: Pick<Config, "databaseUrl" | "dataDir
   }
   const embedded = await startEmbeddedPostgres(config.dataDir);
   // PGlite runs one query at a time; a pool larger than one only queues and can hang.
-  const sql = postgres({ ...common, path: embedded.socketPath, max: 1 });
+  // Its user is named, or the driver asks the OS, and a container's arbitrary uid has no name.
+  const sql = postgres({ ...common, path: embedded.socketPath, max: 1, username: "postgres", database: "postgres" });
   try {
     await migrate(sql);
   } catch (error) {
