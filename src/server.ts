@@ -31,6 +31,8 @@ export interface ChatLoop {
 const SOCKET_PATH = "/socket.io/";
 /** How often a clustered instance checks its rooms against the log; bounds how late a lost message can be. */
 const RECONCILE_INTERVAL_MS = 2000;
+/** Unread output a WebSocket may hold; room for a full 1,000-message replay of long messages. */
+const SLOW_CONSUMER_LIMIT_BYTES = 8 * 1024 * 1024;
 /** How long start-up waits for Redis before it serves without it. */
 const REDIS_START_WAIT_MS = 5000;
 
@@ -102,7 +104,10 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
     // Bun's own limit answers with an empty 413; limitBody answers first, in the API's words.
     maxRequestBodySize: config.maxBodyBytes * 2,
     idleTimeout,
-    websocket,
+    // The slow-consumer policy: a socket that stops reading is closed once this much is
+    // waiting for it, instead of growing without bound (the engine ignores backpressure);
+    // its client reconnects and catches up by seq.
+    websocket: { ...websocket, backpressureLimit: SLOW_CONSUMER_LIMIT_BYTES, closeOnBackpressureLimit: true },
     async fetch(request, server) {
       // An HTTP/1.0 request without a Host header has a bare path for its url.
       const { pathname } = new URL(request.url, "http://localhost");

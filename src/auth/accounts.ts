@@ -27,7 +27,7 @@ interface UserRow {
 export const toUser = (row: UserRow): User => ({ id: row.id, username: row.username, createdAt: row.created_at.toISOString() });
 
 export async function register(sql: Sql, settings: AuthSettings, username: string, password: string): Promise<User> {
-  const hash = await Bun.password.hash(password, { algorithm: "argon2id", ...settings.passwordHashing });
+  const hash = await hashPassword(password, settings);
   const [row] = await sql<UserRow[]>`
     insert into users (username, password_hash) values (${username}, ${hash})
     on conflict ((lower(username))) do nothing
@@ -43,14 +43,42 @@ let decoyHash: Promise<string> | undefined;
 export async function login(sql: Sql, signer: TokenSigner, settings: AuthSettings, username: string, password: string): Promise<string> {
   const [user] = await sql<{ id: string; password_hash: string }[]>`
     select id, password_hash from users where lower(username) = lower(${username})`;
-  decoyHash ??= Bun.password.hash("decoy password", { algorithm: "argon2id", ...settings.passwordHashing });
+  decoyHash ??= hashPassword("decoy password", settings);
   const valid = await Bun.password.verify(password, user?.password_hash ?? (await decoyHash));
   if (!user || !valid) throw unauthorized("invalid_credentials", "wrong username or password");
+  return openSession(sql, signer, settings, user.id);
+}
 
+async function openSession(sql: Sql, signer: TokenSigner, settings: AuthSettings, userId: string): Promise<string> {
   const expiresAt = new Date(Date.now() + settings.tokenTtlSeconds * 1000);
   const [session] = await sql<{ id: string }[]>`
-    insert into sessions (user_id, expires_at) values (${user.id}, ${expiresAt}) returning id`;
-  return signer.sign({ userId: user.id, sessionId: session!.id, expiresAt });
+    insert into sessions (user_id, expires_at) values (${userId}, ${expiresAt}) returning id`;
+  return signer.sign({ userId, sessionId: session!.id, expiresAt });
+}
+
+const hashPassword = (password: string, settings: AuthSettings) => Bun.password.hash(password, { algorithm: "argon2id", ...settings.passwordHashing });
+
+/**
+ * Changes the password and ends every session of the user, this one included (a stolen token
+ * must not outlive the change). Returns a token of a new session for the caller, and the ids
+ * of the ended sessions, whose live sockets the caller must disconnect.
+ */
+export async function changePassword(
+  sessions: Sessions,
+  settings: AuthSettings,
+  principal: Principal,
+  current: string,
+  next: string,
+): Promise<{ token: string; ended: string[] }> {
+  const [user] = await sessions.sql<{ password_hash: string }[]>`select password_hash from users where id = ${principal.userId}`;
+  if (!user || !(await Bun.password.verify(current, user.password_hash))) throw forbidden("wrong_password", "the current password is wrong");
+  const ended = await sessions.sql.begin(async (tx) => {
+    await tx`update users set password_hash = ${await hashPassword(next, settings)} where id = ${principal.userId}`;
+    return tx<{ id: string; expires_at: Date }[]>`
+      update sessions set revoked_at = now() where user_id = ${principal.userId} and revoked_at is null returning id, expires_at`;
+  });
+  await Promise.all(ended.map((session) => markRevoked(sessions.state, session.id, session.expires_at)));
+  return { token: await openSession(sessions.sql, sessions.signer, settings, principal.userId), ended: ended.map((s) => s.id) };
 }
 
 /** Where sessions are checked: the signing key, the database, and the shared cache in front of it. */
@@ -92,13 +120,18 @@ export async function authenticate(sessions: Sessions, token: string): Promise<P
 
 export async function logout(sessions: Sessions, principal: Principal): Promise<void> {
   await sessions.sql`update sessions set revoked_at = now() where id = ${principal.sessionId} and revoked_at is null`;
-  const remaining = principal.expiresAt.getTime() - Date.now();
+  await markRevoked(sessions.state, principal.sessionId, principal.expiresAt);
+}
+
+/** Leaves the mark that outlives any cached copy of a revoked session. */
+async function markRevoked(state: FastState, sessionId: string, expiresAt: Date): Promise<void> {
+  const remaining = expiresAt.getTime() - Date.now();
   try {
-    if (remaining > 0) await sessions.state.set(`revoked:${principal.sessionId}`, "1", remaining);
+    if (remaining > 0) await state.set(`revoked:${sessionId}`, "1", remaining);
   } catch {
     // Revoked in the database, but a cached copy could still be believed: say so, and let
-    // the client log out again (it is idempotent) once the cache answers.
-    throw unavailable("unavailable", "logged out, but the session cache did not answer: log out again");
+    // the client try again (revoking is idempotent) once the cache answers.
+    throw unavailable("unavailable", "the session was revoked, but the session cache did not answer: try again");
   }
 }
 

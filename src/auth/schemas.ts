@@ -18,6 +18,7 @@ export const LoginCredentials = t.Object({
   username: t.String({ minLength: 1, maxLength: 256, pattern: "^[^\\u0000]*$" }),
   password: t.String({ minLength: 1, maxLength: 256 }),
 });
+export const PasswordChange = t.Object({ currentPassword: t.String({ minLength: 1, maxLength: 256 }), newPassword: Password });
 export const User = t.Object({ id: Id, username: t.String(), createdAt: t.String({ format: "date-time" }) });
 export const Token = t.Object({ token: t.String() });
 

@@ -1,6 +1,6 @@
 import { Elysia } from "elysia";
-import { login, logout, register } from "../auth/accounts";
-import { Credentials, LoginCredentials, Token, User } from "../auth/schemas";
+import { changePassword, login, logout, register } from "../auth/accounts";
+import { Credentials, LoginCredentials, PasswordChange, Token, User } from "../auth/schemas";
 import { ErrorBody } from "../schemas";
 import { addressOf } from "./client-address";
 import { authGuard, type HttpDeps } from "./context";
@@ -25,6 +25,21 @@ export function authRoutes(deps: HttpDeps) {
         return { token: await login(deps.sql, deps.signer, deps.auth, body.username, body.password) };
       },
       { body: LoginCredentials, response: { 200: Token, 401: ErrorBody, 429: ErrorBody }, detail: { summary: "Get a token (a JWT)" } },
+    )
+    .post(
+      "/password",
+      async ({ principal, body }) => {
+        await deps.limiter.take("loginPerAccount", principal.username.toLowerCase());
+        const { token, ended } = await changePassword(deps, deps.auth, principal, body.currentPassword, body.newPassword);
+        for (const sessionId of ended) deps.hub.sessionEnded(sessionId);
+        return { token };
+      },
+      {
+        auth: true,
+        body: PasswordChange,
+        response: { 200: Token, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
+        detail: { summary: "Change your password; every session ends (sockets too), and you get a new token" },
+      },
     )
     .post(
       "/logout",
