@@ -2,6 +2,7 @@
 // With TEST_DATABASE_URL (and TEST_REDIS_URL) set, that is a fresh database on the real
 // server (and a Redis key prefix of its own); otherwise an embedded PGlite copied from a
 // migrated template, which is far quicker than an initdb per server.
+import { expect } from "bun:test";
 import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -71,23 +72,30 @@ export async function stopServer(server: ChatLoop): Promise<void> {
   await cleanups.get(server)?.();
 }
 
+/** A new, empty database on the test PostgreSQL (TEST_DATABASE_URL), and how to drop it. */
+export async function throwawayDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const server = databaseUrl!;
+  const name = `chatloop_test_${crypto.randomUUID().replaceAll("-", "")}`;
+  const admin = postgres(server, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`); // a name we made, not input
+  await admin.end();
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return {
+    url: url.href,
+    async drop() {
+      const admin = postgres(server, { max: 1, onnotice: () => {} });
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
 /** A new database and the config to reach it: empty on PostgreSQL, a migrated copy when embedded. */
 export async function freshDatabase(config: Config): Promise<{ config: Config; drop: () => Promise<void> }> {
   if (databaseUrl) {
-    const name = `chatloop_test_${crypto.randomUUID().replaceAll("-", "")}`;
-    const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${name}`); // a name we made, not input
-    await admin.end();
-    const url = new URL(databaseUrl);
-    url.pathname = `/${name}`;
-    return {
-      config: { ...config, databaseUrl: url.href },
-      async drop() {
-        const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
-        await admin.unsafe(`drop database if exists ${name} with (force)`);
-        await admin.end();
-      },
-    };
+    const { url, drop } = await throwawayDatabase();
+    return { config: { ...config, databaseUrl: url }, drop };
   }
   const dataDir = mkdtempSync(join(tmpdir(), "chatloop-test-"));
   cpSync(await embeddedTemplate(), join(dataDir, "pg"), { recursive: true });
@@ -202,6 +210,16 @@ export function nextPresenceOf(socket: ChatSocket, person: Person): Promise<Para
     socket.on("presence", listener);
   });
 }
+
+// ---- matchers ---------------------------------------------------------------------------
+
+export const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** An error body with this code. */
+export const error = (code: string) => ({ message: expect.any(String), code });
+// What a client can compare of an answer, compared exactly. (Not toMatchObject: given an
+// asymmetric matcher, Bun 1.4.5 writes the matcher into the object it checks.)
+export const reply = ({ status, body }: { status: number; body: unknown }) => ({ status, body });
 
 /** Row counts of every table: proof that a refused request changed nothing. */
 export async function snapshot(server: TestServer) {

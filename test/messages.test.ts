@@ -1,7 +1,7 @@
 // Messages over REST, seen by real clients: what POST /messages stores and refuses, and how
 // GET /messages/:roomId pages through a room's history with seq cursors and Link headers.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { api, closeSockets, connect, createRoom, inbox, signUp, snapshot, startServer, stopServer, type Person, type TestServer } from "./harness";
+import { api, closeSockets, connect, createRoom, error, inbox, ISO, reply, signUp, snapshot, startServer, stopServer, UUID, type Person, type TestServer } from "./harness";
 
 let server: TestServer;
 let alice: Person, bob: Person, carol: Person, mallory: Person;
@@ -13,12 +13,6 @@ beforeAll(async () => {
 afterEach(closeSockets);
 afterAll(() => stopServer(server));
 
-const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const error = (code: string) => ({ message: expect.any(String), code });
-// What a client can compare of an answer, compared exactly. (Not toMatchObject: given an
-// asymmetric matcher, Bun 1.4.5 writes the matcher into the object it checks.)
-const reply = ({ status, body }: { status: number; body: unknown }) => ({ status, body });
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 type Room = Awaited<ReturnType<typeof createRoom>>;

@@ -5,11 +5,10 @@ import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import postgres from "postgres";
 import { loadConfig, type Config } from "../src/config";
 import type { Message } from "../src/messages/schemas";
 import { startChatLoop } from "../src/server";
-import { api, closeSockets, connect, createRoom, databaseUrl, inbox, signUp, testConfig, type Person, type TestServer } from "./harness";
+import { api, closeSockets, connect, createRoom, databaseUrl, inbox, signUp, testConfig, throwawayDatabase, type Person, type TestServer } from "./harness";
 
 /** A data dir, and in PostgreSQL mode a database, that outlive any one server. */
 interface Store {
@@ -22,25 +21,17 @@ async function freshStore(): Promise<Store> {
   const dataDir = mkdtempSync(join(tmpdir(), "chatloop-persistence-"));
   const removeDir = () => rmSync(dataDir, { recursive: true, force: true });
   if (!databaseUrl) return { dataDir, remove: async () => removeDir() };
-  const name = `chatloop_test_${crypto.randomUUID().replaceAll("-", "")}`;
-  const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`); // a name we made, not input
-  await admin.end();
-  const url = new URL(databaseUrl);
-  url.pathname = `/${name}`;
+  const database = await throwawayDatabase();
   return {
     dataDir,
-    databaseUrl: url.href,
+    databaseUrl: database.url,
     async remove() {
-      const admin = postgres(databaseUrl!, { max: 1, onnotice: () => {} });
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
+      await database.drop();
       removeDir();
     },
   };
 }
 
-/** Boots ChatLoop on the store as `bun start` would: no JWT_SECRET given, so the one in the data dir. */
 async function boot(store: Store, overrides: Partial<Config> = {}): Promise<TestServer> {
   const { jwtSecret } = loadConfig({ DATA_DIR: store.dataDir });
   const config = testConfig({ dataDir: store.dataDir, databaseUrl: store.databaseUrl, jwtSecret, ...overrides });

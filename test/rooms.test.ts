@@ -6,12 +6,16 @@ import {
   closeSockets,
   connect,
   createRoom,
+  error,
   flush,
   inbox,
+  ISO,
+  reply,
   signUp,
   snapshot,
   startServer,
   stopServer,
+  UUID,
   type ChatSocket,
   type Person,
   type TestServer,
@@ -27,12 +31,6 @@ beforeAll(async () => {
 afterEach(closeSockets);
 afterAll(() => stopServer(server));
 
-const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const error = (code: string) => ({ message: expect.any(String), code });
-// What a client can compare of an answer, compared exactly. (Not toMatchObject: given an
-// asymmetric matcher, Bun 1.4.5 writes the matcher into the object it checks.)
-const reply = ({ status, body }: { status: number; body: unknown }) => ({ status, body });
 
 async function invite(room: { id: string }, owner: Person, invitee: Person) {
   const invited = await api(server, "POST", `/rooms/${room.id}/invites`, { username: invitee.username }, owner.token);
