@@ -90,16 +90,7 @@ export class ChatLoopProcess {
     const { config } = this;
     this.process = Bun.spawn([process.execPath, "src/main.ts"], {
       cwd: join(import.meta.dir, ".."),
-      env: {
-        PATH: process.env.PATH,
-        PORT: "0",
-        HOST: "127.0.0.1",
-        DATABASE_URL: config.databaseUrl,
-        REDIS_URL: config.redisUrl,
-        REDIS_PREFIX: config.redisPrefix,
-        JWT_SECRET: config.jwtSecret,
-        DATA_DIR: config.dataDir || tmpdir(),
-      },
+      env: { PATH: process.env.PATH, ...environmentOf(config), PORT: "0", DATA_DIR: config.dataDir || tmpdir() },
       stdout: "pipe",
       stderr: "pipe",
     });
@@ -142,4 +133,24 @@ async function firstLine(stream: ReadableStream<Uint8Array>): Promise<{ url: str
     while (!(await reader.read()).done);
   })();
   return JSON.parse(text.slice(0, text.indexOf("\n")));
+}
+
+/** The environment that `loadConfig` reads back as `config` (what a process of it needs). */
+function environmentOf(config: Config): Record<string, string | undefined> {
+  const rate = ({ max, windowMs }: { max: number; windowMs: number }) => `${max}/${Math.ceil(windowMs / 1000)}`;
+  return {
+    HOST: config.host,
+    DATABASE_URL: config.databaseUrl,
+    REDIS_URL: config.redisUrl,
+    REDIS_PREFIX: config.redisPrefix,
+    JWT_SECRET: config.jwtSecret,
+    TOKEN_TTL_SECONDS: String(config.tokenTtlSeconds),
+    MAX_MESSAGE_LENGTH: String(config.maxMessageLength),
+    MAX_BODY_BYTES: String(config.maxBodyBytes),
+    TRUST_PROXY: String(config.trustProxy),
+    LIMIT_LOGIN_PER_ACCOUNT: rate(config.limits.loginPerAccount),
+    LIMIT_LOGIN_PER_ADDRESS: rate(config.limits.loginPerAddress),
+    LIMIT_REGISTER_PER_ADDRESS: rate(config.limits.registerPerAddress),
+    LIMIT_MESSAGES_PER_USER: rate(config.limits.messagesPerUser),
+  };
 }
