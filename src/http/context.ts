@@ -1,11 +1,12 @@
 // What the HTTP routes need, built once by the composition root.
 import { Elysia } from "elysia";
 import { authenticate, type AuthSettings, type Principal } from "../auth/accounts";
-import { tokenFrom } from "../auth/credentials";
+import { credentialFrom } from "../auth/credentials";
 import type { TokenSigner } from "../auth/tokens";
 import type { Sql } from "../db/sql";
 import { unauthorized } from "../errors";
 import type { Hub } from "../realtime/hub";
+import { requireSameOrigin } from "./origin";
 
 export interface HttpDeps {
   sql: Sql;
@@ -19,15 +20,17 @@ export interface HttpDeps {
  * Adds the `auth` macro: a route with `auth: true` gets `principal`, or answers 401.
  * The token is checked in `transform`, before the body is validated, so that a caller
  * without credentials hears 401 rather than learning what a valid body looks like.
+ * A request authenticated by the browser's cookie must also come from one of our pages.
  */
 export function authGuard(deps: Pick<HttpDeps, "sql" | "signer">) {
   const principals = new WeakMap<Request, Principal>();
   return new Elysia().macro({
     auth: {
       async transform({ request, headers }) {
-        const token = tokenFrom(headers.authorization, headers.cookie);
-        if (!token) throw unauthorized("missing_token", "sign in first: send Authorization: Bearer <token>");
-        principals.set(request, await authenticate(deps.sql, deps.signer, token));
+        const credential = credentialFrom(headers.authorization, headers.cookie);
+        if (!credential) throw unauthorized("missing_token", "sign in first: send Authorization: Bearer <token>");
+        if (credential.via === "cookie") requireSameOrigin(request);
+        principals.set(request, await authenticate(deps.sql, deps.signer, credential.token));
       },
       resolve: ({ request }) => ({ principal: principals.get(request)! }),
     },

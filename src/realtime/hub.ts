@@ -7,6 +7,8 @@ import type { RoomFeeds } from "./room-feeds";
 
 export interface SocketData {
   principal: import("../auth/accounts").Principal;
+  /** A browser page: it wants each message with its rendered fragment. */
+  wantsHtml: boolean;
 }
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -21,6 +23,10 @@ export interface Hub {
 
 export const userRoom = (userId: string) => `user:${userId}`;
 export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
+/** Where the browser sockets of room R listen, apart from R, so that JSON clients get JSON only. */
+export const htmlRoom = (roomId: string) => `html:${roomId}`;
+/** The chat room a Socket.IO room delivers, whichever of the two it is. */
+export const chatRoomOf = (room: string) => room.replace(/^html:/, "");
 
 export function createHub(io: ChatServer, feeds: RoomFeeds, clustered: boolean): Hub {
   return {
@@ -32,8 +38,9 @@ export function createHub(io: ChatServer, feeds: RoomFeeds, clustered: boolean):
     // Applied here at once, before the caller answers; the Redis adapter applies a
     // cluster-wide request only when it comes back from Redis, even on this instance.
     membershipEnded(roomId, userId) {
-      io.local.in(userRoom(userId)).socketsLeave(roomId);
-      if (clustered) io.in(userRoom(userId)).socketsLeave(roomId);
+      const rooms = [roomId, htmlRoom(roomId)];
+      io.local.in(userRoom(userId)).socketsLeave(rooms);
+      if (clustered) io.in(userRoom(userId)).socketsLeave(rooms);
     },
     sessionEnded(sessionId) {
       io.local.in(sessionRoom(sessionId)).disconnectSockets(true);
