@@ -32,7 +32,3 @@ export function messageItem(message: Message): SafeHtml {
   <p class="whitespace-pre-wrap wrap-anywhere">${linkify(message.content)}</p>
 </li>`;
 }
-
-export function messageItems(messages: Message[]): SafeHtml {
-  return html`${messages.map(messageItem)}`;
-}

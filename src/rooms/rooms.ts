@@ -39,6 +39,12 @@ export async function listVisibleRooms(sql: Sql, userId: string): Promise<Room[]
   return rows.map(toRoom);
 }
 
+/** The ids of the rooms the user is a member of. */
+export async function memberRoomIds(sql: Sql, userId: string): Promise<Set<string>> {
+  const rows = await sql<{ room_id: string }[]>`select room_id from memberships where user_id = ${userId}`;
+  return new Set(rows.map((row) => row.room_id));
+}
+
 export async function createRoom(sql: Sql, ownerId: string, name: string, isPrivate: boolean): Promise<Room> {
   const [row] = await sql<RoomRow[]>`
     with room as (
