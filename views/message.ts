@@ -13,7 +13,7 @@ export function linkify(text: string): SafeHtml {
   let last = 0;
   for (const match of text.matchAll(URL_PATTERN)) {
     parts.push(text.slice(last, match.index));
-    parts.push(html`<a href="${match[0]}" rel="noopener noreferrer nofollow" target="_blank" class="underline text-link">${match[0]}</a>`);
+    parts.push(html`<a href="${match[0]}" rel="noopener noreferrer nofollow" target="_blank" class="text-blue-700 underline dark:text-blue-300">${match[0]}</a>`);
     last = match.index + match[0].length;
   }
   parts.push(text.slice(last));
@@ -22,7 +22,7 @@ export function linkify(text: string): SafeHtml {
 
 /** "14:05 UTC": what a reader without the script sees; public/chat.js shows local time. */
 export function utcTime(iso: string): SafeHtml {
-  return html`<time datetime="${iso}" title="${iso}" class="text-xs text-muted">${iso.slice(11, 16)} UTC</time>`;
+  return html`<time datetime="${iso}" title="${iso}" class="text-xs text-slate-600 dark:text-slate-300">${iso.slice(11, 16)} UTC</time>`;
 }
 
 // hx-disable: even if some text slipped through as markup, htmx would not act on it.
