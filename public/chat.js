@@ -120,6 +120,7 @@
       socket.emit("joinRoom", { roomId, after: lastSeq }, (answer) => {
         if (answer && answer.code === "too_far_behind") return void reloadHistory();
         if (answer && answer.code) return setStatus(`Cannot follow this room: ${answer.message}`);
+        room.dataset.joined = "true";
         for (const clientId of pending.keys()) send(clientId); // the same clientId: stored once at most
       });
     }
@@ -135,6 +136,7 @@
     });
     socket.on("newMessage", showStored);
     socket.on("disconnect", (reason) => {
+      room.dataset.joined = "false";
       setStatus("Reconnecting…");
       // The server hung up on purpose (a restart, a revoked session): try again; a session
       // that is over then fails the handshake and goes to sign in.

@@ -37,6 +37,7 @@ export function layout(options: { title: string; viewer?: Viewer; assets: PageAs
 <meta name="color-scheme" content="light dark">
 <meta name="htmx-config" content="${HTMX_CONFIG}">
 <title>${title} · ChatLoop</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${assets.url("app.css")}">
 <script src="${assets.url("htmx.min.js")}" defer></script>
 ${live && html`<script src="${assets.url("socket.io.min.js")}" defer></script>`}
