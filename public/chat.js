@@ -26,7 +26,8 @@
   function startLiveRoom(room) {
     const roomId = room.dataset.roomId;
     const username = room.dataset.username;
-    const list = document.getElementById("messages");
+    const log = document.getElementById("message-log"); // scrolls
+    const list = document.getElementById("messages"); // holds the messages
     const status = document.getElementById("connection-status");
     const composer = document.getElementById("composer");
     const textarea = document.getElementById("composer-text");
@@ -36,9 +37,9 @@
 
     // Within this many pixels of the end the reader counts as "at the bottom" and is kept there.
     const STICKY_PX = 48;
-    const atBottom = () => list.scrollHeight - list.scrollTop - list.clientHeight < STICKY_PX;
+    const atBottom = () => log.scrollHeight - log.scrollTop - log.clientHeight < STICKY_PX;
     const scrollToBottom = () => {
-      list.scrollTop = list.scrollHeight;
+      log.scrollTop = log.scrollHeight;
     };
 
     function highestSeq() {

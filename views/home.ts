@@ -12,10 +12,10 @@ export interface HomeData {
 export const roomUrl = (roomId: string) => `/chat/rooms/${roomId}`;
 
 const privateBadge = (room: Room) =>
-  room.isPrivate && html` <span class="rounded bg-slate-200 px-1.5 text-xs text-slate-800 dark:bg-slate-700 dark:text-slate-100">private</span>`;
+  room.isPrivate && html`<span class="rounded bg-slate-200 px-1.5 text-xs text-slate-800 dark:bg-slate-700 dark:text-slate-100">private</span>`;
 
 function joinedRoom(room: Room): SafeHtml {
-  return html`<li><a class="block rounded px-2 py-1.5 underline-offset-2 hover:bg-slate-100 hover:underline dark:hover:bg-slate-800" href="${roomUrl(room.id)}">${room.name}</a>${privateBadge(room)}</li>`;
+  return html`<li class="flex items-center gap-1"><a class="min-w-0 rounded px-2 py-1.5 wrap-anywhere underline-offset-2 hover:bg-slate-100 hover:underline dark:hover:bg-slate-800" href="${roomUrl(room.id)}">${room.name}</a>${privateBadge(room)}</li>`;
 }
 
 function joinableRoom(room: Room): SafeHtml {

@@ -66,9 +66,11 @@ export function roomFragment(data: RoomData): SafeHtml {
       <h1 id="room-heading" class="text-xl font-bold wrap-anywhere">${room.name}${room.isPrivate && html` <span class="text-sm font-normal text-slate-600 dark:text-slate-300">(private)</span>`}</h1>
       <p id="connection-status" role="status" class="text-sm font-semibold text-amber-800 dark:text-amber-300"></p>
     </div>
-    <ol id="messages" role="log" aria-label="Messages" tabindex="0" class="h-[60dvh] overflow-y-auto py-2 md:h-[calc(100dvh-12rem)]">
+    <div id="message-log" role="log" aria-label="Messages" tabindex="0" class="h-[60dvh] overflow-y-auto py-2 md:h-[calc(100dvh-12rem)]">
+      <ol id="messages">
 ${historyPage(room.id, data.messages)}
-    </ol>
+      </ol>
+    </div>
     ${composer(data)}
   </section>
   ${membersPanel(data)}

@@ -184,7 +184,7 @@ test("older history loads as you scroll up", async () => {
   expect((await shownMessages(ivy.page)).length).toBe(50);
   // Each scroll to the top loads the page before (and may chain on while the top stays in view).
   for (const count of [100, 120]) {
-    await ivy.page.locator("#messages").evaluate((list) => (list.scrollTop = 0));
+    await ivy.page.locator("#message-log").evaluate((log) => (log.scrollTop = 0));
     const messages = await waitForMessages(ivy.page, (m) => m.length >= count);
     expect(messages.map((m) => Number(m.seq))).toEqual(Array.from({ length: messages.length }, (_, i) => 121 - messages.length + i));
   }
