@@ -5,6 +5,7 @@ import htmxPath from "htmx.org/dist/htmx.min.js" with { type: "file" };
 import socketIoPath from "../../node_modules/socket.io-client/dist/socket.io.min.js" with { type: "file" };
 import appCssPath from "../../public/app.css" with { type: "file" };
 import chatPath from "../../public/chat.js" with { type: "file" };
+import { acceptsGzip } from "./negotiation";
 
 interface Asset {
   body: Uint8Array<ArrayBuffer>;
@@ -38,7 +39,7 @@ export function assetResponse(name: string, request: Request): Response | undefi
   const asset = assets.get(name);
   if (!asset) return undefined;
   const current = new URL(request.url).searchParams.get("v") === asset.version;
-  const gzip = /\bgzip\b/.test(request.headers.get("accept-encoding") ?? "");
+  const gzip = acceptsGzip(request);
   return new Response(gzip ? asset.gzipped : asset.body, {
     headers: {
       "content-type": asset.type,

@@ -1,4 +1,5 @@
-// Content negotiation at `/`, the one URL that API clients and browsers share.
+// Content negotiation: HTML or JSON at `/`, the one URL that API clients and browsers share;
+// gzip or not for the UI's own answers.
 
 /** True only when the Accept header ranks text/html above JSON: `*\/*` and no header stay JSON. */
 export function prefersHtml(accept: string | null): boolean {
@@ -10,3 +11,5 @@ export function prefersHtml(accept: string | null): boolean {
   }
   return (quality["text/html"] ?? 0) > (quality["application/json"] ?? 0);
 }
+
+export const acceptsGzip = (request: Request) => /\bgzip\b/.test(request.headers.get("accept-encoding") ?? "");

@@ -3,6 +3,7 @@
 import { layout, type Viewer } from "../../views/layout";
 import type { SafeHtml } from "../../views/html";
 import { assetUrl } from "./assets";
+import { acceptsGzip } from "./negotiation";
 
 const SECURITY_HEADERS = {
   "content-security-policy": [
@@ -22,8 +23,18 @@ const SECURITY_HEADERS = {
 
 export const isHtmx = (request: Request) => request.headers.get("hx-request") === "true";
 
-export function htmlAnswer(body: SafeHtml, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(body.value, { status, headers: { "content-type": "text/html; charset=utf-8", ...SECURITY_HEADERS, vary: "hx-request", ...headers } });
+function htmlAnswer(request: Request, body: SafeHtml, status = 200, headers: Record<string, string> = {}): Response {
+  const gzip = acceptsGzip(request);
+  return new Response(gzip ? Bun.gzipSync(body.value) : body.value, {
+    status,
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      ...SECURITY_HEADERS,
+      vary: "hx-request, accept-encoding",
+      ...(gzip ? { "content-encoding": "gzip" } : {}),
+      ...headers,
+    },
+  });
 }
 
 export interface PageOptions {
@@ -37,8 +48,8 @@ export interface PageOptions {
 
 /** The fragment alone when htmx asks, else the page built around the very same fragment. */
 export function page(request: Request, fragment: SafeHtml, options: PageOptions): Response {
-  if (isHtmx(request)) return htmlAnswer(fragment, options.status, options.headers);
-  return htmlAnswer(layout({ ...options, assets: { url: assetUrl }, body: fragment }), options.status, options.headers);
+  const body = isHtmx(request) ? fragment : layout({ ...options, assets: { url: assetUrl }, body: fragment });
+  return htmlAnswer(request, body, options.status, options.headers);
 }
 
 export function redirect(request: Request, location: string, headers: Record<string, string> = {}): Response {
