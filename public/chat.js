@@ -111,6 +111,7 @@
       const html = await response.text();
       for (const item of list.querySelectorAll("li:not(.pending)")) item.remove();
       list.insertAdjacentHTML("afterbegin", html); // our server's fragment
+      scrollToBottom(); // before htmx watches the "load older" button, which is at the top
       htmx.process(list);
       localizeTimes(list);
       lastSeq = highestSeq();

@@ -199,6 +199,16 @@ describe("pages and fragments", () => {
     expect(unknown.status).toBe(400);
     expect(await unknown.text()).toContain("no such user");
   });
+  test("without JavaScript the composer's form still sends, and a public room's Join button joins", async () => {
+    const room = await createRoom(server, bob, "plain forms");
+    const joined = await post(aliceBrowser, `/chat/rooms/${room.id}/join`, {});
+    expect(joined.status).toBe(303);
+    const sent = await post(aliceBrowser, `/chat/rooms/${room.id}/messages`, { content: "no script needed" });
+    expect(sent.status).toBe(303);
+    expect(sent.headers.get("location")).toBe(`/chat/rooms/${room.id}`);
+    const history = await api(server, "GET", `/messages/${room.id}`, undefined, bob.token);
+    expect(history.body.map((m: { username: string; content: string }) => [m.username, m.content])).toEqual([["alice", "no script needed"]]);
+  });
 });
 
 describe("escaping", () => {

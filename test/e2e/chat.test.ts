@@ -47,6 +47,14 @@ async function say(page: Page, text: string) {
   await composer.press("Enter");
 }
 
+/** Cuts the page off: no network, and the server hangs up its sockets; the page says so. */
+async function dropConnection(v: Visitor, username: string) {
+  const [user] = await server.sql<{ id: string }[]>`select id from users where username = ${username}`;
+  await v.context.setOffline(true);
+  server.io.in(userRoom(user!.id)).disconnectSockets(true);
+  await v.page.getByRole("status").filter({ hasText: "Reconnecting…" }).waitFor();
+}
+
 const texts = (messages: { text: string }[]) => messages.map((m) => m.text);
 const storedInOrder = (messages: { seq: string | undefined; pending: boolean }[]) =>
   messages.every((m, i) => !m.pending && Number(m.seq) === Number(messages[0]!.seq) + i);
@@ -151,10 +159,7 @@ test("a dropped connection shows it is reconnecting, then catches up exactly: no
   await send("before the drop");
   await waitForMessages(grace.page, (m) => m.length === 1);
 
-  const graceId = (await api(server, "GET", `/rooms/${roomId}/members`, undefined, henry.token)).body.find((m: { username: string }) => m.username === "grace").userId;
-  await grace.context.setOffline(true);
-  server.io.in(userRoom(graceId)).disconnectSockets(true);
-  await grace.page.getByRole("status").filter({ hasText: "Reconnecting…" }).waitFor();
+  await dropConnection(grace, "grace");
 
   for (let i = 1; i <= 5; i++) await send(`while away ${i}`);
   await say(grace.page, "sent while offline"); // pending until the reconnect re-sends it
@@ -169,6 +174,30 @@ test("a dropped connection shows it is reconnecting, then catches up exactly: no
   await grace.page.waitForFunction(() => document.getElementById("connection-status")?.textContent === "");
   const stored = await api(server, "GET", `/messages/${roomId}`, undefined, henry.token);
   expect(stored.body.map((m: { content: string }) => m.content)).toEqual(texts(messages));
+}, TEST_MS);
+
+test("a page too far behind after a drop loads the newest history over HTTP, then follows live again", async () => {
+  const jack = await person("jack");
+  const roomPath = await createRoomThroughForm(jack.page, "busy room");
+  const roomId = roomPath.split("/").at(-1)!;
+  const kate = await signUp(server, "kate");
+  await api(server, "POST", `/rooms/${roomId}/join`, undefined, kate.token);
+  await api(server, "POST", "/messages", { roomId, content: "first" }, kate.token);
+  await waitForMessages(jack.page, (m) => m.length === 1);
+
+  await dropConnection(jack, "jack");
+  await server.sql`
+    with room as (update rooms set last_seq = 1002 where id = ${roomId} returning id, owner_id)
+    insert into messages (room_id, seq, sender_id, content)
+    select room.id, n, room.owner_id, 'busy ' || n from room, generate_series(2, 1002) n`;
+  await jack.context.setOffline(false);
+
+  const newest = await waitForMessages(jack.page, (m) => m.at(-1)?.seq === "1002");
+  expect(newest.map((m) => Number(m.seq))).toEqual(Array.from({ length: 50 }, (_, i) => 953 + i)); // the newest page
+  await jack.page.waitForFunction(() => document.getElementById("room")?.dataset.joined === "true");
+  await api(server, "POST", "/messages", { roomId, content: "live again" }, kate.token);
+  const after = await waitForMessages(jack.page, (m) => m.at(-1)?.text === "live again");
+  expect(after.map((m) => Number(m.seq))).toEqual(Array.from({ length: after.length }, (_, i) => 1004 - after.length + i));
 }, TEST_MS);
 
 test("older history loads as you scroll up", async () => {
