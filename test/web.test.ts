@@ -179,6 +179,7 @@ describe("pages and fragments", () => {
     const secret = await getPage(stranger, `/chat/rooms/${room.id}`);
     const nowhere = await getPage(stranger, `/chat/rooms/${crypto.randomUUID()}`);
     expect(secret.status).toBe(404);
+    expect(secret.headers.get("content-type")).toStartWith("text/html");
     expect(await secret.text()).toEqual(await nowhere.text());
   });
 

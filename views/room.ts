@@ -58,7 +58,7 @@ function composer(data: RoomData): SafeHtml {
 </form>`;
 }
 
-export function roomFragment(data: RoomData): SafeHtml {
+export function roomFragment(data: RoomData, inviteError?: string): SafeHtml {
   const { room, viewer } = data;
   return html`<div id="room" class="flex flex-col gap-3 md:flex-row" data-room-id="${room.id}" data-username="${viewer.username}" data-live="${data.isMember}">
   <section aria-labelledby="room-heading" class="flex min-w-0 flex-1 flex-col rounded border border-slate-300 dark:border-slate-700">
@@ -73,6 +73,6 @@ ${historyPage(room.id, data.messages)}
     </div>
     ${composer(data)}
   </section>
-  ${membersPanel(data)}
+  ${membersPanel(data, inviteError)}
 </div>`;
 }

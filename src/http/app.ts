@@ -18,6 +18,8 @@ import { webRoutes } from "../web/routes";
 export function createHttpApp(deps: HttpDeps) {
   let docs: Response | undefined;
   const app = new Elysia()
+    // First, so that its pages answer their own errors in HTML; everything after answers JSON.
+    .use(webRoutes(deps))
     .onError(({ code, error }) => {
       switch (code) {
         case "VALIDATION":
@@ -51,7 +53,6 @@ export function createHttpApp(deps: HttpDeps) {
     .use(authRoutes(deps))
     .use(roomRoutes(deps))
     .use(messageRoutes(deps))
-    .use(webRoutes(deps))
     .get("/docs", async () => {
       docs ??= htmlResponse(docsPage(await (await app.handle(new Request("http://localhost/openapi.json"))).json(), SOCKET_EVENTS));
       return docs.clone();

@@ -20,7 +20,7 @@ import { Seq } from "../schemas";
 import { compileValidator } from "../validation";
 import { assetResponse } from "./assets";
 import { prefersHtml } from "./negotiation";
-import { page, redirect } from "./respond";
+import { isHtmx, page, redirect } from "./respond";
 import { clearedSessionCookie, sessionCookie, viewerOf } from "./session";
 
 const HISTORY_PAGE = 50;
@@ -30,6 +30,9 @@ const validInvite = compileValidator(Invite);
 
 /** Form fields arrive as strings (or not at all). */
 const Form = t.Record(t.String(), t.String());
+
+/** A page that needs a signed-in browser was asked for without one. */
+class SignInFirst extends Error {}
 
 /** The message a form shows for a failure the user can fix; anything else is not for the form. */
 function userError(error: unknown): string {
@@ -46,8 +49,14 @@ export function webRoutes(deps: HttpDeps) {
     return page(request, homeFragment(data), { title: "Rooms", viewer, status: createError ? 400 : 200 });
   }
 
-  async function signedIn(request: Request, token: string, to: string) {
-    return redirect(request, to, { "set-cookie": sessionCookie(request, token, deps.auth.tokenTtlSeconds) });
+  const signInWith = (request: Request, token: string) =>
+    redirect(request, "/", { "set-cookie": sessionCookie(request, token, deps.auth.tokenTtlSeconds) });
+
+  /** The signed-in browser's user; anyone else is sent to sign in (by onError below). */
+  async function signedIn(request: Request): Promise<Principal> {
+    const viewer = await viewerOf(deps, request);
+    if (!viewer) throw new SignInFirst();
+    return viewer;
   }
 
   const authPage = (request: Request, form: SafeHtml, title: string, status = 200) => page(request, form, { title, status });
@@ -60,7 +69,7 @@ export function webRoutes(deps: HttpDeps) {
   };
 
   return (
-    new Elysia({ name: "web", detail: { hide: true } })
+    new Elysia({ detail: { hide: true } })
       // A browser at `/` gets the home page; API clients keep the health answer (src/http/health.ts).
       .onRequest(async ({ request }) => {
         if (request.method !== "GET" || new URL(request.url).pathname !== "/" || !prefersHtml(request.headers.get("accept"))) return;
@@ -69,6 +78,7 @@ export function webRoutes(deps: HttpDeps) {
       })
       .onBeforeHandle(({ request }) => requireSameOrigin(request))
       .onError(({ code, error, request }) => {
+        if (error instanceof SignInFirst) return redirect(request, "/signin");
         const failure =
           code === "VALIDATION" ? { status: 404, message: "There is no such page." } : code === "NOT_FOUND" ? undefined : publicError(error);
         if (!failure) return;
@@ -82,7 +92,7 @@ export function webRoutes(deps: HttpDeps) {
         async ({ request, body }) => {
           const form: AuthForm = { username: body.username };
           try {
-            return await signedIn(request, await login(sql, deps.signer, deps.auth, body.username ?? "", body.password ?? ""), "/");
+            return signInWith(request, await login(sql, deps.signer, deps.auth, body.username ?? "", body.password ?? ""));
           } catch (error) {
             return authPage(request, signInForm({ ...form, error: userError(error) }), "Sign in", 401);
           }
@@ -96,7 +106,7 @@ export function webRoutes(deps: HttpDeps) {
           try {
             const { username, password } = validCredentials({ username: body.username, password: body.password });
             await register(sql, deps.auth, username, password);
-            return await signedIn(request, await login(sql, deps.signer, deps.auth, username, password), "/");
+            return signInWith(request, await login(sql, deps.signer, deps.auth, username, password));
           } catch (error) {
             return authPage(request, registerForm({ username: body.username, error: userError(error) }), "Create an account", 400);
           }
@@ -111,34 +121,35 @@ export function webRoutes(deps: HttpDeps) {
         }
         return redirect(request, "/signin", { "set-cookie": clearedSessionCookie(request) });
       })
-      // Everything below needs a signed-in browser; others are sent to sign in.
-      .resolve(async ({ request }) => ({ viewer: await viewerOf(deps, request) }))
-      .onBeforeHandle(({ request, viewer }) => (viewer ? undefined : redirect(request, "/signin")))
+      // Everything below starts with `await signedIn(request)`.
       .post(
         "/chat/rooms",
-        async ({ request, body, viewer }) => {
+        async ({ request, body }) => {
+          const viewer = await signedIn(request);
           try {
             const { name, isPrivate } = validNewRoom({ name: body.name, isPrivate: body.isPrivate === "true" });
-            const room = await createRoom(sql, viewer!.userId, name, isPrivate ?? false);
+            const room = await createRoom(sql, viewer.userId, name, isPrivate ?? false);
             return redirect(request, roomUrl(room.id));
           } catch (error) {
             const message = userError(error);
-            return request.headers.get("hx-request") === "true"
+            return isHtmx(request)
               ? page(request, createRoomForm(message), { title: "Rooms", status: 400 })
-              : homePage(request, viewer!, message);
+              : homePage(request, viewer, message);
           }
         },
         { body: Form },
       )
-      .get("/chat/rooms/:roomId", async ({ request, params, viewer }) => {
-        const data = await roomData(viewer!, params.roomId);
-        return page(request, roomFragment(data), { title: data.room.name, viewer: viewer!, live: data.isMember });
+      .get("/chat/rooms/:roomId", async ({ request, params }) => {
+        const viewer = await signedIn(request);
+        const data = await roomData(viewer, params.roomId);
+        return page(request, roomFragment(data), { title: data.room.name, viewer, live: data.isMember });
       }, { params: RoomParams })
       .get(
         "/chat/rooms/:roomId/messages",
-        async ({ request, params, query, viewer }) => {
-          if (request.headers.get("hx-request") !== "true") return redirect(request, roomUrl(params.roomId));
-          await findVisibleRoom(sql, viewer!.userId, params.roomId);
+        async ({ request, params, query }) => {
+          const viewer = await signedIn(request);
+          if (!isHtmx(request)) return redirect(request, roomUrl(params.roomId));
+          await findVisibleRoom(sql, viewer.userId, params.roomId);
           const messages = await listMessages(sql, params.roomId, { before: query.before, limit: HISTORY_PAGE });
           return page(request, historyPage(params.roomId, messages), { title: "Messages" });
         },
@@ -146,36 +157,37 @@ export function webRoutes(deps: HttpDeps) {
       )
       .post(
         "/chat/rooms/:roomId/join",
-        async ({ request, params, viewer }) => {
-          await joinRoom(sql, viewer!.userId, params.roomId);
+        async ({ request, params }) => {
+          const viewer = await signedIn(request);
+          await joinRoom(sql, viewer.userId, params.roomId);
           return redirect(request, roomUrl(params.roomId));
         },
         { params: RoomParams },
       )
       .post(
         "/chat/rooms/:roomId/invites",
-        async ({ request, params, body, viewer }) => {
+        async ({ request, params, body }) => {
+          const viewer = await signedIn(request);
           let inviteError: string | undefined;
           try {
-            await invite(sql, viewer!.userId, params.roomId, validInvite({ username: body.username }).username);
-            if (request.headers.get("hx-request") !== "true") return redirect(request, roomUrl(params.roomId));
+            await invite(sql, viewer.userId, params.roomId, validInvite({ username: body.username }).username);
+            if (!isHtmx(request)) return redirect(request, roomUrl(params.roomId));
           } catch (error) {
             inviteError = userError(error);
           }
-          const data = await roomData(viewer!, params.roomId);
-          return page(request, inviteError ? membersPanel(data, inviteError) : membersPanel(data), {
-            title: data.room.name,
-            viewer: viewer!,
-            status: inviteError ? 400 : 200,
-          });
+          // htmx swaps the members panel; without it, the whole room shows the panel's answer.
+          const data = await roomData(viewer, params.roomId);
+          const fragment = isHtmx(request) ? membersPanel(data, inviteError) : roomFragment(data, inviteError);
+          return page(request, fragment, { title: data.room.name, viewer, live: data.isMember, status: inviteError ? 400 : 200 });
         },
         { params: RoomParams, body: Form },
       )
       // Without JavaScript the composer posts here; with it, chat.js sends over the socket.
       .post(
         "/chat/rooms/:roomId/messages",
-        async ({ request, params, body, viewer }) => {
-          await sendMessage(deps, viewer!, { roomId: params.roomId, content: body.content ?? "" });
+        async ({ request, params, body }) => {
+          const viewer = await signedIn(request);
+          await sendMessage(deps, viewer, { roomId: params.roomId, content: body.content ?? "" });
           return redirect(request, roomUrl(params.roomId));
         },
         { params: RoomParams, body: Form },
