@@ -8,7 +8,7 @@ import { html, type SafeHtml } from "./html";
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`]+[^\s<>"'`.,;:!?)\]}]/g;
 
 /** The text, escaped, with its http(s) links clickable. Newlines stay (the CSS keeps them). */
-export function linkify(text: string): SafeHtml {
+function linkify(text: string): SafeHtml {
   const parts: (string | SafeHtml)[] = [];
   let last = 0;
   for (const match of text.matchAll(URL_PATTERN)) {
@@ -21,7 +21,7 @@ export function linkify(text: string): SafeHtml {
 }
 
 /** "14:05 UTC": what a reader without the script sees; public/chat.js shows local time. */
-export function utcTime(iso: string): SafeHtml {
+function utcTime(iso: string): SafeHtml {
   return html`<time datetime="${iso}" title="${iso}" class="text-xs text-slate-600 dark:text-slate-300">${iso.slice(11, 16)} UTC</time>`;
 }
 
