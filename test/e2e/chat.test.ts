@@ -218,3 +218,26 @@ test("older history loads as you scroll up", async () => {
     expect(messages.map((m) => Number(m.seq))).toEqual(Array.from({ length: messages.length }, (_, i) => 121 - messages.length + i));
   }
 }, TEST_MS);
+
+test("the list follows new messages while you are at the bottom, and stays put when you have scrolled up", async () => {
+  const lena = await person("lena");
+  const roomPath = await createRoomThroughForm(lena.page, "scrolling");
+  const roomId = roomPath.split("/").at(-1)!;
+  const mike = await signUp(server, "mike");
+  await api(server, "POST", `/rooms/${roomId}/join`, undefined, mike.token);
+  const send = (content: string) => api(server, "POST", "/messages", { roomId, content }, mike.token);
+  for (let i = 1; i <= 30; i++) await send(`filler ${i}`);
+  await waitForMessages(lena.page, (m) => m.length === 30);
+
+  const log = lena.page.locator("#message-log");
+  const distanceFromBottom = () => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+  expect(await distanceFromBottom()).toBeLessThan(2);
+  await send("seen at the bottom");
+  await waitForMessages(lena.page, (m) => m.at(-1)?.text === "seen at the bottom");
+  expect(await distanceFromBottom()).toBeLessThan(2);
+
+  await log.evaluate((el) => (el.scrollTop = 100));
+  await send("arrives below");
+  await waitForMessages(lena.page, (m) => m.at(-1)?.text === "arrives below");
+  expect(await log.evaluate((el) => el.scrollTop)).toBe(100);
+}, TEST_MS);
