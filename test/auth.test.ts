@@ -276,10 +276,11 @@ describe("where the token travels", () => {
     }
   });
 
+  // A change made with the cookie must come from one of our pages (CSRF): the browser sends our Origin.
   test("the chatloop_session cookie works on REST, among other cookies, and acts as its user", async () => {
     const cookie = `theme=dark; chatloop_session=${alice.token}; lang=en`;
     expect(await rest("GET", "/rooms", { cookie })).toMatchObject({ status: 200 });
-    const created = await rest("POST", "/rooms", { cookie }, { name: "made with a cookie" });
+    const created = await rest("POST", "/rooms", { cookie, origin: server.base }, { name: "made with a cookie" });
     expect(created.status).toBe(201);
     expect(created.body.ownerId).toBe(alice.id);
   });
@@ -462,7 +463,7 @@ describe("logging out", () => {
 
   test("logging out with the session cookie revokes that token as well", async () => {
     const token = await newSession(alice);
-    const out = await rest("POST", "/auth/logout", { cookie: `chatloop_session=${token}` });
+    const out = await rest("POST", "/auth/logout", { cookie: `chatloop_session=${token}`, origin: server.base });
     expect(out).toEqual({ status: 204, body: undefined });
     expect(await api(server, "GET", "/rooms", undefined, token)).toMatchObject({ status: 401, body: { code: "invalid_token" } });
   });

@@ -1,6 +1,7 @@
 // Accounts and their sessions: register, log in, authenticate a token, log out.
 import type { Sql } from "../db/sql";
 import { conflict, forbidden, unauthorized, unavailable } from "../errors";
+import type { RateLimiter } from "../limits/rate-limits";
 import type { FastState } from "../state/fast-state";
 import type { User } from "./schemas";
 import type { TokenSigner } from "./tokens";
@@ -26,9 +27,17 @@ interface UserRow {
 
 export const toUser = (row: UserRow): User => ({ id: row.id, username: row.username, createdAt: row.created_at.toISOString() });
 
-export async function register(sql: Sql, settings: AuthSettings, username: string, password: string): Promise<User> {
-  const hash = await hashPassword(password, settings);
-  const [row] = await sql<UserRow[]>`
+/** What account actions need: the sessions, the hashing cost, and the abuse limits. */
+export interface Accounts extends Sessions {
+  auth: AuthSettings;
+  limiter: RateLimiter;
+}
+
+/** Creates an account; `address` is where the request came from (accounts per address are limited). */
+export async function register(accounts: Accounts, username: string, password: string, address: string): Promise<User> {
+  await accounts.limiter.take("registerPerAddress", address);
+  const hash = await hashPassword(password, accounts.auth);
+  const [row] = await accounts.sql<UserRow[]>`
     insert into users (username, password_hash) values (${username}, ${hash})
     on conflict ((lower(username))) do nothing
     returning id, username, created_at`;
@@ -40,20 +49,23 @@ export async function register(sql: Sql, settings: AuthSettings, username: strin
 // answer nor its timing tells whether a username exists.
 let decoyHash: Promise<string> | undefined;
 
-export async function login(sql: Sql, signer: TokenSigner, settings: AuthSettings, username: string, password: string): Promise<string> {
-  const [user] = await sql<{ id: string; password_hash: string }[]>`
+/** A token for a new session; attempts are limited per address and per account. */
+export async function login(accounts: Accounts, username: string, password: string, address: string): Promise<string> {
+  await accounts.limiter.take("loginPerAddress", address);
+  await accounts.limiter.take("loginPerAccount", username.toLowerCase());
+  const [user] = await accounts.sql<{ id: string; password_hash: string }[]>`
     select id, password_hash from users where lower(username) = lower(${username})`;
-  decoyHash ??= hashPassword("decoy password", settings);
+  decoyHash ??= hashPassword("decoy password", accounts.auth);
   const valid = await Bun.password.verify(password, user?.password_hash ?? (await decoyHash));
   if (!user || !valid) throw unauthorized("invalid_credentials", "wrong username or password");
-  return openSession(sql, signer, settings, user.id);
+  return openSession(accounts, user.id);
 }
 
-async function openSession(sql: Sql, signer: TokenSigner, settings: AuthSettings, userId: string): Promise<string> {
-  const expiresAt = new Date(Date.now() + settings.tokenTtlSeconds * 1000);
-  const [session] = await sql<{ id: string }[]>`
+async function openSession(accounts: Accounts, userId: string): Promise<string> {
+  const expiresAt = new Date(Date.now() + accounts.auth.tokenTtlSeconds * 1000);
+  const [session] = await accounts.sql<{ id: string }[]>`
     insert into sessions (user_id, expires_at) values (${userId}, ${expiresAt}) returning id`;
-  return signer.sign({ userId, sessionId: session!.id, expiresAt });
+  return accounts.signer.sign({ userId, sessionId: session!.id, expiresAt });
 }
 
 const hashPassword = (password: string, settings: AuthSettings) => Bun.password.hash(password, { algorithm: "argon2id", ...settings.passwordHashing });
@@ -63,22 +75,17 @@ const hashPassword = (password: string, settings: AuthSettings) => Bun.password.
  * must not outlive the change). Returns a token of a new session for the caller, and the ids
  * of the ended sessions, whose live sockets the caller must disconnect.
  */
-export async function changePassword(
-  sessions: Sessions,
-  settings: AuthSettings,
-  principal: Principal,
-  current: string,
-  next: string,
-): Promise<{ token: string; ended: string[] }> {
-  const [user] = await sessions.sql<{ password_hash: string }[]>`select password_hash from users where id = ${principal.userId}`;
+export async function changePassword(accounts: Accounts, principal: Principal, current: string, next: string): Promise<{ token: string; ended: string[] }> {
+  await accounts.limiter.take("loginPerAccount", principal.username.toLowerCase()); // a guess at the current password
+  const [user] = await accounts.sql<{ password_hash: string }[]>`select password_hash from users where id = ${principal.userId}`;
   if (!user || !(await Bun.password.verify(current, user.password_hash))) throw forbidden("wrong_password", "the current password is wrong");
-  const ended = await sessions.sql.begin(async (tx) => {
-    await tx`update users set password_hash = ${await hashPassword(next, settings)} where id = ${principal.userId}`;
+  const ended = await accounts.sql.begin(async (tx) => {
+    await tx`update users set password_hash = ${await hashPassword(next, accounts.auth)} where id = ${principal.userId}`;
     return tx<{ id: string; expires_at: Date }[]>`
       update sessions set revoked_at = now() where user_id = ${principal.userId} and revoked_at is null returning id, expires_at`;
   });
-  await Promise.all(ended.map((session) => markRevoked(sessions.state, session.id, session.expires_at)));
-  return { token: await openSession(sessions.sql, sessions.signer, settings, principal.userId), ended: ended.map((s) => s.id) };
+  await Promise.all(ended.map((session) => markRevoked(accounts.state, session.id, session.expires_at)));
+  return { token: await openSession(accounts, principal.userId), ended: ended.map((s) => s.id) };
 }
 
 /** Where sessions are checked: the signing key, the database, and the shared cache in front of it. */

@@ -1,9 +1,21 @@
 // Where a token travels: `Authorization: Bearer` for programs, an HttpOnly cookie for browsers.
 export const SESSION_COOKIE = "chatloop_session";
 
-export function tokenFrom(authorization: string | null | undefined, cookieHeader: string | null | undefined): string | undefined {
+export interface Credential {
+  token: string;
+  /** A cookie is sent by the browser on its own, so requests it authenticates need a same-origin check. */
+  via: "bearer" | "cookie";
+}
+
+export function credentialFrom(authorization: string | null | undefined, cookieHeader: string | null | undefined): Credential | undefined {
   const bearer = authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
-  return bearer ?? readCookie(cookieHeader, SESSION_COOKIE);
+  if (bearer) return { token: bearer, via: "bearer" };
+  const cookie = readCookie(cookieHeader, SESSION_COOKIE);
+  return cookie ? { token: cookie, via: "cookie" } : undefined;
+}
+
+export function tokenFrom(authorization: string | null | undefined, cookieHeader: string | null | undefined): string | undefined {
+  return credentialFrom(authorization, cookieHeader)?.token;
 }
 
 function readCookie(header: string | null | undefined, name: string): string | undefined {

@@ -14,11 +14,15 @@ import { healthRoutes } from "./health";
 import { messageRoutes } from "./messages";
 import { observe } from "./observe";
 import { roomRoutes } from "./rooms";
+import { webRoutes } from "../web/routes";
 
 export function createHttpApp(deps: HttpDeps) {
   let docs: Response | undefined;
   const app = new Elysia()
     .use(observe(deps.metrics))
+    // Before the error mapping, so that its pages answer their own errors in HTML; everything
+    // after answers JSON.
+    .use(webRoutes(deps))
     .onError(({ code, error }) => {
       switch (code) {
         case "VALIDATION":

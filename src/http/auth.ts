@@ -11,26 +11,20 @@ export function authRoutes(deps: HttpDeps) {
     .post(
       "/register",
       async ({ body, set, request }) => {
-        await deps.limiter.take("registerPerAddress", addressOf(request));
         set.status = 201;
-        return register(deps.sql, deps.auth, body.username, body.password);
+        return register(deps, body.username, body.password, addressOf(request));
       },
       { body: Credentials, response: { 201: User, 400: ErrorBody, 409: ErrorBody, 429: ErrorBody }, detail: { summary: "Create an account" } },
     )
     .post(
       "/login",
-      async ({ body, request }) => {
-        await deps.limiter.take("loginPerAddress", addressOf(request));
-        await deps.limiter.take("loginPerAccount", body.username.toLowerCase());
-        return { token: await login(deps.sql, deps.signer, deps.auth, body.username, body.password) };
-      },
+      async ({ body, request }) => ({ token: await login(deps, body.username, body.password, addressOf(request)) }),
       { body: LoginCredentials, response: { 200: Token, 401: ErrorBody, 429: ErrorBody }, detail: { summary: "Get a token (a JWT)" } },
     )
     .post(
       "/password",
       async ({ principal, body }) => {
-        await deps.limiter.take("loginPerAccount", principal.username.toLowerCase());
-        const { token, ended } = await changePassword(deps, deps.auth, principal, body.currentPassword, body.newPassword);
+        const { token, ended } = await changePassword(deps, principal, body.currentPassword, body.newPassword);
         for (const sessionId of ended) deps.hub.sessionEnded(sessionId);
         return { token };
       },

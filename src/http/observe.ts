@@ -23,7 +23,7 @@ export function observe(metrics: Metrics) {
       const labels = { method: request.method, route: route || "unmatched" };
       metrics.httpRequests.inc({ ...labels, status });
       metrics.httpDuration.observe(ms / 1000, labels);
-      log.info("request", { requestId: start.id, ...labels, path: new URL(request.url, "http://localhost").pathname, status, ms: Math.round(ms * 10) / 10 });
+      log.info("request", { requestId: start.id, ...labels, path: new URL(request.url).pathname, status, ms: Math.round(ms * 10) / 10 });
     })
     .get("/metrics", () => new Response(metrics.render(), { headers: { "content-type": "text/plain; version=0.0.4" } }), {
       detail: { summary: "Prometheus metrics of this instance", tags: ["health"] },

@@ -78,3 +78,15 @@ export async function listMessages(
           ) newest order by seq`;
   return rows.map(toMessage);
 }
+
+/** Every committed message with after < seq < before, oldest first (read in pages). */
+export async function loadMessages(sql: Sql, roomId: string, after: number, before: number): Promise<Message[]> {
+  const all: Message[] = [];
+  for (;;) {
+    const page = await listMessages(sql, roomId, { after, before, limit: LOAD_PAGE });
+    all.push(...page);
+    if (page.length < LOAD_PAGE) return all;
+    after = page.at(-1)!.seq;
+  }
+}
+const LOAD_PAGE = 1000;

@@ -22,10 +22,13 @@ export interface ClientToServerEvents {
   sendMessage(payload: SendMessage, ack?: Ack<Message>): void;
 }
 
+/** What a browser socket (handshake `auth: { format: "html" }`) receives: the message and its fragment. */
+export type MessageWithHtml = Message & { html: string };
+
 export interface ServerToClientEvents {
   roomJoined(payload: MembershipPayload): void;
   roomLeft(payload: MembershipPayload): void;
-  newMessage(message: Message): void;
+  newMessage(message: Message | MessageWithHtml): void;
   presence(payload: typeof PresencePayload.static): void;
   error(error: typeof ErrorBody.static): void;
 }

@@ -9,11 +9,11 @@ import type { Metrics } from "../metrics";
 import { publicError, unauthorized } from "../errors";
 import { log } from "../log";
 import { sendMessage } from "../messages/send";
-import { SendMessage } from "../messages/schemas";
+import { SendMessage, type Message } from "../messages/schemas";
 import { findVisibleRoom, joinRoom, leaveRoom } from "../rooms/rooms";
 import { compileValidator } from "../validation";
-import { JoinRoomPayload, LeaveRoomPayload, type ClientToServerEvents, type InterServerEvents, type ServerToClientEvents } from "./events";
-import { sessionRoom, userRoom, type ChatServer, type Hub, type SocketData } from "./hub";
+import { JoinRoomPayload, LeaveRoomPayload, type MessageWithHtml, type ClientToServerEvents, type InterServerEvents, type ServerToClientEvents } from "./events";
+import { htmlRoom, sessionRoom, userRoom, type ChatServer, type Hub, type SocketData } from "./hub";
 import { requireReplayable, type RoomFeeds } from "./room-feeds";
 
 type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -25,6 +25,8 @@ export interface GatewayDeps extends Sessions {
   hub: Hub;
   feeds: RoomFeeds;
   maxMessageLength: number;
+  /** The message with its HTML fragment, for browser sockets. */
+  withHtml(message: Message): MessageWithHtml;
 }
 
 const validJoin = compileValidator(JoinRoomPayload);
@@ -40,6 +42,7 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
       const token = given ?? tokenFrom(header("authorization"), header("cookie"));
       if (!token) throw unauthorized("missing_token", "sign in first: pass auth: { token } in the handshake");
       socket.data.principal = await authenticate(deps, token);
+      socket.data.wantsHtml = auth?.format === "html";
       next();
     } catch (error) {
       const { message, code } = publicError(error);
@@ -62,8 +65,8 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
       await deps.feeds.subscribe(
         roomId,
         {
-          replay: (message) => socket.emit("newMessage", message),
-          join: () => socket.connected && (socket.join(roomId), true),
+          replay: (message) => socket.emit("newMessage", socket.data.wantsHtml ? deps.withHtml(message) : message),
+          join: () => socket.connected && (socket.join(socket.data.wantsHtml ? htmlRoom(roomId) : roomId), true),
         },
         after,
       );

@@ -8,6 +8,8 @@ import type { RoomFeeds } from "./room-feeds";
 
 export interface SocketData {
   principal: import("../auth/accounts").Principal;
+  /** A browser page: it wants each message with its rendered fragment. */
+  wantsHtml: boolean;
 }
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -22,6 +24,10 @@ export interface Hub {
 
 export const userRoom = (userId: string) => `user:${userId}`;
 export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
+/** Where the browser sockets of room R listen, apart from R, so that JSON clients get JSON only. */
+export const htmlRoom = (roomId: string) => `html:${roomId}`;
+/** The chat room a Socket.IO room delivers, whichever of the two it is; none for a person's own room. */
+export const chatRoomOf = (room: string): string | undefined => (/^(user|session):/.test(room) ? undefined : room.replace(/^html:/, ""));
 
 export function createHub(io: ChatServer, feeds: RoomFeeds, clustered: boolean, metrics: Metrics): Hub {
   return {
@@ -34,8 +40,9 @@ export function createHub(io: ChatServer, feeds: RoomFeeds, clustered: boolean, 
     // Applied here at once, before the caller answers; the Redis adapter applies a
     // cluster-wide request only when it comes back from Redis, even on this instance.
     membershipEnded(roomId, userId) {
-      io.local.in(userRoom(userId)).socketsLeave(roomId);
-      if (clustered) io.in(userRoom(userId)).socketsLeave(roomId);
+      const rooms = [roomId, htmlRoom(roomId)];
+      io.local.in(userRoom(userId)).socketsLeave(rooms);
+      if (clustered) io.in(userRoom(userId)).socketsLeave(rooms);
     },
     sessionEnded(sessionId) {
       io.local.in(sessionRoom(sessionId)).disconnectSockets(true);

@@ -39,6 +39,12 @@ export async function listVisibleRooms(sql: Sql, userId: string): Promise<Room[]
   return rows.map(toRoom);
 }
 
+/** The ids of the rooms the user is a member of. */
+export async function memberRoomIds(sql: Sql, userId: string): Promise<Set<string>> {
+  const rows = await sql<{ room_id: string }[]>`select room_id from memberships where user_id = ${userId}`;
+  return new Set(rows.map((row) => row.room_id));
+}
+
 export async function createRoom(sql: Sql, ownerId: string, name: string, isPrivate: boolean): Promise<Room> {
   const [row] = await sql<RoomRow[]>`
     with room as (
@@ -135,4 +141,11 @@ export async function listMembers(sql: Sql, userId: string, roomId: string): Pro
     where m.room_id = ${roomId}
     order by m.joined_at, u.username`;
   return rows.map(toMember);
+}
+
+/** The newest seq of each room. (The ids are UUIDs, joined into one array parameter.) */
+export async function newestSeqs(sql: Sql, roomIds: string[]): Promise<Map<string, number>> {
+  const rows = await sql<{ id: string; last_seq: string }[]>`
+    select id, last_seq from rooms where id = any(string_to_array(${roomIds.join(",")}, ',')::uuid[])`;
+  return new Map(rows.map((row) => [row.id, Number(row.last_seq)]));
 }

@@ -1,0 +1,81 @@
+// The realtime side of one instance: each room's messages delivered in seq order (the feeds),
+// to JSON sockets as they are and to browser sockets with their fragment, rendered once; the
+// hub the domain reports to; presence; and, when clustered, reconciliation with the log.
+import { loadMessages } from "../messages/messages";
+import type { Message } from "../messages/schemas";
+import type { Metrics } from "../metrics";
+import type { Sql } from "../db/sql";
+import { log } from "../log";
+import { newestSeqs } from "../rooms/rooms";
+import type { FastState } from "../state/fast-state";
+import type { MessageWithHtml } from "./events";
+import { chatRoomOf, createHub, htmlRoom, type ChatServer } from "./hub";
+import { PRESENCE_HEARTBEAT_MS, Presence } from "./presence";
+import { RoomFeeds } from "./room-feeds";
+
+/** How often a clustered instance checks its rooms against the log; bounds how late a lost message can be. */
+const RECONCILE_INTERVAL_MS = 2000;
+
+export interface RealtimeDeps {
+  io: ChatServer;
+  sql: Sql;
+  state: FastState;
+  metrics: Metrics;
+  /** Other instances share the adapter (Redis). */
+  clustered: boolean;
+  /** The message with its HTML fragment, for browser sockets. */
+  withHtml: (message: Message) => MessageWithHtml;
+}
+
+export function startRealtime({ io, sql, state, metrics, clustered, withHtml }: RealtimeDeps) {
+  const nsp = io.of("/");
+  const socketsIn = (room: string) => nsp.adapter.rooms.get(room)?.size ?? 0;
+  const warn = (event: string) => (error: unknown) => log.warn(event, { error: String(error) });
+
+  const feeds = new RoomFeeds({
+    deliver(message) {
+      const browsers = htmlRoom(message.roomId);
+      io.local.to(message.roomId).emit("newMessage", message);
+      if (socketsIn(browsers) > 0) io.local.to(browsers).emit("newMessage", withHtml(message));
+      metrics.messagesDelivered.inc({}, socketsIn(message.roomId) + socketsIn(browsers));
+    },
+    load: (roomId, after, before) => loadMessages(sql, roomId, after, before),
+    newestSeqs: (roomIds) => newestSeqs(sql, roomIds),
+    localSockets: (roomId) => socketsIn(roomId) + socketsIn(htmlRoom(roomId)),
+    backfilled: (count) => metrics.messagesBackfilled.inc({}, count),
+    onError: (error, context) => log.error("room_feed_failed", error, { context }),
+  });
+  nsp.adapter.on("delete-room", (room: string) => {
+    const roomId = chatRoomOf(room);
+    if (roomId) feeds.roomEmptied(roomId);
+  });
+  io.on("messageStored", (message) => feeds.receive(message));
+  const hub = createHub(io, feeds, clustered, metrics);
+
+  const presence = new Presence(state, crypto.randomUUID(), (roomId, userId, online) =>
+    io.to([roomId, htmlRoom(roomId)]).emit("presence", { roomId, userId, online }),
+  );
+  const track = (change: "joined" | "left") => (room: string, socketId: string) => {
+    const roomId = chatRoomOf(room);
+    const userId = nsp.sockets.get(socketId)?.data.principal?.userId;
+    if (roomId && userId) presence[change](roomId, userId).catch(warn("presence_failed"));
+  };
+  nsp.adapter.on("join-room", track("joined"));
+  nsp.adapter.on("leave-room", track("left"));
+  const heartbeat = setInterval(() => presence.heartbeat().catch(warn("presence_failed")), PRESENCE_HEARTBEAT_MS);
+
+  // Only instances can miss each other's messages; a lone instance delivers its own directly.
+  const reconcile = () => feeds.reconcile().catch(warn("reconcile_failed"));
+  const reconciling = clustered ? setInterval(reconcile, RECONCILE_INTERVAL_MS) : undefined;
+
+  return {
+    feeds,
+    hub,
+    presence,
+    reconcile,
+    stop() {
+      clearInterval(heartbeat);
+      clearInterval(reconciling);
+    },
+  };
+}

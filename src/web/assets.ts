@@ -1,0 +1,52 @@
+// The browser's files, served from /public with their content hash in the URL, so that
+// they can be cached for a year. Imported as files so that a `bun build --compile` binary
+// carries them too.
+import htmxPath from "htmx.org/dist/htmx.min.js" with { type: "file" };
+import socketIoPath from "../../node_modules/socket.io-client/dist/socket.io.min.js" with { type: "file" };
+import appCssPath from "../../public/app.css" with { type: "file" };
+import chatPath from "../../public/chat.js" with { type: "file" };
+import { acceptsGzip } from "./negotiation";
+
+interface Asset {
+  body: Uint8Array<ArrayBuffer>;
+  gzipped: Uint8Array<ArrayBuffer>;
+  type: string;
+  version: string;
+}
+
+const JS = "text/javascript; charset=utf-8";
+const FILES: Record<string, [path: string, type: string]> = {
+  "app.css": [appCssPath, "text/css; charset=utf-8"],
+  "chat.js": [chatPath, JS],
+  "htmx.min.js": [htmxPath, JS],
+  "socket.io.min.js": [socketIoPath, JS],
+};
+
+async function load(path: string, type: string): Promise<Asset> {
+  const body = new Uint8Array(await Bun.file(path).arrayBuffer());
+  const version = new Bun.CryptoHasher("sha256").update(body).digest("hex").slice(0, 12);
+  return { body, gzipped: Bun.gzipSync(body), type, version };
+}
+
+const assets = new Map<string, Asset>(
+  await Promise.all(Object.entries(FILES).map(async ([name, [path, type]]) => [name, await load(path, type)] as const)),
+);
+
+export const assetUrl = (name: string) => `/public/${name}?v=${assets.get(name)?.version}`;
+
+/** The file, immutable for a year when asked for by its current version. */
+export function assetResponse(name: string, request: Request): Response | undefined {
+  const asset = assets.get(name);
+  if (!asset) return undefined;
+  const current = new URL(request.url).searchParams.get("v") === asset.version;
+  const gzip = acceptsGzip(request);
+  return new Response(gzip ? asset.gzipped : asset.body, {
+    headers: {
+      "content-type": asset.type,
+      "cache-control": current ? "public, max-age=31536000, immutable" : "no-cache",
+      "x-content-type-options": "nosniff",
+      vary: "accept-encoding",
+      ...(gzip ? { "content-encoding": "gzip" } : {}),
+    },
+  });
+}

@@ -1,0 +1,84 @@
+// Headless Chromium for the end-to-end tests: Debian's /usr/bin/chromium driven by
+// playwright-core. A missing browser fails the tests loudly: CI must install it.
+import { existsSync } from "node:fs";
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
+import type { TestServer } from "../harness";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+const FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** How long a DOM condition may take to become true before the test fails. */
+export const WAIT_MS = 10_000;
+/** A whole end-to-end test: a few such waits, and Chromium's own start. */
+export const TEST_MS = 60_000;
+
+/** Playwright gives the browser a fresh temporary profile and removes it on close. */
+export function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+}
+
+export interface Visitor {
+  context: BrowserContext;
+  page: Page;
+  /** Requests the page made to anywhere other than the server: there must be none. */
+  foreignRequests: string[];
+  /** Console errors, CSP violations among them. */
+  errors: string[];
+}
+
+/** A fresh browser context (its own cookies) with one page, watched for errors and foreign requests. */
+export async function visitor(browser: Browser, server: TestServer, options: BrowserContextOptions = {}): Promise<Visitor> {
+  const context = await browser.newContext({ baseURL: server.base, ...options });
+  const page = await context.newPage();
+  const foreignRequests: string[] = [];
+  const errors: string[] = [];
+  page.on("request", (request) => {
+    if (!request.url().startsWith(server.base) && !request.url().startsWith(server.base.replace("http", "ws"))) foreignRequests.push(request.url());
+  });
+  page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.setDefaultTimeout(WAIT_MS);
+  return { context, page, foreignRequests, errors };
+}
+
+export async function registerThroughForm(page: Page, username: string, password = "correct horse battery"): Promise<void> {
+  await page.goto("/register");
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL((url) => url.pathname === "/");
+}
+
+/** The message texts shown in the room, top to bottom, stored and pending. */
+export function shownMessages(page: Page): Promise<{ seq: string | undefined; text: string; pending: boolean }[]> {
+  return page.$$eval("#messages li.message", (items) =>
+    items.map((item) => ({
+      seq: (item as HTMLElement).dataset.seq,
+      text: item.querySelector("p:last-child")!.textContent!,
+      pending: item.classList.contains("pending"),
+    })),
+  );
+}
+
+/** Waits until `check` holds on the page's messages, then returns them. */
+export async function waitForMessages(page: Page, check: (messages: Awaited<ReturnType<typeof shownMessages>>) => boolean) {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const messages = await shownMessages(page);
+    if (check(messages)) return messages;
+    if (Date.now() > deadline) throw new Error(`messages never matched; last seen: ${JSON.stringify(messages)}`);
+    await page.waitForTimeout(50); // polling the DOM, bounded by the deadline above
+  }
+}

@@ -1,0 +1,328 @@
+// The browser UI over real HTTP and Socket.IO: the session cookie, cross-site refusals,
+// fragments and pages, escaping of everything a user typed, and the security headers.
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { getPage, htmlSocket, post, postForm, signInBrowser, type Browser } from "./browser";
+import { api, closeSockets, connect, createRoom, inbox, next, signUp, snapshot, startServer, stopServer, type Person, type TestServer } from "./harness";
+
+let server: TestServer;
+let alice: Person, bob: Person, mallory: Person;
+let aliceBrowser: Browser;
+const EVIL = "https://evil.example";
+
+beforeAll(async () => {
+  server = await startServer();
+  [alice, bob, mallory] = await Promise.all([signUp(server, "alice"), signUp(server, "bob"), signUp(server, "mallory")]);
+  aliceBrowser = await signInBrowser(server, "alice");
+});
+afterEach(closeSockets);
+afterAll(() => stopServer(server));
+
+const HOSTILE = `<script>alert(1)</script><img src=x onerror=alert(2)> <b hx-get="/signout" hx-trigger="load" hx-on:click="alert(3)">bold</b> "quoted" & 'single'`;
+
+function expectNoHostileMarkup(page: string) {
+  expect(page).not.toContain("<script>alert");
+  expect(page).not.toContain("<img src=x");
+  expect(page).not.toMatch(/<[a-z][^>]*\s(hx-get|hx-trigger|hx-on|onerror)\b/i); // no tag carries them as attributes
+  expect(page).toContain("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;");
+  expect(page).toContain("&lt;b hx-get=&quot;/signout&quot; hx-trigger=&quot;load&quot; hx-on:click=&quot;alert(3)&quot;&gt;bold&lt;/b&gt;");
+}
+
+describe("the session cookie", () => {
+  test("signing in sets an HttpOnly, SameSite=Lax cookie that lives as long as the token", async () => {
+    const response = await postForm(server, "/signin", { username: "bob", password: bob.password });
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe("/");
+    expect(response.headers.get("set-cookie")).toMatch(/^chatloop_session=[\w.-]+; HttpOnly; SameSite=Lax; Path=\/; Max-Age=3600$/);
+  });
+
+  test("behind an https proxy the cookie is Secure", async () => {
+    const response = await postForm(server, "/signin", { username: "bob", password: bob.password }, {
+      "x-forwarded-proto": "https",
+      origin: server.base.replace("http:", "https:"),
+    });
+    expect(response.headers.get("set-cookie")).toEndWith("; Secure");
+  });
+
+  test("a wrong password shows the form again with the reason, and sets no cookie", async () => {
+    const response = await postForm(server, "/signin", { username: "bob", password: "wrong password" }, { "hx-request": "true" });
+    expect(response.status).toBe(401);
+    expect(response.headers.get("set-cookie")).toBeNull();
+    const fragment = await response.text();
+    expect(fragment).toStartWith(`<section id="sign-in"`);
+    expect(fragment).toContain(`role="alert"`);
+    expect(fragment).toContain("wrong username or password");
+  });
+
+  test("registering through the form signs you in", async () => {
+    const response = await postForm(server, "/register", { username: "carol", password: "correct horse battery" });
+    expect(response.status).toBe(303);
+    const cookie = response.headers.get("set-cookie")!.split(";")[0]!;
+    const rooms = await fetch(server.base + "/rooms", { headers: { cookie } });
+    expect(rooms.status).toBe(200);
+  });
+
+  test("the cookie authenticates the JSON API, and signing out revokes it there too", async () => {
+    const browser = await signInBrowser(server, "bob");
+    expect((await fetch(server.base + "/rooms", { headers: { cookie: browser.cookie } })).status).toBe(200);
+    const out = await post(browser, "/signout", {});
+    expect(out.status).toBe(303);
+    expect(out.headers.get("location")).toBe("/signin");
+    expect(out.headers.get("set-cookie")).toStartWith("chatloop_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0");
+    const after = await fetch(server.base + "/rooms", { headers: { cookie: browser.cookie } });
+    expect(after.status).toBe(401);
+    expect((await getPage(browser, "/")).headers.get("location")).toBe("/signin");
+  });
+
+  test("POST /auth/logout with the cookie (from our own page) revokes it as well", async () => {
+    const browser = await signInBrowser(server, "bob");
+    const out = await fetch(server.base + "/auth/logout", { method: "POST", headers: { cookie: browser.cookie, origin: server.base } });
+    expect(out.status).toBe(204);
+    expect((await fetch(server.base + "/rooms", { headers: { cookie: browser.cookie } })).status).toBe(401);
+  });
+});
+
+describe("cross-site requests", () => {
+  test("a cookie-authenticated request from a foreign page is refused and changes nothing, on the UI and the JSON API", async () => {
+    const before = await snapshot(server);
+    const attempts = [
+      post(aliceBrowser, "/chat/rooms", { name: "csrf" }, { origin: EVIL }),
+      fetch(server.base + "/rooms", {
+        method: "POST",
+        headers: { cookie: aliceBrowser.cookie, origin: EVIL, "content-type": "application/json" },
+        body: JSON.stringify({ name: "csrf" }),
+      }),
+      fetch(server.base + "/auth/logout", { method: "POST", headers: { cookie: aliceBrowser.cookie, origin: EVIL } }),
+      post(aliceBrowser, "/signout", {}, { origin: EVIL }),
+      // Neither Origin nor Referer: nothing proves the request came from us.
+      fetch(server.base + "/rooms", { method: "POST", headers: { cookie: aliceBrowser.cookie, "content-type": "application/json" }, body: '{"name":"csrf"}' }),
+    ];
+    for (const response of await Promise.all(attempts)) {
+      expect(response.status).toBe(403);
+      if (response.headers.get("content-type")?.startsWith("application/json")) {
+        expect(await response.json()).toEqual({ code: "cross_site_request", message: expect.any(String) });
+      }
+    }
+    expect(await snapshot(server)).toEqual(before);
+  });
+
+  test("a same-origin Referer is enough when a browser sends no Origin", async () => {
+    const response = await fetch(server.base + "/rooms", {
+      method: "POST",
+      headers: { cookie: aliceBrowser.cookie, referer: `${server.base}/`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "from our page" }),
+    });
+    expect(response.status).toBe(201);
+  });
+
+  test("Bearer-token requests are not browser requests: any Origin is fine", async () => {
+    const response = await fetch(server.base + "/rooms", {
+      method: "POST",
+      headers: { authorization: `Bearer ${alice.token}`, origin: EVIL, "content-type": "application/json" },
+      body: JSON.stringify({ name: "api client" }),
+    });
+    expect(response.status).toBe(201);
+  });
+
+  test("signing in from a foreign page is refused (no login CSRF)", async () => {
+    const response = await postForm(server, "/signin", { username: "mallory", password: mallory.password }, { origin: EVIL });
+    expect(response.status).toBe(403);
+    expect(response.headers.get("set-cookie")).toBeNull();
+  });
+
+  test("a socket handshake with the session cookie from a foreign origin is refused", async () => {
+    await expect(htmlSocket(server, {}, { cookie: aliceBrowser.cookie, origin: EVIL })).rejects.toThrow();
+    const ours = await htmlSocket(server, {}, { cookie: aliceBrowser.cookie, origin: server.base });
+    expect(ours.connected).toBe(true);
+    ours.close();
+  });
+
+  test("a socket authenticated with auth.token may come from any origin", async () => {
+    const socket = await htmlSocket(server, { token: alice.token }, { origin: EVIL });
+    expect(socket.connected).toBe(true);
+    socket.close();
+  });
+});
+
+describe("pages and fragments", () => {
+  test("the same URL gives htmx the fragment and everyone else the page built around that very fragment", async () => {
+    const room = await createRoom(server, alice, "fragments");
+    await api(server, "POST", "/messages", { roomId: room.id, content: "hello" }, alice.token);
+    const fragment = await (await getPage(aliceBrowser, `/chat/rooms/${room.id}`, { "hx-request": "true" })).text();
+    const page = await (await getPage(aliceBrowser, `/chat/rooms/${room.id}`)).text();
+    expect(fragment).toStartWith(`<div id="room"`);
+    expect(fragment).not.toContain("<html");
+    expect(page).toStartWith("<!doctype html>");
+    expect(page).toContain(fragment);
+  });
+
+  test("HTML answers carry a Content-Security-Policy without inline or eval scripts, and the other security headers", async () => {
+    for (const path of ["/signin", "/register"]) {
+      const response = await fetch(server.base + path);
+      const csp = response.headers.get("content-security-policy")!;
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("style-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).not.toContain("unsafe");
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(response.headers.get("referrer-policy")).toBe("same-origin");
+      const page = await response.text();
+      expect(page).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
+      expect(page).not.toMatch(/\sstyle=|<style/); // no inline style
+    }
+  });
+
+  test("a private room is not on a stranger's home page, and its page answers like a room that does not exist", async () => {
+    const room = await createRoom(server, alice, "alice's secret", true);
+    const stranger = await signInBrowser(server, "mallory");
+    expect(await (await getPage(stranger, "/")).text()).not.toContain("alice&#39;s secret");
+    const secret = await getPage(stranger, `/chat/rooms/${room.id}`);
+    const nowhere = await getPage(stranger, `/chat/rooms/${crypto.randomUUID()}`);
+    expect(secret.status).toBe(404);
+    expect(secret.headers.get("content-type")).toStartWith("text/html");
+    expect(await secret.text()).toEqual(await nowhere.text());
+  });
+
+  test("without a session a page sends you to sign in", async () => {
+    const response = await fetch(`${server.base}/chat/rooms/${crypto.randomUUID()}`, { redirect: "manual" });
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe("/signin");
+  });
+
+  test("the owner invites through the members form; htmx gets the members panel back", async () => {
+    const room = await createRoom(server, alice, "invites", true);
+    const response = await post(aliceBrowser, `/chat/rooms/${room.id}/invites`, { username: "bob" }, { "hx-request": "true" });
+    expect(response.status).toBe(200);
+    const panel = await response.text();
+    expect(panel).toStartWith(`<aside id="members"`);
+    expect(panel).toContain("Members (2)");
+    const unknown = await post(aliceBrowser, `/chat/rooms/${room.id}/invites`, { username: "nobody" }, { "hx-request": "true" });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toContain("no such user");
+  });
+  test("without JavaScript the composer's form still sends, and a public room's Join button joins", async () => {
+    const room = await createRoom(server, bob, "plain forms");
+    const joined = await post(aliceBrowser, `/chat/rooms/${room.id}/join`, {});
+    expect(joined.status).toBe(303);
+    const sent = await post(aliceBrowser, `/chat/rooms/${room.id}/messages`, { content: "no script needed" });
+    expect(sent.status).toBe(303);
+    expect(sent.headers.get("location")).toBe(`/chat/rooms/${room.id}`);
+    const history = await api(server, "GET", `/messages/${room.id}`, undefined, bob.token);
+    expect(history.body.map((m: { username: string; content: string }) => [m.username, m.content])).toEqual([["alice", "no script needed"]]);
+  });
+});
+
+describe("escaping", () => {
+  test("hostile room names and messages show as text in pages", async () => {
+    const created = await post(aliceBrowser, "/chat/rooms", { name: `<img src=x onerror=alert(1)> hx-get="/x"` });
+    expect(created.status).toBe(303);
+    const roomPath = created.headers.get("location")!;
+    const roomId = roomPath.split("/").at(-1)!;
+    await api(server, "POST", "/messages", { roomId, content: HOSTILE }, alice.token);
+    const page = await (await getPage(aliceBrowser, roomPath)).text();
+    expectNoHostileMarkup(page);
+    expect(page).toContain("&lt;img src=x onerror=alert(1)&gt; hx-get=&quot;/x&quot;");
+    const home = await (await getPage(aliceBrowser, "/")).text();
+    expect(home).toContain("&lt;img src=x onerror=alert(1)&gt; hx-get=&quot;/x&quot;");
+    expect(home).not.toContain("<img src=x");
+  });
+
+  test("http(s) links become safe links; other schemes stay text", async () => {
+    const room = await createRoom(server, alice, "links");
+    const content = `see https://example.com/a?b=1&c="2" and javascript:alert(1) or <https://example.org/x>.`;
+    await api(server, "POST", "/messages", { roomId: room.id, content }, alice.token);
+    const page = await (await getPage(aliceBrowser, `/chat/rooms/${room.id}`)).text();
+    expect(page).toContain(`<a href="https://example.com/a?b=1&amp;c=" rel="noopener noreferrer nofollow" target="_blank"`);
+    expect(page).toContain(`<a href="https://example.org/x" rel="noopener noreferrer nofollow" target="_blank"`);
+    expect(page).not.toContain(`href="javascript`);
+  });
+
+  test("the live html field of a browser socket is escaped the same way, and JSON sockets get no html field", async () => {
+    const room = await createRoom(server, alice, "live escaping");
+    await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    const browserSocket = await htmlSocket(server, { token: bob.token });
+    const jsonSocket = await connect(server, alice.token);
+    await browserSocket.emitWithAck("joinRoom", { roomId: room.id });
+    await jsonSocket.emitWithAck("joinRoom", { roomId: room.id });
+    const [live, plain] = [next(browserSocket, "newMessage"), next(jsonSocket, "newMessage")];
+    const sent = await api(server, "POST", "/messages", { roomId: room.id, content: HOSTILE }, alice.token);
+    const withHtml = (await live) as { html: string };
+    expect(await plain).toEqual(sent.body);
+    expect(withHtml).toEqual({ ...sent.body, html: expect.any(String) });
+    expectNoHostileMarkup(withHtml.html);
+    expect(withHtml.html).toStartWith(`<li id="message-${sent.body.id}"`);
+    browserSocket.close();
+  });
+
+  test("a replay to a browser socket carries the fragment too, in seq order", async () => {
+    const room = await createRoom(server, alice, "replay html");
+    for (const n of [1, 2, 3]) await api(server, "POST", "/messages", { roomId: room.id, content: `m${n}` }, alice.token);
+    const socket = await htmlSocket(server, { token: alice.token });
+    const heard = inbox(socket);
+    await socket.emitWithAck("joinRoom", { roomId: room.id, after: 1 });
+    const replayed = (await heard.until(2)) as unknown as { seq: number; html: string }[];
+    expect(replayed.map((m) => m.seq)).toEqual([2, 3]);
+    expect(replayed[0]!.html).toContain("m2");
+    socket.close();
+  });
+
+  test("a member removed by the owner stops hearing the room on a browser socket", async () => {
+    const room = await createRoom(server, alice, "removal", true);
+    await api(server, "POST", `/rooms/${room.id}/invites`, { username: "bob" }, alice.token);
+    const socket = await htmlSocket(server, { token: bob.token });
+    await socket.emitWithAck("joinRoom", { roomId: room.id });
+    const heard = inbox(socket);
+    expect((await api(server, "DELETE", `/rooms/${room.id}/members/${bob.id}`, undefined, alice.token)).status).toBe(204);
+    await api(server, "POST", "/messages", { roomId: room.id, content: "bob is gone" }, alice.token);
+    await socket.emitWithAck("leaveRoom", { roomId: "flush" });
+    expect(heard.messages).toEqual([]);
+    socket.close();
+  });
+});
+
+describe("assets", () => {
+  test("CSS and scripts are served from /public with their types and a year of cache when versioned", async () => {
+    const page = await (await getPage(aliceBrowser, `/chat/rooms/${(await createRoom(server, alice, "assets")).id}`)).text();
+    const urls = [...page.matchAll(/(?:href|src)="(\/public\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(urls.map((u) => u.split("?")[0])).toEqual(["/public/app.css", "/public/htmx.min.js", "/public/socket.io.min.js", "/public/chat.js"]);
+    for (const url of urls) {
+      const response = await fetch(server.base + url);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toMatch(url.includes(".css") ? /^text\/css/ : /^text\/javascript/);
+      expect(response.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    }
+    expect((await fetch(server.base + "/public/app.css")).headers.get("cache-control")).toBe("no-cache");
+    expect((await fetch(server.base + "/public/nothing.js")).status).toBe(404);
+  });
+
+  test("the committed public/app.css is what Tailwind builds from views/ now", async () => {
+    const out = `${require("node:os").tmpdir()}/chatloop-app-${crypto.randomUUID()}.css`;
+    const build = Bun.spawnSync(["node_modules/.bin/tailwindcss", "-i", "views/app.css", "-o", out, "--minify"], { stderr: "pipe" });
+    expect(build.exitCode).toBe(0);
+    expect(await Bun.file(out).text()).toBe(await Bun.file("public/app.css").text());
+  });
+});
+
+describe("the JSON API is unchanged", () => {
+  test("the API document lists exactly the API's paths, none of the UI's", async () => {
+    const spec = await (await fetch(server.base + "/openapi.json")).json();
+    expect(Object.keys(spec.paths).sort()).toEqual(
+      [
+        "/", "/healthz", "/readyz", "/metrics", "/auth/register", "/auth/login", "/auth/logout", "/auth/password", "/rooms", "/rooms/{roomId}", "/rooms/{roomId}/join",
+        "/rooms/{roomId}/leave", "/rooms/{roomId}/members", "/rooms/{roomId}/invites", "/rooms/{roomId}/members/{userId}",
+        "/messages/{roomId}", "/messages",
+      ].sort(),
+    );
+  });
+
+  test("a Bearer client sees JSON answers of the same shape as before", async () => {
+    const room = await createRoom(server, alice, "api shape");
+    const sent = await api(server, "POST", "/messages", { roomId: room.id, content: "hi", clientId: "shape-1" }, alice.token);
+    expect(Object.keys(sent.body).sort()).toEqual(["clientId", "content", "createdAt", "id", "roomId", "senderId", "seq", "username"]);
+    const rooms = await api(server, "GET", "/rooms", undefined, alice.token);
+    expect(rooms.headers.get("content-type")).toStartWith("application/json");
+    expect(Object.keys(rooms.body[0]).sort()).toEqual(["createdAt", "id", "isPrivate", "name", "ownerId"]);
+    const unknown = await api(server, "GET", "/nowhere", undefined, alice.token);
+    expect(unknown).toMatchObject({ status: 404, body: { code: "not_found" } });
+  });
+});

@@ -1,0 +1,69 @@
+// The full page around a fragment. Scripts and styles come from /public only: the
+// Content-Security-Policy allows nothing inline.
+import { html, type SafeHtml } from "./html";
+
+export interface Viewer {
+  username: string;
+}
+
+export interface PageAssets {
+  /** URL of a file under /public, with its version. */
+  url(name: string): string;
+}
+
+// htmx without eval (no hx-on, no js: values) and without the style tag it would inject.
+const HTMX_CONFIG = JSON.stringify({
+  allowEval: false,
+  allowScriptTags: false,
+  includeIndicatorStyles: false,
+  selfRequestsOnly: true,
+  historyCacheSize: 0,
+  // A form answered 4xx carries its own error message: show it.
+  responseHandling: [
+    { code: "204", swap: false },
+    { code: "[23]..", swap: true },
+    { code: "4..", swap: true },
+    { code: "...", swap: false, error: true },
+  ],
+});
+
+export function layout(options: { title: string; viewer?: Viewer; assets: PageAssets; live?: boolean; body: SafeHtml }): SafeHtml {
+  const { title, viewer, assets, live, body } = options;
+  return html`<!doctype html>
+<html lang="en" class="h-full">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="htmx-config" content="${HTMX_CONFIG}">
+<title>${title} · ChatLoop</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="${assets.url("app.css")}">
+<script src="${assets.url("htmx.min.js")}" defer></script>
+${live && html`<script src="${assets.url("socket.io.min.js")}" defer></script>`}
+<script src="${assets.url("chat.js")}" defer></script>
+</head>
+<body class="min-h-full bg-white text-slate-900 dark:bg-slate-900 dark:text-slate-100">
+<header class="flex flex-wrap items-center justify-between gap-2 border-b border-slate-300 px-4 py-2 dark:border-slate-700">
+  <a href="/" class="text-lg font-bold">ChatLoop</a>
+  ${viewer &&
+  html`<div class="flex items-center gap-3 text-sm">
+    <span>Signed in as <strong>${viewer.username}</strong></span>
+    <form method="post" action="/signout"><button class="rounded border border-slate-400 px-2 py-1 hover:bg-slate-100 focus-visible:outline-2 dark:hover:bg-slate-800">Sign out</button></form>
+  </div>`}
+</header>
+<main id="main" class="mx-auto w-full max-w-6xl p-3 sm:p-4">
+${body}
+</main>
+</body>
+</html>`;
+}
+
+/** A page's whole content for an error, as fragment or inside the layout. */
+export function errorFragment(message: string): SafeHtml {
+  return html`<section class="py-8">
+  <h1 class="text-xl font-bold">Sorry</h1>
+  <p class="mt-2" role="alert">${message}</p>
+  <p class="mt-4"><a class="underline" href="/">Back to your rooms</a></p>
+</section>`;
+}

@@ -1,0 +1,78 @@
+// A room: its history (the same message template the live delivery uses), the composer,
+// the members, and for the owner the invite form.
+import type { Message } from "../src/messages/schemas";
+import type { Member, Room } from "../src/rooms/schemas";
+import { buttonClass, field, formError, inputClass } from "./forms";
+import { roomUrl } from "./home";
+import { html, type SafeHtml } from "./html";
+import { messageItem } from "./message";
+
+export interface RoomData {
+  room: Room;
+  viewer: { userId: string; username: string };
+  isMember: boolean;
+  messages: Message[];
+  members: Member[];
+  maxMessageLength: number;
+}
+
+/** A page of history, oldest first, with a way to the page before it when there is one. */
+export function historyPage(roomId: string, messages: Message[]): SafeHtml {
+  const first = messages[0]?.seq;
+  const older =
+    first !== undefined && first > 1 &&
+    html`<li class="flex justify-center py-2">
+  <button class="rounded px-2 py-1 text-sm text-slate-700 underline dark:text-slate-300" hx-get="${roomUrl(roomId)}/messages?before=${first}" hx-trigger="click, intersect once" hx-target="closest li" hx-swap="outerHTML">Load older messages</button>
+</li>`;
+  return html`${older}${messages.map(messageItem)}`;
+}
+
+export function membersPanel(data: Pick<RoomData, "room" | "viewer" | "members">, inviteError?: string): SafeHtml {
+  const isOwner = data.room.ownerId === data.viewer.userId;
+  const action = `${roomUrl(data.room.id)}/invites`;
+  return html`<aside id="members" aria-labelledby="members-heading" class="rounded border border-slate-300 p-3 md:w-64 dark:border-slate-700">
+  <h2 id="members-heading" class="mb-2 font-bold">Members (${data.members.length})</h2>
+  <ul class="flex flex-col gap-1">${data.members.map(
+    (m) => html`<li class="wrap-anywhere">${m.username}${m.isOwner && html` <span class="text-xs text-slate-600 dark:text-slate-300">(owner)</span>`}</li>`,
+  )}</ul>
+  ${isOwner &&
+  html`<form method="post" action="${action}" hx-post="${action}" hx-target="#members" hx-swap="outerHTML" class="mt-4 flex flex-col gap-2">
+    ${formError(inviteError)}
+    ${field({ id: "invite-username", label: "Invite someone by username", name: "username" })}
+    <button class="${buttonClass} self-start">Invite</button>
+  </form>`}
+</aside>`;
+}
+
+function composer(data: RoomData): SafeHtml {
+  if (!data.isMember) {
+    const action = `${roomUrl(data.room.id)}/join`;
+    return html`<form method="post" action="${action}" hx-post="${action}" class="border-t border-slate-300 p-3 dark:border-slate-700">
+  <button class="${buttonClass}">Join this room to write</button>
+</form>`;
+  }
+  return html`<form id="composer" method="post" action="${roomUrl(data.room.id)}/messages" class="flex items-end gap-2 border-t border-slate-300 p-2 dark:border-slate-700">
+  <label for="composer-text" class="sr-only">Message</label>
+  <textarea id="composer-text" name="content" rows="2" required maxlength="${data.maxMessageLength}" placeholder="Write a message (Enter sends, Shift+Enter for a new line)" class="${inputClass} resize-none"></textarea>
+  <button class="${buttonClass}">Send</button>
+</form>`;
+}
+
+export function roomFragment(data: RoomData, inviteError?: string): SafeHtml {
+  const { room, viewer } = data;
+  return html`<div id="room" class="flex flex-col gap-3 md:flex-row" data-room-id="${room.id}" data-username="${viewer.username}" data-live="${data.isMember}">
+  <section aria-labelledby="room-heading" class="flex min-w-0 flex-1 flex-col rounded border border-slate-300 dark:border-slate-700">
+    <div class="flex flex-wrap items-center justify-between gap-2 border-b border-slate-300 px-3 py-2 dark:border-slate-700">
+      <h1 id="room-heading" class="text-xl font-bold wrap-anywhere">${room.name}${room.isPrivate && html` <span class="text-sm font-normal text-slate-600 dark:text-slate-300">(private)</span>`}</h1>
+      <p id="connection-status" role="status" class="text-sm font-semibold text-amber-800 dark:text-amber-300"></p>
+    </div>
+    <div id="message-log" role="log" aria-label="Messages" tabindex="0" class="h-[60dvh] overflow-y-auto py-2 md:h-[calc(100dvh-12rem)]">
+      <ol id="messages">
+${historyPage(room.id, data.messages)}
+      </ol>
+    </div>
+    ${composer(data)}
+  </section>
+  ${membersPanel(data, inviteError)}
+</div>`;
+}
