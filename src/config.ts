@@ -27,6 +27,8 @@ export interface Config {
   /** Whether X-Forwarded-For's last hop is the client's address (behind our own proxy). */
   trustProxy: boolean;
   limits: Limits;
+  /** Sockets one user may have open at once, on all instances together. */
+  maxConnectionsPerUser: number;
 }
 
 export class ConfigError extends Error {}
@@ -54,6 +56,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       registerPerAddress: rate(env, "LIMIT_REGISTER_PER_ADDRESS", "20/3600"),
       messagesPerUser: rate(env, "LIMIT_MESSAGES_PER_USER", "30/10"),
     },
+    maxConnectionsPerUser: integer(env, "MAX_CONNECTIONS_PER_USER", 20, 1, 10_000),
   };
 }
 

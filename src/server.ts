@@ -51,13 +51,13 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   const state = redis ? new RedisState(redis.state, `${config.redisPrefix}:`) : new MemoryState();
 
   const metrics = createMetrics({ connections: () => io.of("/").sockets.size, watchedRooms: () => realtime.feeds.size });
-  const realtime = startRealtime({ io, sql, state, metrics, clustered: redis !== undefined, withHtml });
+  const realtime = startRealtime({ io, maxConnectionsPerUser: config.maxConnectionsPerUser, sql, state, metrics, clustered: redis !== undefined, withHtml });
   redis?.sub.on("ready", realtime.reconcile);
-  const { feeds, hub, presence } = realtime;
+  const { connections, feeds, hub, presence } = realtime;
 
   const limiter = new RateLimiter(state, config.limits);
   const drain = new Drain();
-  attachGateway(io, { drain, limiter, metrics, sql, signer, state, hub, feeds, withHtml, maxMessageLength: config.maxMessageLength });
+  attachGateway(io, { connections, drain, limiter, metrics, sql, signer, state, hub, feeds, withHtml, maxMessageLength: config.maxMessageLength });
   const app = createHttpApp({
     limiter,
     metrics,

@@ -86,7 +86,43 @@ test("messages per user are limited across REST and sockets together, with a ret
     expect(count!.n).toBe(6);
   }));
 
+test("a user may hold only so many sockets at once; the next handshake is refused, and a freed place can be used again", async () => {
+  const server = await startServer({ maxConnectionsPerUser: 2 });
+  try {
+    const alice = await signUp(server, "alice");
+    const [first] = [await connect(server, alice.token), await connect(server, alice.token)];
+    await expect(connect(server, alice.token)).rejects.toThrow(/at most 2 connections/);
+    expect(await connect(server, (await signUp(server, "bob")).token)).toBeDefined(); // others are not affected
+    first!.close();
+    // The server counts the socket out when it hears the close; wait for that, boundedly.
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const again = await connect(server, alice.token).catch(() => undefined);
+      if (again) break;
+      if (Date.now() > deadline) throw new Error("the freed place never came back");
+    }
+  } finally {
+    await stopServer(server);
+  }
+});
+
 describe.skipIf(!databaseUrl || !redisUrl)("with several instances", () => {
+  test("sockets are counted across instances together", async () => {
+    const server = await startServer({ maxConnectionsPerUser: 2 });
+    const peer = await startPeer(server);
+    try {
+      const alice = await signUp(server, "alice");
+      await connect(server, alice.token);
+      await connect(peer, alice.token);
+      await expect(connect(peer, alice.token)).rejects.toThrow(/at most 2 connections/);
+      await expect(connect(server, alice.token)).rejects.toThrow(/at most 2 connections/);
+    } finally {
+      closeSockets();
+      await stopServer(peer);
+      await stopServer(server);
+    }
+  });
+
   test("a limit is counted across instances together", () =>
     withLimit("messagesPerUser", 4, async (server) => {
       const peer = await startPeer(server);

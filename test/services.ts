@@ -152,5 +152,6 @@ function environmentOf(config: Config): Record<string, string | undefined> {
     LIMIT_LOGIN_PER_ADDRESS: rate(config.limits.loginPerAddress),
     LIMIT_REGISTER_PER_ADDRESS: rate(config.limits.registerPerAddress),
     LIMIT_MESSAGES_PER_USER: rate(config.limits.messagesPerUser),
+    MAX_CONNECTIONS_PER_USER: String(config.maxConnectionsPerUser),
   };
 }

@@ -14,11 +14,13 @@ import { findVisibleRoom, joinRoom, leaveRoom } from "../rooms/rooms";
 import { compileValidator } from "../validation";
 import { JoinRoomPayload, LeaveRoomPayload, type MessageWithHtml, type ClientToServerEvents, type InterServerEvents, type ServerToClientEvents } from "./events";
 import { htmlRoom, sessionRoom, userRoom, type ChatServer, type Hub, type SocketData } from "./hub";
+import type { ConnectionCount } from "./connections";
 import { requireReplayable, type RoomFeeds } from "./room-feeds";
 
 type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface GatewayDeps extends Sessions {
+  connections: ConnectionCount;
   limiter: RateLimiter;
   drain: Drain;
   metrics: Metrics;
@@ -43,6 +45,7 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
       if (!token) throw unauthorized("missing_token", "sign in first: pass auth: { token } in the handshake");
       socket.data.principal = await authenticate(deps, token);
       socket.data.wantsHtml = auth?.format === "html";
+      await deps.connections.open(socket.data.principal.userId, socket.id);
       next();
     } catch (error) {
       const { message, code } = publicError(error);
@@ -55,7 +58,10 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
     void socket.join([userRoom(principal.userId), sessionRoom(principal.sessionId)]);
     // A live socket lives no longer than the token that opened it.
     const expiry = setTimeout(() => socket.disconnect(true), principal.expiresAt.getTime() - Date.now());
-    socket.on("disconnect", () => clearTimeout(expiry));
+    socket.on("disconnect", () => {
+      clearTimeout(expiry);
+      deps.connections.closed(socket.id).catch(() => {}); // the mark expires by itself
+    });
 
     handle(socket, deps, "joinRoom", validJoin, async ({ roomId, userId, after }) => {
       requireSelf(principal, userId);

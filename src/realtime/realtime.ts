@@ -9,6 +9,7 @@ import { log } from "../log";
 import { newestSeqs } from "../rooms/rooms";
 import type { FastState } from "../state/fast-state";
 import type { MessageWithHtml } from "./events";
+import { ConnectionCount } from "./connections";
 import { chatRoomOf, createHub, htmlRoom, type ChatServer } from "./hub";
 import { PRESENCE_HEARTBEAT_MS, Presence } from "./presence";
 import { RoomFeeds } from "./room-feeds";
@@ -18,6 +19,7 @@ const RECONCILE_INTERVAL_MS = 2000;
 
 export interface RealtimeDeps {
   io: ChatServer;
+  maxConnectionsPerUser: number;
   sql: Sql;
   state: FastState;
   metrics: Metrics;
@@ -27,7 +29,7 @@ export interface RealtimeDeps {
   withHtml: (message: Message) => MessageWithHtml;
 }
 
-export function startRealtime({ io, sql, state, metrics, clustered, withHtml }: RealtimeDeps) {
+export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, clustered, withHtml }: RealtimeDeps) {
   const nsp = io.of("/");
   const socketsIn = (room: string) => nsp.adapter.rooms.get(room)?.size ?? 0;
   const warn = (event: string) => (error: unknown) => log.warn(event, { error: String(error) });
@@ -52,7 +54,9 @@ export function startRealtime({ io, sql, state, metrics, clustered, withHtml }: 
   io.on("messageStored", (message) => feeds.receive(message));
   const hub = createHub(io, feeds, clustered, metrics);
 
-  const presence = new Presence(state, crypto.randomUUID(), (roomId, userId, online) =>
+  const instanceId = crypto.randomUUID();
+  const connections = new ConnectionCount(state, instanceId, maxConnectionsPerUser);
+  const presence = new Presence(state, instanceId, (roomId, userId, online) =>
     io.to([roomId, htmlRoom(roomId)]).emit("presence", { roomId, userId, online }),
   );
   const track = (change: "joined" | "left") => (room: string, socketId: string) => {
@@ -62,13 +66,17 @@ export function startRealtime({ io, sql, state, metrics, clustered, withHtml }: 
   };
   nsp.adapter.on("join-room", track("joined"));
   nsp.adapter.on("leave-room", track("left"));
-  const heartbeat = setInterval(() => presence.heartbeat().catch(warn("presence_failed")), PRESENCE_HEARTBEAT_MS);
+  const heartbeat = setInterval(() => {
+    presence.heartbeat().catch(warn("presence_failed"));
+    connections.heartbeat().catch(warn("presence_failed"));
+  }, PRESENCE_HEARTBEAT_MS);
 
   // Only instances can miss each other's messages; a lone instance delivers its own directly.
   const reconcile = () => feeds.reconcile().catch(warn("reconcile_failed"));
   const reconciling = clustered ? setInterval(reconcile, RECONCILE_INTERVAL_MS) : undefined;
 
   return {
+    connections,
     feeds,
     hub,
     presence,
