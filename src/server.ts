@@ -14,6 +14,7 @@ import { createHttpApp } from "./http/app";
 import { limitBody } from "./http/body-limit";
 import { rememberAddress } from "./http/client-address";
 import { callerOrigin, ownOrigin } from "./http/origin";
+import { withSecurityHeaders } from "./http/security-headers";
 import { RateLimiter } from "./limits/rate-limits";
 import { log } from "./log";
 import type { Message } from "./messages/schemas";
@@ -86,9 +87,9 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
       const request = withAbsoluteUrl(incoming);
       if (new URL(request.url).pathname === SOCKET_PATH) return engine.handleRequest(request, server);
       const limited = await limitBody(request, config.maxBodyBytes);
-      if (limited instanceof Response) return limited;
+      if (limited instanceof Response) return withSecurityHeaders(limited);
       rememberAddress(limited, server.requestIP(incoming)?.address, config.trustProxy);
-      return drain.run(() => app.handle(limited)).catch(shuttingDown);
+      return withSecurityHeaders(await drain.run(() => app.handle(limited)).catch(shuttingDown));
     },
   });
   const url = new URL(`http://${config.host}:${server.port}`);

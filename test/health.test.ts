@@ -371,3 +371,21 @@ describe("the entry point", () => {
     expect((await start({ HOST: "127.0.0.1", PORT: String(nothing.port) }, ["healthcheck"])).exitCode).toBe(1);
   });
 });
+
+// ---- security headers ----------------------------------------------------------------------
+
+describe("security headers", () => {
+  test("every answer, JSON or error, forbids sniffing and framing and keeps the referrer at home", async () => {
+    for (const path of ["/healthz", "/rooms", "/no-such-thing", "/openapi.json"]) {
+      const { headers } = await fetch(server.base + path);
+      expect([headers.get("x-content-type-options"), headers.get("x-frame-options"), headers.get("referrer-policy")]).toEqual(["nosniff", "DENY", "same-origin"]);
+    }
+  });
+
+  test("the docs page may use its own inline style and nothing else: no script, no frame", async () => {
+    const csp = (await fetch(server.base + "/docs")).headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain("script-src");
+  });
+});

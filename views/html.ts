@@ -26,6 +26,13 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeH
   return new SafeHtml(out);
 }
 
+/** A self-contained page: its one inline style is all it may use, no script at all. */
 export function htmlResponse(body: SafeHtml, status = 200): Response {
-  return new Response(`<!doctype html>\n${body.value}`, { status, headers: { "content-type": "text/html; charset=utf-8" } });
+  return new Response(`<!doctype html>\n${body.value}`, {
+    status,
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    },
+  });
 }
