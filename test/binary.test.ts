@@ -68,6 +68,22 @@ test("alone in an empty folder, it creates its database, takes a message over So
   expect(await stop(second)).toBe(0);
 }, TEST_TIMEOUT_MS);
 
+test("its browser pages, and every script and stylesheet they link, come from inside the binary", async () => {
+  const running = await start();
+  try {
+    const page = await (await fetch(`${running.base}/signin`)).text();
+    const assets = [...page.matchAll(/(?:src|href)="(\/public\/[^"]+)"/g)].map((m) => m[1]!.replaceAll("&amp;", "&"));
+    expect(assets.length).toBeGreaterThanOrEqual(3); // the stylesheet, htmx, socket.io-client, chat.js
+    for (const asset of assets) {
+      const response = await fetch(running.base + asset);
+      expect([asset, response.status]).toEqual([asset, 200]);
+      expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(100);
+    }
+  } finally {
+    expect(await stop(running)).toBe(0);
+  }
+}, TEST_TIMEOUT_MS);
+
 test("`chatloop healthcheck` exits 0 while the server on PORT is ready and 1 once it has stopped", async () => {
   const running = await start();
   const { port } = new URL(running.url);
