@@ -23,6 +23,7 @@ import type { MessageWithHtml } from "./realtime/events";
 import { attachGateway } from "./realtime/gateway";
 import type { ChatServer } from "./realtime/hub";
 import { startRealtime } from "./realtime/realtime";
+import { REPLAY_LIMIT } from "./realtime/room-feeds";
 import { MemoryState, RedisState } from "./state/fast-state";
 
 export interface ChatLoop {
@@ -33,8 +34,14 @@ export interface ChatLoop {
 }
 
 const SOCKET_PATH = "/socket.io/";
-/** Unread output a WebSocket may hold; room for a full 1,000-message replay of long messages. */
-const SLOW_CONSUMER_LIMIT_BYTES = 8 * 1024 * 1024;
+/**
+ * Unread output a WebSocket may hold: a whole replay of the longest messages must fit (each
+ * character up to 4 bytes of UTF-8, plus the message's envelope), or a client that is far
+ * behind could never catch up.
+ */
+export const slowConsumerLimitBytes = (maxMessageLength: number) => REPLAY_LIMIT * (maxMessageLength * 4 + 1024);
+/** The state client gives up on a Redis this slow (frozen, say); its readers then do without. */
+const STATE_COMMAND_TIMEOUT_MS = 250;
 /** How long start-up waits for Redis before it serves without it. */
 const REDIS_START_WAIT_MS = 5000;
 
@@ -82,7 +89,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
     // The slow-consumer policy: a socket that stops reading is closed once this much is
     // waiting for it, instead of growing without bound (the engine ignores backpressure);
     // its client reconnects and catches up by seq.
-    websocket: { ...websocket, backpressureLimit: SLOW_CONSUMER_LIMIT_BYTES, closeOnBackpressureLimit: true },
+    websocket: { ...websocket, backpressureLimit: slowConsumerLimitBytes(config.maxMessageLength), closeOnBackpressureLimit: true },
     async fetch(incoming, server) {
       const request = withAbsoluteUrl(incoming);
       if (new URL(request.url).pathname === SOCKET_PATH) return engine.handleRequest(request, server);
@@ -141,14 +148,14 @@ function shuttingDown(error: unknown): Response {
 }
 
 // Redis commands fail fast while Redis is away instead of piling up in memory: the adapter's
-// retry twice (what they carry is also in the log), the state client's not at all (its
-// readers fall back to PostgreSQL or do without). Start-up waits a while for Redis (the state
+// retry twice (what they carry is also in the log), the state client's not at all, and not
+// for long when Redis hangs (its readers fall back to PostgreSQL or do without). Start-up waits a while for Redis (the state
 // client refuses commands until it is connected, and limits would go uncounted); a Redis that
 // stays away does not keep ChatLoop down.
 async function connectRedis(url: string) {
   const pub = new Redis(url, { maxRetriesPerRequest: 2 });
   const sub = pub.duplicate();
-  const state = new Redis(url, { maxRetriesPerRequest: 0, enableOfflineQueue: false });
+  const state = new Redis(url, { maxRetriesPerRequest: 0, enableOfflineQueue: false, commandTimeout: STATE_COMMAND_TIMEOUT_MS });
   for (const [name, client] of [["pub", pub], ["sub", sub], ["state", state]] as const) {
     client.on("error", (error) => log.warn("redis_error", { client: name, error: error.message }));
   }

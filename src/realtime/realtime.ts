@@ -59,7 +59,11 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
   const presence = new Presence(state, instanceId, (roomId, userId, online) =>
     io.to([roomId, htmlRoom(roomId)]).emit("presence", { roomId, userId, online }),
   );
+  let stopping = false;
   const track = (change: "joined" | "left") => (room: string, socketId: string) => {
+    // A stopping instance announces nothing: its sockets leave as it closes Redis, and its
+    // marks expire by themselves.
+    if (stopping) return;
     const roomId = chatRoomOf(room);
     const userId = nsp.sockets.get(socketId)?.data.principal?.userId;
     if (roomId && userId) presence[change](roomId, userId).catch(warn("presence_failed"));
@@ -82,6 +86,7 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
     presence,
     reconcile,
     stop() {
+      stopping = true;
       clearInterval(heartbeat);
       clearInterval(reconciling);
     },
