@@ -1,0 +1,1 @@
+export async function runHistory(_messages?: number) { return { scenario: "history" }; }
