@@ -98,7 +98,8 @@ async function run(): Promise<RunReport> {
   };
   const sender = async (socket: LeanSocket, client: ClientPlan) => {
     if (sending.perSecond) {
-      const start = now();
+      // Senders take turns within each interval, so the room's load is even, not bursts.
+      const start = now() + ((client.senderSlot! / sending.sendersPerRoom) * 1000) / sending.perSecond;
       const waits: Promise<void>[] = [];
       for (let n = 0; n < sending.messagesPerSender; n++) {
         await Bun.sleep(Math.max(0, start + (n * 1000) / sending.perSecond - now()));
