@@ -16,7 +16,8 @@ export async function runHistory(messages = 1_000_000) {
     const sql = server.sql!;
     const [roomId] = server.rooms as [string];
     const built = now();
-    const [{ owner_id: senderId }] = (await sql<{ owner_id: string }[]>`select owner_id from rooms where id = ${roomId}`) as [{ owner_id: string }];
+    const [room] = await sql<{ owner_id: string }[]>`select owner_id from rooms where id = ${roomId}`;
+    const senderId = room!.owner_id;
     for (let from = 1; from <= messages; from += ROWS_PER_INSERT) {
       const to = Math.min(messages, from + ROWS_PER_INSERT - 1);
       await sql`insert into messages (room_id, seq, sender_id, content)

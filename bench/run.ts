@@ -4,10 +4,12 @@
 // against every target a few times and writes bench/results/latest.json, BENCHMARKS.md and
 // bench/results/chart.svg.
 import "./defaults";
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { TARGETS, type TargetName } from "./client/targets";
 import { runHistory } from "./history";
 import { writeReport } from "./report";
+import type { Result } from "./summary";
 import { SCENARIOS, runRoomLoad, type RoomLoad, type ScenarioName } from "./scenarios";
 
 const { values: args } = parseArgs({
@@ -34,6 +36,7 @@ const SUITE: [ScenarioName, TargetName[]][] = [
 ];
 
 const workers = Number(args.workers);
+const startedLoad = loadavg();
 const runs = Number(args.runs ?? (args.suite ? 3 : 1));
 const results: Record<string, unknown>[] = [];
 const plan: [ScenarioName, TargetName[]][] = args.suite ? SUITE : [[args.scenario as ScenarioName, args.target ? [args.target as TargetName] : SUITE.find(([name]) => name === args.scenario)?.[1] ?? []]];
@@ -49,7 +52,7 @@ for (const [scenario, targets] of plan) {
     }
   }
 }
-if (args.suite) await writeReport(results);
+if (args.suite) await writeReport(results as Result[], startedLoad);
 process.exit(0);
 
 function runOne(scenario: ScenarioName, target: TargetName) {

@@ -58,7 +58,10 @@ export class LeanSocket {
     if (frame.startsWith("43")) return this.acknowledged(frame);
     if (frame[0] === "0") return this.ws.send(`40${JSON.stringify(this.auth)}`);
     if (frame.startsWith("40")) return connected(this);
-    if (frame.startsWith("44")) return refused(new Error(`connect refused: ${frame.slice(2)}`));
+    if (frame.startsWith("44")) {
+      this.ws.close();
+      refused(new Error(`connect refused: ${frame.slice(2)}`));
+    }
   }
 
   private acknowledged(frame: string): void {
