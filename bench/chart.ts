@@ -30,8 +30,9 @@ export function chartSvg(results: Result[]): string {
   const panels = PANELS.filter((panel) => TARGETS.some((target) => cell(results, panel.scenario, target.name, panel.metric)));
   const parts = panels.map((panel, p) => drawPanel(results, panel, p * PANEL_HEIGHT + 10));
   const height = panels.length * PANEL_HEIGHT + 20;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" font-family="sans-serif" font-size="12">
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height + 16}" font-family="sans-serif" font-size="12">
 <rect width="100%" height="100%" fill="white"/>
+<text x="10" y="${height + 6}" fill="#495057">Bars: median of the runs; whiskers: slowest to fastest run. Lower is better for ms and KiB.</text>
 ${parts.join("\n")}
 </svg>
 `;

@@ -25,25 +25,28 @@ const { values: args } = parseArgs({
   },
 });
 
-/** Every scenario, and the targets it compares: the references neither store nor scale out. */
-const SUITE: [ScenarioName, TargetName[]][] = [
+/** Every scenario, the targets it compares (the references neither store nor scale out), and its rounds if not --runs. */
+const SUITE: [ScenarioName, TargetName[], number?][] = [
   ["one-room", [...TARGETS]],
   ["light-load", [...TARGETS]],
   ["connect-storm", [...TARGETS]],
   ["history", ["chatloop"]],
   ["small-rooms", [...TARGETS]],
   ["two-instances", ["chatloop"]],
+  // The room sizes around the main one, once each: 5,000 joining one room takes ChatLoop minutes.
+  ["one-room-100", [...TARGETS], 1],
+  ["one-room-5000", [...TARGETS], 1],
 ];
 
 const workers = Number(args.workers);
 const startedLoad = loadavg();
 const runs = Number(args.runs ?? (args.suite ? 3 : 1));
 const results: Record<string, unknown>[] = [];
-const plan: [ScenarioName, TargetName[]][] = args.suite ? SUITE : [[args.scenario as ScenarioName, args.target ? [args.target as TargetName] : SUITE.find(([name]) => name === args.scenario)?.[1] ?? []]];
+const plan: [ScenarioName, TargetName[], number?][] = args.suite ? SUITE : [[args.scenario as ScenarioName, args.target ? [args.target as TargetName] : SUITE.find(([name]) => name === args.scenario)?.[1] ?? []]];
 if (!args.suite && !SUITE.some(([name]) => name === args.scenario)) throw new Error(`--scenario must be one of ${SUITE.map(([name]) => name).join(", ")}`);
 
-for (const [scenario, targets] of plan) {
-  for (let run = 1; run <= runs; run++) {
+for (const [scenario, targets, rounds] of plan) {
+  for (let run = 1; run <= (args.suite ? (rounds ?? runs) : runs); run++) {
     // Targets take turns within a round, so that the machine's other load falls on all of them alike.
     for (const target of targets) {
       const result = { ...(await runOne(scenario, target)), run, date: new Date().toISOString() };

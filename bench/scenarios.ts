@@ -11,17 +11,21 @@ import { PASSWORD, startServer, type Population } from "./servers";
 export interface RoomLoad extends Population {
   sending: Sending;
   capMs: number;
+  /** How long connections sit idle before the server's memory is read. */
+  settleMs?: number;
 }
 
 const quiet = (messagesPerSender = 0): Sending => ({ sendersPerRoom: 0, messagesPerSender, contentBytes: 0 });
 
 export const SCENARIOS = {
   /** Throughput: 10 senders as fast as their acknowledgements allow, every message stored. */
+  "one-room-100": { rooms: 1, membersPerRoom: 100, sending: { sendersPerRoom: 10, messagesPerSender: 500, window: 4, contentBytes: 64 }, capMs: 60_000 },
   "one-room": { rooms: 1, membersPerRoom: 1000, sending: { sendersPerRoom: 10, messagesPerSender: 100, window: 4, contentBytes: 64 }, capMs: 60_000 },
+  "one-room-5000": { rooms: 1, membersPerRoom: 5000, sending: { sendersPerRoom: 10, messagesPerSender: 20, window: 4, contentBytes: 64 }, capMs: 60_000 },
   /** Latency under light load: 20 messages per second in all. */
   "light-load": { rooms: 1, membersPerRoom: 1000, sending: { sendersPerRoom: 10, messagesPerSender: 20, perSecond: 2, contentBytes: 64 }, capMs: 30_000 },
   /** Connect + auth + join of 5,000 clients at once, then their idle memory. */
-  "connect-storm": { rooms: 1000, membersPerRoom: 5, sending: quiet(), capMs: 30_000 },
+  "connect-storm": { rooms: 1000, membersPerRoom: 5, sending: quiet(), capMs: 30_000, settleMs: 10_000 },
   /** Many small rooms, everyone talking. */
   "small-rooms": { rooms: 1000, membersPerRoom: 5, sending: { sendersPerRoom: 5, messagesPerSender: 4, window: 1, contentBytes: 64 }, capMs: 60_000 },
   /** One room of 1,000 split over two ChatLoop instances sharing PostgreSQL and Redis. */
@@ -30,7 +34,7 @@ export const SCENARIOS = {
 
 export type ScenarioName = keyof typeof SCENARIOS | "history";
 
-/** How long connections sit idle before their memory is read. */
+/** How long connections sit idle before their memory is read, unless the scenario says. */
 const SETTLE_MS = 3000;
 
 export async function runRoomLoad(scenario: string, target: TargetName, load: RoomLoad, workers: number) {
@@ -50,8 +54,11 @@ export async function runRoomLoad(scenario: string, target: TargetName, load: Ro
   try {
     await generators.login();
     const rssBefore = await totalRss(server.pids);
+    const pids = [...server.pids, ...generators.pids];
+    const connectCpuBefore = await Promise.all(pids.map(cpuMs));
     const joins = await generators.connect();
-    await Bun.sleep(SETTLE_MS);
+    const connectCpu = (await Promise.all(pids.map(cpuMs))).map((after, i) => after - connectCpuBefore[i]!);
+    await Bun.sleep(load.settleMs ?? SETTLE_MS);
     const rssAfter = await totalRss(server.pids);
     const connected = clients.length - sum(joins.map((join) => join.failures));
     const result = {
@@ -63,15 +70,21 @@ export async function runRoomLoad(scenario: string, target: TargetName, load: Ro
       connectFailures: clients.length - connected,
       firstConnectFailure: joins.find((join) => join.firstFailure)?.firstFailure,
       connectAllMs: round(Math.max(...joins.map((join) => join.doneAt)) - Math.min(...joins.map((join) => join.startedAt))),
+      connectServerCpuMs: sum(connectCpu.slice(0, instances)),
+      connectGeneratorCpuMs: sum(connectCpu.slice(instances)),
       serverRssMiB: round(rssAfter / 1024),
       idleKiBPerConnection: round((rssAfter - rssBefore) / Math.max(1, connected), 2),
     };
     if (load.sending.sendersPerRoom === 0) return result;
-    const cpuBefore = await Promise.all([...server.pids, ...generators.pids].map(cpuMs));
+    const cpuBefore = await Promise.all(pids.map(cpuMs));
     const reports = await generators.run();
-    const cpuAfter = await Promise.all([...server.pids, ...generators.pids].map(cpuMs));
+    const cpuAfter = await Promise.all(pids.map(cpuMs));
     const cpu = cpuAfter.map((after, i) => after - cpuBefore[i]!);
-    return { ...result, ...delivery(reports, load), serverCpuMs: sum(cpu.slice(0, instances)), generatorCpuMs: sum(cpu.slice(instances)) };
+    const delivered = delivery(reports, load);
+    const [serverCpuMs, generatorCpuMs] = [sum(cpu.slice(0, instances)), sum(cpu.slice(instances))];
+    // Cores busy while messages flowed: a generator near the machine's core count is the bottleneck.
+    const cores = (ms: number) => round(ms / 1000 / delivered.seconds, 2);
+    return { ...result, ...delivered, serverCpuMs, generatorCpuMs, serverCores: cores(serverCpuMs), generatorCores: cores(generatorCpuMs) };
   } finally {
     await generators.stop();
     await server.stop();
