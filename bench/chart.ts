@@ -40,15 +40,16 @@ ${parts.join("\n")}
 
 function drawPanel(results: Result[], panel: Panel, top: number): string {
   const cells = TARGETS.map((target) => ({ target, cell: cell(results, panel.scenario, target.name, panel.metric) }));
-  const largest = Math.max(...cells.map(({ cell }) => cell?.max ?? 0)) || 1;
-  const scale = (value: number) => ((WIDTH - LABEL_WIDTH - 110) * value) / largest;
+  // Scaled to the medians: one wild run must not flatten the bars; its whisker is cut at the edge.
+  const largest = Math.max(...cells.map(({ cell }) => cell?.median ?? 0)) * 1.3 || 1;
+  const scale = (value: number) => ((WIDTH - LABEL_WIDTH - 110) * Math.min(value, largest)) / largest;
   const rows = cells.map(({ target, cell }, i) => {
     const y = top + 22 + i * (BAR_HEIGHT + 6);
     const label = `<text x="${LABEL_WIDTH - 8}" y="${y + 15}" text-anchor="end">${target.name}</text>`;
     if (!cell) return `${label}<text x="${LABEL_WIDTH}" y="${y + 15}" fill="#868e96">not measured</text>`;
     const x = LABEL_WIDTH;
     const whisker = `<line x1="${x + scale(cell.min)}" x2="${x + scale(cell.max)}" y1="${y + BAR_HEIGHT / 2}" y2="${y + BAR_HEIGHT / 2}" stroke="#212529" stroke-width="1.5"/>`;
-    const value = `<text x="${x + scale(Math.max(cell.median, cell.max)) + 6}" y="${y + 15}">${format(cell.median)}${panel.unit}</text>`;
+    const value = `<text x="${x + scale(cell.max) + 6}" y="${y + 15}">${format(cell.median)}${panel.unit}</text>`;
     return `${label}<rect x="${x}" y="${y}" width="${Math.max(1, scale(cell.median))}" height="${BAR_HEIGHT}" fill="${target.color}"/>${whisker}${value}`;
   });
   return `<text x="10" y="${top + 12}" font-weight="bold">${panel.title}</text>\n${rows.join("\n")}`;
