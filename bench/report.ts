@@ -115,7 +115,7 @@ ${
 
 ## How it was measured
 
-- \`npm run bench\`: the whole suite, 3 rounds (${"`bun bench/run.ts --suite --runs 3`"}); about ten minutes here.
+- \`npm run bench\`: the whole suite, 3 rounds (${"`bun bench/run.ts --suite --runs 3`"}); about twelve minutes here (5,000 joining one room alone takes ChatLoop over a minute).
 - One scenario: \`bun bench/run.ts --scenario one-room --target chatloop --members 1000 --messages 100 --runs 3\`;
   scenarios: one-room, light-load, connect-storm, small-rooms, history, two-instances; targets: chatloop, raw-bun, plain-socketio.
 - ChatLoop runs as its own process (\`bun src/main.ts\`) on a fresh database of this machine's PostgreSQL
