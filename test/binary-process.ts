@@ -70,7 +70,11 @@ async function startedUrl(stdout: ReadableStream<Uint8Array>): Promise<string> {
 
 /** Resident memory of a running process, in MiB (from /proc, so Linux only). */
 export async function residentMiB(pid: number): Promise<number> {
+  return Math.round((await residentKiB(pid)) / 1024);
+}
+
+/** Resident memory of a running process, in KiB (from /proc, so Linux only). */
+export async function residentKiB(pid: number): Promise<number> {
   const status = await Bun.file(`/proc/${pid}/status`).text();
-  const kib = Number(status.match(/^VmRSS:\s+(\d+) kB/m)?.[1]);
-  return Math.round(kib / 1024);
+  return Number(status.match(/^VmRSS:\s+(\d+) kB/m)?.[1]);
 }

@@ -1,0 +1,71 @@
+// The benchmark suite's entry point. One run:
+//   bun bench/run.ts --scenario one-room [--target chatloop] [--members 1000] [--rooms 1] [--messages 100] [--runs 1] [--workers 2]
+// prints a JSON line per run. The suite (`npm run bench`, or --suite) runs every scenario
+// against every target a few times and writes bench/results/latest.json, BENCHMARKS.md and
+// bench/results/chart.svg.
+import "./defaults";
+import { loadavg } from "node:os";
+import { parseArgs } from "node:util";
+import { TARGETS, type TargetName } from "./client/targets";
+import { runHistory } from "./history";
+import { writeReport } from "./report";
+import type { Result } from "./summary";
+import { SCENARIOS, runRoomLoad, type RoomLoad, type ScenarioName } from "./scenarios";
+
+const { values: args } = parseArgs({
+  options: {
+    scenario: { type: "string" },
+    target: { type: "string" },
+    rooms: { type: "string" },
+    members: { type: "string" },
+    messages: { type: "string" },
+    runs: { type: "string" },
+    workers: { type: "string", default: "2" },
+    suite: { type: "boolean", default: false },
+  },
+});
+
+/** Every scenario, the targets it compares (the references neither store nor scale out), and its rounds if not --runs. */
+const SUITE: [ScenarioName, TargetName[], number?][] = [
+  ["one-room", [...TARGETS]],
+  ["light-load", [...TARGETS]],
+  ["connect-storm", [...TARGETS]],
+  ["history", ["chatloop"]],
+  ["small-rooms", [...TARGETS]],
+  ["two-instances", ["chatloop"]],
+  // The room sizes around the main one, once each: 5,000 joining one room takes ChatLoop minutes.
+  ["one-room-100", [...TARGETS], 1],
+  ["one-room-5000", [...TARGETS], 1],
+];
+
+const workers = Number(args.workers);
+const startedLoad = loadavg();
+const runs = Number(args.runs ?? (args.suite ? 3 : 1));
+const results: Record<string, unknown>[] = [];
+const plan: [ScenarioName, TargetName[], number?][] = args.suite ? SUITE : [[args.scenario as ScenarioName, args.target ? [args.target as TargetName] : SUITE.find(([name]) => name === args.scenario)?.[1] ?? []]];
+if (!args.suite && !SUITE.some(([name]) => name === args.scenario)) throw new Error(`--scenario must be one of ${SUITE.map(([name]) => name).join(", ")}`);
+
+for (const [scenario, targets, rounds] of plan) {
+  for (let run = 1; run <= (args.suite ? (rounds ?? runs) : runs); run++) {
+    // Targets take turns within a round, so that the machine's other load falls on all of them alike.
+    for (const target of targets) {
+      const result = { ...(await runOne(scenario, target)), run, date: new Date().toISOString() };
+      console.log(JSON.stringify(result));
+      results.push(result);
+    }
+  }
+}
+if (args.suite) await writeReport(results as Result[], startedLoad);
+process.exit(0);
+
+function runOne(scenario: ScenarioName, target: TargetName) {
+  if (scenario === "history") return runHistory(args.messages ? Number(args.messages) : undefined);
+  const base: RoomLoad = SCENARIOS[scenario];
+  const load: RoomLoad = {
+    ...base,
+    rooms: Number(args.rooms ?? base.rooms),
+    membersPerRoom: Number(args.members ?? base.membersPerRoom),
+    sending: { ...base.sending, messagesPerSender: Number(args.messages ?? base.sending.messagesPerSender) },
+  };
+  return runRoomLoad(scenario, target, load, workers);
+}

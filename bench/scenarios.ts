@@ -1,0 +1,121 @@
+// The scenarios: each is a population (rooms x members) and what its senders do. One run of
+// a scenario against one target starts the server, connects everyone at once (the connect
+// storm), weighs the idle connections, then sends and counts every delivery.
+import type { TargetName } from "./client/targets";
+import { Generators } from "./load/generators";
+import { LatencyHistogram } from "./load/latency";
+import type { ClientPlan, RunReport, Sending } from "./load/plan";
+import { cpuMs, residentKiB } from "./proc";
+import { PASSWORD, startServer, type Population } from "./servers";
+
+export interface RoomLoad extends Population {
+  sending: Sending;
+  capMs: number;
+  /** How long connections sit idle before the server's memory is read. */
+  settleMs?: number;
+}
+
+const quiet = (messagesPerSender = 0): Sending => ({ sendersPerRoom: 0, messagesPerSender, contentBytes: 0 });
+
+export const SCENARIOS = {
+  /** Throughput: 10 senders as fast as their acknowledgements allow, every message stored. */
+  "one-room-100": { rooms: 1, membersPerRoom: 100, sending: { sendersPerRoom: 10, messagesPerSender: 500, window: 4, contentBytes: 64 }, capMs: 60_000 },
+  "one-room": { rooms: 1, membersPerRoom: 1000, sending: { sendersPerRoom: 10, messagesPerSender: 100, window: 4, contentBytes: 64 }, capMs: 60_000 },
+  "one-room-5000": { rooms: 1, membersPerRoom: 5000, sending: { sendersPerRoom: 10, messagesPerSender: 20, window: 4, contentBytes: 64 }, capMs: 60_000 },
+  /** Latency under light load: 20 messages per second in all. */
+  "light-load": { rooms: 1, membersPerRoom: 1000, sending: { sendersPerRoom: 10, messagesPerSender: 20, perSecond: 2, contentBytes: 64 }, capMs: 30_000 },
+  /** Connect + auth + join of 5,000 clients at once, then their idle memory. */
+  "connect-storm": { rooms: 1000, membersPerRoom: 5, sending: quiet(), capMs: 30_000, settleMs: 10_000 },
+  /** Many small rooms, everyone talking. */
+  "small-rooms": { rooms: 1000, membersPerRoom: 5, sending: { sendersPerRoom: 5, messagesPerSender: 4, window: 1, contentBytes: 64 }, capMs: 60_000 },
+  /** One room of 1,000 split over two ChatLoop instances sharing PostgreSQL and Redis. */
+  "two-instances": { rooms: 1, membersPerRoom: 1000, instances: 2, sending: { sendersPerRoom: 10, messagesPerSender: 100, window: 4, contentBytes: 64 }, capMs: 60_000 },
+} satisfies Record<string, RoomLoad>;
+
+export type ScenarioName = keyof typeof SCENARIOS | "history";
+
+/** How long connections sit idle before their memory is read, unless the scenario says. */
+const SETTLE_MS = 3000;
+
+export async function runRoomLoad(scenario: string, target: TargetName, load: RoomLoad, workers: number) {
+  const server = await startServer(target, load);
+  const instances = server.bases.length;
+  const clients: ClientPlan[] = server.usernames.map((username, i) => {
+    const member = i % load.membersPerRoom;
+    return {
+      username,
+      password: PASSWORD,
+      roomId: server.rooms[Math.floor(i / load.membersPerRoom)]!,
+      server: member % instances,
+      senderSlot: member < load.sending.sendersPerRoom ? member : undefined,
+    };
+  });
+  const generators = await Generators.start({ target, bases: server.bases, clients, sending: load.sending, capMs: load.capMs }, workers);
+  try {
+    await generators.login();
+    const rssBefore = await totalRss(server.pids);
+    const pids = [...server.pids, ...generators.pids];
+    const connectCpuBefore = await Promise.all(pids.map(cpuMs));
+    const joins = await generators.connect();
+    const connectCpu = (await Promise.all(pids.map(cpuMs))).map((after, i) => after - connectCpuBefore[i]!);
+    await Bun.sleep(load.settleMs ?? SETTLE_MS);
+    const rssAfter = await totalRss(server.pids);
+    const connected = clients.length - sum(joins.map((join) => join.failures));
+    const result = {
+      scenario,
+      target,
+      clients: clients.length,
+      rooms: load.rooms,
+      instances,
+      connectFailures: clients.length - connected,
+      firstConnectFailure: joins.find((join) => join.firstFailure)?.firstFailure,
+      connectAllMs: round(Math.max(...joins.map((join) => join.doneAt)) - Math.min(...joins.map((join) => join.startedAt))),
+      connectServerCpuMs: sum(connectCpu.slice(0, instances)),
+      connectGeneratorCpuMs: sum(connectCpu.slice(instances)),
+      serverRssMiB: round(rssAfter / 1024),
+      idleKiBPerConnection: round((rssAfter - rssBefore) / Math.max(1, connected), 2),
+    };
+    if (load.sending.sendersPerRoom === 0) return result;
+    const cpuBefore = await Promise.all(pids.map(cpuMs));
+    const reports = await generators.run();
+    const cpuAfter = await Promise.all(pids.map(cpuMs));
+    const cpu = cpuAfter.map((after, i) => after - cpuBefore[i]!);
+    const delivered = delivery(reports, load);
+    const [serverCpuMs, generatorCpuMs] = [sum(cpu.slice(0, instances)), sum(cpu.slice(instances))];
+    // Cores busy while messages flowed: a generator near the machine's core count is the bottleneck.
+    const cores = (ms: number) => round(ms / 1000 / delivered.seconds, 2);
+    return { ...result, ...delivered, serverCpuMs, generatorCpuMs, serverCores: cores(serverCpuMs), generatorCores: cores(generatorCpuMs) };
+  } finally {
+    await generators.stop();
+    await server.stop();
+  }
+}
+
+function delivery(reports: RunReport[], load: RoomLoad) {
+  const latency = new LatencyHistogram();
+  for (const report of reports) latency.add(report.latency);
+  const seconds = (Math.max(...reports.map((r) => r.lastReceiveAt)) - Math.min(...reports.map((r) => r.firstSendAt))) / 1000;
+  const deliveries = sum(reports.map((r) => r.received));
+  const messages = sum(reports.map((r) => r.acked));
+  return {
+    messages,
+    expectedMessages: load.rooms * load.sending.sendersPerRoom * load.sending.messagesPerSender,
+    deliveries,
+    seconds: round(seconds, 2),
+    messagesPerSecond: Math.round(messages / seconds),
+    deliveriesPerSecond: Math.round(deliveries / seconds),
+    p50ms: latency.quantile(0.5),
+    p90ms: latency.quantile(0.9),
+    p99ms: latency.quantile(0.99),
+    maxMs: latency.quantile(1),
+    missing: sum(reports.map((r) => r.missing)),
+    duplicates: sum(reports.map((r) => r.duplicates)),
+    outOfOrder: sum(reports.map((r) => r.outOfOrder)),
+    refused: sum(reports.map((r) => r.refused)),
+    timedOut: reports.some((r) => r.timedOut),
+  };
+}
+
+const totalRss = async (pids: number[]) => sum(await Promise.all(pids.map(residentKiB)));
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
