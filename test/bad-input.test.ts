@@ -5,6 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { TokenSigner } from "../src/auth/tokens";
 import { api, closeSockets, connect, createRoom, flush, next, signUp, snapshot, startServer, stopServer, type ChatSocket, type Person, type TestServer } from "./harness";
+import { closeRawSockets, rawConnected, rawEngineSocket } from "./raw-engine-socket";
 
 let server: TestServer;
 let alice: Person, bob: Person, mallory: Person;
@@ -473,52 +474,7 @@ describe("the socket: every bad event gets an error and an acknowledgement, chan
 
 // ---- below Socket.IO: raw Engine.IO traffic ------------------------------------------------
 
-const rawSockets = new Set<WebSocket>();
-afterEach(() => {
-  for (const ws of rawSockets) ws.close();
-  rawSockets.clear();
-});
-
-/** A WebSocket that speaks Engine.IO by hand: each frame received, and whether it closed. */
-async function rawEngineSocket() {
-  const ws = new WebSocket(`${server.base.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`);
-  ws.binaryType = "arraybuffer";
-  rawSockets.add(ws);
-  const frames: string[] = [];
-  let closed = false;
-  let wake = () => {};
-  ws.addEventListener("message", (event) => {
-    frames.push(typeof event.data === "string" ? event.data : "<binary>");
-    wake();
-  });
-  ws.addEventListener("close", () => {
-    closed = true;
-    wake();
-  });
-  await new Promise((resolve, reject) => {
-    ws.addEventListener("open", resolve, { once: true });
-    ws.addEventListener("error", reject, { once: true });
-  });
-  /** The first frame from `from` on that passes `test`, or "closed" once the server has hung up. */
-  async function until(test: (frame: string) => boolean, from = 0): Promise<string> {
-    for (;;) {
-      const found = frames.slice(from).find(test);
-      if (found !== undefined) return found;
-      if (closed) return "closed";
-      await new Promise<void>((resolve) => (wake = resolve));
-    }
-  }
-  return { ws, frames, until };
-}
-
-/** A raw socket past the Engine.IO open and the Socket.IO CONNECT, signed in as `person`. */
-async function rawConnected(person: Person) {
-  const raw = await rawEngineSocket();
-  expect(await raw.until((frame) => frame.startsWith("0{"))).toStartWith("0{");
-  raw.ws.send(`40${JSON.stringify({ token: person.token })}`);
-  expect(await raw.until((frame) => frame.startsWith("40"))).toMatch(/^40\{"sid":/);
-  return raw;
-}
+afterEach(closeRawSockets);
 
 /** A fresh official client can still connect, join, send and hear, and /healthz answers. */
 async function expectServerStillServes() {
@@ -552,7 +508,7 @@ const garbageFrames: [string, string | Uint8Array<ArrayBuffer>][] = [
 
 describe("raw Engine.IO garbage on a signed-in WebSocket does not take the server down", () => {
   test.each(garbageFrames)("%s", async (_, frame) => {
-    const raw = await rawConnected(bob);
+    const raw = await rawConnected(server.base, bob.token);
     const before = await snapshot(server);
     const seen = raw.frames.length;
     raw.ws.send(frame);
@@ -574,7 +530,7 @@ describe("raw Engine.IO garbage on a signed-in WebSocket does not take the serve
     ["a garbage token", '40{"token":"garbage"}'],
     ["a namespace that does not exist", "40/admin,{}"],
   ])("a Socket.IO CONNECT with %s is refused, and the server keeps serving", async (_, packet) => {
-    const raw = await rawEngineSocket();
+    const raw = await rawEngineSocket(server.base);
     expect(await raw.until((frame) => frame.startsWith("0{"))).toStartWith("0{");
     const before = await snapshot(server);
     raw.ws.send(packet);

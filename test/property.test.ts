@@ -13,6 +13,7 @@ import { SendMessage } from "../src/messages/schemas";
 import { JoinRoomPayload, LeaveRoomPayload } from "../src/realtime/events";
 import { CreateRoom, Invite } from "../src/rooms/schemas";
 import { api, closeSockets, connect, createRoom, signUp, snapshot, startServer, stopServer, type ChatSocket, type Person, type TestServer } from "./harness";
+import { closeRawSockets, rawConnected } from "./raw-engine-socket";
 
 /** Longest any single request or event may take to be answered. */
 const ANSWER_WITHIN_MS = 5000;
@@ -291,54 +292,7 @@ describe("generated bad socket events are refused cleanly and change nothing", (
 
 // ---- raw Engine.IO / Socket.IO frames --------------------------------------------------------
 
-const rawSockets = new Set<WebSocket>();
-afterEach(() => {
-  for (const ws of rawSockets) ws.close();
-  rawSockets.clear();
-});
-
-/** A WebSocket past the Engine.IO open and the Socket.IO CONNECT, speaking frames by hand. */
-async function rawConnected(person: Person) {
-  const ws = new WebSocket(`${server.base.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`);
-  ws.binaryType = "arraybuffer";
-  rawSockets.add(ws);
-  const frames: string[] = [];
-  let closed = false;
-  let wake = () => {};
-  ws.addEventListener("message", (event) => {
-    frames.push(typeof event.data === "string" ? event.data : "<binary>");
-    wake();
-  });
-  ws.addEventListener("close", () => {
-    closed = true;
-    wake();
-  });
-  await within(
-    new Promise((resolve, reject) => {
-      ws.addEventListener("open", resolve, { once: true });
-      ws.addEventListener("error", reject, { once: true });
-    }),
-    "the WebSocket upgrade",
-  );
-  /** The first frame from `from` on that passes `test`, or "closed" once the server has hung up. */
-  function until(test: (frame: string) => boolean, from = 0): Promise<string> {
-    return within(
-      (async () => {
-        for (;;) {
-          const found = frames.slice(from).find(test);
-          if (found !== undefined) return found;
-          if (closed) return "closed";
-          await new Promise<void>((resolve) => (wake = resolve));
-        }
-      })(),
-      "a frame",
-    );
-  }
-  expect(await until((frame) => frame.startsWith("0{"))).toStartWith("0{");
-  ws.send(`40${JSON.stringify({ token: person.token })}`);
-  expect(await until((frame) => frame.startsWith("40"))).toMatch(/^40\{"sid":/);
-  return { ws, frames, until };
-}
+afterEach(closeRawSockets);
 
 /** Frames a client could send; the room is one bob may not touch, so no mutation of them is a valid request. */
 const validFrames = () => [
@@ -393,7 +347,7 @@ describe("generated raw frames on a signed-in WebSocket do not take the server d
       }),
     );
     await check("raw frames", 3001, 600, fc.array(frame, { minLength: 1, maxLength: 3 }), async (sent) => {
-      const raw = await rawConnected(bob);
+      const raw = await rawConnected(server.base, bob.token);
       const before = await snapshot(server);
       const seen = raw.frames.length;
       for (const frame of sent) raw.ws.send(frame);
@@ -409,7 +363,6 @@ describe("generated raw frames on a signed-in WebSocket do not take the server d
       expect(raw.frames.filter((frame) => /internal/.test(frame))).toEqual([]);
       expect(await snapshot(server)).toEqual(before);
       raw.ws.close();
-      rawSockets.delete(raw.ws);
       await expectAlive();
     });
     // The server still serves a real client end to end.
