@@ -13,7 +13,7 @@ import type { Config } from "../src/config";
 import type { Message } from "../src/messages/schemas";
 import { REPLAY_LIMIT } from "../src/realtime/room-feeds";
 import { slowConsumerLimitBytes } from "../src/server";
-import { api, closeSockets, connect, createRoom, databaseUrl, flush, freshDatabase, redisUrl, signUp, startServer, stopServer, testConfig, type ChatSocket, type Endpoint, type Person } from "./harness";
+import { api, closeSockets, connect, createRoom, databaseUrl, flush, freshDatabase, onPresence, redisUrl, signUp, startServer, stopServer, testConfig, type ChatSocket, type Endpoint, type Person } from "./harness";
 import { freePort } from "./services";
 
 const oneTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
@@ -433,7 +433,7 @@ describe("a consumer that stops reading", () => {
     const carolHeard: Message[] = [];
     ledger.members.set("carol", carolHeard);
     record(carolSocket, carolHeard);
-    const bobWentOffline = new Promise<void>((resolve) => carolSocket.on("presence", (p) => p.userId === bob.id && !p.online && resolve()));
+    const bobWentOffline = new Promise<void>((resolve) => onPresence(carolSocket, (p) => p.userId === bob.id && !p.online && resolve()));
     await carolSocket.emitWithAck("joinRoom", { roomId: room.id, after: 0 });
     await outsider(server, dave, ledger, "dave");
 

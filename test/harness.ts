@@ -200,15 +200,24 @@ export function next<E extends keyof ServerToClientEvents>(socket: ChatSocket, e
   return new Promise((resolve) => socket.once(event, ((payload: never) => resolve(payload)) as never));
 }
 
-/** The next presence event about one person (a socket also hears of its own user, at no set moment). */
-export function nextPresenceOf(socket: ChatSocket, person: Person): Promise<Parameters<ServerToClientEvents["presence"]>[0]> {
+/** Each person's presence changes in the `presence` events a socket hears, one at a time. */
+export function onPresence(socket: ChatSocket, seen: (change: { roomId: string; userId: string; online: boolean }) => void): () => void {
+  const listener: ServerToClientEvents["presence"] = ({ roomId, online, offline }) => {
+    for (const userId of online) seen({ roomId, userId, online: true });
+    for (const userId of offline) seen({ roomId, userId, online: false });
+  };
+  socket.on("presence", listener);
+  return () => socket.off("presence", listener);
+}
+
+/** The next presence change of one person (a socket also hears of its own user, at no set moment). */
+export function nextPresenceOf(socket: ChatSocket, person: Person): Promise<{ roomId: string; userId: string; online: boolean }> {
   return new Promise((resolve) => {
-    const listener: ServerToClientEvents["presence"] = (payload) => {
-      if (payload.userId !== person.id) return;
-      socket.off("presence", listener);
-      resolve(payload);
-    };
-    socket.on("presence", listener);
+    const stop = onPresence(socket, (change) => {
+      if (change.userId !== person.id) return;
+      stop();
+      resolve(change);
+    });
   });
 }
 

@@ -1,6 +1,6 @@
 // The Socket.IO contract, seen by real clients: what a SECOND client receives matters most.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { api, closeSockets, connect, createRoom, flush, inbox, next, nextPresenceOf, signUp, startServer, stopServer, type Person, type TestServer } from "./harness";
+import { api, closeSockets, connect, createRoom, flush, inbox, next, nextPresenceOf, onPresence, signUp, startServer, stopServer, type Person, type TestServer } from "./harness";
 
 let server: TestServer;
 let alice: Person, bob: Person, mallory: Person;
@@ -224,7 +224,7 @@ describe("presence", () => {
     const watcher = await connect(server, bob.token);
     await watcher.emitWithAck("joinRoom", { roomId: room.id });
     const seen: { userId: string; online: boolean }[] = [];
-    watcher.on("presence", ({ userId, online }) => userId === alice.id && seen.push({ userId, online }));
+    onPresence(watcher, ({ userId, online }) => userId === alice.id && seen.push({ userId, online }));
 
     const [first, second] = [await connect(server, alice.token), await connect(server, alice.token)];
     const online = nextPresenceOf(watcher, alice);

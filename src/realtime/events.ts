@@ -11,7 +11,11 @@ export const LeaveRoomPayload = t.Object({ roomId: Id, userId: t.Optional(Id) })
 export type JoinRoomPayload = typeof JoinRoomPayload.static;
 export type LeaveRoomPayload = typeof LeaveRoomPayload.static;
 export type MembershipPayload = typeof Membership.static;
-export const PresencePayload = t.Object({ roomId: Id, userId: Id, online: t.Boolean() });
+export const PresencePayload = t.Object({
+  roomId: Id,
+  online: t.Array(Id, { description: "members whose first socket joined the room since the last presence event" }),
+  offline: t.Array(Id, { description: "members whose last socket, on every instance, left since the last presence event" }),
+});
 
 /** What an acknowledgement callback receives: the event's answer, or the error. */
 export type Ack<T> = (answer: T | typeof ErrorBody.static) => void;
@@ -46,6 +50,6 @@ export const SOCKET_EVENTS = [
   { direction: "server → client", name: "roomJoined", payload: Membership, answer: "the join succeeded" },
   { direction: "server → client", name: "roomLeft", payload: Membership, answer: "the leave succeeded" },
   { direction: "server → client", name: "newMessage", payload: Message, answer: "a committed message, in seq order, to every socket in the room" },
-  { direction: "server → client", name: "presence", payload: PresencePayload, answer: "a member came online in the room (first socket) or went offline (last socket, on every instance)" },
+  { direction: "server → client", name: "presence", payload: PresencePayload, answer: "who came online in the room (first socket) or went offline (last socket, on every instance): changes gathered over 250 ms" },
   { direction: "server → client", name: "error", payload: ErrorBody, answer: "the last request failed and changed nothing" },
 ] as const;

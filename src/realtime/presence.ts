@@ -57,3 +57,42 @@ export class Presence {
     return `${this.instanceId}|${userId}`;
   }
 }
+
+/** A room hears of presence changes at most this often, gathered into one event. */
+export const PRESENCE_BATCH_MS = 250;
+
+export interface PresenceChanges {
+  roomId: string;
+  online: string[];
+  offline: string[];
+}
+
+/**
+ * Gathers presence changes per room and announces them together, once per PRESENCE_BATCH_MS:
+ * a crowd of n joining a room at once costs one event per window to everyone, not n events
+ * to each of n people. A user who came and went within one window is announced as they ended.
+ */
+export function presenceAnnouncer(announce: (changes: PresenceChanges) => void) {
+  const pending = new Map<string, Map<string, boolean>>();
+  let stopped = false;
+  const flush = (roomId: string) => {
+    const changes = pending.get(roomId)!;
+    pending.delete(roomId);
+    if (stopped) return;
+    const users = [...changes];
+    announce({ roomId, online: users.filter(([, on]) => on).map(([id]) => id), offline: users.filter(([, on]) => !on).map(([id]) => id) });
+  };
+  return {
+    changed(roomId: string, userId: string, online: boolean) {
+      let changes = pending.get(roomId);
+      if (!changes) {
+        pending.set(roomId, (changes = new Map()));
+        setTimeout(flush, PRESENCE_BATCH_MS, roomId);
+      }
+      changes.set(userId, online);
+    },
+    stop() {
+      stopped = true;
+    },
+  };
+}

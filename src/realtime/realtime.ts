@@ -11,7 +11,7 @@ import type { FastState } from "../state/fast-state";
 import type { MessageWithHtml } from "./events";
 import { ConnectionCount } from "./connections";
 import { chatRoomOf, createHub, htmlRoom, type ChatServer } from "./hub";
-import { PRESENCE_HEARTBEAT_MS, Presence } from "./presence";
+import { PRESENCE_HEARTBEAT_MS, Presence, presenceAnnouncer } from "./presence";
 import { RoomFeeds } from "./room-feeds";
 
 /** How often a clustered instance checks its rooms against the log; bounds how late a lost message can be. */
@@ -56,9 +56,8 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
 
   const instanceId = crypto.randomUUID();
   const connections = new ConnectionCount(state, instanceId, maxConnectionsPerUser);
-  const presence = new Presence(state, instanceId, (roomId, userId, online) =>
-    io.to([roomId, htmlRoom(roomId)]).emit("presence", { roomId, userId, online }),
-  );
+  const announcer = presenceAnnouncer((changes) => io.to([changes.roomId, htmlRoom(changes.roomId)]).emit("presence", changes));
+  const presence = new Presence(state, instanceId, announcer.changed);
   let stopping = false;
   const track = (change: "joined" | "left") => (room: string, socketId: string) => {
     // A stopping instance announces nothing: its sockets leave as it closes Redis, and its
@@ -87,6 +86,7 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
     reconcile,
     stop() {
       stopping = true;
+      announcer.stop();
       clearInterval(heartbeat);
       clearInterval(reconciling);
     },
