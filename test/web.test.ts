@@ -1,5 +1,6 @@
 // The browser UI over real HTTP and Socket.IO: the session cookie, cross-site refusals,
 // fragments and pages, escaping of everything a user typed, and the security headers.
+import { io as connectSocket } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { getPage, htmlSocket, post, postForm, signInBrowser, type Browser } from "./browser";
 import { api, closeSockets, connect, createRoom, inbox, next, signUp, snapshot, startServer, stopServer, type Person, type TestServer } from "./harness";
@@ -134,6 +135,23 @@ describe("cross-site requests", () => {
     const ours = await htmlSocket(server, {}, { cookie: aliceBrowser.cookie, origin: server.base });
     expect(ours.connected).toBe(true);
     ours.close();
+  });
+
+  test("over long-polling too, a handshake with the session cookie from a foreign origin is refused", async () => {
+    const polling = (origin: string) =>
+      new Promise<boolean>((resolve) => {
+        const socket = connectSocket(server.base, {
+          auth: { format: "html" },
+          extraHeaders: { cookie: aliceBrowser.cookie, origin },
+          transports: ["polling"],
+          reconnection: false,
+          forceNew: true,
+        });
+        socket.once("connect", () => (socket.close(), resolve(true)));
+        socket.once("connect_error", () => (socket.close(), resolve(false)));
+      });
+    expect(await polling(EVIL)).toBe(false);
+    expect(await polling(server.base)).toBe(true);
   });
 
   test("a socket authenticated with auth.token may come from any origin", async () => {
