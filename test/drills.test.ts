@@ -14,7 +14,7 @@ import type { Message } from "../src/messages/schemas";
 import { REPLAY_LIMIT } from "../src/realtime/room-feeds";
 import { slowConsumerLimitBytes } from "../src/server";
 import { api, closeSockets, connect, createRoom, databaseUrl, flush, freshDatabase, onPresence, redisUrl, signUp, startServer, stopServer, testConfig, type ChatSocket, type Endpoint, type Person } from "./harness";
-import { freePort } from "./services";
+import { OwnRedis } from "./services";
 
 const oneTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 const seqs = (messages: { seq: number }[]) => messages.map((m) => m.seq);
@@ -118,32 +118,6 @@ class ChatLoopChild implements Endpoint {
     if (!this.child || this.exitCode !== null) return;
     this.child.kill("SIGTERM");
     await within(15_000, "ChatLoop to stop", this.child.exited).catch(() => this.kill());
-  }
-}
-
-/** A Redis of the drill's own, whose pid it knows (to freeze it with SIGSTOP). */
-class FreezableRedis {
-  private child?: Bun.Subprocess;
-  readonly port = freePort();
-  readonly url = `redis://127.0.0.1:${this.port}`;
-
-  async start(): Promise<void> {
-    this.child = Bun.spawn(["redis-server", "--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdout: "ignore", stderr: "ignore" });
-    await until(async () => (await Bun.spawn(["redis-cli", "-p", String(this.port), "ping"], { stdout: "ignore", stderr: "ignore" }).exited) === 0, "redis");
-  }
-
-  freeze(): void {
-    this.child!.kill("SIGSTOP");
-  }
-
-  thaw(): void {
-    this.child!.kill("SIGCONT");
-  }
-
-  async stop(): Promise<void> {
-    this.child?.kill("SIGCONT");
-    this.child?.kill("SIGKILL");
-    await this.child?.exited;
   }
 }
 
@@ -666,7 +640,7 @@ const ACK_WITHIN_MS = 2000;
 
 describe.skipIf(!databaseUrl || !redisUrl)("Redis frozen mid-traffic", () => {
   test("sends keep being acknowledged on both instances, and once Redis thaws every member has every message exactly once", async () => {
-    const redis = new FreezableRedis();
+    const redis = new OwnRedis();
     drops.push(() => redis.stop());
     await redis.start();
     const { config, drop } = await freshDatabase(testConfig({ redisUrl: redis.url }));

@@ -31,7 +31,17 @@ export class OwnRedis {
     await waitFor(async () => (await Bun.spawn(["redis-cli", "-p", String(this.port), "ping"], { stdout: "pipe", stderr: "ignore" }).exited) === 0, "redis");
   }
 
+  /** SIGSTOP: Redis keeps its connections but answers nothing, as a frozen host does. */
+  freeze(): void {
+    this.process!.kill("SIGSTOP");
+  }
+
+  thaw(): void {
+    this.process!.kill("SIGCONT");
+  }
+
   async stop(): Promise<void> {
+    this.process?.kill("SIGCONT"); // a frozen process takes its SIGKILL all the same, but lets go of its port sooner
     this.process?.kill("SIGKILL");
     await this.process?.exited;
     this.process = undefined;
