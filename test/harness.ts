@@ -3,7 +3,7 @@
 // server (and a Redis key prefix of its own); otherwise an embedded PGlite copied from a
 // migrated template, which is far quicker than an initdb per server.
 import { expect } from "bun:test";
-import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";

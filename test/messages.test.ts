@@ -50,6 +50,21 @@ async function roomWithMessages(count: number, name = "archive"): Promise<Room> 
   return room;
 }
 
+/** The seqs of each page met following `rel` links from `url`, in the order visited, until there is none (at most 50 pages). */
+async function follow(url: string, rel: "prev" | "next"): Promise<number[][]> {
+  const visited: number[][] = [];
+  let next: string | undefined = url;
+  for (let pages = 0; next && pages < 50; pages++) {
+    const page = await api(server, "GET", next, undefined, alice.token);
+    expect(page.status).toBe(200);
+    visited.push(seqs(page.body));
+    const link = links(page.headers)[rel];
+    next = link && link.pathname + link.search;
+  }
+  expect(next).toBeUndefined();
+  return visited;
+}
+
 /** The Link header as { rel: URL }. */
 function links(headers: Headers): Record<string, URL> {
   const header = headers.get("link");
@@ -326,32 +341,14 @@ describe("history", () => {
 
   test("following the prev links from the newest page visits every message exactly once, back to seq 1", async () => {
     const room = await roomWithMessages(120);
-    const visited: number[][] = [];
-    let url: string | undefined = `/messages/${room.id}?limit=7`;
-    for (let pages = 0; url && pages < 50; pages++) {
-      const page = await api(server, "GET", url, undefined, alice.token);
-      expect(page.status).toBe(200);
-      visited.unshift(seqs(page.body));
-      const prev = links(page.headers).prev;
-      url = prev && prev.pathname + prev.search;
-    }
-    expect(url).toBeUndefined();
+    const visited = (await follow(`/messages/${room.id}?limit=7`, "prev")).reverse();
     expect(visited.flat()).toEqual(range(1, 120));
     expect(visited.map((p) => p.length)).toEqual([1, ...Array(17).fill(7)]);
   });
 
   test("following the next links from after=0 visits every message exactly once, to the newest", async () => {
     const room = await roomWithMessages(120);
-    const visited: number[][] = [];
-    let url: string | undefined = `/messages/${room.id}?after=0&limit=7`;
-    for (let pages = 0; url && pages < 50; pages++) {
-      const page = await api(server, "GET", url, undefined, alice.token);
-      expect(page.status).toBe(200);
-      visited.push(seqs(page.body));
-      const next = links(page.headers).next;
-      url = next && next.pathname + next.search;
-    }
-    expect(url).toBeUndefined();
+    const visited = await follow(`/messages/${room.id}?after=0&limit=7`, "next");
     expect(visited.flat()).toEqual(range(1, 120));
     expect(visited.map((p) => p.length)).toEqual([...Array(17).fill(7), 1]);
   });

@@ -25,7 +25,7 @@ interface UserRow {
   created_at: Date;
 }
 
-export const toUser = (row: UserRow): User => ({ id: row.id, username: row.username, createdAt: row.created_at.toISOString() });
+const toUser = (row: UserRow): User => ({ id: row.id, username: row.username, createdAt: row.created_at.toISOString() });
 
 /** What account actions need: the sessions, the hashing cost, and the abuse limits. */
 export interface Accounts extends Sessions {

@@ -4,7 +4,7 @@ import { Id } from "../schemas";
 // The length cap is applied by the domain from config; the schema keeps out the absurd.
 // PostgreSQL cannot store the NUL character in text: it is refused here, not by the database.
 export const Content = t.String({ minLength: 1, maxLength: 100_000, pattern: "^[^\\u0000]*$", error: "content must be a non-empty string without NUL characters" });
-export const ClientId = t.String({
+const ClientId = t.String({
   minLength: 1,
   maxLength: 100,
   pattern: "^[\\x21-\\x7e]+$",

@@ -59,7 +59,7 @@ export class Presence {
 }
 
 /** A room hears of presence changes at most this often, gathered into one event. */
-export const PRESENCE_BATCH_MS = 250;
+const PRESENCE_BATCH_MS = 250;
 
 export interface PresenceChanges {
   roomId: string;

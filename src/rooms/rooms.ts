@@ -90,7 +90,7 @@ export async function leaveRoom(sql: Sql, userId: string, roomId: string): Promi
   await sql`delete from memberships where room_id = ${roomId} and user_id = ${userId}`;
 }
 
-export async function requireOwner(sql: Sql, userId: string, roomId: string): Promise<VisibleRoom> {
+async function requireOwner(sql: Sql, userId: string, roomId: string): Promise<VisibleRoom> {
   const room = await findVisibleRoom(sql, userId, roomId);
   if (room.ownerId !== userId) throw forbidden("not_the_owner", "only the room's owner may do that");
   return room;

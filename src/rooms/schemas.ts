@@ -2,7 +2,7 @@ import { t } from "elysia";
 import { Username } from "../auth/schemas";
 import { Id } from "../schemas";
 
-export const RoomName = t.String({
+const RoomName = t.String({
   minLength: 1,
   maxLength: 80,
   pattern: "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
