@@ -172,6 +172,7 @@ const httpCases: [string, HttpCase][] = [
   // Ids in paths: malformed, unknown, and hidden.
   ...roomPathEndpoints.flatMap(({ name, method, path, body }): [string, HttpCase][] => [
     [`${name} with a malformed room id is refused as invalid_input`, { method, path: (f) => path("lobby", f), body, status: 400, code: "invalid_input" }],
+    [`${name} with the room id in capitals is refused as invalid_input`, { method, path: (f) => path(f.lobby.id.toUpperCase(), f), body, status: 400, code: "invalid_input" }],
     [`${name} with SQL for a room id is refused as invalid_input`, { method, path: (f) => path(encodeURIComponent("' or '1'='1"), f), body, status: 400, code: "invalid_input" }],
     [`${name} with a room id of hex digits without dashes is refused as invalid_input`, { method, path: (f) => path(f.lobby.id.replaceAll("-", ""), f), body, status: 400, code: "invalid_input" }],
     [`${name} with an unknown room id is refused as room_not_found`, { method, path: (f) => path(crypto.randomUUID(), f), body, status: 404, code: "room_not_found" }],
@@ -379,6 +380,8 @@ const socketCases: [string, SocketCase][] = [
     [`${event} with a number for the roomId is refused as invalid_input`, { event, args: (f) => [{ ...validPayload[event](f), roomId: 42 }], code: "invalid_input" }],
     [`${event} with an object for the roomId is refused as invalid_input`, { event, args: (f) => [{ ...validPayload[event](f), roomId: { id: f.lobby.id } }], code: "invalid_input" }],
     [`${event} with a malformed roomId is refused as invalid_input`, { event, args: (f) => [{ ...validPayload[event](f), roomId: "lobby" }], code: "invalid_input" }],
+    // In capitals it would name another Socket.IO room than the one its messages go to.
+    [`${event} with the roomId in capitals is refused as invalid_input`, { event, args: (f) => [{ ...validPayload[event](f), roomId: f.lobby.id.toUpperCase() }], code: "invalid_input" }],
     [`${event} with SQL for a roomId is refused as invalid_input`, { event, args: (f) => [{ ...validPayload[event](f), roomId: "' or '1'='1" }], code: "invalid_input" }],
     [`${event} with an unknown roomId is refused as room_not_found`, { event, args: (f) => [{ ...validPayload[event](f), roomId: crypto.randomUUID() }], code: "room_not_found" }],
     [`${event} with the id of someone else's private room is refused as room_not_found`, { event, args: (f) => [{ ...validPayload[event](f), roomId: f.secret.id }], code: "room_not_found" }],

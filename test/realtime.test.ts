@@ -239,4 +239,16 @@ describe("presence", () => {
     await flush(watcher);
     expect(seen).toEqual([{ userId: alice.id, online: true }, { userId: alice.id, online: false }]);
   });
+
+  test("a socket's own connection is no room: presence speaks only of chat rooms", async () => {
+    const room = await createRoom(server, alice, "only real rooms");
+    const socket = await connect(server, alice.token);
+    const rooms: string[] = [];
+    socket.on("presence", ({ roomId }) => rooms.push(roomId));
+    const online = nextPresenceOf(socket, alice);
+    await socket.emitWithAck("joinRoom", { roomId: room.id });
+    // A presence for the socket's own id would be timed from the connect, so it would come first.
+    expect(await online).toEqual({ roomId: room.id, userId: alice.id, online: true });
+    expect(rooms).toEqual([room.id]);
+  });
 });

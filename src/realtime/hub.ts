@@ -26,8 +26,12 @@ export const userRoom = (userId: string) => `user:${userId}`;
 export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 /** Where the browser sockets of room R listen, apart from R, so that JSON clients get JSON only. */
 export const htmlRoom = (roomId: string) => `html:${roomId}`;
-/** The chat room a Socket.IO room delivers, whichever of the two it is; none for a person's own room. */
-export const chatRoomOf = (room: string): string | undefined => (/^(user|session):/.test(room) ? undefined : room.replace(/^html:/, ""));
+const CHAT_ROOM = /^(?:html:)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+/**
+ * The chat room a Socket.IO room delivers, whichever of the two it is; none for a person's
+ * own rooms, nor for the room Socket.IO makes of every socket's id.
+ */
+export const chatRoomOf = (room: string): string | undefined => CHAT_ROOM.exec(room)?.[1];
 
 export function createHub(io: ChatServer, feeds: RoomFeeds, clustered: boolean, metrics: Metrics): Hub {
   return {
