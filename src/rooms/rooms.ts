@@ -35,7 +35,7 @@ export async function listVisibleRooms(sql: Sql, userId: string): Promise<Room[]
     from rooms r
     where not r.is_private
        or exists (select 1 from memberships m where m.room_id = r.id and m.user_id = ${userId})
-    order by r.created_at, r.id`;
+    order by r.created_at, r.created_order`;
   return rows.map(toRoom);
 }
 
