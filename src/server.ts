@@ -17,6 +17,7 @@ import { callerOrigin, ownOrigin } from "./http/origin";
 import { withSecurityHeaders } from "./http/security-headers";
 import { RateLimiter } from "./limits/rate-limits";
 import { log } from "./log";
+import { GroupCommit } from "./messages/group-commit";
 import type { Message } from "./messages/schemas";
 import { createMetrics } from "./metrics";
 import type { MessageWithHtml } from "./realtime/events";
@@ -59,13 +60,17 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   const state = redis ? new RedisState(redis.state, `${config.redisPrefix}:`) : new MemoryState();
 
   const metrics = createMetrics({ connections: () => io.of("/").sockets.size, watchedRooms: () => realtime.feeds.size });
-  const realtime = startRealtime({ io, maxConnectionsPerUser: config.maxConnectionsPerUser, sql, state, metrics, clustered: redis !== undefined, withHtml });
+  // Bun's pub/sub belongs to the server, which starts last, once everything it serves exists.
+  let server: Bun.Server<unknown> | undefined;
+  const publish = (topic: string, frame: string) => void server?.publish(topic, frame);
+  const realtime = startRealtime({ io, maxConnectionsPerUser: config.maxConnectionsPerUser, sql, state, metrics, clustered: redis !== undefined, withHtml, publish });
   redis?.sub.on("ready", realtime.reconcile);
   const { connections, feeds, hub, presence } = realtime;
 
   const limiter = new RateLimiter(state, config.limits);
+  const messageStore = new GroupCommit(sql, Math.max(1, db.connections / 2));
   const drain = new Drain();
-  attachGateway(io, { connections, drain, limiter, metrics, sql, signer, state, hub, feeds, withHtml, maxMessageLength: config.maxMessageLength });
+  attachGateway(io, { connections, drain, limiter, metrics, sql, signer, state, hub, messageStore, feeds, withHtml, maxMessageLength: config.maxMessageLength });
   const app = createHttpApp({
     limiter,
     metrics,
@@ -74,12 +79,13 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
     sql,
     signer,
     hub,
+    messageStore,
     auth: { tokenTtlSeconds: config.tokenTtlSeconds, passwordHashing: config.passwordHashing },
     maxMessageLength: config.maxMessageLength,
   });
 
   const { websocket, idleTimeout } = engine.handler();
-  const server = Bun.serve({
+  server = Bun.serve({
     hostname: config.host,
     port: config.port,
     reusePort: false, // a second process on the same port must fail, not split the traffic
@@ -89,7 +95,15 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
     // The slow-consumer policy: a socket that stops reading is closed once this much is
     // waiting for it, instead of growing without bound (the engine ignores backpressure);
     // its client reconnects and catches up by seq.
-    websocket: { ...websocket, backpressureLimit: slowConsumerLimitBytes(config.maxMessageLength), closeOnBackpressureLimit: true },
+    websocket: {
+      ...websocket,
+      open(ws) {
+        realtime.fanout.opened(ws);
+        websocket.open(ws);
+      },
+      backpressureLimit: slowConsumerLimitBytes(config.maxMessageLength),
+      closeOnBackpressureLimit: true,
+    },
     async fetch(incoming, server) {
       const request = withAbsoluteUrl(incoming);
       if (new URL(request.url).pathname === SOCKET_PATH) return engine.handleRequest(request, server);

@@ -58,7 +58,7 @@ test("stored and delivered messages, socket events and connections are counted",
   const after = await scrape();
   const grew = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
   expect(grew("chatloop_messages_stored_total")).toBe(2);
-  expect(grew("chatloop_messages_delivered_total")).toBe(4); // two messages, two sockets each
+  expect(grew(`chatloop_messages_delivered_total{path="websocket"}`)).toBe(4); // two messages, two sockets each
   expect(grew('chatloop_socket_events_total{event="sendMessage",outcome="ok"}')).toBe(2);
   expect(grew('chatloop_socket_events_total{event="sendMessage",outcome="invalid_input"}')).toBe(1);
   expect(after.get("chatloop_socket_connections")).toBe(2);

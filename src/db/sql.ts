@@ -11,6 +11,8 @@ const CLOSE_TIMEOUT_SECONDS = 2;
 
 export interface Database {
   sql: Sql;
+  /** Queries the pool runs at once. */
+  connections: number;
   close(): Promise<void>;
 }
 
@@ -22,9 +24,10 @@ export async function openDatabase(config: Pick<Config, "databaseUrl" | "dataDir
   if (config.databaseUrl) {
     // While the server is away, a query fails within about a second (the driver's default
     // backoff queues it for up to 20 s): the caller gets `unavailable` and can retry.
-    const sql = postgres(config.databaseUrl, { ...common, max: 10, backoff: () => 0.1, connect_timeout: 5 });
+    const connections = 10;
+    const sql = postgres(config.databaseUrl, { ...common, max: connections, backoff: () => 0.1, connect_timeout: 5 });
     await migrate(sql);
-    return { sql, close: () => sql.end({ timeout: CLOSE_TIMEOUT_SECONDS }) };
+    return { sql, connections, close: () => sql.end({ timeout: CLOSE_TIMEOUT_SECONDS }) };
   }
   const embedded = await startEmbeddedPostgres(config.dataDir);
   // PGlite runs one query at a time; a pool larger than one only queues and can hang.
@@ -39,6 +42,7 @@ export async function openDatabase(config: Pick<Config, "databaseUrl" | "dataDir
   }
   return {
     sql,
+    connections: 1,
     async close() {
       await sql.end({ timeout: CLOSE_TIMEOUT_SECONDS });
       await embedded.stop();

@@ -4,6 +4,7 @@ import { authenticate, type AuthSettings, type Principal, type Sessions } from "
 import { credentialFrom } from "../auth/credentials";
 import { unauthorized } from "../errors";
 import type { RateLimiter } from "../limits/rate-limits";
+import type { GroupCommit } from "../messages/group-commit";
 import type { Metrics } from "../metrics";
 import type { Hub } from "../realtime/hub";
 import type { Presence } from "../realtime/presence";
@@ -14,6 +15,7 @@ export interface HttpDeps extends Sessions {
   metrics: Metrics;
   presence: Presence;
   hub: Hub;
+  messageStore: GroupCommit;
   auth: AuthSettings;
   maxMessageLength: number;
 }

@@ -8,6 +8,7 @@ import type { RateLimiter } from "../limits/rate-limits";
 import type { Metrics } from "../metrics";
 import { publicError, unauthorized } from "../errors";
 import { log } from "../log";
+import type { GroupCommit } from "../messages/group-commit";
 import { sendMessage } from "../messages/send";
 import { SendMessage, type Message } from "../messages/schemas";
 import { findVisibleRoom, joinRoom, leaveRoom } from "../rooms/rooms";
@@ -25,6 +26,7 @@ export interface GatewayDeps extends Sessions {
   drain: Drain;
   metrics: Metrics;
   hub: Hub;
+  messageStore: GroupCommit;
   feeds: RoomFeeds;
   maxMessageLength: number;
   /** The message with its HTML fragment, for browser sockets. */

@@ -10,6 +10,7 @@ import { newestSeqs } from "../rooms/rooms";
 import type { FastState } from "../state/fast-state";
 import type { MessageWithHtml } from "./events";
 import { ConnectionCount } from "./connections";
+import { Fanout } from "./fanout";
 import { chatRoomOf, createHub, htmlRoom, type ChatServer } from "./hub";
 import { PRESENCE_HEARTBEAT_MS, Presence, presenceAnnouncer } from "./presence";
 import { RoomFeeds } from "./room-feeds";
@@ -27,19 +28,26 @@ export interface RealtimeDeps {
   clustered: boolean;
   /** The message with its HTML fragment, for browser sockets. */
   withHtml: (message: Message) => MessageWithHtml;
+  /** Bun's native pub/sub: sends a frame to every WebSocket subscribed to the topic. */
+  publish: (topic: string, frame: string) => void;
 }
 
-export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, clustered, withHtml }: RealtimeDeps) {
+export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, clustered, withHtml, publish }: RealtimeDeps) {
   const nsp = io.of("/");
   const socketsIn = (room: string) => nsp.adapter.rooms.get(room)?.size ?? 0;
   const warn = (event: string) => (error: unknown) => log.warn(event, { error: String(error) });
 
+  const fanout = new Fanout(nsp, publish);
+  const deliver = (room: string, message: Message | MessageWithHtml) => {
+    const polling = fanout.emit(room, "newMessage", message);
+    metrics.messagesDelivered.inc({ path: "websocket" }, socketsIn(room) - polling);
+    if (polling) metrics.messagesDelivered.inc({ path: "polling" }, polling);
+  };
   const feeds = new RoomFeeds({
     deliver(message) {
       const browsers = htmlRoom(message.roomId);
-      io.local.to(message.roomId).emit("newMessage", message);
-      if (socketsIn(browsers) > 0) io.local.to(browsers).emit("newMessage", withHtml(message));
-      metrics.messagesDelivered.inc({}, socketsIn(message.roomId) + socketsIn(browsers));
+      deliver(message.roomId, message);
+      if (socketsIn(browsers) > 0) deliver(browsers, withHtml(message));
     },
     load: (roomId, after, before) => loadMessages(sql, roomId, after, before),
     newestSeqs: (roomIds) => newestSeqs(sql, roomIds),
@@ -80,6 +88,7 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
 
   return {
     connections,
+    fanout,
     feeds,
     hub,
     presence,

@@ -1,0 +1,60 @@
+// Group commit: the sends that arrive while a store is running wait and go together in the
+// next one, so that under load many messages share a round trip and a commit, while a lone
+// message on an idle server is stored at once. Each caller still hears only once its own
+// message is committed.
+import { isUniqueViolation, type Sql } from "../db/sql";
+import { storeMessages, type NewMessage, type Stored } from "./messages";
+
+/** A batch is at most this many messages: one statement's JSON stays small. */
+const MAX_BATCH = 500;
+
+interface Waiting {
+  message: NewMessage;
+  resolve(stored: Stored): void;
+  reject(error: unknown): void;
+}
+
+export class GroupCommit {
+  private waiting: Waiting[] = [];
+  private running = 0;
+
+  constructor(
+    private readonly sql: Sql,
+    /** Stores running at once: more than one lets different rooms' batches overlap. */
+    private readonly concurrency: number,
+  ) {}
+
+  store(message: NewMessage): Promise<Stored> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ message, resolve, reject });
+      this.next();
+    });
+  }
+
+  private next(): void {
+    while (this.running < this.concurrency && this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, MAX_BATCH);
+      this.running++;
+      void this.run(batch).finally(() => {
+        this.running--;
+        this.next();
+      });
+    }
+  }
+
+  private async run(batch: Waiting[], again = true): Promise<void> {
+    try {
+      const results = await storeMessages(this.sql, batch.map((w) => w.message));
+      // In the batch's order, so that each room's messages reach the hub in seq order.
+      batch.forEach((w, i) => w.resolve(results[i]!));
+    } catch (error) {
+      // Another send stored one of these clientIds since the statement began (or the batch
+      // holds one twice): once more, one by one, and each retry finds the message stored first.
+      if (again && isUniqueViolation(error, "messages_sender_client_id_key")) {
+        for (const w of batch) await this.run([w], false);
+      } else {
+        for (const w of batch) w.reject(error);
+      }
+    }
+  }
+}

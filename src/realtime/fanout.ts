@@ -1,0 +1,86 @@
+// Fan-out of a room's events with Bun's native pub/sub. Socket.IO's broadcast encodes a
+// packet once but then walks the room's sockets in JavaScript, through Engine.IO, one write
+// each; here the frame is encoded once and handed to Bun once (`server.publish`), and Bun
+// writes it to every WebSocket subscribed to the room's topic. Long-polling sockets have no
+// WebSocket: they stay on Socket.IO's own path until they upgrade.
+//
+// Order is kept: Bun writes a socket's published and directly sent frames in the order
+// they were made, and a socket's Engine.IO buffer is empty whenever it is on a WebSocket
+// (that transport writes at once), so a published frame never overtakes an earlier packet.
+import type { Namespace, Socket } from "socket.io";
+import { chatRoomOf } from "./hub";
+
+/** Bun's WebSocket as @socket.io/bun-engine opens it: its data is the engine transport. */
+export type EngineWebSocket = Bun.ServerWebSocket<{ transport: object }>;
+
+const topicOf = (room: string) => `room:${room}`;
+
+export class Fanout {
+  /** Engine transport -> its WebSocket, from Bun's `open`. */
+  private readonly websockets = new WeakMap<object, EngineWebSocket>();
+  /** Per chat room, its sockets that Bun's topic cannot reach (long-polling ones). */
+  private readonly fallback = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly nsp: Namespace,
+    /** Bun's `server.publish`; bound late, since the server starts after the realtime side. */
+    private readonly publish: (topic: string, frame: string) => void,
+  ) {
+    nsp.adapter.on("join-room", (room: string, id: string) => this.joined(room, id));
+    nsp.adapter.on("leave-room", (room: string, id: string) => this.left(room, id));
+    nsp.on("connection", (socket: Socket) => {
+      if (socket.conn.transport.name === "polling") socket.conn.once("upgrade", () => this.upgraded(socket));
+    });
+  }
+
+  /** Call from Bun's websocket `open`, before the engine's own handler. */
+  opened(ws: EngineWebSocket): void {
+    this.websockets.set(ws.data.transport, ws);
+  }
+
+  /** Emits `event` to every local socket in `room`, encoded once; returns how many went the long-polling way. */
+  emit(room: string, event: string, payload: unknown): number {
+    // An Engine.IO message ("4") holding a Socket.IO event ("2") of the main namespace.
+    this.publish(topicOf(room), `42${JSON.stringify([event, payload])}`);
+    const polling = this.fallback.get(room);
+    if (!polling) return 0;
+    this.nsp.local.to([...polling]).emit(event as never, payload as never);
+    return polling.size;
+  }
+
+  private websocketOf(id: string): EngineWebSocket | undefined {
+    const transport = this.nsp.sockets.get(id)?.conn.transport;
+    return transport && this.websockets.get(transport);
+  }
+
+  private joined(room: string, id: string): void {
+    if (!chatRoomOf(room)) return;
+    const ws = this.websocketOf(id);
+    if (ws) return void ws.subscribe(topicOf(room));
+    let polling = this.fallback.get(room);
+    if (!polling) this.fallback.set(room, (polling = new Set()));
+    polling.add(id);
+  }
+
+  private left(room: string, id: string): void {
+    if (!chatRoomOf(room)) return;
+    this.websocketOf(id)?.unsubscribe(topicOf(room));
+    const polling = this.fallback.get(room);
+    if (polling?.delete(id) && polling.size === 0) this.fallback.delete(room);
+  }
+
+  /**
+   * A long-polling socket moved to a WebSocket: its rooms move to topics. The engine flushes
+   * what it buffered right after this, before anything can be published.
+   */
+  private upgraded(socket: Socket): void {
+    const ws = this.websocketOf(socket.id);
+    if (!ws) return;
+    for (const room of socket.rooms) {
+      const polling = this.fallback.get(room);
+      if (!polling?.delete(socket.id)) continue;
+      if (polling.size === 0) this.fallback.delete(room);
+      ws.subscribe(topicOf(room));
+    }
+  }
+}
