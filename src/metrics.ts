@@ -72,6 +72,7 @@ export function createMetrics(gauges: { connections: () => number; watchedRooms:
     socketEventDuration: new Histogram("chatloop_socket_event_duration_seconds", "Time to answer a Socket.IO event (for sendMessage: until stored)", LATENCY_BUCKETS),
     messagesStored: new Counter("chatloop_messages_stored_total", "Messages stored (and numbered) by this instance"),
     messagesDelivered: new Counter("chatloop_messages_delivered_total", "newMessage deliveries to this instance's sockets"),
+    messageBatchSize: new Histogram("chatloop_message_batch_size", "Messages stored together in one statement (group commit)", [1, 2, 5, 10, 20, 50, 100, 200, 500]),
     messagesBackfilled: new Counter("chatloop_messages_backfilled_total", "Messages a room feed read from the log because pub/sub had not brought them"),
     connections: new Gauge("chatloop_socket_connections", "Open Socket.IO connections on this instance", gauges.connections),
     watchedRooms: new Gauge("chatloop_rooms_watched", "Rooms with sockets on this instance", gauges.watchedRooms),

@@ -68,7 +68,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   const { connections, feeds, hub, presence } = realtime;
 
   const limiter = new RateLimiter(state, config.limits);
-  const messageStore = new GroupCommit(sql, Math.max(1, db.connections / 2));
+  const messageStore = new GroupCommit(sql, Math.max(1, db.connections / 2), (size) => metrics.messageBatchSize.observe(size));
   const drain = new Drain();
   attachGateway(io, { connections, drain, limiter, metrics, sql, signer, state, hub, messageStore, feeds, withHtml, maxMessageLength: config.maxMessageLength });
   const app = createHttpApp({

@@ -22,6 +22,8 @@ export class GroupCommit {
     private readonly sql: Sql,
     /** Stores running at once: more than one lets different rooms' batches overlap. */
     private readonly concurrency: number,
+    /** Told the size of each batch stored. */
+    private readonly stored: (size: number) => void = () => {},
   ) {}
 
   store(message: NewMessage): Promise<Stored> {
@@ -45,6 +47,7 @@ export class GroupCommit {
   private async run(batch: Waiting[], again = true): Promise<void> {
     try {
       const results = await storeMessages(this.sql, batch.map((w) => w.message));
+      this.stored(batch.length);
       // In the batch's order, so that each room's messages reach the hub in seq order.
       batch.forEach((w, i) => w.resolve(results[i]!));
     } catch (error) {
