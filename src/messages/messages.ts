@@ -42,47 +42,58 @@ export type Stored =
 /**
  * Stores a batch of messages in one statement, so one round trip and one commit: messages
  * whose clientId is new and whose sender is a member are numbered and inserted. Each room's
- * counter is bumped once for all its messages under its row lock, taken in id order so that
- * two batches over the same rooms cannot deadlock; a room's messages therefore commit in seq
- * order, and a failed statement (a clientId raced in by another send) takes every number back.
- * Within a room, the batch's order is the seq order. Results are in the batch's order.
+ * counter is read and bumped once for all its messages under its row lock, taken in id order
+ * so that two batches over the same rooms cannot deadlock; a room's messages therefore commit
+ * in seq order, and a failed statement (a clientId raced in by another send) takes every number
+ * back. Within a room, the batch's order is the seq order. Results are in the batch's order.
+ *
+ * The statement joins no two intermediate results with each other: each room's messages
+ * travel as arrays, and every lookup goes through an index, so its cost grows with the batch.
  */
 export async function storeMessages(sql: Sql, batch: NewMessage[]): Promise<Stored[]> {
   const input = batch.map((m, ord) => ({ ord, room_id: m.roomId, sender_id: m.senderId, client_id: m.clientId, content: m.content }));
-  const rows = await sql<(MessageRow & { ord: number; earlier: boolean; member: boolean })[]>`
+  const rows = await sql<(Partial<MessageRow> & { ord: number | null; member: boolean })[]>`
     with input as (
       select * from jsonb_to_recordset(${sql.json(input)}) as i(ord int, room_id uuid, sender_id uuid, client_id text, content text)
-    ), membered as (
-      select i.*, exists (select 1 from memberships ms where ms.room_id = i.room_id and ms.user_id = i.sender_id) as member,
+    ), checked as (
+      select i.*,
+             coalesce((select true from memberships ms where ms.room_id = i.room_id and ms.user_id = i.sender_id), false) as member,
              (select m.id from messages m where m.sender_id = i.sender_id and m.client_id = i.client_id) as earlier_id
       from input i
-    ), allowed as (
-      select * from membered where member and earlier_id is null
+    ), grouped as (
+      select room_id, array_agg(sender_id order by ord) as senders, array_agg(client_id order by ord) as client_ids, array_agg(content order by ord) as contents
+      from checked where member and earlier_id is null
+      group by room_id
     ), locked as (
-      select r.id from rooms r where r.id in (select room_id from allowed) order by r.id for update
+      select g.*, r.last_seq from grouped g join rooms r on r.id = g.room_id order by r.id for update of r
     ), bumped as (
-      update rooms r set last_seq = r.last_seq + c.n
-      from (select room_id, count(*) as n from allowed group by room_id) c, locked l
-      where r.id = c.room_id and l.id = c.room_id
-      returning r.id, r.last_seq - c.n as base
-    ), numbered as (
-      select a.*, b.base + row_number() over (partition by a.room_id order by a.ord) as seq
-      from allowed a join bumped b on b.id = a.room_id
+      update rooms r set last_seq = l.last_seq + cardinality(l.senders) from locked l where r.id = l.room_id
     ), inserted as (
       insert into messages (room_id, seq, sender_id, client_id, content)
-      select room_id, seq, sender_id, client_id, content from numbered
+      select l.room_id, l.last_seq + o.n, o.sender_id, o.client_id, o.content
+      from locked l, unnest(l.senders, l.client_ids, l.contents) with ordinality as o(sender_id, client_id, content, n)
       returning *
     )
-    select n.ord, false as earlier, true as member, i.*, u.username
-    from inserted i join numbered n on n.room_id = i.room_id and n.seq = i.seq join users u on u.id = i.sender_id
+    select null::int as ord, true as member, i.*, u.username
+    from inserted i join users u on u.id = i.sender_id
     union all
-    select e.ord, true, e.member, m.*, u.username
-    from membered e join messages m on m.id = e.earlier_id join users u on u.id = m.sender_id`;
-  const results: Stored[] = batch.map(() => ({ outcome: "refused" }));
-  for (const row of rows) {
-    results[row.ord] = row.earlier ? { outcome: "earlier", message: toMessage(row), member: row.member } : { outcome: "stored", message: toMessage(row) };
+    select c.ord, c.member, m.*, u.username
+    from checked c left join messages m on m.id = c.earlier_id left join users u on u.id = m.sender_id`;
+
+  // Each room's new messages, in seq order, go to its accepted sends, in the batch's order.
+  const inserted = new Map<string, Message[]>();
+  for (const row of rows.filter((row) => row.ord === null).sort((a, b) => Number(a.seq) - Number(b.seq))) {
+    const message = toMessage(row as MessageRow);
+    const room = inserted.get(message.roomId);
+    if (room) room.push(message);
+    else inserted.set(message.roomId, [message]);
   }
-  return results;
+  const checked = rows.filter((row) => row.ord !== null).sort((a, b) => a.ord! - b.ord!);
+  return checked.map((row): Stored => {
+    if (row.id) return { outcome: "earlier", message: toMessage(row as MessageRow), member: row.member };
+    if (!row.member) return { outcome: "refused" };
+    return { outcome: "stored", message: inserted.get(batch[row.ord!]!.roomId)!.shift()! };
+  });
 }
 
 /** Messages with after < seq < before, the `limit` nearest to `after` if given, else to `before`; oldest first. */
