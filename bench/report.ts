@@ -7,6 +7,7 @@ import { cell, ratio, total, type Result } from "./summary";
 
 const ROOT = join(import.meta.dir, "..");
 const RESULTS = join(import.meta.dir, "results");
+const LATEST = join(RESULTS, "latest.json");
 
 const COLUMNS: [string, string][] = [
   ["deliveriesPerSecond", "deliveries/s"],
@@ -23,8 +24,9 @@ const COLUMNS: [string, string][] = [
 const HISTORY_COLUMNS = ["newestP50ms", "newestP99ms", "middleP50ms", "middleP99ms", "oldestP50ms", "oldestP99ms"];
 const REFERENCES = ["raw-bun", "plain-socketio"];
 
-export async function writeReport(results: Result[], startedLoad: number[]): Promise<void> {
-  const machine = {
+/** Keeps a suite's results with the machine they were measured on, then writes the report. */
+export async function saveResults(results: Result[], startedLoad: number[]): Promise<void> {
+  const machine: Machine = {
     nproc: navigator.hardwareConcurrency,
     cpu: cpus()[0]?.model ?? "unknown",
     memoryGiB: Math.round(totalmem() / 2 ** 30),
@@ -32,27 +34,39 @@ export async function writeReport(results: Result[], startedLoad: number[]): Pro
     loadAverageAtStart: startedLoad.map((l) => Math.round(l * 100) / 100),
     loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100),
   };
-  await Bun.write(join(RESULTS, "latest.json"), JSON.stringify({ date: new Date().toISOString(), machine, results }, null, 2) + "\n");
-  const svg = chartSvg(results);
-  await Bun.write(join(RESULTS, "chart.svg"), svg);
-  Bun.spawnSync(["rsvg-convert", "-o", join(RESULTS, "chart.png"), join(RESULTS, "chart.svg")], { stderr: "ignore" });
-  await Bun.write(join(ROOT, "BENCHMARKS.md"), markdown(results, machine));
+  const saved: Saved = { date: new Date().toISOString(), machine, results };
+  await Bun.write(LATEST, JSON.stringify(saved, null, 2) + "\n");
+  await writeReport(saved);
+}
+
+/** The chart and BENCHMARKS.md, from saved results (`bun bench/run.ts --report` redraws the latest). */
+export async function writeReport(saved?: Saved): Promise<void> {
+  const { date, machine, results }: Saved = saved ?? JSON.parse(await Bun.file(LATEST).text());
+  await Bun.write(join(RESULTS, "chart.svg"), chartSvg(results));
+  if (Bun.which("rsvg-convert")) Bun.spawnSync(["rsvg-convert", "-o", join(RESULTS, "chart.png"), join(RESULTS, "chart.svg")]);
+  else console.warn("rsvg-convert is not installed (Debian: librsvg2-bin): chart.png was not redrawn");
+  await Bun.write(join(ROOT, "BENCHMARKS.md"), markdown(results, machine, new Date(date)));
 }
 
 type Machine = { nproc: number; cpu: string; memoryGiB: number; bun: string; loadAverageAtStart: number[]; loadAverageAtEnd: number[] };
+interface Saved {
+  date: string;
+  machine: Machine;
+  results: Result[];
+}
 
-function markdown(results: Result[], machine: Machine): string {
+function markdown(results: Result[], machine: Machine, date: Date): string {
   const groups = [...new Set(results.map((r) => `${r.scenario}\t${r.target}`))].map((key) => key.split("\t") as [string, string]);
   const runs = groups.filter(([scenario]) => scenario !== "history");
   const shown = (metric: string) => runs.some(([s, t]) => cell(results, s, t, metric));
   const columns = COLUMNS.filter(([metric]) => shown(metric));
   return `# Benchmarks
 
-Written by \`npm run bench\` (bench/run.ts --suite) on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC. Do not edit by hand.
+Written by \`npm run bench\` (bench/run.ts --suite) on ${date.toISOString().slice(0, 16).replace("T", " ")} UTC. Do not edit by hand.
 
 Machine: ${machine.nproc} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Bun ${machine.bun}; load average
-${machine.loadAverageAtStart.join(" / ")} at the start and ${machine.loadAverageAtEnd.join(" / ")} at the end: the machine was
-shared with other work, so every number is the median of the runs with the slowest and fastest run in brackets.
+${machine.loadAverageAtStart.join(" / ")} at the start and ${machine.loadAverageAtEnd.join(" / ")} at the end (the suite's own
+load included). Every number is the median of the runs, with the slowest and fastest run in brackets.
 The server under test, the generator processes and PostgreSQL all share these cores.
 
 ## Targets

@@ -1,6 +1,6 @@
 // The benchmark suite's entry point. One run:
 //   bun bench/run.ts --scenario one-room [--target chatloop] [--members 1000] [--rooms 1] [--messages 100] [--runs 1] [--workers 2]
-// prints a JSON line per run. The suite (`npm run bench`, or --suite) runs every scenario
+// prints a JSON line per run; `bun bench/run.ts --report` redraws the report from the latest results. The suite (`npm run bench`, or --suite) runs every scenario
 // against every target a few times and writes bench/results/latest.json, BENCHMARKS.md and
 // bench/results/chart.svg.
 import "./defaults";
@@ -8,7 +8,7 @@ import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { TARGETS, type TargetName } from "./client/targets";
 import { runHistory } from "./history";
-import { writeReport } from "./report";
+import { saveResults, writeReport } from "./report";
 import type { Result } from "./summary";
 import { SCENARIOS, runRoomLoad, type RoomLoad, type ScenarioName } from "./scenarios";
 
@@ -22,8 +22,14 @@ const { values: args } = parseArgs({
     runs: { type: "string" },
     workers: { type: "string", default: "2" },
     suite: { type: "boolean", default: false },
+    report: { type: "boolean", default: false },
   },
 });
+
+if (args.report) {
+  await writeReport();
+  process.exit(0);
+}
 
 /** Every scenario, the targets it compares (the references neither store nor scale out), and its rounds if not --runs. */
 const SUITE: [ScenarioName, TargetName[], number?][] = [
@@ -55,7 +61,7 @@ for (const [scenario, targets, rounds] of plan) {
     }
   }
 }
-if (args.suite) await writeReport(results as Result[], startedLoad);
+if (args.suite) await saveResults(results as Result[], startedLoad);
 process.exit(0);
 
 function runOne(scenario: ScenarioName, target: TargetName) {
