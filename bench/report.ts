@@ -129,7 +129,8 @@ ${
 
 ## How it was measured
 
-- \`npm run bench\`: the whole suite, 3 rounds (${"`bun bench/run.ts --suite --runs 3`"}); about twelve minutes here (5,000 joining one room alone takes ChatLoop over a minute).
+- \`npm run bench\`: the whole suite, 3 rounds (${"`bun bench/run.ts --suite --runs 3`"}); about seven minutes here.
+  \`bun bench/run.ts --report\` redraws the chart and this file from bench/results/latest.json.
 - One scenario: \`bun bench/run.ts --scenario one-room --target chatloop --members 1000 --messages 100 --runs 3\`;
   scenarios: one-room, light-load, connect-storm, small-rooms, history, two-instances; targets: chatloop, raw-bun, plain-socketio.
 - ChatLoop runs as its own process (\`bun src/main.ts\`) on a fresh database of this machine's PostgreSQL
@@ -139,7 +140,8 @@ ${
   socket.io with @socket.io/bun-engine. Neither authenticates nor stores.
 - The generator (bench/load/worker.ts, 2 processes) speaks Engine.IO v4 / Socket.IO v5 over Bun's WebSocket and reads only
   \`seq\` and \`clientId\` out of each \`newMessage\` frame. Every client connects and joins at once (the connect storm);
-  idle memory is the server's RSS growth (/proc/PID/status) from before the connects to ${"3 s"} after, per connection.
+  idle memory is the server's RSS growth (/proc/PID/status) from before the connects to 3 s after (10 s in
+  connect-storm), per connection; it includes what the connect storm itself allocated and the allocator kept.
 - Senders put their send time in the clientId; receivers subtract it from their own clock (performance.timeOrigin +
   performance.now(), one machine). Throughput senders keep 4 messages waiting for their acknowledgement each; light-load
   senders are paced and take turns. Deliveries/s = newMessage frames received by all clients / (last receipt - first send).
@@ -155,8 +157,11 @@ ${
   generator is below one core (see "generator cores busy"), but it shares the two cores with them.
 - Throughput runs are closed-loop (each sender waits for acknowledgements), so their latencies are queueing under
   saturation, not a service level; light-load is the latency measurement.
-- Joining one room costs ChatLoop a presence event to every member, so n members joining send about n²/2 frames:
-  one-room-5000's "all joined" time is dominated by that.
+- ChatLoop's own work per message that the references skip: authentication at the handshake, the membership and
+  clientId checks, the rate limit, the store and its commit (group commit, one statement per batch), and the seq-ordered
+  feed. Its fan-out is Bun's own: one encoded frame published to the room's topic.
+- Two instances share these two cores with PostgreSQL, Redis and the generator, and each carries every message
+  through Redis: here they deliver less than one instance does; on separate machines each would have its own cores.
 `;
 }
 
