@@ -47,6 +47,7 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
       if (!token) throw unauthorized("missing_token", "sign in first: pass auth: { token } in the handshake");
       socket.data.principal = await authenticate(deps, token);
       socket.data.wantsHtml = auth?.format === "html";
+      if (auth) delete auth.token; // done with: a connection need not keep its token
       await deps.connections.open(socket.data.principal.userId, socket.id);
       next();
     } catch (error) {
@@ -55,17 +56,11 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
     }
   });
 
-  io.on("connection", (socket: ChatSocket) => {
-    const principal = socket.data.principal;
-    void socket.join([userRoom(principal.userId), sessionRoom(principal.sessionId)]);
-    // A live socket lives no longer than the token that opened it.
-    const expiry = setTimeout(() => socket.disconnect(true), principal.expiresAt.getTime() - Date.now());
-    socket.on("disconnect", () => {
-      clearTimeout(expiry);
-      deps.connections.closed(socket.id).catch(() => {}); // the mark expires by itself
-    });
-
-    handle(socket, deps, "joinRoom", validJoin, async ({ roomId, userId, after }) => {
+  // Listeners made once and shared by every socket (Socket.IO calls them with the socket as
+  // `this`), so that an idle connection costs no closures of its own.
+  const events: Record<keyof ClientToServerEvents, Listener> = {
+    joinRoom: handler(deps, "joinRoom", validJoin, async (socket, { roomId, userId, after }) => {
+      const { principal } = socket.data;
       requireSelf(principal, userId);
       // Refused before the membership is made: a failed event changes nothing.
       if (after !== undefined) requireReplayable(after, (await findVisibleRoom(deps.sql, principal.userId, roomId)).lastSeq);
@@ -81,61 +76,75 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
       const joined = { roomId, userId: principal.userId };
       socket.emit("roomJoined", joined);
       return joined;
-    });
+    }),
 
-    handle(socket, deps, "leaveRoom", validLeave, async ({ roomId, userId }) => {
+    leaveRoom: handler(deps, "leaveRoom", validLeave, async (socket, { roomId, userId }) => {
+      const { principal } = socket.data;
       requireSelf(principal, userId);
       await leaveRoom(deps.sql, principal.userId, roomId);
       deps.hub.membershipEnded(roomId, principal.userId);
       const left = { roomId, userId: principal.userId };
       socket.emit("roomLeft", left);
       return left;
-    });
+    }),
 
-    handle(socket, deps, "sendMessage", validSend, async (payload) => {
-      const { message } = await sendMessage(deps, principal, payload);
-      return message;
-    });
+    sendMessage: handler(deps, "sendMessage", validSend, async (socket, payload) => (await sendMessage(deps, socket.data.principal, payload)).message),
+  };
 
-    socket.onAny((event: string, ...args: unknown[]) => {
-      if (Object.hasOwn(KNOWN_EVENTS, event)) return;
-      const error = { message: `unknown event "${event}"`, code: "unknown_event" };
-      socket.emit("error", error);
-      const ack = args.at(-1);
-      if (typeof ack === "function") ack(error);
-    });
+  function unknownEvent(this: ChatSocket, event: string, ...args: unknown[]): void {
+    if (Object.hasOwn(events, event)) return;
+    const error = { message: `unknown event "${event}"`, code: "unknown_event" };
+    this.emit("error", error);
+    const ack = args.at(-1);
+    if (typeof ack === "function") ack(error);
+  }
+
+  function disconnected(this: ChatSocket): void {
+    clearTimeout(this.data.expiry);
+    deps.connections.closed(this.id).catch(() => {}); // the mark expires by itself
+  }
+
+  io.on("connection", (socket: ChatSocket) => {
+    const { principal } = socket.data;
+    void socket.join([userRoom(principal.userId), sessionRoom(principal.sessionId)]);
+    // A live socket lives no longer than the token that opened it.
+    socket.data.expiry = setTimeout(expire, principal.expiresAt.getTime() - Date.now(), socket);
+    socket.on("disconnect", disconnected);
+    for (const [event, listener] of Object.entries(events)) socket.on(event as keyof ClientToServerEvents, listener);
+    socket.onAny(unknownEvent);
   });
 }
 
-const KNOWN_EVENTS: Record<keyof ClientToServerEvents, true> = { joinRoom: true, leaveRoom: true, sendMessage: true };
+const expire = (socket: ChatSocket) => socket.disconnect(true);
+
+type Listener = (this: ChatSocket, ...args: unknown[]) => Promise<void>;
 
 /**
  * Runs one event: validates the payload, then answers through the acknowledgement when the
  * client asked for one; a failure also goes out as `error`, and changes nothing.
  */
-function handle<P, R>(
-  socket: ChatSocket,
+function handler<P, R>(
   { drain, metrics }: Pick<GatewayDeps, "drain" | "metrics">,
   event: keyof ClientToServerEvents,
   validate: (value: unknown) => P,
-  run: (payload: P) => Promise<R>,
-): void {
-  socket.on(event, async (...args: unknown[]) => {
+  run: (socket: ChatSocket, payload: P) => Promise<R>,
+): Listener {
+  return async function (this: ChatSocket, ...args: unknown[]) {
     const ack = typeof args.at(-1) === "function" ? (args.pop() as (answer: unknown) => void) : undefined;
     const started = performance.now();
     let outcome = "ok";
     try {
-      const answer = await drain.run(() => run(validate(args[0])));
+      const answer = await drain.run(() => run(this, validate(args[0])));
       ack?.(answer);
     } catch (error) {
       const { status, ...answer } = publicError(error);
       outcome = answer.code;
-      if (status >= 500) log.error("socket_event_failed", error, { event, socket: socket.id });
-      socket.emit("error", answer);
+      if (status >= 500) log.error("socket_event_failed", error, { event, socket: this.id });
+      this.emit("error", answer);
       ack?.(answer);
     } finally {
       metrics.socketEvents.inc({ event, outcome });
       metrics.socketEventDuration.observe((performance.now() - started) / 1000, { event });
     }
-  });
+  };
 }
