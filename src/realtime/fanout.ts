@@ -7,6 +7,7 @@
 // Order is kept: Bun writes a socket's published and directly sent frames in the order
 // they were made, and a socket's Engine.IO buffer is empty whenever it is on a WebSocket
 // (that transport writes at once), so a published frame never overtakes an earlier packet.
+import { Parser, type Packet } from "@socket.io/bun-engine/dist/parser";
 import type { Namespace, Socket } from "socket.io";
 import { chatRoomOf } from "./hub";
 
@@ -15,11 +16,17 @@ export type EngineWebSocket = Bun.ServerWebSocket<{ transport: object }>;
 
 const topicOf = (room: string) => `room:${room}`;
 
+/** The engine's WebSocket transport: what it writes, packet by packet. */
+interface EngineTransport {
+  send(packets: Packet[]): void;
+}
+
 export class Fanout {
   /** Engine transport -> its WebSocket, from Bun's `open`. */
   private readonly websockets = new WeakMap<object, EngineWebSocket>();
   /** Per chat room, its sockets that Bun's topic cannot reach (long-polling ones). */
   private readonly fallback = new Map<string, Set<string>>();
+  private sockets = 0;
 
   constructor(
     private readonly nsp: Namespace,
@@ -35,7 +42,20 @@ export class Fanout {
 
   /** Call from Bun's websocket `open`, before the engine's own handler. */
   opened(ws: EngineWebSocket): void {
-    this.websockets.set(ws.data.transport, ws);
+    const transport = ws.data.transport as EngineTransport;
+    this.websockets.set(transport, ws);
+    // Everything else the engine writes to this socket (acknowledgements, replies, pings) goes
+    // through a topic of its own too: Bun then writes what waits for a socket in one go at the
+    // end of the turn, room frames included, instead of a system call per frame.
+    const own = `socket:${++this.sockets}`;
+    ws.subscribe(own);
+    transport.send = (packets) => {
+      for (const packet of packets) {
+        const frame = Parser.encodePacket(packet, true);
+        if (typeof frame === "string") this.publish(own, frame);
+        else ws.send(frame);
+      }
+    };
   }
 
   /** Emits `event` to every local socket in `room`, encoded once; returns how many went the long-polling way. */
