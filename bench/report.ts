@@ -146,6 +146,8 @@ ${
   performance.now(), one machine). Throughput senders keep 4 messages waiting for their acknowledgement each; light-load
   senders are paced and take turns. Deliveries/s = newMessage frames received by all clients / (last receipt - first send).
 - Every client checks that it got each message exactly once and that seq never went backwards.
+- \`bun bench/heap.ts\` weighs the live JavaScript heap of an idle joined connection after full collections, by object
+  type, for ChatLoop and plain Socket.IO served in one process: the part of the idle number the code decides.
 
 ## Reading the numbers
 

@@ -1,0 +1,76 @@
+// What an idle, joined connection costs in live JavaScript heap, after full collections:
+// ChatLoop beside plain Socket.IO on Bun, each served in this process, with the clients in
+// another. RSS (the suite's idle number) also counts native buffers and what the allocator
+// keeps; this is the part the code decides.
+//   bun bench/heap.ts [--connections 2000]
+import "./defaults";
+import { heapStats } from "bun:jsc";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { freshDatabase, testConfig } from "../test/harness";
+import { startChatLoop } from "../src/server";
+import { servePlainSocketIo } from "./reference/plain-socketio";
+import { PASSWORD } from "./servers";
+
+const { values: args } = parseArgs({ options: { connections: { type: "string", default: "2000" } } });
+const connections = Number(args.connections);
+const MEMBERS_PER_ROOM = 5;
+
+interface Population {
+  base: string;
+  tokens: string[];
+  rooms: string[];
+}
+
+async function chatloop(): Promise<{ population: Population; stop(): Promise<void> }> {
+  const { config, drop } = await freshDatabase(testConfig({ redisUrl: undefined })); // one instance: its fast state in memory
+  const server = await startChatLoop(config);
+  const { sql } = server;
+  const hash = await Bun.password.hash(PASSWORD, { algorithm: "argon2id", ...config.passwordHashing });
+  const users = Array.from({ length: connections }, (_, i) => ({ username: `heap${i}`, password_hash: hash }));
+  const ids = (await sql<{ id: string }[]>`insert into users ${sql(users)} returning id`).map((row) => row.id);
+  const owners = Array.from({ length: connections / MEMBERS_PER_ROOM }, (_, r) => ({ name: `heap ${r}`, owner_id: ids[r * MEMBERS_PER_ROOM]! }));
+  const roomIds = (await sql<{ id: string }[]>`insert into rooms ${sql(owners)} returning id`).map((row) => row.id);
+  const base = server.url.href.replace(/\/$/, "");
+  const tokens: string[] = [];
+  for (const { username } of users) {
+    const response = await fetch(`${base}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username, password: PASSWORD }) });
+    tokens.push(((await response.json()) as { token: string }).token);
+  }
+  const rooms = tokens.map((_, i) => roomIds[Math.floor(i / MEMBERS_PER_ROOM)]!);
+  return { population: { base, tokens, rooms }, stop: async () => (await server.stop(), await drop()) };
+}
+
+async function plainSocketIo(): Promise<{ population: Population; stop(): Promise<void> }> {
+  const server = servePlainSocketIo(0);
+  const rooms = Array.from({ length: connections }, (_, i) => `room ${Math.floor(i / MEMBERS_PER_ROOM)}`);
+  return { population: { base: `http://127.0.0.1:${server.port}`, tokens: rooms.map(() => ""), rooms }, stop: async () => void server.stop(true) };
+}
+
+function liveHeap() {
+  Bun.gc(true);
+  Bun.gc(true);
+  const stats = heapStats();
+  return { bytes: stats.heapSize, objects: stats.objectTypeCounts as Record<string, number> };
+}
+
+for (const [target, start] of [["chatloop", chatloop], ["plain-socketio", plainSocketIo]] as const) {
+  const { population, stop } = await start();
+  const before = liveHeap();
+  const clients = Bun.spawn([process.execPath, join(import.meta.dir, "heap-clients.ts")], { stdin: "pipe", stdout: "pipe", stderr: "inherit" });
+  clients.stdin.write(JSON.stringify(population) + "\n");
+  await clients.stdin.flush();
+  const { value } = await clients.stdout.getReader().read();
+  const { joined } = JSON.parse(new TextDecoder().decode(value)) as { joined: number };
+  if (joined !== connections) throw new Error(`${target}: ${joined} of ${connections} clients joined`);
+  const after = liveHeap();
+  const perConnection = Object.entries(after.objects)
+    .map(([type, count]) => [type, (count - (before.objects[type] ?? 0)) / connections] as const)
+    .filter(([, count]) => count >= 0.5)
+    .sort((a, b) => b[1] - a[1]);
+  console.log(JSON.stringify({ target, connections, liveHeapBytesPerConnection: Math.round((after.bytes - before.bytes) / connections), objectsPerConnection: Object.fromEntries(perConnection.map(([type, count]) => [type, Math.round(count * 100) / 100])) }));
+  clients.kill();
+  await clients.exited;
+  await stop();
+}
+process.exit(0);
