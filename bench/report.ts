@@ -179,9 +179,10 @@ function targetsTable(results: Result[]): string {
   const p99 = median("light-load", "p99ms");
   add("light load: p50 <= 5 ms", `${p50 ?? "-"} ms`, p50 === undefined ? undefined : p50 <= 5);
   add("light load: p99 <= 10 ms", `${p99 ?? "-"} ms`, p99 === undefined ? undefined : p99 <= 10);
-  const small = median("small-rooms", "deliveriesPerSecond");
+  // Messages, each stored and delivered to its room; the deliveries are five times as many.
   const smallStored = median("small-rooms", "messagesPerSecond");
-  add("many small rooms >= 30,000 msg/s (deliveries; stored in brackets)", `${small === undefined ? "-" : format(small)} (${smallStored === undefined ? "-" : format(smallStored)})`, small === undefined ? undefined : small >= 30_000);
+  const small = median("small-rooms", "deliveriesPerSecond");
+  add("many small rooms >= 30,000 messages/s stored and delivered (deliveries in brackets)", `${smallStored === undefined ? "-" : format(smallStored)} (${small === undefined ? "-" : format(small)})`, smallStored === undefined ? undefined : smallStored >= 30_000);
   const idle = median("connect-storm", "idleKiBPerConnection");
   add("idle <= 6 KB RSS per authenticated joined connection", `${idle ?? "-"} KiB`, idle === undefined ? undefined : idle * 1.024 <= 6);
   const storm = median("connect-storm", "connectAllMs");
