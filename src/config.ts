@@ -3,12 +3,15 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Limit, Limits } from "./limits/rate-limits";
+import { LOG_LEVELS, type LogLevel } from "./log";
 
 export interface Config {
   host: string;
   port: number;
   /** PostgreSQL URL; absent means the embedded database in `dataDir`. */
   databaseUrl?: string;
+  /** Connections to that PostgreSQL (the embedded one takes a single connection). */
+  databasePoolSize?: number;
   /** Redis URL; absent means in-process pub/sub (a single instance). */
   redisUrl?: string;
   /** Folder for the embedded database and the generated JWT secret. */
@@ -29,11 +32,15 @@ export interface Config {
   limits: Limits;
   /** Sockets one user may have open at once, on all instances together. */
   maxConnectionsPerUser: number;
+  /** Log lines below this level are dropped (`warn`: no line per request). */
+  logLevel: LogLevel;
 }
 
 export class ConfigError extends Error {}
 
 const MIN_SECRET_LENGTH = 32;
+/** Connections to a PostgreSQL server, unless DATABASE_POOL_SIZE says otherwise. */
+export const DEFAULT_POOL_SIZE = 10;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const production = env.NODE_ENV === "production";
@@ -41,11 +48,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     ...listenAddress(env),
     databaseUrl: env.DATABASE_URL || undefined,
+    databasePoolSize: integer(env, "DATABASE_POOL_SIZE", DEFAULT_POOL_SIZE, 1, 100),
     redisUrl: env.REDIS_URL || undefined,
     dataDir,
     jwtSecret: jwtSecret(env.JWT_SECRET, production, dataDir),
     tokenTtlSeconds: integer(env, "TOKEN_TTL_SECONDS", 12 * 3600, 60, 7 * 24 * 3600),
-    passwordHashing: { memoryCost: 19456, timeCost: 2 },
+    // OWASP's argon2id floor is 19 MiB and 2 passes (or 7 MiB and 5); below it, refused.
+    passwordHashing: { memoryCost: integer(env, "PASSWORD_MEMORY_KIB", 19456, 7168, 4 * 1024 * 1024), timeCost: integer(env, "PASSWORD_TIME_COST", 2, 2, 20) },
     maxMessageLength: integer(env, "MAX_MESSAGE_LENGTH", 4000, 1, 100_000),
     maxBodyBytes: integer(env, "MAX_BODY_BYTES", 64 * 1024, 1024, 16 * 1024 * 1024),
     redisPrefix: env.REDIS_PREFIX ?? "chatloop",
@@ -57,7 +66,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       messagesPerUser: rate(env, "LIMIT_MESSAGES_PER_USER", "30/10"),
     },
     maxConnectionsPerUser: integer(env, "MAX_CONNECTIONS_PER_USER", 20, 1, 10_000),
+    logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
   };
+}
+
+function oneOf<T extends string>(env: Record<string, string | undefined>, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name] || fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(", ")}, got "${raw}"`);
+  return raw as T;
 }
 
 /** "N/S": at most N in any window of S seconds. */

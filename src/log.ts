@@ -1,7 +1,17 @@
 // Structured logs: one JSON object per line on stdout/stderr.
 type Fields = Record<string, unknown>;
 
-function write(level: "info" | "warn" | "error", event: string, fields: Fields): void {
+export const LOG_LEVELS = ["info", "warn", "error"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Lines below this level are not written; set once at start, from LOG_LEVEL. */
+let least = 0;
+export function setLogLevel(level: LogLevel): void {
+  least = LOG_LEVELS.indexOf(level);
+}
+
+function write(level: LogLevel, event: string, fields: Fields): void {
+  if (LOG_LEVELS.indexOf(level) < least) return;
   const line = JSON.stringify({ time: new Date().toISOString(), level, event, ...fields });
   (level === "info" ? console.log : console.error)(line);
 }

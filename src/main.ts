@@ -3,7 +3,7 @@
 // is ready, 1 if not.
 import { ConfigError, loadConfig } from "./config";
 import { isReady } from "./healthcheck";
-import { log } from "./log";
+import { log, setLogLevel } from "./log";
 import { startChatLoop } from "./server";
 
 /** A stop that takes longer than this is cut short (orchestrators wait 30 s before SIGKILL). */
@@ -11,7 +11,9 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
 
 try {
   if (process.argv[2] === "healthcheck") process.exit((await isReady()) ? 0 : 1);
-  const chatloop = await startChatLoop(loadConfig());
+  const config = loadConfig();
+  setLogLevel(config.logLevel);
+  const chatloop = await startChatLoop(config);
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, async () => {
       log.info("stopping", { signal });

@@ -44,6 +44,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     // Tests sign up hundreds of people from one address; test/rate-limits.test.ts sets its own.
     limits: { loginPerAccount: unlimited, loginPerAddress: unlimited, registerPerAddress: unlimited, messagesPerUser: unlimited },
     maxConnectionsPerUser: 10_000,
+    logLevel: "info",
     ...overrides,
   };
 }

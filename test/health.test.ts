@@ -308,8 +308,21 @@ describe("configuration", () => {
     ["TOKEN_TTL_SECONDS", "forever"],
     ["MAX_MESSAGE_LENGTH", "0"],
     ["MAX_BODY_BYTES", "1023"],
+    ["DATABASE_POOL_SIZE", "0"],
+    ["DATABASE_POOL_SIZE", "101"],
+    ["PASSWORD_MEMORY_KIB", "4096"],
+    ["PASSWORD_TIME_COST", "1"],
+    ["LOG_LEVEL", "debug"],
+    ["LOG_LEVEL", "WARN"],
   ])("%s=%s is refused with a ConfigError that names it", (name, value) => {
     expect(configError({ [name]: value, JWT_SECRET: GOOD_SECRET, DATA_DIR: tempDir() }).message).toContain(name);
+  });
+
+  test("the pool size, the password-hash cost and the log level have safe defaults and take what is given", () => {
+    const env = { JWT_SECRET: GOOD_SECRET, DATA_DIR: tempDir() };
+    expect(loadConfig(env)).toMatchObject({ databasePoolSize: 10, passwordHashing: { memoryCost: 19456, timeCost: 2 }, logLevel: "info" });
+    const given = loadConfig({ ...env, DATABASE_POOL_SIZE: "30", PASSWORD_MEMORY_KIB: "65536", PASSWORD_TIME_COST: "3", LOG_LEVEL: "warn" });
+    expect([given.databasePoolSize, given.passwordHashing, given.logLevel]).toEqual([30, { memoryCost: 65536, timeCost: 3 }, "warn"]);
   });
 
   test("without JWT_SECRET outside production, a secret is generated into DATA_DIR/jwt-secret and the same one comes back", () => {

@@ -1,6 +1,7 @@
 // What an operator sees: request ids on every answer, and Prometheus metrics that move
 // with the traffic.
-import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, expect, spyOn, test } from "bun:test";
+import { log, setLogLevel } from "../src/log";
 import { api, closeSockets, connect, createRoom, inbox, signUp, startServer, stopServer, type Person, type TestServer } from "./harness";
 
 let server: TestServer;
@@ -63,4 +64,28 @@ test("stored and delivered messages, socket events and connections are counted",
   expect(grew('chatloop_socket_events_total{event="sendMessage",outcome="invalid_input"}')).toBe(1);
   expect(after.get("chatloop_socket_connections")).toBe(2);
   expect(after.get("chatloop_rooms_watched")).toBe(1);
+});
+
+test("LOG_LEVEL=warn drops the line per request and keeps warnings and errors", async () => {
+  const out = spyOn(console, "log");
+  const err = spyOn(console, "error");
+  setLogLevel("warn");
+  try {
+    await api(server, "GET", "/rooms", undefined, alice.token);
+    await api(server, "GET", "/rooms/not-an-id", undefined, alice.token);
+    expect(out.mock.calls.map(([line]) => JSON.parse(String(line)).event)).toEqual([]);
+    log.warn("checked", { why: "test" });
+    expect(err.mock.calls.map(([line]) => JSON.parse(String(line))).at(-1)).toMatchObject({ level: "warn", event: "checked", why: "test" });
+  } finally {
+    setLogLevel("info");
+    out.mockRestore();
+    err.mockRestore();
+  }
+  const logged = spyOn(console, "log");
+  try {
+    await api(server, "GET", "/rooms", undefined, alice.token);
+    expect(logged.mock.calls.map(([line]) => JSON.parse(String(line)).event)).toContain("request");
+  } finally {
+    logged.mockRestore();
+  }
 });

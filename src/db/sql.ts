@@ -1,6 +1,6 @@
 // The one PostgreSQL client: a real server when DATABASE_URL is set, else the embedded one.
 import postgres from "postgres";
-import type { Config } from "../config";
+import { DEFAULT_POOL_SIZE, type Config } from "../config";
 import { startEmbeddedPostgres } from "./embedded";
 import { migrate } from "./migrate";
 
@@ -16,7 +16,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function openDatabase(config: Pick<Config, "databaseUrl" | "dataDir">): Promise<Database> {
+export async function openDatabase(config: Pick<Config, "databaseUrl" | "databasePoolSize" | "dataDir">): Promise<Database> {
   // fetch_types: on every (re)connection the driver otherwise runs a query whose promise it
   // drops; a connection lost during it (a database restart) is an unhandled rejection, which
   // ends the process. ChatLoop passes no array parameters, so it needs no array types.
@@ -24,7 +24,7 @@ export async function openDatabase(config: Pick<Config, "databaseUrl" | "dataDir
   if (config.databaseUrl) {
     // While the server is away, a query fails within about a second (the driver's default
     // backoff queues it for up to 20 s): the caller gets `unavailable` and can retry.
-    const connections = 10;
+    const connections = config.databasePoolSize ?? DEFAULT_POOL_SIZE;
     const sql = postgres(config.databaseUrl, { ...common, max: connections, backoff: () => 0.1, connect_timeout: 5 });
     await migrate(sql);
     return { sql, connections, close: () => sql.end({ timeout: CLOSE_TIMEOUT_SECONDS }) };
