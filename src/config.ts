@@ -53,8 +53,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     jwtSecret: jwtSecret(env.JWT_SECRET, production, dataDir),
     tokenTtlSeconds: integer(env, "TOKEN_TTL_SECONDS", 12 * 3600, 60, 7 * 24 * 3600),
-    // OWASP's argon2id floor is 19 MiB and 2 passes (or 7 MiB and 5); below it, refused.
-    passwordHashing: { memoryCost: integer(env, "PASSWORD_MEMORY_KIB", 19456, 7168, 4 * 1024 * 1024), timeCost: integer(env, "PASSWORD_TIME_COST", 2, 2, 20) },
+    passwordHashing: passwordHashing(env),
     maxMessageLength: integer(env, "MAX_MESSAGE_LENGTH", 4000, 1, 100_000),
     maxBodyBytes: integer(env, "MAX_BODY_BYTES", 64 * 1024, 1024, 16 * 1024 * 1024),
     redisPrefix: env.REDIS_PREFIX ?? "chatloop",
@@ -68,6 +67,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxConnectionsPerUser: integer(env, "MAX_CONNECTIONS_PER_USER", 20, 1, 10_000),
     logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
   };
+}
+
+/**
+ * argon2id's cost. OWASP's minimums trade memory for passes (46 MiB x 1, 19 MiB x 2, 12 MiB x 3,
+ * 9 MiB x 4, 7 MiB x 5): memory times passes must reach the cheapest of them.
+ */
+function passwordHashing(env: Record<string, string | undefined>): Config["passwordHashing"] {
+  const memoryCost = integer(env, "PASSWORD_MEMORY_KIB", 19456, 7168, 4 * 1024 * 1024);
+  const timeCost = integer(env, "PASSWORD_TIME_COST", 2, 1, 20);
+  if (memoryCost * timeCost < 7168 * 5) {
+    throw new ConfigError(`PASSWORD_MEMORY_KIB x PASSWORD_TIME_COST must be at least ${7168 * 5} (OWASP's argon2id minimum), got ${memoryCost} x ${timeCost}`);
+  }
+  return { memoryCost, timeCost };
 }
 
 function oneOf<T extends string>(env: Record<string, string | undefined>, name: string, allowed: readonly T[], fallback: T): T {

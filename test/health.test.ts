@@ -311,7 +311,8 @@ describe("configuration", () => {
     ["DATABASE_POOL_SIZE", "0"],
     ["DATABASE_POOL_SIZE", "101"],
     ["PASSWORD_MEMORY_KIB", "4096"],
-    ["PASSWORD_TIME_COST", "1"],
+    ["PASSWORD_TIME_COST", "1"], // 19,456 KiB x 1 is below OWASP's minimum
+    ["PASSWORD_TIME_COST", "0"],
     ["LOG_LEVEL", "debug"],
     ["LOG_LEVEL", "WARN"],
   ])("%s=%s is refused with a ConfigError that names it", (name, value) => {
@@ -323,6 +324,8 @@ describe("configuration", () => {
     expect(loadConfig(env)).toMatchObject({ databasePoolSize: 10, passwordHashing: { memoryCost: 19456, timeCost: 2 }, logLevel: "info" });
     const given = loadConfig({ ...env, DATABASE_POOL_SIZE: "30", PASSWORD_MEMORY_KIB: "65536", PASSWORD_TIME_COST: "3", LOG_LEVEL: "warn" });
     expect([given.databasePoolSize, given.passwordHashing, given.logLevel]).toEqual([30, { memoryCost: 65536, timeCost: 3 }, "warn"]);
+    expect(loadConfig({ ...env, PASSWORD_MEMORY_KIB: "7168", PASSWORD_TIME_COST: "5" }).passwordHashing).toEqual({ memoryCost: 7168, timeCost: 5 });
+    expect(loadConfig({ ...env, PASSWORD_MEMORY_KIB: "47104", PASSWORD_TIME_COST: "1" }).passwordHashing).toEqual({ memoryCost: 47104, timeCost: 1 });
   });
 
   test("without JWT_SECRET outside production, a secret is generated into DATA_DIR/jwt-secret and the same one comes back", () => {
