@@ -127,6 +127,19 @@
       });
     }
 
+    /** Who came online or went offline here; someone the panel does not list yet has just joined the room. */
+    function showPresence(change) {
+      if (change.roomId !== roomId) return;
+      const panel = document.getElementById("members");
+      const changes = [...change.online.map((id) => [id, true]), ...change.offline.map((id) => [id, false])];
+      for (const [userId, online] of changes) {
+        const item = panel.querySelector(`li[data-user-id="${CSS.escape(userId)}"]`);
+        if (!item) return void htmx.ajax("GET", `/chat/rooms/${roomId}/members`, { target: "#members", swap: "outerHTML" });
+        item.dataset.online = String(online);
+        item.querySelector(".presence-label").textContent = online ? ", online" : ", offline";
+      }
+    }
+
     function setStatus(text) {
       status.textContent = text;
     }
@@ -137,6 +150,7 @@
       join();
     });
     socket.on("newMessage", showStored);
+    socket.on("presence", showPresence);
     socket.on("disconnect", (reason) => {
       room.dataset.joined = "false";
       setStatus("Reconnecting…");

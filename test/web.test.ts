@@ -218,6 +218,25 @@ describe("pages and fragments", () => {
     expect(unknown.status).toBe(400);
     expect(await unknown.text()).toContain("no such user");
   });
+  test("the members panel says who is online, and htmx can ask for it again; outsiders cannot", async () => {
+    const room = await createRoom(server, alice, "who is online", true);
+    await api(server, "POST", `/rooms/${room.id}/invites`, { username: "bob" }, alice.token);
+    const socket = await connect(server, bob.token);
+    await socket.emitWithAck("joinRoom", { roomId: room.id });
+
+    const panel = await (await getPage(aliceBrowser, `/chat/rooms/${room.id}/members`, { "hx-request": "true" })).text();
+    expect(panel).toStartWith(`<aside id="members"`);
+    expect(panel).toContain(`data-user-id="${bob.id}" data-online="true"`);
+    expect(panel).toContain(`data-user-id="${alice.id}" data-online="false"`);
+    expect(panel).toMatch(/bob<span class="presence-label sr-only">, online<\/span>/);
+    expect((await getPage(aliceBrowser, `/chat/rooms/${room.id}`)).status).toBe(200);
+
+    const withoutHtmx = await getPage(aliceBrowser, `/chat/rooms/${room.id}/members`);
+    expect([withoutHtmx.status, withoutHtmx.headers.get("location")]).toEqual([303, `/chat/rooms/${room.id}`]);
+    const stranger = await signInBrowser(server, "mallory");
+    expect((await getPage(stranger, `/chat/rooms/${room.id}/members`, { "hx-request": "true" })).status).toBe(404);
+  });
+
   test("without JavaScript the composer's form still sends, and a public room's Join button joins", async () => {
     const room = await createRoom(server, bob, "plain forms");
     const joined = await post(aliceBrowser, `/chat/rooms/${room.id}/join`, {});

@@ -1,7 +1,7 @@
 // A room: its history (the same message template the live delivery uses), the composer,
 // the members, and for the owner the invite form.
 import type { Message } from "../src/messages/schemas";
-import type { Member, Room } from "../src/rooms/schemas";
+import type { Room, RoomMember } from "../src/rooms/schemas";
 import { buttonClass, field, formError, inputClass } from "./forms";
 import { roomUrl } from "./home";
 import { html, type SafeHtml } from "./html";
@@ -12,7 +12,7 @@ export interface RoomData {
   viewer: { userId: string; username: string };
   isMember: boolean;
   messages: Message[];
-  members: Member[];
+  members: RoomMember[];
   maxMessageLength: number;
 }
 
@@ -33,7 +33,11 @@ export function membersPanel(data: Pick<RoomData, "room" | "viewer" | "members">
   return html`<aside id="members" aria-labelledby="members-heading" class="rounded border border-slate-300 p-3 md:w-64 dark:border-slate-700">
   <h2 id="members-heading" class="mb-2 font-bold">Members (${data.members.length})</h2>
   <ul class="flex flex-col gap-1">${data.members.map(
-    (m) => html`<li class="wrap-anywhere">${m.username}${m.isOwner && html` <span class="text-xs text-slate-600 dark:text-slate-300">(owner)</span>`}</li>`,
+    (m) =>
+      html`<li class="group flex items-center gap-2 wrap-anywhere" data-user-id="${m.userId}" data-online="${String(m.online)}">
+      <span class="size-2 shrink-0 rounded-full border border-slate-500 group-data-[online=true]:border-emerald-700 group-data-[online=true]:bg-emerald-600" aria-hidden="true"></span>
+      <span>${m.username}${m.isOwner && html` <span class="text-xs text-slate-600 dark:text-slate-300">(owner)</span>`}<span class="presence-label sr-only">, ${m.online ? "online" : "offline"}</span></span>
+    </li>`,
   )}</ul>
   ${isOwner &&
   html`<form method="post" action="${action}" hx-post="${action}" hx-target="#members" hx-swap="outerHTML" class="mt-4 flex flex-col gap-2">

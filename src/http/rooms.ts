@@ -1,5 +1,6 @@
 import { Elysia, t } from "elysia";
-import { createRoom, findVisibleRoom, invite, joinRoom, leaveRoom, listMembers, listVisibleRooms, removeMember } from "../rooms/rooms";
+import { membersOnline } from "../realtime/presence";
+import { createRoom, findVisibleRoom, invite, joinRoom, leaveRoom, listVisibleRooms, removeMember } from "../rooms/rooms";
 import { CreateRoom, Invite, Member, MemberParams, Membership, Room, RoomMember, RoomParams } from "../rooms/schemas";
 import { ErrorBody } from "../schemas";
 import { authGuard, type HttpDeps } from "./context";
@@ -46,12 +47,7 @@ export function roomRoutes(deps: HttpDeps) {
     )
     .get(
       "/:roomId/members",
-      async ({ principal, params }) => {
-        const members = await listMembers(sql, principal.userId, params.roomId);
-        // Presence is a nicety: without Redis for a moment, the list is still the list.
-        const online = await deps.presence.online(params.roomId).catch(() => new Set<string>());
-        return members.map((member) => ({ ...member, online: online.has(member.userId) }));
-      },
+      ({ principal, params }) => membersOnline(sql, deps.presence, principal.userId, params.roomId),
       { params: RoomParams, response: { 200: t.Array(RoomMember) }, detail: { summary: "The room's members, and who is online" } },
     )
     .post(

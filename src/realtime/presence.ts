@@ -1,6 +1,9 @@
 // Who is online in each room, across instances. Each instance marks the users it has
 // sockets for (room by room) in the shared state, as `instance|user`, and renews the marks
 // on a heartbeat; an instance that dies stops renewing, and its marks expire.
+import type { Sql } from "../db/sql";
+import { listMembers } from "../rooms/rooms";
+import type { RoomMember } from "../rooms/schemas";
 import type { FastState } from "../state/fast-state";
 
 /** Marks live this long; renewed every third of it. */
@@ -56,6 +59,14 @@ export class Presence {
   private member(userId: string): string {
     return `${this.instanceId}|${userId}`;
   }
+}
+
+/** A room's members, as `userId` may see them, each with whether they are online in it now. */
+export async function membersOnline(sql: Sql, presence: Presence, userId: string, roomId: string): Promise<RoomMember[]> {
+  const members = await listMembers(sql, userId, roomId);
+  // Presence is a nicety: without Redis for a moment, the list is still the list.
+  const online = await presence.online(roomId).catch(() => new Set<string>());
+  return members.map((member) => ({ ...member, online: online.has(member.userId) }));
 }
 
 /** A room hears of presence changes at most this often, gathered into one event. */

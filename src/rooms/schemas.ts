@@ -32,3 +32,4 @@ export const Membership = t.Object({ roomId: Id, userId: Id });
 
 export type Room = typeof Room.static;
 export type Member = typeof Member.static;
+export type RoomMember = typeof RoomMember.static;

@@ -16,7 +16,8 @@ import { log } from "../log";
 import { listMessages } from "../messages/messages";
 import { HistoryQuery } from "../messages/schemas";
 import { sendMessage } from "../messages/send";
-import { findVisibleRoom, invite, joinRoom, listMembers, listVisibleRooms, memberRoomIds, createRoom } from "../rooms/rooms";
+import { membersOnline } from "../realtime/presence";
+import { findVisibleRoom, invite, joinRoom, listVisibleRooms, memberRoomIds, createRoom } from "../rooms/rooms";
 import { CreateRoom, Invite, RoomParams } from "../rooms/schemas";
 import { compileValidator } from "../validation";
 import { assetResponse } from "./assets";
@@ -64,7 +65,7 @@ export function webRoutes(deps: HttpDeps) {
 
   const roomData = async (viewer: Principal, roomId: string) => {
     const room = await findVisibleRoom(sql, viewer.userId, roomId);
-    const [messages, members] = await Promise.all([listMessages(sql, roomId, { limit: HISTORY_PAGE }), listMembers(sql, viewer.userId, roomId)]);
+    const [messages, members] = await Promise.all([listMessages(sql, roomId, { limit: HISTORY_PAGE }), membersOnline(sql, deps.presence, viewer.userId, roomId)]);
     const { isMember, lastSeq, ...visible } = room;
     return { room: visible, viewer, isMember, messages, members, maxMessageLength: deps.maxMessageLength };
   };
@@ -155,6 +156,17 @@ export function webRoutes(deps: HttpDeps) {
           return page(request, historyPage(params.roomId, messages), { title: "Messages" });
         },
         { params: RoomParams, query: t.Object({ before: HistoryQuery.properties.before }) },
+      )
+      // chat.js asks for the panel again when someone it does not list comes online.
+      .get(
+        "/chat/rooms/:roomId/members",
+        async ({ request, params }) => {
+          const viewer = await signedIn(request);
+          if (!isHtmx(request)) return redirect(request, roomUrl(params.roomId));
+          const data = await roomData(viewer, params.roomId);
+          return page(request, membersPanel(data), { title: "Members" });
+        },
+        { params: RoomParams },
       )
       .post(
         "/chat/rooms/:roomId/join",

@@ -241,3 +241,28 @@ test("the list follows new messages while you are at the bottom, and stays put w
   await waitForMessages(lena.page, (m) => m.at(-1)?.text === "arrives below");
   expect(await log.evaluate((el) => el.scrollTop)).toBe(100);
 }, TEST_MS);
+
+test("the members panel shows who is online, live: someone arriving, someone new to the room, someone leaving", async () => {
+  const nina = await person("nina");
+  const omar = await person("omar");
+  const roomPath = await createRoomThroughForm(nina.page, "who is here");
+  const roomId = roomPath.split("/").at(-1)!;
+  const panel = nina.page.locator("#members");
+  const row = (name: string) => panel.locator("li", { hasText: name });
+
+  await row("nina").and(nina.page.locator('[data-online="true"]')).waitFor();
+  await api(server, "POST", `/rooms/${roomId}/join`, undefined, (await signUp(server, "pia")).token); // a member with no page open
+  await omar.page.goto(roomPath);
+  await omar.page.getByRole("button", { name: "Join" }).click();
+  await waitUntilLive(omar.page);
+  // omar was not in the panel nina's page got: it asks for the panel again and shows him online.
+  await row("omar").and(nina.page.locator('[data-online="true"]')).waitFor();
+  await panel.filter({ hasText: "Members (3)" }).waitFor();
+  expect(await row("pia").getAttribute("data-online")).toBe("false");
+  expect(await row("omar").textContent()).toContain(", online");
+
+  await omar.page.goto("/");
+  await row("omar").and(nina.page.locator('[data-online="false"]')).waitFor();
+  expect(await row("omar").textContent()).toContain(", offline");
+  expect(nina.errors).toEqual([]);
+}, TEST_MS);
