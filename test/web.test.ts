@@ -3,7 +3,7 @@
 import { io as connectSocket } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { getPage, htmlSocket, post, postForm, signInBrowser, type Browser } from "./browser";
-import { api, closeSockets, connect, createRoom, inbox, next, signUp, snapshot, startServer, stopServer, type Person, type TestServer } from "./harness";
+import { api, closeSockets, connect, createRoom, flush, inbox, next, signUp, snapshot, startServer, stopServer, type Person, type TestServer } from "./harness";
 
 let server: TestServer;
 let alice: Person, bob: Person, mallory: Person;
@@ -235,6 +235,45 @@ describe("pages and fragments", () => {
     expect([withoutHtmx.status, withoutHtmx.headers.get("location")]).toEqual([303, `/chat/rooms/${room.id}`]);
     const stranger = await signInBrowser(server, "mallory");
     expect((await getPage(stranger, `/chat/rooms/${room.id}/members`, { "hx-request": "true" })).status).toBe(404);
+  });
+
+  test("a member leaves with the room page's button and stops hearing the room; the owner has no such button", async () => {
+    const room = await createRoom(server, alice, "come and go");
+    await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    const bobBrowser = await signInBrowser(server, "bob");
+    expect(await (await getPage(bobBrowser, `/chat/rooms/${room.id}`)).text()).toContain("Leave room");
+    expect(await (await getPage(aliceBrowser, `/chat/rooms/${room.id}`)).text()).not.toContain("Leave room");
+    const socket = await connect(server, bob.token);
+    await socket.emitWithAck("joinRoom", { roomId: room.id });
+    const heard = inbox(socket);
+
+    const left = await post(bobBrowser, `/chat/rooms/${room.id}/leave`, {});
+    expect([left.status, left.headers.get("location")]).toEqual([303, "/"]);
+    await api(server, "POST", "/messages", { roomId: room.id, content: "after bob left" }, alice.token);
+    await flush(socket);
+    expect(heard.messages).toEqual([]);
+    const members = await api(server, "GET", `/rooms/${room.id}/members`, undefined, alice.token);
+    expect(members.body.map((m: { username: string }) => m.username)).toEqual(["alice"]);
+    expect((await post(aliceBrowser, `/chat/rooms/${room.id}/leave`, {})).status).toBe(409); // the owner stays
+  });
+
+  test("the owner removes a member from the panel: htmx gets the panel without them; nobody else may", async () => {
+    const room = await createRoom(server, alice, "pruning", true);
+    for (const name of ["bob", "mallory"]) await api(server, "POST", `/rooms/${room.id}/invites`, { username: name }, alice.token);
+    const malloryBrowser = await signInBrowser(server, "mallory");
+    const before = await snapshot(server);
+    expect((await post(malloryBrowser, `/chat/rooms/${room.id}/members/${bob.id}/remove`, {}, { "hx-request": "true" })).status).toBe(403);
+    expect(await snapshot(server)).toEqual(before);
+    expect(await (await getPage(malloryBrowser, `/chat/rooms/${room.id}/members`, { "hx-request": "true" })).text()).not.toContain("Remove");
+
+    const removed = await post(aliceBrowser, `/chat/rooms/${room.id}/members/${bob.id}/remove`, {}, { "hx-request": "true" });
+    expect(removed.status).toBe(200);
+    const panel = await removed.text();
+    expect(panel).toStartWith(`<aside id="members"`);
+    expect(panel).toContain("Members (2)");
+    expect(panel).not.toContain(`data-user-id="${bob.id}"`);
+    expect(panel).toContain(`<span class="sr-only"> mallory</span>`);
+    expect((await getPage(await signInBrowser(server, "bob"), `/chat/rooms/${room.id}`)).status).toBe(404);
   });
 
   test("without JavaScript the composer's form still sends, and a public room's Join button joins", async () => {

@@ -30,6 +30,12 @@ export function historyPage(roomId: string, messages: Message[]): SafeHtml {
 export function membersPanel(data: Pick<RoomData, "room" | "viewer" | "members">, inviteError?: string): SafeHtml {
   const isOwner = data.room.ownerId === data.viewer.userId;
   const action = `${roomUrl(data.room.id)}/invites`;
+  const remove = (m: RoomMember) => {
+    const removeAction = `${roomUrl(data.room.id)}/members/${m.userId}/remove`;
+    return html`<form method="post" action="${removeAction}" hx-post="${removeAction}" hx-target="#members" hx-swap="outerHTML" class="ml-auto">
+        <button class="text-xs text-slate-700 underline dark:text-slate-300">Remove<span class="sr-only"> ${m.username}</span></button>
+      </form>`;
+  };
   return html`<aside id="members" aria-labelledby="members-heading" class="rounded border border-slate-300 p-3 md:w-64 dark:border-slate-700">
   <h2 id="members-heading" class="mb-2 font-bold">Members (${data.members.length})</h2>
   <ul class="flex flex-col gap-1">${data.members.map(
@@ -37,6 +43,7 @@ export function membersPanel(data: Pick<RoomData, "room" | "viewer" | "members">
       html`<li class="group flex items-center gap-2 wrap-anywhere" data-user-id="${m.userId}" data-online="${String(m.online)}">
       <span class="size-2 shrink-0 rounded-full border border-slate-500 group-data-[online=true]:border-emerald-700 group-data-[online=true]:bg-emerald-600" aria-hidden="true"></span>
       <span>${m.username}${m.isOwner && html` <span class="text-xs text-slate-600 dark:text-slate-300">(owner)</span>`}<span class="presence-label sr-only">, ${m.online ? "online" : "offline"}</span></span>
+      ${isOwner && !m.isOwner && remove(m)}
     </li>`,
   )}</ul>
   ${isOwner &&
@@ -69,6 +76,8 @@ export function roomFragment(data: RoomData, inviteError?: string): SafeHtml {
     <div class="flex flex-wrap items-center justify-between gap-2 border-b border-slate-300 px-3 py-2 dark:border-slate-700">
       <h1 id="room-heading" class="text-xl font-bold wrap-anywhere">${room.name}${room.isPrivate && html` <span class="text-sm font-normal text-slate-600 dark:text-slate-300">(private)</span>`}</h1>
       <p id="connection-status" role="status" class="text-sm font-semibold text-amber-800 dark:text-amber-300"></p>
+      ${data.isMember && room.ownerId !== viewer.userId &&
+      html`<form method="post" action="${roomUrl(room.id)}/leave"><button class="text-sm text-slate-700 underline dark:text-slate-300">Leave room</button></form>`}
     </div>
     <div id="message-log" role="log" aria-label="Messages" tabindex="0" class="h-[60dvh] overflow-y-auto py-2 md:h-[calc(100dvh-12rem)]">
       <ol id="messages">

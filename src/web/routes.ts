@@ -17,8 +17,8 @@ import { listMessages } from "../messages/messages";
 import { HistoryQuery } from "../messages/schemas";
 import { sendMessage } from "../messages/send";
 import { membersOnline } from "../realtime/presence";
-import { findVisibleRoom, invite, joinRoom, listVisibleRooms, memberRoomIds, createRoom } from "../rooms/rooms";
-import { CreateRoom, Invite, RoomParams } from "../rooms/schemas";
+import { findVisibleRoom, invite, joinRoom, leaveRoom, listVisibleRooms, memberRoomIds, createRoom, removeMember } from "../rooms/rooms";
+import { CreateRoom, Invite, MemberParams, RoomParams } from "../rooms/schemas";
 import { compileValidator } from "../validation";
 import { assetResponse } from "./assets";
 import { prefersHtml } from "./negotiation";
@@ -176,6 +176,27 @@ export function webRoutes(deps: HttpDeps) {
           return redirect(request, roomUrl(params.roomId));
         },
         { params: RoomParams },
+      )
+      .post(
+        "/chat/rooms/:roomId/leave",
+        async ({ request, params }) => {
+          const viewer = await signedIn(request);
+          await leaveRoom(sql, viewer.userId, params.roomId);
+          deps.hub.membershipEnded(params.roomId, viewer.userId);
+          return redirect(request, "/");
+        },
+        { params: RoomParams },
+      )
+      .post(
+        "/chat/rooms/:roomId/members/:userId/remove",
+        async ({ request, params }) => {
+          const viewer = await signedIn(request);
+          await removeMember(sql, viewer.userId, params.roomId, params.userId);
+          deps.hub.membershipEnded(params.roomId, params.userId);
+          if (!isHtmx(request)) return redirect(request, roomUrl(params.roomId));
+          return page(request, membersPanel(await roomData(viewer, params.roomId)), { title: "Members" });
+        },
+        { params: MemberParams },
       )
       .post(
         "/chat/rooms/:roomId/invites",

@@ -82,6 +82,7 @@ test("home and room pass axe-core on a phone and a wide screen, light and dark, 
       await page.goto(roomPath);
       await page.waitForFunction(() => document.getElementById("room")?.dataset.joined === "true");
       await waitForMessages(page, (m) => m.length === 4);
+      await page.locator('#members li[data-online="true"]', { hasText: "alice" }).waitFor(); // her own presence, as it arrives
       expect(await accessibilityViolations(page)).toEqual([]);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
       await page.screenshot({ path: `${SCREENSHOTS}/room-${size}-${colorScheme}.png` });
