@@ -46,7 +46,9 @@ export class Fanout {
     this.websockets.set(transport, ws);
     // Everything else the engine writes to this socket (acknowledgements, replies, pings) goes
     // through a topic of its own too: Bun then writes what waits for a socket in one go at the
-    // end of the turn, room frames included, instead of a system call per frame.
+    // end of the turn, room frames included, instead of a system call per frame. This takes
+    // over the transport's `send(packets)`, where @socket.io/bun-engine (pinned) writes every
+    // packet; every socket test goes through it.
     const own = `socket:${++this.sockets}`;
     ws.subscribe(own);
     transport.send = (packets) => {
