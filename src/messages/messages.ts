@@ -27,6 +27,8 @@ const toMessage = (row: MessageRow): Message => ({
 export interface NewMessage {
   roomId: string;
   senderId: string;
+  /** The sender's, as the session knows it: usernames never change, so no lookup is needed. */
+  username: string;
   content: string;
   clientId: string | null;
 }
@@ -52,7 +54,8 @@ export type Stored =
  */
 export async function storeMessages(sql: Sql, batch: NewMessage[]): Promise<Stored[]> {
   const input = batch.map((m, ord) => ({ ord, room_id: m.roomId, sender_id: m.senderId, client_id: m.clientId, content: m.content }));
-  const rows = await sql<(Partial<MessageRow> & { ord: number | null; member: boolean })[]>`
+  type Row = Partial<Omit<MessageRow, "username">> & { ord: number | null; member: boolean };
+  const rows = await sql<Row[]>`
     with input as (
       select * from jsonb_to_recordset(${sql.json(input)}) as i(ord int, room_id uuid, sender_id uuid, client_id text, content text)
     ), checked as (
@@ -74,25 +77,27 @@ export async function storeMessages(sql: Sql, batch: NewMessage[]): Promise<Stor
       from locked l, unnest(l.senders, l.client_ids, l.contents) with ordinality as o(sender_id, client_id, content, n)
       returning *
     )
-    select null::int as ord, true as member, i.*, u.username
-    from inserted i join users u on u.id = i.sender_id
+    select null::int as ord, true as member, i.*
+    from inserted i
     union all
-    select c.ord, c.member, m.*, u.username
-    from checked c left join messages m on m.id = c.earlier_id left join users u on u.id = m.sender_id`;
+    select c.ord, c.member, m.*
+    from checked c left join messages m on m.id = c.earlier_id`;
 
-  // Each room's new messages, in seq order, go to its accepted sends, in the batch's order.
-  const inserted = new Map<string, Message[]>();
+  // Each room's new rows, in seq order, go to its accepted sends, in the batch's order.
+  const inserted = new Map<string, Row[]>();
   for (const row of rows.filter((row) => row.ord === null).sort((a, b) => Number(a.seq) - Number(b.seq))) {
-    const message = toMessage(row as MessageRow);
-    const room = inserted.get(message.roomId);
-    if (room) room.push(message);
-    else inserted.set(message.roomId, [message]);
+    const room = inserted.get(row.room_id!);
+    if (room) room.push(row);
+    else inserted.set(row.room_id!, [row]);
   }
   const checked = rows.filter((row) => row.ord !== null).sort((a, b) => a.ord! - b.ord!);
   return checked.map((row): Stored => {
-    if (row.id) return { outcome: "earlier", message: toMessage(row as MessageRow), member: row.member };
+    const sent = batch[row.ord!]!;
+    // An earlier message with this clientId is the same sender's, so it has the same username.
+    const message = (stored: Row) => toMessage({ ...stored, username: sent.username } as MessageRow);
+    if (row.id) return { outcome: "earlier", message: message(row), member: row.member };
     if (!row.member) return { outcome: "refused" };
-    return { outcome: "stored", message: inserted.get(batch[row.ord!]!.roomId)!.shift()! };
+    return { outcome: "stored", message: message(inserted.get(sent.roomId)!.shift()!) };
   });
 }
 

@@ -32,7 +32,7 @@ export async function sendMessage(deps: SendDeps, sender: Principal, input: Send
   }
 
   await deps.limiter.take("messagesPerUser", sender.userId);
-  const stored = await deps.messageStore.store({ roomId: input.roomId, senderId: sender.userId, content: input.content, clientId: input.clientId ?? null });
+  const stored = await deps.messageStore.store({ roomId: input.roomId, senderId: sender.userId, username: sender.username, content: input.content, clientId: input.clientId ?? null });
   if (stored.outcome === "stored") {
     deps.hub.messageStored(stored.message);
     return { message: stored.message, created: true };
