@@ -63,11 +63,15 @@ export function webRoutes(deps: HttpDeps) {
 
   const authPage = (request: Request, form: SafeHtml, title: string, status = 200) => page(request, form, { title, status });
 
+  /** What the members panel shows; the panel alone needs no history. */
+  const membersData = async (viewer: Principal, roomId: string) => {
+    const { isMember, lastSeq, ...room } = await findVisibleRoom(sql, viewer.userId, roomId);
+    return { room, viewer, isMember, members: await membersOnline(sql, deps.presence, viewer.userId, roomId) };
+  };
+
   const roomData = async (viewer: Principal, roomId: string) => {
-    const room = await findVisibleRoom(sql, viewer.userId, roomId);
-    const [messages, members] = await Promise.all([listMessages(sql, roomId, { limit: HISTORY_PAGE }), membersOnline(sql, deps.presence, viewer.userId, roomId)]);
-    const { isMember, lastSeq, ...visible } = room;
-    return { room: visible, viewer, isMember, messages, members, maxMessageLength: deps.maxMessageLength };
+    const members = await membersData(viewer, roomId); // refuses a room the viewer may not see, before reading it
+    return { ...members, messages: await listMessages(sql, roomId, { limit: HISTORY_PAGE }), maxMessageLength: deps.maxMessageLength };
   };
 
   return (
@@ -163,8 +167,7 @@ export function webRoutes(deps: HttpDeps) {
         async ({ request, params }) => {
           const viewer = await signedIn(request);
           if (!isHtmx(request)) return redirect(request, roomUrl(params.roomId));
-          const data = await roomData(viewer, params.roomId);
-          return page(request, membersPanel(data), { title: "Members" });
+          return page(request, membersPanel(await membersData(viewer, params.roomId)), { title: "Members" });
         },
         { params: RoomParams },
       )
@@ -194,7 +197,7 @@ export function webRoutes(deps: HttpDeps) {
           await removeMember(sql, viewer.userId, params.roomId, params.userId);
           deps.hub.membershipEnded(params.roomId, params.userId);
           if (!isHtmx(request)) return redirect(request, roomUrl(params.roomId));
-          return page(request, membersPanel(await roomData(viewer, params.roomId)), { title: "Members" });
+          return page(request, membersPanel(await membersData(viewer, params.roomId)), { title: "Members" });
         },
         { params: MemberParams },
       )
