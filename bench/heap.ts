@@ -10,7 +10,8 @@ import { parseArgs } from "node:util";
 import { freshDatabase, testConfig } from "../test/harness";
 import { startChatLoop } from "../src/server";
 import { servePlainSocketIo } from "./reference/plain-socketio";
-import { PASSWORD } from "./servers";
+import { targets } from "./client/targets";
+import { PASSWORD, populate } from "./servers";
 
 const { values: args } = parseArgs({ options: { connections: { type: "string", default: "2000" } } });
 const connections = Number(args.connections);
@@ -25,19 +26,12 @@ interface Population {
 async function chatloop(): Promise<{ population: Population; stop(): Promise<void> }> {
   const { config, drop } = await freshDatabase(testConfig({ redisUrl: undefined })); // one instance: its fast state in memory
   const server = await startChatLoop(config);
-  const { sql } = server;
-  const hash = await Bun.password.hash(PASSWORD, { algorithm: "argon2id", ...config.passwordHashing });
-  const users = Array.from({ length: connections }, (_, i) => ({ username: `heap${i}`, password_hash: hash }));
-  const ids = (await sql<{ id: string }[]>`insert into users ${sql(users)} returning id`).map((row) => row.id);
-  const owners = Array.from({ length: connections / MEMBERS_PER_ROOM }, (_, r) => ({ name: `heap ${r}`, owner_id: ids[r * MEMBERS_PER_ROOM]! }));
-  const roomIds = (await sql<{ id: string }[]>`insert into rooms ${sql(owners)} returning id`).map((row) => row.id);
+  const usernames = Array.from({ length: connections }, (_, i) => `heap${i}`);
+  const roomIds = await populate(server.sql, usernames, { rooms: connections / MEMBERS_PER_ROOM, membersPerRoom: MEMBERS_PER_ROOM }, config.passwordHashing);
   const base = server.url.href.replace(/\/$/, "");
   const tokens: string[] = [];
-  for (const { username } of users) {
-    const response = await fetch(`${base}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username, password: PASSWORD }) });
-    tokens.push(((await response.json()) as { token: string }).token);
-  }
-  const rooms = tokens.map((_, i) => roomIds[Math.floor(i / MEMBERS_PER_ROOM)]!);
+  for (const username of usernames) tokens.push((await targets.chatloop.login(base, { username, password: PASSWORD })).token!);
+  const rooms = usernames.map((_, i) => roomIds[Math.floor(i / MEMBERS_PER_ROOM)]!);
   return { population: { base, tokens, rooms }, stop: async () => (await server.stop(), await drop()) };
 }
 

@@ -78,7 +78,7 @@ async function stopAll(running: RunningBinary[]): Promise<void> {
 }
 
 /** Users (in batches: a statement takes at most 65,535 parameters) and public rooms, each owned by its first member. */
-async function populate(sql: postgres.Sql, usernames: string[], population: Population, hashing: { memoryCost: number; timeCost: number }): Promise<string[]> {
+export async function populate(sql: postgres.Sql, usernames: string[], population: Population, hashing: { memoryCost: number; timeCost: number }): Promise<string[]> {
   const hash = await Bun.password.hash(PASSWORD, { algorithm: "argon2id", ...hashing });
   const ids: string[] = [];
   for (let i = 0; i < usernames.length; i += 10_000) {
