@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { io as connectSocket } from "socket.io-client";
 import type { Message } from "../src/messages/schemas";
-import { api, closeSockets, connect, createRoom, flush, inbox, signUp, startServer, stopServer, type ChatSocket, type Person, type TestServer } from "./harness";
+import { api, closeSockets, connect, createRoom, flush, inbox, scrape, signUp, startServer, stopServer, type ChatSocket, type Person, type TestServer } from "./harness";
 import { closeRawSockets } from "./raw-engine-socket";
 
 let server: TestServer;
@@ -22,8 +22,8 @@ afterAll(() => stopServer(server));
 
 /** newMessage deliveries so far, by the path they took. */
 async function deliveries(): Promise<{ websocket: number; polling: number }> {
-  const text = await (await fetch(`${server.base}/metrics`)).text();
-  const count = (path: string) => Number(new RegExp(`^chatloop_messages_delivered_total\\{path="${path}"\\} (\\d+)$`, "m").exec(text)?.[1] ?? 0);
+  const samples = await scrape(server);
+  const count = (path: string) => samples.get(`chatloop_messages_delivered_total{path="${path}"}`) ?? 0;
   return { websocket: count("websocket"), polling: count("polling") };
 }
 

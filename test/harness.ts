@@ -222,6 +222,17 @@ export function nextPresenceOf(socket: ChatSocket, person: Person): Promise<{ ro
   });
 }
 
+/** Every sample of an instance's /metrics, by name with its labels: `name{label="value"}` -> value. */
+export async function scrape(server: Endpoint): Promise<Map<string, number>> {
+  const text = await (await fetch(`${server.base}/metrics`)).text();
+  const samples = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    const match = line.match(/^(\w+(?:\{[^}]*\})?) (\S+)$/);
+    if (match) samples.set(match[1]!, Number(match[2]));
+  }
+  return samples;
+}
+
 // ---- matchers ---------------------------------------------------------------------------
 
 export const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;

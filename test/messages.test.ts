@@ -1,7 +1,7 @@
 // Messages over REST, seen by real clients: what POST /messages stores and refuses, and how
 // GET /messages/:roomId pages through a room's history with seq cursors and Link headers.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { api, closeSockets, connect, createRoom, error, inbox, ISO, reply, signUp, snapshot, startServer, stopServer, UUID, type Person, type TestServer } from "./harness";
+import { api, closeSockets, connect, createRoom, error, inbox, ISO, reply, scrape, signUp, snapshot, startServer, stopServer, UUID, type Person, type TestServer } from "./harness";
 
 let server: TestServer;
 let alice: Person, bob: Person, carol: Person, mallory: Person;
@@ -427,9 +427,8 @@ describe("who may read", () => {
 describe("group commit", () => {
   /** How many batches have been stored, and how many messages they held. */
   async function batches(): Promise<{ count: number; messages: number }> {
-    const text = await (await fetch(`${server.base}/metrics`)).text();
-    const read = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1] ?? 0);
-    return { count: read("chatloop_message_batch_size_count"), messages: read("chatloop_message_batch_size_sum") };
+    const samples = await scrape(server);
+    return { count: samples.get("chatloop_message_batch_size_count") ?? 0, messages: samples.get("chatloop_message_batch_size_sum") ?? 0 };
   }
 
   test("sends to several rooms at once share statements, and each room is numbered 1..N without a gap", async () => {

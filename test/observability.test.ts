@@ -2,7 +2,7 @@
 // with the traffic.
 import { afterAll, afterEach, beforeAll, expect, spyOn, test } from "bun:test";
 import { log, setLogLevel } from "../src/log";
-import { api, closeSockets, connect, createRoom, inbox, signUp, startServer, stopServer, type Person, type TestServer } from "./harness";
+import { api, closeSockets, connect, createRoom, inbox, scrape, signUp, startServer, stopServer, type Person, type TestServer } from "./harness";
 
 let server: TestServer;
 let alice: Person, bob: Person;
@@ -13,16 +13,6 @@ beforeAll(async () => {
 });
 afterEach(closeSockets);
 afterAll(() => stopServer(server));
-
-async function scrape(): Promise<Map<string, number>> {
-  const text = await (await fetch(`${server.base}/metrics`)).text();
-  const samples = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    const match = line.match(/^(\w+(?:\{[^}]*\})?) (\S+)$/);
-    if (match) samples.set(match[1]!, Number(match[2]));
-  }
-  return samples;
-}
 
 test("every answer carries a request id: the caller's own when it is sane, a new one otherwise", async () => {
   const given = await fetch(`${server.base}/healthz`, { headers: { "x-request-id": "trace-42" } });
@@ -38,13 +28,13 @@ test("/metrics is Prometheus text that counts requests by route template and sta
   expect(response.headers.get("content-type")).toStartWith("text/plain");
   await api(server, "GET", `/rooms/${crypto.randomUUID()}`, undefined, alice.token);
   await api(server, "GET", `/rooms/${crypto.randomUUID()}`, undefined, alice.token);
-  const samples = await scrape();
+  const samples = await scrape(server);
   expect(samples.get('chatloop_http_requests_total{method="GET",route="/rooms/:roomId",status="404"}')).toBe(2);
   expect([...samples.keys()].some((k) => k.includes("/rooms/0") || k.includes("/rooms/f"))).toBe(false);
 });
 
 test("stored and delivered messages, socket events and connections are counted", async () => {
-  const before = await scrape();
+  const before = await scrape(server);
   const room = await createRoom(server, alice, "counted");
   await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
   const [a, b] = [await connect(server, alice.token), await connect(server, bob.token)];
@@ -56,7 +46,7 @@ test("stored and delivered messages, socket events and connections are counted",
   await heard.until(2);
   await a.emitWithAck("sendMessage", { roomId: "not-an-id", content: "three" });
 
-  const after = await scrape();
+  const after = await scrape(server);
   const grew = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
   expect(grew("chatloop_messages_stored_total")).toBe(2);
   expect(grew(`chatloop_messages_delivered_total{path="websocket"}`)).toBe(4); // two messages, two sockets each
