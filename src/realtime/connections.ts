@@ -1,10 +1,9 @@
 // How many sockets a user has open, on every instance: each instance marks its own sockets in
-// the shared state and renews the marks on the presence heartbeat, so the sockets of an
-// instance that died stop counting once their marks expire.
+// the shared state (InstanceMarks), so the sockets of an instance that died stop counting once
+// their marks expire.
 import { AppError } from "../errors";
-import type { FastState } from "../state/fast-state";
+import type { InstanceMarks } from "../state/instance-marks";
 
-const MARK_TTL_MS = 30_000;
 const setOf = (userId: string) => `connections:${userId}`;
 
 export class TooManyConnections extends AppError {
@@ -18,8 +17,7 @@ export class ConnectionCount {
   private readonly local = new Map<string, string>();
 
   constructor(
-    private readonly state: FastState,
-    private readonly instanceId: string,
+    private readonly marks: InstanceMarks,
     private readonly max: number,
   ) {}
 
@@ -28,25 +26,16 @@ export class ConnectionCount {
    * other limits, one that cannot be counted (Redis away) lets the socket in.
    */
   async open(userId: string, socketId: string): Promise<void> {
-    const open = await this.state.present(setOf(userId)).catch(() => []);
+    const open = await this.marks.keys(setOf(userId)).catch(() => []);
     if (open.length >= this.max) throw new TooManyConnections(this.max);
     this.local.set(socketId, userId);
-    await this.state.markPresent([{ set: setOf(userId), member: this.member(socketId), until: Date.now() + MARK_TTL_MS }]).catch(() => {});
+    await this.marks.mark(setOf(userId), socketId).catch(() => {});
   }
 
   async closed(socketId: string): Promise<void> {
     const userId = this.local.get(socketId);
     if (!userId) return;
     this.local.delete(socketId);
-    await this.state.markAbsent(setOf(userId), this.member(socketId));
-  }
-
-  heartbeat(): Promise<void> {
-    const until = Date.now() + MARK_TTL_MS;
-    return this.state.markPresent([...this.local].map(([socketId, userId]) => ({ set: setOf(userId), member: this.member(socketId), until })));
-  }
-
-  private member(socketId: string): string {
-    return `${this.instanceId}|${socketId}`;
+    await this.marks.unmark(setOf(userId), socketId);
   }
 }

@@ -1,14 +1,10 @@
 // Who is online in each room, across instances. Each instance marks the users it has
-// sockets for (room by room) in the shared state, as `instance|user`, and renews the marks
-// on a heartbeat; an instance that dies stops renewing, and its marks expire.
+// sockets for, room by room, in the shared state (InstanceMarks, which expire with a dead
+// instance), and counts here how many sockets each has.
 import type { Sql } from "../db/sql";
 import { listMembers } from "../rooms/rooms";
 import type { RoomMember } from "../rooms/schemas";
-import type { FastState } from "../state/fast-state";
-
-/** Marks live this long; renewed every third of it. */
-const MARK_TTL_MS = 30_000;
-export const PRESENCE_HEARTBEAT_MS = MARK_TTL_MS / 3;
+import type { InstanceMarks } from "../state/instance-marks";
 
 const setOf = (roomId: string) => `presence:${roomId}`;
 
@@ -17,8 +13,7 @@ export class Presence {
   private readonly local = new Map<string, Map<string, number>>();
 
   constructor(
-    private readonly state: FastState,
-    private readonly instanceId: string,
+    private readonly marks: InstanceMarks,
     /** Told when a user's first socket here joins a room, or when their last one anywhere leaves. */
     private readonly changed: (roomId: string, userId: string, online: boolean) => void,
   ) {}
@@ -29,7 +24,7 @@ export class Presence {
     const sockets = (users.get(userId) ?? 0) + 1;
     users.set(userId, sockets);
     if (sockets > 1) return;
-    await this.state.markPresent([{ set: setOf(roomId), member: this.member(userId), until: Date.now() + MARK_TTL_MS }]);
+    await this.marks.mark(setOf(roomId), userId);
     this.changed(roomId, userId, true);
   }
 
@@ -40,24 +35,13 @@ export class Presence {
     if (sockets > 0) return void users.set(userId, sockets);
     users.delete(userId);
     if (users.size === 0) this.local.delete(roomId);
-    await this.state.markAbsent(setOf(roomId), this.member(userId));
+    await this.marks.unmark(setOf(roomId), userId);
     if (!(await this.online(roomId)).has(userId)) this.changed(roomId, userId, false);
   }
 
   /** The users with a socket in the room on any instance. */
   async online(roomId: string): Promise<Set<string>> {
-    return new Set((await this.state.present(setOf(roomId))).map((member) => member.slice(member.indexOf("|") + 1)));
-  }
-
-  /** Renews every mark this instance holds. */
-  heartbeat(): Promise<void> {
-    const until = Date.now() + MARK_TTL_MS;
-    const marks = [...this.local].flatMap(([roomId, users]) => [...users.keys()].map((userId) => ({ set: setOf(roomId), member: this.member(userId), until })));
-    return this.state.markPresent(marks);
-  }
-
-  private member(userId: string): string {
-    return `${this.instanceId}|${userId}`;
+    return new Set(await this.marks.keys(setOf(roomId)));
   }
 }
 

@@ -8,11 +8,12 @@ import type { Sql } from "../db/sql";
 import { log } from "../log";
 import { newestSeqs } from "../rooms/rooms";
 import type { FastState } from "../state/fast-state";
+import { InstanceMarks, MARKS_HEARTBEAT_MS } from "../state/instance-marks";
 import type { MessageWithHtml } from "./events";
 import { ConnectionCount } from "./connections";
 import { Fanout } from "./fanout";
 import { chatRoomOf, createHub, htmlRoom, type ChatServer } from "./hub";
-import { PRESENCE_HEARTBEAT_MS, Presence, presenceAnnouncer } from "./presence";
+import { Presence, presenceAnnouncer } from "./presence";
 import { RoomFeeds } from "./room-feeds";
 
 /** How often a clustered instance checks its rooms against the log; bounds how late a lost message can be. */
@@ -62,10 +63,10 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
   io.on("messageStored", (message) => feeds.receive(message));
   const hub = createHub(io, feeds, clustered, metrics);
 
-  const instanceId = crypto.randomUUID();
-  const connections = new ConnectionCount(state, instanceId, maxConnectionsPerUser);
+  const marks = new InstanceMarks(state, crypto.randomUUID());
+  const connections = new ConnectionCount(marks, maxConnectionsPerUser);
   const announcer = presenceAnnouncer((changes) => io.to([changes.roomId, htmlRoom(changes.roomId)]).emit("presence", changes));
-  const presence = new Presence(state, instanceId, announcer.changed);
+  const presence = new Presence(marks, announcer.changed);
   let stopping = false;
   const track = (change: "joined" | "left") => (room: string, socketId: string) => {
     // A stopping instance announces nothing: its sockets leave as it closes Redis, and its
@@ -77,10 +78,7 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
   };
   nsp.adapter.on("join-room", track("joined"));
   nsp.adapter.on("leave-room", track("left"));
-  const heartbeat = setInterval(() => {
-    presence.heartbeat().catch(warn("presence_failed"));
-    connections.heartbeat().catch(warn("presence_failed"));
-  }, PRESENCE_HEARTBEAT_MS);
+  const heartbeat = setInterval(() => marks.renew().catch(warn("presence_failed")), MARKS_HEARTBEAT_MS);
 
   // Only instances can miss each other's messages; a lone instance delivers its own directly.
   const reconcile = () => feeds.reconcile().catch(warn("reconcile_failed"));
