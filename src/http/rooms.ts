@@ -6,7 +6,7 @@ import { ErrorBody } from "../schemas";
 import { authGuard, type HttpDeps } from "./context";
 
 export function roomRoutes(deps: HttpDeps) {
-  const { sql, hub } = deps;
+  const { sql } = deps;
   const asRoom = ({ isMember, lastSeq, ...room }: Awaited<ReturnType<typeof findVisibleRoom>>) => room;
   return new Elysia({ prefix: "/rooms", tags: ["rooms"] })
     .use(authGuard(deps))
@@ -39,8 +39,7 @@ export function roomRoutes(deps: HttpDeps) {
     .post(
       "/:roomId/leave",
       async ({ principal, params }) => {
-        await leaveRoom(sql, principal.userId, params.roomId);
-        hub.membershipEnded(params.roomId, principal.userId);
+        await leaveRoom(deps, principal.userId, params.roomId);
         return { roomId: params.roomId, userId: principal.userId };
       },
       { params: RoomParams, response: { 200: Membership }, detail: { summary: "Leave a room (the REST twin of leaveRoom)" } },
@@ -61,8 +60,7 @@ export function roomRoutes(deps: HttpDeps) {
     .delete(
       "/:roomId/members/:userId",
       async ({ principal, params, set }) => {
-        await removeMember(sql, principal.userId, params.roomId, params.userId);
-        hub.membershipEnded(params.roomId, params.userId);
+        await removeMember(deps, principal.userId, params.roomId, params.userId);
         set.status = 204;
       },
       { params: MemberParams, detail: { summary: "The owner removes a member; their sockets leave the room at once" } },

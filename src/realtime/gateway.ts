@@ -81,8 +81,7 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
     leaveRoom: handler(deps, "leaveRoom", validLeave, async (socket, { roomId, userId }) => {
       const { principal } = socket.data;
       requireSelf(principal, userId);
-      await leaveRoom(deps.sql, principal.userId, roomId);
-      deps.hub.membershipEnded(roomId, principal.userId);
+      await leaveRoom(deps, principal.userId, roomId);
       const left = { roomId, userId: principal.userId };
       socket.emit("roomLeft", left);
       return left;

@@ -3,6 +3,7 @@
 // exist, and every other feature asks these functions first.
 import type { Sql } from "../db/sql";
 import { conflict, forbidden, notFound } from "../errors";
+import type { Hub } from "../realtime/hub";
 import type { Member, Room } from "./schemas";
 
 interface RoomRow {
@@ -83,11 +84,18 @@ export async function joinRoom(sql: Sql, userId: string, roomId: string): Promis
   return { ...room, isMember: true };
 }
 
+/** Where an ended membership is stored, and who is told, so that the member's sockets leave the room. */
+export interface MembershipDeps {
+  sql: Sql;
+  hub: Pick<Hub, "membershipEnded">;
+}
+
 /** Ends a membership. The owner stays: a room without its owner could never invite again. */
-export async function leaveRoom(sql: Sql, userId: string, roomId: string): Promise<void> {
+export async function leaveRoom({ sql, hub }: MembershipDeps, userId: string, roomId: string): Promise<void> {
   const room = await requireMember(sql, userId, roomId);
   if (room.ownerId === userId) throw conflict("owner_cannot_leave", "the owner cannot leave the room");
   await sql`delete from memberships where room_id = ${roomId} and user_id = ${userId}`;
+  hub.membershipEnded(roomId, userId);
 }
 
 async function requireOwner(sql: Sql, userId: string, roomId: string): Promise<VisibleRoom> {
@@ -112,11 +120,12 @@ export async function invite(sql: Sql, ownerId: string, roomId: string, username
   return toMember(member);
 }
 
-export async function removeMember(sql: Sql, ownerId: string, roomId: string, memberId: string): Promise<void> {
+export async function removeMember({ sql, hub }: MembershipDeps, ownerId: string, roomId: string, memberId: string): Promise<void> {
   await requireOwner(sql, ownerId, roomId);
   if (memberId === ownerId) throw conflict("owner_cannot_leave", "the owner cannot leave the room");
   const removed = await sql`delete from memberships where room_id = ${roomId} and user_id = ${memberId}`;
   if (removed.count === 0) throw notFound("member_not_found", "that user is not a member of this room");
+  hub.membershipEnded(roomId, memberId);
 }
 
 interface MemberRow {

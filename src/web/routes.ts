@@ -184,8 +184,7 @@ export function webRoutes(deps: HttpDeps) {
         "/chat/rooms/:roomId/leave",
         async ({ request, params }) => {
           const viewer = await signedIn(request);
-          await leaveRoom(sql, viewer.userId, params.roomId);
-          deps.hub.membershipEnded(params.roomId, viewer.userId);
+          await leaveRoom(deps, viewer.userId, params.roomId);
           return redirect(request, "/");
         },
         { params: RoomParams },
@@ -194,8 +193,7 @@ export function webRoutes(deps: HttpDeps) {
         "/chat/rooms/:roomId/members/:userId/remove",
         async ({ request, params }) => {
           const viewer = await signedIn(request);
-          await removeMember(sql, viewer.userId, params.roomId, params.userId);
-          deps.hub.membershipEnded(params.roomId, params.userId);
+          await removeMember(deps, viewer.userId, params.roomId, params.userId);
           if (!isHtmx(request)) return redirect(request, roomUrl(params.roomId));
           return page(request, membersPanel(await membersData(viewer, params.roomId)), { title: "Members" });
         },
