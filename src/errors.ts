@@ -38,7 +38,7 @@ export function publicError(error: unknown): ErrorBody & { status: number; retry
 // SQLSTATE class 08 is "connection exception"; 57P01-57P03 are shutdowns and start-ups.
 const UNREACHABLE = new Set(["CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT", "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "57P01", "57P02", "57P03"]);
 
-function isDatabaseUnavailable(error: unknown): boolean {
+export function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && (UNREACHABLE.has(code) || code.startsWith("08"));
 }

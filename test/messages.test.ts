@@ -1,6 +1,8 @@
 // Messages over REST, seen by real clients: what POST /messages stores and refuses, and how
 // GET /messages/:roomId pages through a room's history with seq cursors and Link headers.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { GroupCommit } from "../src/messages/group-commit";
+import type { Stored } from "../src/messages/messages";
 import { api, closeSockets, connect, createRoom, error, inbox, ISO, reply, scrape, signUp, snapshot, startServer, stopServer, UUID, type Person, type TestServer } from "./harness";
 
 let server: TestServer;
@@ -470,5 +472,33 @@ describe("group commit", () => {
     expect(history.map((m) => m.seq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(history.filter((m) => m.clientId === doubled)).toEqual([twice[0] as Message]);
     expect(history.filter((m) => m.content.startsWith("alice")).sort((a, b) => a.seq - b.seq)).toEqual((fresh as Message[]).sort((a, b) => a.seq - b.seq));
+  });
+
+  test("sends the database refuses, mixed into a busy batch, fail alone: every other send of the batch is stored and acknowledged in order", async () => {
+    const room = await createRoom(server, alice, "poisoned batch");
+    const sizes: number[] = [];
+    // One store at a time: the first send runs alone, and the 60 made meanwhile wait and go as one batch.
+    const store = new GroupCommit(server.sql, 1, (size) => sizes.push(size));
+    const send = (content: string, roomId = room.id) => store.store({ roomId, senderId: alice.id, username: alice.username, content, clientId: null });
+    // Text PostgreSQL's JSON refuses, and an id its uuid type refuses: each fails a whole statement.
+    const poisons: Record<number, () => Promise<Stored>> = {
+      12: () => send("a lone \ud800 surrogate"),
+      30: () => send("a NUL \u0000 character"),
+      47: () => send("to no room", "not-a-room-id"),
+    };
+
+    const opening = send("opening");
+    const batch = await Promise.allSettled(range(1, 60).map((n) => poisons[n]?.() ?? send(`honest ${n}`)));
+    await opening;
+
+    const refused = batch.flatMap((outcome, i) => (outcome.status === "rejected" ? [i + 1] : []));
+    expect(refused).toEqual([12, 30, 47]);
+    const acknowledged = batch.flatMap((outcome) => (outcome.status === "fulfilled" && outcome.value.outcome === "stored" ? [outcome.value.message] : []));
+    expect(acknowledged.map((m) => m.content)).toEqual(range(1, 60).filter((n) => !poisons[n]).map((n) => `honest ${n}`));
+    expect(acknowledged.map((m) => m.seq)).toEqual(range(2, 58));
+    const history = (await api(server, "GET", `/messages/${room.id}?limit=200`, undefined, alice.token)).body as Message[];
+    expect(history.slice(1)).toEqual(acknowledged);
+    expect(sizes[0]).toBe(1);
+    expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(58);
   });
 });
