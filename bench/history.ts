@@ -20,10 +20,10 @@ export async function runHistory(messages = 1_000_000) {
     const senderId = room!.owner_id;
     for (let from = 1; from <= messages; from += ROWS_PER_INSERT) {
       const to = Math.min(messages, from + ROWS_PER_INSERT - 1);
-      await sql`insert into messages (room_id, seq, sender_id, content)
-                select ${roomId}, g, ${senderId}, 'history message number ' || g from generate_series(${from}::int, ${to}::int) g`;
+      await sql`insert into messages (room_id, seq, rev, sender_id, content)
+                select ${roomId}, g, g, ${senderId}, 'history message number ' || g from generate_series(${from}::int, ${to}::int) g`;
     }
-    await sql`update rooms set last_seq = ${messages} where id = ${roomId}`;
+    await sql`update rooms set last_seq = ${messages}, last_rev = ${messages} where id = ${roomId}`;
     await sql`analyze messages`;
     const buildSeconds = Math.round((now() - built) / 100) / 10;
 

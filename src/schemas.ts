@@ -9,4 +9,5 @@ export const Id = t.String({ pattern: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9
 // TypeBox's own integer: Elysia's `t.Integer` also takes numeric strings (for query strings),
 // and a socket payload is JSON, where a seq is a number.
 export const Seq = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, error: "must be a seq, a whole number >= 0" });
+export const Rev = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, error: "must be a rev, a whole number >= 0" });
 export const ErrorBody = t.Object({ message: t.String(), code: t.String() });

@@ -22,7 +22,7 @@ import type { Message } from "./messages/schemas";
 import { createMetrics } from "./metrics";
 import type { MessageWithHtml } from "./realtime/events";
 import { attachGateway } from "./realtime/gateway";
-import type { ChatServer } from "./realtime/hub";
+import type { ChatServer } from "./realtime/broadcasts";
 import { startRealtime } from "./realtime/realtime";
 import { REPLAY_LIMIT } from "./realtime/room-feeds";
 import { MemoryState, RedisState } from "./state/fast-state";
@@ -65,12 +65,12 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   const publish = (topic: string, frame: string) => void server?.publish(topic, frame);
   const realtime = startRealtime({ io, maxConnectionsPerUser: config.maxConnectionsPerUser, sql, state, metrics, clustered: redis !== undefined, withHtml, publish });
   redis?.sub.on("ready", realtime.reconcile);
-  const { connections, feeds, hub, presence } = realtime;
+  const { connections, feeds, broadcasts, presence } = realtime;
 
   const limiter = new RateLimiter(state, config.limits);
   const messageStore = new GroupCommit(sql, Math.max(1, db.connections / 2), (size) => metrics.messageBatchSize.observe(size));
   const drain = new Drain();
-  attachGateway(io, { connections, drain, limiter, metrics, sql, signer, state, hub, messageStore, feeds, withHtml, maxMessageLength: config.maxMessageLength });
+  attachGateway(io, { connections, drain, limiter, metrics, sql, signer, state, broadcasts, messageStore, feeds, withHtml, maxMessageLength: config.maxMessageLength });
   const app = createHttpApp({
     limiter,
     metrics,
@@ -78,7 +78,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
     state,
     sql,
     signer,
-    hub,
+    broadcasts,
     messageStore,
     auth: { tokenTtlSeconds: config.tokenTtlSeconds, passwordHashing: config.passwordHashing },
     maxMessageLength: config.maxMessageLength,

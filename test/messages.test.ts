@@ -2,7 +2,7 @@
 // GET /messages/:roomId pages through a room's history with seq cursors and Link headers.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { GroupCommit } from "../src/messages/group-commit";
-import type { Stored } from "../src/messages/messages";
+import type { Stored } from "../src/messages/store";
 import { api, closeSockets, connect, createRoom, error, inbox, ISO, reply, scrape, signUp, snapshot, startServer, stopServer, UUID, type Person, type TestServer } from "./harness";
 
 let server: TestServer;
@@ -46,9 +46,9 @@ async function invite(room: Room, owner: Person, invitee: Person) {
 async function roomWithMessages(count: number, name = "archive"): Promise<Room> {
   const room = await createRoom(server, alice, name);
   await server.sql`
-    with room as (update rooms set last_seq = ${count} where id = ${room.id} returning id, owner_id)
-    insert into messages (room_id, seq, sender_id, content)
-    select room.id, n, room.owner_id, 'message ' || n from room, generate_series(1, ${count}::int) n`;
+    with room as (update rooms set last_seq = ${count}, last_rev = ${count} where id = ${room.id} returning id, owner_id)
+    insert into messages (room_id, seq, rev, sender_id, content)
+    select room.id, n, n, room.owner_id, 'message ' || n from room, generate_series(1, ${count}::int) n`;
   return room;
 }
 
@@ -94,8 +94,14 @@ describe("sending", () => {
       roomId: room.id,
       createdAt: expect.stringMatching(ISO),
       seq: 1,
+      rev: 1,
       username: "alice",
       clientId: null,
+      editedAt: null,
+      deletedAt: null,
+      replyTo: null,
+      reactions: [],
+      mentions: [],
     });
     expect(reply(await history(alice, room))).toEqual({ status: 200, body: [sent.body] });
   });
@@ -280,8 +286,14 @@ describe("history", () => {
       roomId: room.id,
       createdAt: expect.stringMatching(ISO),
       seq: 71,
+      rev: 71,
       username: "alice",
       clientId: null,
+      editedAt: null,
+      deletedAt: null,
+      replyTo: null,
+      reactions: [],
+      mentions: [],
     });
     const { prev, next, ...others } = links(page.headers);
     expect(others).toEqual({});
@@ -479,7 +491,7 @@ describe("group commit", () => {
     const sizes: number[] = [];
     // One store at a time: the first send runs alone, and the 60 made meanwhile wait and go as one batch.
     const store = new GroupCommit(server.sql, 1, (size) => sizes.push(size));
-    const send = (content: string, roomId = room.id) => store.store({ roomId, senderId: alice.id, username: alice.username, content, clientId: null });
+    const send = (content: string, roomId = room.id) => store.store({ roomId, senderId: alice.id, username: alice.username, content, clientId: null, replyToId: null });
     // Text PostgreSQL's JSON refuses, and an id its uuid type refuses: each fails a whole statement.
     const poisons: Record<number, () => Promise<Stored>> = {
       12: () => send("a lone \ud800 surrogate"),

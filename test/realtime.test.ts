@@ -101,11 +101,17 @@ describe("messages", () => {
       id: expect.any(String),
       roomId: room.id,
       seq: 1,
+      rev: 1,
       senderId: expect.any(String),
       username: expect.stringMatching(/^(alice|bob)$/),
       content: expect.stringMatching(/^(alice|bob) \d$/),
       clientId: null,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      editedAt: null,
+      deletedAt: null,
+      replyTo: null,
+      reactions: [],
+      mentions: [],
     });
   });
 
@@ -199,9 +205,9 @@ describe("catching up", () => {
   test("a client too far behind is told to page through history instead", async () => {
     const room = await createRoom(server, alice, "long log");
     await server.sql`
-      with room as (update rooms set last_seq = 1001 where id = ${room.id} returning id, owner_id)
-      insert into messages (room_id, seq, sender_id, content)
-      select room.id, n, room.owner_id, 'old ' || n from room, generate_series(1, 1001) n`;
+      with room as (update rooms set last_seq = 1001, last_rev = 1001 where id = ${room.id} returning id, owner_id)
+      insert into messages (room_id, seq, rev, sender_id, content)
+      select room.id, n, n, room.owner_id, 'old ' || n from room, generate_series(1, 1001) n`;
     const socket = await connect(server, alice.token);
     expect(await socket.emitWithAck("joinRoom", { roomId: room.id, after: 0 })).toMatchObject({ code: "too_far_behind" });
     expect(await socket.emitWithAck("joinRoom", { roomId: room.id, after: 1 })).toEqual({ roomId: room.id, userId: alice.id });

@@ -10,6 +10,7 @@ import {
   flush,
   inbox,
   ISO,
+  next,
   reply,
   signUp,
   snapshot,
@@ -283,13 +284,21 @@ describe("leaving", () => {
     expect(await memberNames(closed)).toEqual(["alice"]);
   });
 
-  test("the owner cannot leave their own room", async () => {
+  test("an owner who leaves hands the room to the member who joined earliest, and the last one out leaves it with no owner", async () => {
     const open = await createRoom(server, alice, "watercooler");
-    const before = await snapshot(server);
-    const refused = await api(server, "POST", `/rooms/${open.id}/leave`, undefined, alice.token);
-    expect(reply(refused)).toEqual({ status: 409, body: error("owner_cannot_leave") });
-    expect(await snapshot(server)).toEqual(before);
-    expect(await memberNames(open)).toEqual(["alice"]);
+    await api(server, "POST", `/rooms/${open.id}/join`, undefined, bob.token);
+    await api(server, "POST", `/rooms/${open.id}/join`, undefined, carol.token);
+
+    expect(reply(await api(server, "POST", `/rooms/${open.id}/leave`, undefined, alice.token))).toEqual({ status: 200, body: { roomId: open.id, userId: alice.id } });
+    expect((await api(server, "GET", `/rooms/${open.id}`, undefined, carol.token)).body.ownerId).toBe(bob.id);
+    expect(await memberNames(open, bob)).toEqual(["bob", "carol"]);
+
+    const bobSocket = await joinedSocket(bob, open);
+    expect(await bobSocket.emitWithAck("leaveRoom", { roomId: open.id })).toEqual({ roomId: open.id, userId: bob.id });
+    expect((await api(server, "GET", `/rooms/${open.id}`, undefined, carol.token)).body.ownerId).toBe(carol.id);
+
+    await api(server, "POST", `/rooms/${open.id}/leave`, undefined, carol.token);
+    expect((await api(server, "GET", `/rooms/${open.id}`, undefined, carol.token)).body.ownerId).toBeNull();
   });
 
   test("leaving over REST takes every live socket of the leaver out of the room", async () => {
@@ -477,14 +486,23 @@ describe("removing members", () => {
     expect(reply(refused)).toEqual({ status: 400, body: error("invalid_input") });
   });
 
-  test("the owner cannot remove themselves", async () => {
+  test("an owner who removes themselves has left, and the room passes to the next member", async () => {
     const closed = await createRoom(server, alice, "vault", true);
     await invite(closed, alice, bob);
-    const before = await snapshot(server);
-    const refused = await api(server, "DELETE", `/rooms/${closed.id}/members/${alice.id}`, undefined, alice.token);
-    expect(reply(refused)).toEqual({ status: 409, body: error("owner_cannot_leave") });
-    expect(await snapshot(server)).toEqual(before);
-    expect(await memberNames(closed)).toEqual(["alice", "bob"]);
+    const removed = await api(server, "DELETE", `/rooms/${closed.id}/members/${alice.id}`, undefined, alice.token);
+    expect(removed.status).toBe(204);
+    expect(await memberNames(closed, bob)).toEqual(["bob"]);
+    expect((await api(server, "GET", `/rooms/${closed.id}`, undefined, bob.token)).body.ownerId).toBe(bob.id);
+    expect((await api(server, "GET", `/rooms/${closed.id}`, undefined, alice.token)).status).toBe(404);
+  });
+
+  test("every socket of a removed member hears roomLeft with the reason removed, joined to the room or not", async () => {
+    const closed = await createRoom(server, alice, "vault", true);
+    await invite(closed, alice, bob);
+    const [inRoom, elsewhere] = [await joinedSocket(bob, closed), await connect(server, bob.token)];
+    const told = [next(inRoom, "roomLeft"), next(elsewhere, "roomLeft")];
+    await api(server, "DELETE", `/rooms/${closed.id}/members/${bob.id}`, undefined, alice.token);
+    expect(await Promise.all(told)).toEqual(Array(2).fill({ roomId: closed.id, userId: bob.id, reason: "removed" }));
   });
 });
 

@@ -76,7 +76,7 @@ export function roomFragment(data: RoomData, inviteError?: string): SafeHtml {
     <div class="flex flex-wrap items-center justify-between gap-2 border-b border-slate-300 px-3 py-2 dark:border-slate-700">
       <h1 id="room-heading" class="text-xl font-bold wrap-anywhere">${room.name}${room.isPrivate && html` <span class="text-sm font-normal text-slate-600 dark:text-slate-300">(private)</span>`}</h1>
       <p id="connection-status" role="status" class="text-sm font-semibold text-amber-800 dark:text-amber-300"></p>
-      ${data.isMember && room.ownerId !== viewer.userId &&
+      ${data.isMember &&
       html`<form method="post" action="${roomUrl(room.id)}/leave"><button class="text-sm text-slate-700 underline dark:text-slate-300">Leave room</button></form>`}
     </div>
     <div id="message-log" role="log" aria-label="Messages" tabindex="0" class="h-[60dvh] overflow-y-auto py-2 md:h-[calc(100dvh-12rem)]">

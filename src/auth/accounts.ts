@@ -1,4 +1,5 @@
 // Accounts and their sessions: register, log in, authenticate a token, log out.
+import type { Broadcasts } from "../broadcasts";
 import type { Sql } from "../db/sql";
 import { conflict, forbidden, unauthorized, unavailable } from "../errors";
 import type { RateLimiter } from "../limits/rate-limits";
@@ -31,6 +32,11 @@ const toUser = (row: UserRow): User => ({ id: row.id, username: row.username, cr
 export interface Accounts extends Sessions {
   auth: AuthSettings;
   limiter: RateLimiter;
+}
+
+/** Ending a session also ends its live sockets, on every instance. */
+export interface SessionEnding extends Sessions {
+  broadcasts: Pick<Broadcasts, "sessionEnded">;
 }
 
 /** Creates an account; `address` is where the request came from (accounts per address are limited). */
@@ -75,7 +81,8 @@ const hashPassword = (password: string, settings: AuthSettings) => Bun.password.
  * must not outlive the change). Returns a token of a new session for the caller, and the ids
  * of the ended sessions, whose live sockets the caller must disconnect.
  */
-export async function changePassword(accounts: Accounts, principal: Principal, current: string, next: string): Promise<{ token: string; ended: string[] }> {
+/** Every session of the account ends, sockets included; the caller gets a new token. */
+export async function changePassword(accounts: Accounts & SessionEnding, principal: Principal, current: string, next: string): Promise<string> {
   await accounts.limiter.take("loginPerAccount", principal.username.toLowerCase()); // a guess at the current password
   const [user] = await accounts.sql<{ password_hash: string }[]>`select password_hash from users where id = ${principal.userId}`;
   if (!user || !(await Bun.password.verify(current, user.password_hash))) throw forbidden("wrong_password", "the current password is wrong");
@@ -85,7 +92,8 @@ export async function changePassword(accounts: Accounts, principal: Principal, c
       update sessions set revoked_at = now() where user_id = ${principal.userId} and revoked_at is null returning id, expires_at`;
   });
   await Promise.all(ended.map((session) => markRevoked(accounts.state, session.id, session.expires_at)));
-  return { token: await openSession(accounts, principal.userId), ended: ended.map((s) => s.id) };
+  for (const session of ended) accounts.broadcasts.sessionEnded(session.id);
+  return openSession(accounts, principal.userId);
 }
 
 /** Where sessions are checked: the signing key, the database, and the shared cache in front of it. */
@@ -125,9 +133,10 @@ export async function authenticate(sessions: Sessions, token: string): Promise<P
   return { ...claims, username: row.username };
 }
 
-export async function logout(sessions: Sessions, principal: Principal): Promise<void> {
+export async function logout(sessions: SessionEnding, principal: Principal): Promise<void> {
   await sessions.sql`update sessions set revoked_at = now() where id = ${principal.sessionId} and revoked_at is null`;
   await markRevoked(sessions.state, principal.sessionId, principal.expiresAt);
+  sessions.broadcasts.sessionEnded(principal.sessionId);
 }
 
 /** Leaves the mark that outlives any cached copy of a revoked session. */

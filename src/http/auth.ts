@@ -23,11 +23,7 @@ export function authRoutes(deps: HttpDeps) {
     )
     .post(
       "/password",
-      async ({ principal, body }) => {
-        const { token, ended } = await changePassword(deps, principal, body.currentPassword, body.newPassword);
-        for (const sessionId of ended) deps.hub.sessionEnded(sessionId);
-        return { token };
-      },
+      async ({ principal, body }) => ({ token: await changePassword(deps, principal, body.currentPassword, body.newPassword) }),
       {
         auth: true,
         body: PasswordChange,
@@ -39,7 +35,6 @@ export function authRoutes(deps: HttpDeps) {
       "/logout",
       async ({ principal, set }) => {
         await logout(deps, principal);
-        deps.hub.sessionEnded(principal.sessionId);
         set.status = 204;
       },
       { auth: true, detail: { summary: "Revoke this token, on REST and on live sockets" } },

@@ -6,7 +6,7 @@ import { unauthorized } from "../errors";
 import type { RateLimiter } from "../limits/rate-limits";
 import type { GroupCommit } from "../messages/group-commit";
 import type { Metrics } from "../metrics";
-import type { Hub } from "../realtime/hub";
+import type { Broadcasts } from "../broadcasts";
 import type { Presence } from "../realtime/presence";
 import { requireSameOrigin } from "./origin";
 
@@ -14,7 +14,7 @@ export interface HttpDeps extends Sessions {
   limiter: RateLimiter;
   metrics: Metrics;
   presence: Presence;
-  hub: Hub;
+  broadcasts: Broadcasts;
   messageStore: GroupCommit;
   auth: AuthSettings;
   maxMessageLength: number;

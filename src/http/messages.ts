@@ -1,6 +1,7 @@
 import { Elysia, t } from "elysia";
-import { listMessages } from "../messages/messages";
-import { HistoryQuery, Message, SendMessage } from "../messages/schemas";
+import { deleteMessage, editMessage, react, unreact } from "../messages/change";
+import { listMessages } from "../messages/log";
+import { EditMessage, HistoryQuery, Message, MessageParams, ReactionParams, SendMessage } from "../messages/schemas";
 import { sendMessage } from "../messages/send";
 import { findVisibleRoom } from "../rooms/rooms";
 import { RoomParams } from "../rooms/schemas";
@@ -46,10 +47,31 @@ export function messageRoutes(deps: HttpDeps) {
         response: { 200: Message, 201: Message },
         detail: {
           summary: "Send a message (stored, then broadcast as newMessage)",
-          description: "201 with the stored message; 200 with the first one when a retry repeats a clientId.",
+          description: "201 with the stored message; 200 with the first one when a retry repeats a clientId. `replyToId` answers a message of the same room.",
         },
       },
-    );
+    )
+    .patch("/:messageId", ({ principal, params, body }) => editMessage(deps, principal.userId, params.messageId, body.content), {
+      params: MessageParams,
+      body: EditMessage,
+      response: { 200: Message },
+      detail: { summary: "Edit your message (broadcast as messageUpdated)", description: "Editing a deleted message is 409 `deleted`; the same text again changes nothing." },
+    })
+    .delete("/:messageId", ({ principal, params }) => deleteMessage(deps, principal.userId, params.messageId), {
+      params: MessageParams,
+      response: { 200: Message },
+      detail: { summary: "Delete a message: yours, or any in a room you own", description: "It keeps its id, seq and sender; its content becomes empty and its reactions go." },
+    })
+    .put("/:messageId/reactions/:emoji", ({ principal, params }) => react(deps, principal.userId, params.messageId, params.emoji), {
+      params: ReactionParams,
+      response: { 200: Message },
+      detail: { summary: "React with one emoji (URL-encoded); members only" },
+    })
+    .delete("/:messageId/reactions/:emoji", ({ principal, params }) => unreact(deps, principal.userId, params.messageId, params.emoji), {
+      params: ReactionParams,
+      response: { 200: Message },
+      detail: { summary: "Take your reaction back" },
+    });
 }
 
 /** RFC 8288 links to the neighbouring pages: older before the first seq, newer after the last. */

@@ -1,4 +1,6 @@
 import { Elysia, t } from "elysia";
+import { listChanges } from "../messages/log";
+import { Changes, ChangesQuery } from "../messages/schemas";
 import { membersOnline } from "../realtime/presence";
 import { createRoom, findVisibleRoom, invite, joinRoom, leaveRoom, listVisibleRooms, removeMember } from "../rooms/rooms";
 import { CreateRoom, Invite, Member, MemberParams, Membership, Room, RoomMember, RoomParams } from "../rooms/schemas";
@@ -7,7 +9,7 @@ import { authGuard, type HttpDeps } from "./context";
 
 export function roomRoutes(deps: HttpDeps) {
   const { sql } = deps;
-  const asRoom = ({ isMember, lastSeq, ...room }: Awaited<ReturnType<typeof findVisibleRoom>>) => room;
+  const asRoom = ({ isMember, lastSeq, lastRev, ...room }: Awaited<ReturnType<typeof findVisibleRoom>>) => room;
   return new Elysia({ prefix: "/rooms", tags: ["rooms"] })
     .use(authGuard(deps))
     .guard({ auth: true, response: { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } })
@@ -43,6 +45,29 @@ export function roomRoutes(deps: HttpDeps) {
         return { roomId: params.roomId, userId: principal.userId };
       },
       { params: RoomParams, response: { 200: Membership }, detail: { summary: "Leave a room (the REST twin of leaveRoom)" } },
+    )
+    .get(
+      "/:roomId/changes",
+      async ({ principal, params: { roomId }, query, set }) => {
+        const room = await findVisibleRoom(sql, principal.userId, roomId);
+        const limit = query.limit ?? 200;
+        const messages = await listChanges(sql, roomId, query.since, limit);
+        const last = messages.at(-1);
+        if (messages.length === limit && last) set.headers.link = `</rooms/${roomId}/changes?since=${last.rev}&limit=${limit}>; rel="next"`;
+        return { rev: Math.max(room.lastRev, last?.rev ?? 0), messages };
+      },
+      {
+        params: RoomParams,
+        query: ChangesQuery,
+        response: { 200: Changes },
+        detail: {
+          summary: "What changed in the room since a rev",
+          description:
+            "The room's current rev, and the current state of every message with a larger rev than `since`, in rev order " +
+            '(`limit`, default 200). A `Link` header (rel="next") names the next page while there may be more. ' +
+            "Applied by id, keeping the higher rev, they give exactly what GET /messages/:roomId shows.",
+        },
+      },
     )
     .get(
       "/:roomId/members",

@@ -4,7 +4,7 @@
 // message is committed.
 import { isUniqueViolation, type Sql } from "../db/sql";
 import { isDatabaseUnavailable } from "../errors";
-import { storeMessages, type NewMessage, type Stored } from "./messages";
+import { storeMessages, type NewMessage, type Stored } from "./store";
 
 /** A batch is at most this many messages: one statement's JSON stays small. */
 const MAX_BATCH = 500;
@@ -48,14 +48,14 @@ export class GroupCommit {
   /**
    * Stores a batch, and makes sure one send cannot fail another: when the statement fails for
    * anything but an unreachable database, the batch is stored again in halves (first half
-   * first, so each room's messages still reach the hub in seq order), down to the one send
+   * first, so each room's messages still are broadcast in seq order), down to the one send
    * that really fails. A poisoned send in a batch of 500 costs about 18 statements, once.
    */
   private async run(batch: Waiting[], retried = false): Promise<void> {
     try {
       const results = await storeMessages(this.sql, batch.map((w) => w.message));
       this.stored(batch.length);
-      // In the batch's order, so that each room's messages reach the hub in seq order.
+      // In the batch's order, so that each room's messages are broadcast in seq order.
       batch.forEach((w, i) => w.resolve(results[i]!));
     } catch (error) {
       if (isDatabaseUnavailable(error)) {

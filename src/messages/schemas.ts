@@ -15,16 +15,49 @@ export const SendMessage = t.Object({
   roomId: Id,
   senderId: t.Optional(Id),
   clientId: t.Optional(ClientId),
+  replyToId: t.Optional(t.Union([Id, t.Null()], { description: "a message of the same room this one answers" })),
+});
+const Time = t.String({ format: "date-time" });
+export const ReplyPreview = t.Object({
+  id: Id,
+  seq: t.Integer(),
+  senderId: Id,
+  username: t.String(),
+  content: t.String({ description: "the first 200 characters of the message answered" }),
+});
+export const Reaction = t.Object({
+  emoji: t.String(),
+  count: t.Integer({ minimum: 1 }),
+  userIds: t.Array(Id, { description: "who reacted, in the order they did" }),
 });
 export const Message = t.Object({
   id: Id,
   roomId: Id,
   seq: t.Integer(),
+  rev: t.Integer({ description: "the room's change number of this message's latest change" }),
   senderId: Id,
   username: t.String(),
-  content: t.String(),
+  content: t.String({ description: "empty once the message is deleted" }),
   clientId: t.Union([t.String(), t.Null()]),
-  createdAt: t.String({ format: "date-time" }),
+  createdAt: Time,
+  editedAt: t.Union([Time, t.Null()]),
+  deletedAt: t.Union([Time, t.Null()]),
+  replyTo: t.Union([ReplyPreview, t.Null()]),
+  reactions: t.Array(Reaction, { description: "in the order each emoji was first used" }),
+  mentions: t.Array(Id, { description: "the members this message mentions with @username" }),
+});
+export const MessageParams = t.Object({ messageId: Id });
+export const EditMessage = t.Object({ content: Content });
+/** One emoji: checked further by the domain (one grapheme, pictographic). */
+export const Emoji = t.String({ minLength: 1, maxLength: 64, error: "emoji must be one emoji" });
+export const ReactionParams = t.Object({ messageId: Id, emoji: Emoji });
+export const ChangesQuery = t.Object({
+  since: t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, error: "since must be a rev, a whole number >= 0" }),
+  limit: t.Optional(t.Integer({ minimum: 1, maximum: 1000, default: 200, error: "limit must be 1-1000" })),
+});
+export const Changes = t.Object({
+  rev: t.Integer({ description: "the room's current rev" }),
+  messages: t.Array(Message, { description: "the current state of every message with a larger rev than `since`, in rev order" }),
 });
 export const HistoryQuery = t.Object({
   limit: t.Optional(t.Integer({ minimum: 1, maximum: 200, default: 50, error: "limit must be 1-200" })),
@@ -33,5 +66,6 @@ export const HistoryQuery = t.Object({
 });
 
 export type SendMessage = typeof SendMessage.static;
+export type Reaction = typeof Reaction.static;
 export type Message = typeof Message.static;
 export type HistoryQuery = typeof HistoryQuery.static;

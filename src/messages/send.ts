@@ -1,17 +1,17 @@
-// The data path of a message: check the sender, store it (numbered, once per clientId, with
-// the other sends of the moment), and only then hand it to the hub for delivery.
+// Posting a message: check the sender and the text, store it (numbered, once per clientId,
+// with the other sends of the moment), and only then broadcast it.
 import { requireSelf, type Principal } from "../auth/accounts";
+import type { Broadcasts } from "../broadcasts";
 import type { Sql } from "../db/sql";
-import { AppError, badRequest, conflict, forbidden } from "../errors";
+import { AppError, badRequest, conflict, forbidden, notFound } from "../errors";
 import type { RateLimiter } from "../limits/rate-limits";
-import type { Hub } from "../realtime/hub";
 import { requireMember } from "../rooms/rooms";
 import type { GroupCommit } from "./group-commit";
 import type { Message, SendMessage } from "./schemas";
 
 export interface SendDeps {
   sql: Sql;
-  hub: Hub;
+  broadcasts: Broadcasts;
   limiter: RateLimiter;
   messageStore: GroupCommit;
   maxMessageLength: number;
@@ -23,24 +23,36 @@ export interface Sent {
   created: boolean;
 }
 
+/** Refuses blank content, and content longer than the server allows (in characters, not UTF-16 units). */
+export function checkContent(content: string, maxLength: number): void {
+  if (!/\S/.test(content)) throw badRequest("empty_message", "content must not be blank");
+  if ([...content].length > maxLength) throw new AppError(413, "message_too_long", `content must be at most ${maxLength} characters`);
+}
+
 export async function sendMessage(deps: SendDeps, sender: Principal, input: SendMessage): Promise<Sent> {
   requireSelf(sender, input.senderId);
-  if (!/\S/.test(input.content)) throw badRequest("empty_message", "content must not be blank");
-  const length = [...input.content].length;
-  if (length > deps.maxMessageLength) {
-    throw new AppError(413, "message_too_long", `content must be at most ${deps.maxMessageLength} characters`);
-  }
+  checkContent(input.content, deps.maxMessageLength);
 
   await deps.limiter.take("messagesPerUser", sender.userId);
-  const stored = await deps.messageStore.store({ roomId: input.roomId, senderId: sender.userId, username: sender.username, content: input.content, clientId: input.clientId ?? null });
-  if (stored.outcome === "stored") {
-    deps.hub.messageStored(stored.message);
-    return { message: stored.message, created: true };
-  }
-  // A retry answers with the first message, but only to someone who may still post there.
-  if (stored.outcome === "earlier" && stored.member) {
-    if (stored.message.roomId !== input.roomId) throw conflict("client_id_reused", "that clientId was already used for a message in another room");
-    return { message: stored.message, created: false };
+  const stored = await deps.messageStore.store({
+    roomId: input.roomId,
+    senderId: sender.userId,
+    username: sender.username,
+    content: input.content,
+    clientId: input.clientId ?? null,
+    replyToId: input.replyToId ?? null,
+  });
+  switch (stored.outcome) {
+    case "stored":
+      deps.broadcasts.messagePosted(stored.message);
+      return { message: stored.message, created: true };
+    case "no_reply_target":
+      throw notFound("message_not_found", "replyToId names no message of this room");
+    case "earlier":
+      // A retry answers with the first message, but only to someone who may still post there.
+      if (!stored.member) break;
+      if (stored.message.roomId !== input.roomId) throw conflict("client_id_reused", "that clientId was already used for a message in another room");
+      return { message: stored.message, created: false };
   }
   await requireMember(deps.sql, sender.userId, input.roomId); // says why: not found, or not a member
   throw forbidden("not_a_member", "join the room first");

@@ -1,16 +1,30 @@
 // The Socket.IO contract in one typed map, shared by the server and the tests.
 // `sendMessage` takes the very schema of POST /messages; see CONTRACT.md for the meaning of each event.
 import { t } from "elysia";
-import { Message, SendMessage } from "../messages/schemas";
-import { Membership } from "../rooms/schemas";
-import { ErrorBody, Id, Seq } from "../schemas";
+import { Content, Emoji, Message, SendMessage } from "../messages/schemas";
+import { Membership, RoomLeft } from "../rooms/schemas";
+import { ErrorBody, Id, Rev, Seq } from "../schemas";
 
-export const JoinRoomPayload = t.Object({ roomId: Id, userId: t.Optional(Id), after: t.Optional(Seq) });
+export const JoinRoomPayload = t.Object({
+  roomId: Id,
+  userId: t.Optional(Id),
+  after: t.Optional(Seq),
+  since: t.Optional(Rev),
+});
 export const LeaveRoomPayload = t.Object({ roomId: Id, userId: t.Optional(Id) });
+export const EditMessagePayload = t.Object({ messageId: Id, content: Content });
+export const DeleteMessagePayload = t.Object({ messageId: Id });
+export const ReactPayload = t.Object({ messageId: Id, emoji: Emoji });
+export const TypingPayload = t.Object({ roomId: Id });
+export const Typing = t.Object({ roomId: Id, userId: Id, username: t.String() });
 
 export type JoinRoomPayload = typeof JoinRoomPayload.static;
 export type LeaveRoomPayload = typeof LeaveRoomPayload.static;
 export type MembershipPayload = typeof Membership.static;
+export type EditMessagePayload = typeof EditMessagePayload.static;
+export type DeleteMessagePayload = typeof DeleteMessagePayload.static;
+export type ReactPayload = typeof ReactPayload.static;
+export type TypingPayload = typeof TypingPayload.static;
 export const PresencePayload = t.Object({
   roomId: Id,
   online: t.Array(Id, { description: "members whose first socket joined the room since the last presence event" }),
@@ -24,6 +38,11 @@ export interface ClientToServerEvents {
   joinRoom(payload: JoinRoomPayload, ack?: Ack<MembershipPayload>): void;
   leaveRoom(payload: LeaveRoomPayload, ack?: Ack<MembershipPayload>): void;
   sendMessage(payload: SendMessage, ack?: Ack<Message>): void;
+  editMessage(payload: EditMessagePayload, ack?: Ack<Message>): void;
+  deleteMessage(payload: DeleteMessagePayload, ack?: Ack<Message>): void;
+  react(payload: ReactPayload, ack?: Ack<Message>): void;
+  unreact(payload: ReactPayload, ack?: Ack<Message>): void;
+  typing(payload: TypingPayload, ack?: Ack<TypingPayload>): void;
 }
 
 /** What a browser socket (handshake `auth: { format: "html" }`) receives: the message and its fragment. */
@@ -31,25 +50,34 @@ export type MessageWithHtml = Message & { html: string };
 
 export interface ServerToClientEvents {
   roomJoined(payload: MembershipPayload): void;
-  roomLeft(payload: MembershipPayload): void;
+  roomLeft(payload: typeof RoomLeft.static): void;
   newMessage(message: Message | MessageWithHtml): void;
+  messageUpdated(message: Message | MessageWithHtml): void;
+  typing(payload: typeof Typing.static): void;
   presence(payload: typeof PresencePayload.static): void;
   error(error: typeof ErrorBody.static): void;
 }
 
-/** Between instances, through the adapter: a message stored elsewhere, for local delivery. */
+/** Between instances, through the adapter: a change committed elsewhere, for local delivery. */
 export interface InterServerEvents {
-  messageStored(message: Message): void;
+  messageChanged(message: Message): void;
 }
 
 /** The event map again, as data: for the docs page. Payload schemas are the validators' own. */
 export const SOCKET_EVENTS = [
-  { direction: "client → server", name: "joinRoom", payload: JoinRoomPayload, answer: "roomJoined, after replaying as newMessage what came after `after`" },
+  { direction: "client → server", name: "joinRoom", payload: JoinRoomPayload, answer: "roomJoined, after replaying as newMessage every message after seq `after` (in its current state), then as messageUpdated every older message changed after rev `since`, in rev order" },
   { direction: "client → server", name: "leaveRoom", payload: LeaveRoomPayload, answer: "roomLeft" },
   { direction: "client → server", name: "sendMessage", payload: SendMessage, answer: "the stored message (acknowledgement); newMessage to the room" },
+  { direction: "client → server", name: "editMessage", payload: EditMessagePayload, answer: "the message after the edit (the sender only); messageUpdated to the room" },
+  { direction: "client → server", name: "deleteMessage", payload: DeleteMessagePayload, answer: "the deleted message (the sender or the room's owner); messageUpdated to the room" },
+  { direction: "client → server", name: "react", payload: ReactPayload, answer: "the message with the reaction (members); messageUpdated to the room" },
+  { direction: "client → server", name: "unreact", payload: ReactPayload, answer: "the message without your reaction; messageUpdated to the room" },
+  { direction: "client → server", name: "typing", payload: TypingPayload, answer: "typing to the room's other sockets, at most once per person and room every 2 s" },
   { direction: "server → client", name: "roomJoined", payload: Membership, answer: "the join succeeded" },
-  { direction: "server → client", name: "roomLeft", payload: Membership, answer: "the leave succeeded" },
+  { direction: "server → client", name: "roomLeft", payload: RoomLeft, answer: "the leave succeeded; with reason \"removed\", the owner removed you" },
   { direction: "server → client", name: "newMessage", payload: Message, answer: "a committed message, in seq order, to every socket in the room" },
+  { direction: "server → client", name: "messageUpdated", payload: Message, answer: "a message after a committed change (edit, deletion, reaction), in rev order with newMessage" },
+  { direction: "server → client", name: "typing", payload: Typing, answer: "someone is typing in the room: show it for about 5 s, or until their next message" },
   { direction: "server → client", name: "presence", payload: PresencePayload, answer: "who came online in the room (first socket) or went offline (last socket, on every instance): changes gathered over 250 ms" },
   { direction: "server → client", name: "error", payload: ErrorBody, answer: "the last request failed and changed nothing" },
 ] as const;

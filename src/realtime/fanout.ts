@@ -9,7 +9,7 @@
 // (that transport writes at once), so a published frame never overtakes an earlier packet.
 import { Parser, type Packet } from "@socket.io/bun-engine/dist/parser";
 import type { Namespace, Socket } from "socket.io";
-import { chatRoomOf } from "./hub";
+import { chatRoomOf } from "./broadcasts";
 
 /** Bun's WebSocket as @socket.io/bun-engine opens it: its data is the engine transport. */
 export type EngineWebSocket = Bun.ServerWebSocket<{ transport: object }>;

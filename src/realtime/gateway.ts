@@ -6,15 +6,29 @@ import { tokenFrom } from "../auth/credentials";
 import type { Drain } from "../drain";
 import type { RateLimiter } from "../limits/rate-limits";
 import type { Metrics } from "../metrics";
-import { publicError, unauthorized } from "../errors";
+import { forbidden, publicError, unauthorized } from "../errors";
 import { log } from "../log";
+import type { Broadcasts } from "../broadcasts";
+import { deleteMessage, editMessage, react, unreact } from "../messages/change";
 import type { GroupCommit } from "../messages/group-commit";
 import { sendMessage } from "../messages/send";
 import { SendMessage, type Message } from "../messages/schemas";
 import { findVisibleRoom, joinRoom, leaveRoom } from "../rooms/rooms";
+import type { FastState } from "../state/fast-state";
 import { compileValidator } from "../validation";
-import { JoinRoomPayload, LeaveRoomPayload, type MessageWithHtml, type ClientToServerEvents, type InterServerEvents, type ServerToClientEvents } from "./events";
-import { htmlRoom, sessionRoom, userRoom, type ChatServer, type Hub, type SocketData } from "./hub";
+import {
+  DeleteMessagePayload,
+  EditMessagePayload,
+  JoinRoomPayload,
+  LeaveRoomPayload,
+  ReactPayload,
+  TypingPayload,
+  type ClientToServerEvents,
+  type InterServerEvents,
+  type MessageWithHtml,
+  type ServerToClientEvents,
+} from "./events";
+import { htmlRoom, sessionRoom, userRoom, type ChatServer, type SocketData } from "./broadcasts";
 import type { ConnectionCount } from "./connections";
 import { requireReplayable, type RoomFeeds } from "./room-feeds";
 
@@ -25,7 +39,8 @@ export interface GatewayDeps extends Sessions {
   limiter: RateLimiter;
   drain: Drain;
   metrics: Metrics;
-  hub: Hub;
+  broadcasts: Broadcasts;
+  state: FastState;
   messageStore: GroupCommit;
   feeds: RoomFeeds;
   maxMessageLength: number;
@@ -36,6 +51,13 @@ export interface GatewayDeps extends Sessions {
 const validJoin = compileValidator(JoinRoomPayload);
 const validLeave = compileValidator(LeaveRoomPayload);
 const validSend = compileValidator(SendMessage);
+const validEdit = compileValidator(EditMessagePayload);
+const validDelete = compileValidator(DeleteMessagePayload);
+const validReaction = compileValidator(ReactPayload);
+const validTyping = compileValidator(TypingPayload);
+
+/** A person's typing in a room is announced at most once per this many ms (the contract's 2 s). */
+const TYPING_INTERVAL_MS = 2000;
 
 export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
   io.use(async (socket, next) => {
@@ -59,19 +81,22 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
   // Listeners made once and shared by every socket (Socket.IO calls them with the socket as
   // `this`), so that an idle connection costs no closures of its own.
   const events: Record<keyof ClientToServerEvents, Listener> = {
-    joinRoom: handler(deps, "joinRoom", validJoin, async (socket, { roomId, userId, after }) => {
+    joinRoom: handler(deps, "joinRoom", validJoin, async (socket, { roomId, userId, after, since }) => {
       const { principal } = socket.data;
       requireSelf(principal, userId);
       // Refused before the membership is made: a failed event changes nothing.
-      if (after !== undefined) requireReplayable(after, (await findVisibleRoom(deps.sql, principal.userId, roomId)).lastSeq);
+      if (after !== undefined) {
+        const { lastSeq } = await findVisibleRoom(deps.sql, principal.userId, roomId);
+        requireReplayable(lastSeq - after, `GET /messages/${roomId}?after=${after}`);
+      }
       await joinRoom(deps.sql, principal.userId, roomId);
       await deps.feeds.subscribe(
         roomId,
         {
-          replay: (message) => socket.emit("newMessage", socket.data.wantsHtml ? deps.withHtml(message) : message),
+          replay: (event, message) => socket.emit(event, socket.data.wantsHtml ? deps.withHtml(message) : message),
           join: () => socket.connected && (socket.join(socket.data.wantsHtml ? htmlRoom(roomId) : roomId), true),
         },
-        after,
+        { after, since },
       );
       const joined = { roomId, userId: principal.userId };
       socket.emit("roomJoined", joined);
@@ -88,6 +113,21 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
     }),
 
     sendMessage: handler(deps, "sendMessage", validSend, async (socket, payload) => (await sendMessage(deps, socket.data.principal, payload)).message),
+    editMessage: handler(deps, "editMessage", validEdit, (socket, { messageId, content }) => editMessage(deps, socket.data.principal.userId, messageId, content)),
+    deleteMessage: handler(deps, "deleteMessage", validDelete, (socket, { messageId }) => deleteMessage(deps, socket.data.principal.userId, messageId)),
+    react: handler(deps, "react", validReaction, (socket, { messageId, emoji }) => react(deps, socket.data.principal.userId, messageId, emoji)),
+    unreact: handler(deps, "unreact", validReaction, (socket, { messageId, emoji }) => unreact(deps, socket.data.principal.userId, messageId, emoji)),
+
+    // Ephemeral: never stored. Only a socket that joined the room may say so (its membership was
+    // checked then), and the room hears it at most once per person every TYPING_INTERVAL_MS,
+    // counted in the shared state so that two tabs on two instances count as one.
+    typing: handler(deps, "typing", validTyping, async (socket, { roomId }) => {
+      if (!socket.rooms.has(roomId) && !socket.rooms.has(htmlRoom(roomId))) throw forbidden("not_joined", "join the room first");
+      const { userId, username } = socket.data.principal;
+      const { count } = await deps.state.hit(`typing:${roomId}:${userId}`, TYPING_INTERVAL_MS);
+      if (count === 1) socket.to([roomId, htmlRoom(roomId)]).emit("typing", { roomId, userId, username });
+      return { roomId };
+    }),
   };
 
   function unknownEvent(this: ChatSocket, event: string, ...args: unknown[]): void {

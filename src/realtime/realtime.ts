@@ -1,20 +1,20 @@
-// The realtime side of one instance: each room's messages delivered in seq order (the feeds),
+// The realtime side of one instance: each room's changes delivered in rev order (the feeds),
 // to JSON sockets as they are and to browser sockets with their fragment, rendered once; the
-// hub the domain reports to; presence; and, when clustered, reconciliation with the log.
-import { loadMessages } from "../messages/messages";
+// broadcasts the domain reports to; presence; and, when clustered, reconciliation with the log.
+import { listChanges, loadChanges, loadMessages } from "../messages/log";
 import type { Message } from "../messages/schemas";
 import type { Metrics } from "../metrics";
 import type { Sql } from "../db/sql";
 import { log } from "../log";
-import { newestSeqs } from "../rooms/rooms";
+import { logHeads } from "../rooms/rooms";
 import type { FastState } from "../state/fast-state";
 import { InstanceMarks, MARKS_HEARTBEAT_MS } from "../state/instance-marks";
 import type { MessageWithHtml } from "./events";
 import { ConnectionCount } from "./connections";
 import { Fanout } from "./fanout";
-import { chatRoomOf, createHub, htmlRoom, type ChatServer } from "./hub";
+import { chatRoomOf, createBroadcasts, htmlRoom, type ChatServer } from "./broadcasts";
 import { Presence, presenceAnnouncer } from "./presence";
-import { RoomFeeds } from "./room-feeds";
+import { RoomFeeds, type LogEvent } from "./room-feeds";
 
 /** How often a clustered instance checks its rooms against the log; bounds how late a lost message can be. */
 const RECONCILE_INTERVAL_MS = 2000;
@@ -39,19 +39,22 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
   const warn = (event: string) => (error: unknown) => log.warn(event, { error: String(error) });
 
   const fanout = new Fanout(nsp, publish);
-  const deliver = (room: string, message: Message | MessageWithHtml) => {
-    const polling = fanout.emit(room, "newMessage", message);
+  const deliver = (room: string, event: LogEvent, message: Message | MessageWithHtml) => {
+    const polling = fanout.emit(room, event, message);
     metrics.messagesDelivered.inc({ path: "websocket" }, socketsIn(room) - polling);
     if (polling) metrics.messagesDelivered.inc({ path: "polling" }, polling);
   };
   const feeds = new RoomFeeds({
-    deliver(message) {
+    // The one place a room's log reaches its sockets: JSON ones as it is, browser ones with
+    // the fragment, rendered once for all of them.
+    deliver(event, message) {
       const browsers = htmlRoom(message.roomId);
-      deliver(message.roomId, message);
-      if (socketsIn(browsers) > 0) deliver(browsers, withHtml(message));
+      deliver(message.roomId, event, message);
+      if (socketsIn(browsers) > 0) deliver(browsers, event, withHtml(message));
     },
     load: (roomId, after, before) => loadMessages(sql, roomId, after, before),
-    newestSeqs: (roomIds) => newestSeqs(sql, roomIds),
+    loadChanges: (roomId, since, maxSeq, limit) => (limit ? listChanges(sql, roomId, since, limit, maxSeq) : loadChanges(sql, roomId, since, maxSeq)),
+    heads: (roomIds) => logHeads(sql, roomIds),
     localSockets: (roomId) => socketsIn(roomId) + socketsIn(htmlRoom(roomId)),
     backfilled: (count) => metrics.messagesBackfilled.inc({}, count),
     onError: (error, context) => log.error("room_feed_failed", error, { context }),
@@ -60,8 +63,8 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
     const roomId = chatRoomOf(room);
     if (roomId) feeds.roomEmptied(roomId);
   });
-  io.on("messageStored", (message) => feeds.receive(message));
-  const hub = createHub(io, feeds, clustered, metrics);
+  io.on("messageChanged", (message) => feeds.receive(message));
+  const broadcasts = createBroadcasts(io, feeds, clustered, metrics);
 
   const marks = new InstanceMarks(state, crypto.randomUUID());
   const connections = new ConnectionCount(marks, maxConnectionsPerUser);
@@ -88,7 +91,7 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
     connections,
     fanout,
     feeds,
-    hub,
+    broadcasts,
     presence,
     reconcile,
     stop() {

@@ -1,48 +1,61 @@
-// Delivery of each room's messages to this instance's sockets, strictly in seq order.
+// Delivery of each room's changes to this instance's sockets, strictly in rev order.
 //
-// Messages reach an instance from its own sends and, through the adapter, from other
-// instances, in no guaranteed order. A room's feed delivers seq N+1 only after N: a late
-// duplicate is dropped, and a message that jumps ahead first pulls the ones it skipped from
-// PostgreSQL (committed, since a room's sends commit in seq order). A join that asks for
-// what it missed runs in the same queue, so its replay ends exactly where live delivery
-// begins: no gap, no duplicate.
-import type { Message } from "../messages/schemas";
+// Every change to a room's log (a new message, an edit, a deletion, a reaction) takes the
+// room's next rev, and changes commit in rev order. They reach an instance from its own verbs
+// and, through the adapter, from other instances, in no guaranteed order. A room's feed
+// delivers rev N+1 only after N: a late duplicate is dropped, and a change that jumps ahead
+// first catches up from PostgreSQL. A message whose seq is past what the feed delivered goes
+// out as `newMessage`, any other as `messageUpdated`, so a client never hears of a change
+// before the message it changes. A join that asks for what it missed runs in the same queue,
+// so its replay ends exactly where live delivery begins.
 import { AppError } from "../errors";
+import type { Message } from "../messages/schemas";
+import type { LogHead } from "../rooms/rooms";
 
-/** A join may replay at most this many missed messages; further back, page through REST. */
+/** A join may replay at most this many missed messages (or changed ones); further back, page through REST. */
 export const REPLAY_LIMIT = 1000;
 
 /** Refuses a replay longer than REPLAY_LIMIT: such a client should page through REST. */
-export function requireReplayable(after: number, newestSeq: number): void {
-  if (newestSeq - after > REPLAY_LIMIT) {
-    throw new AppError(409, "too_far_behind", `more than ${REPLAY_LIMIT} messages were missed: page through GET /messages/:roomId?after=${after}, then join with the newest seq`);
+export function requireReplayable(count: number, readFirst: string): void {
+  if (count > REPLAY_LIMIT) {
+    throw new AppError(409, "too_far_behind", `more than ${REPLAY_LIMIT} messages were missed: page through ${readFirst} first, then join again`);
   }
 }
 
+export type LogEvent = "newMessage" | "messageUpdated";
+
 export interface FeedPorts {
   /** Sends to this instance's sockets in the room. */
-  deliver(message: Message): void;
+  deliver(event: LogEvent, message: Message): void;
   /** Committed messages with after < seq < before, oldest first. */
   load(roomId: string, after: number, before: number): Promise<Message[]>;
-  /** The newest seq of each room. */
-  newestSeqs(roomIds: string[]): Promise<Map<string, number>>;
+  /** The current state of every message with rev > since (and seq <= maxSeq; the `limit` lowest revs), in rev order. */
+  loadChanges(roomId: string, since: number, maxSeq?: number, limit?: number): Promise<Message[]>;
+  /** Where each room's log stands. */
+  heads(roomIds: string[]): Promise<Map<string, LogHead>>;
   /** How many of this instance's sockets are in the room. */
   localSockets(roomId: string): number;
-  /** Messages delivered from the log because pub/sub had not brought them. */
+  /** Changes delivered from the log because pub/sub had not brought them. */
   backfilled(count: number): void;
   onError(error: unknown, context: string): void;
 }
 
 export interface Subscriber {
   /** Sends one replayed message to this socket only. */
-  replay(message: Message): void;
+  replay(event: LogEvent, message: Message): void;
   /** Adds the socket to the room's live delivery; false if it has gone meanwhile. */
   join(): boolean;
 }
 
+/** What a joining socket already has: messages up to seq `after`, changes up to rev `since`. */
+export interface Seen {
+  after?: number;
+  since?: number;
+}
+
 class RoomFeed {
-  /** The seq this instance has delivered up to; undefined while no local socket listens. */
-  private delivered: number | undefined;
+  /** Where this instance's delivery stands; undefined while no local socket listens. */
+  private delivered: LogHead | undefined;
   private queue: Promise<void> = Promise.resolve();
   private pending = 0;
 
@@ -53,37 +66,54 @@ class RoomFeed {
 
   receive(message: Message): void {
     void this.run("deliver", async () => {
-      if (this.delivered === undefined || message.seq <= this.delivered) return;
-      await this.deliverUpTo(message.seq - 1);
-      this.ports.deliver(message);
-      this.delivered = message.seq;
+      if (this.delivered === undefined || message.rev <= this.delivered.rev) return;
+      if (message.rev > this.delivered.rev + 1) await this.catchUp(); // brings this change too
+      else this.deliver(message);
     });
   }
 
-  /** Delivers from the database what this instance has not seen up to `seq`. */
-  catchUp(seq: number): void {
-    void this.run("catch up", () => this.deliverUpTo(seq));
+  /** Delivers from the database what this instance has not seen, up to `rev`. */
+  catchUpTo(rev: number): void {
+    void this.run("catch up", async () => {
+      if (this.delivered !== undefined && rev > this.delivered.rev) await this.catchUp();
+    });
   }
 
-  get deliveredSeq(): number | undefined {
-    return this.delivered;
+  get deliveredRev(): number | undefined {
+    return this.delivered?.rev;
   }
 
-  private async deliverUpTo(seq: number): Promise<void> {
-    if (this.delivered === undefined || seq <= this.delivered) return;
-    const missed = await this.ports.load(this.roomId, this.delivered, seq + 1);
-    for (const message of missed) this.ports.deliver(message);
-    if (missed.length) this.ports.backfilled(missed.length);
-    this.delivered = seq;
+  private deliver(message: Message): void {
+    const delivered = this.delivered!;
+    this.ports.deliver(message.seq > delivered.seq ? "newMessage" : "messageUpdated", message);
+    this.delivered = { seq: Math.max(delivered.seq, message.seq), rev: Math.max(delivered.rev, message.rev) };
   }
 
-  subscribe(subscriber: Subscriber, after: number | undefined): Promise<void> {
+  /**
+   * Everything changed since the delivered rev, in its current state: the new messages in seq
+   * order, then the changes to older ones in rev order. Whatever changed meanwhile comes in its
+   * newest state, and its own event, when it arrives, is a duplicate.
+   */
+  private async catchUp(): Promise<void> {
+    const changed = await this.ports.loadChanges(this.roomId, this.delivered!.rev);
+    const seq = this.delivered!.seq;
+    for (const message of changed.filter((m) => m.seq > seq).sort((a, b) => a.seq - b.seq)) this.deliver(message);
+    for (const message of changed.filter((m) => m.seq <= seq)) this.deliver(message);
+    if (changed.length) this.ports.backfilled(changed.length);
+  }
+
+  subscribe(subscriber: Subscriber, seen: Seen): Promise<void> {
     return this.run("join", async () => {
-      this.delivered ??= (await this.ports.newestSeqs([this.roomId])).get(this.roomId) ?? 0;
-      if (after !== undefined && after < this.delivered) {
-        requireReplayable(after, this.delivered);
-        for (const missed of await this.ports.load(this.roomId, after, this.delivered + 1)) subscriber.replay(missed);
-      }
+      this.delivered ??= (await this.ports.heads([this.roomId])).get(this.roomId) ?? { seq: 0, rev: 0 };
+      const { seq, rev } = this.delivered;
+      const after = seen.after !== undefined && seen.after < seq ? seen.after : undefined;
+      const since = seen.since !== undefined && seen.since < rev ? seen.since : undefined;
+      if (after !== undefined) requireReplayable(seq - after, `GET /messages/${this.roomId}?after=${after}`);
+      const missed = after === undefined ? [] : await this.ports.load(this.roomId, after, seq + 1);
+      const changed = since === undefined ? [] : await this.ports.loadChanges(this.roomId, since, seen.after ?? seq, REPLAY_LIMIT + 1);
+      requireReplayable(changed.length, `GET /rooms/${this.roomId}/changes?since=${since}`);
+      for (const message of missed) subscriber.replay("newMessage", message);
+      for (const message of changed) subscriber.replay("messageUpdated", message);
       subscriber.join();
     });
   }
@@ -113,27 +143,27 @@ export class RoomFeeds {
 
   constructor(private readonly ports: FeedPorts) {}
 
-  /** A stored message; rooms without local sockets have no feed and ignore it. */
+  /** A committed change; rooms without local sockets have no feed and ignore it. */
   receive(message: Message): void {
     this.feeds.get(message.roomId)?.receive(message);
   }
 
-  subscribe(roomId: string, subscriber: Subscriber, after: number | undefined): Promise<void> {
+  subscribe(roomId: string, subscriber: Subscriber, seen: Seen): Promise<void> {
     let feed = this.feeds.get(roomId);
     if (!feed) this.feeds.set(roomId, (feed = new RoomFeed(roomId, this.ports)));
-    return feed.subscribe(subscriber, after);
+    return feed.subscribe(subscriber, seen);
   }
 
   /**
    * Compares what each room's feed has delivered with the database and delivers the rest.
-   * Pub/sub between instances can drop a message (Redis restarting, a resubscription not yet
-   * in place); a feed notices a gap only when a later message arrives, so this closes it.
+   * Pub/sub between instances can drop a change (Redis restarting, a resubscription not yet
+   * in place); a feed notices a gap only when a later change arrives, so this closes it.
    */
   async reconcile(): Promise<void> {
-    const watched = [...this.feeds].filter(([, feed]) => feed.deliveredSeq !== undefined);
+    const watched = [...this.feeds].filter(([, feed]) => feed.deliveredRev !== undefined);
     if (watched.length === 0) return;
-    const newest = await this.ports.newestSeqs(watched.map(([roomId]) => roomId));
-    for (const [roomId, feed] of watched) feed.catchUp(newest.get(roomId) ?? 0);
+    const heads = await this.ports.heads(watched.map(([roomId]) => roomId));
+    for (const [roomId, feed] of watched) feed.catchUpTo(heads.get(roomId)?.rev ?? 0);
   }
 
   /** Call when the room's last local socket left. */

@@ -2,15 +2,15 @@
 // the caller's membership, so to anyone else it answers exactly like a room that does not
 // exist, and every other feature asks these functions first.
 import type { Sql } from "../db/sql";
-import { conflict, forbidden, notFound } from "../errors";
-import type { Hub } from "../realtime/hub";
+import type { Broadcasts, LeaveReason } from "../broadcasts";
+import { forbidden, notFound } from "../errors";
 import type { Member, Room } from "./schemas";
 
 interface RoomRow {
   id: string;
   name: string;
   is_private: boolean;
-  owner_id: string;
+  owner_id: string | null;
   created_at: Date;
 }
 
@@ -18,6 +18,7 @@ interface RoomRow {
 export interface VisibleRoom extends Room {
   isMember: boolean;
   lastSeq: number;
+  lastRev: number;
 }
 
 const toRoom = (row: RoomRow): Room => ({
@@ -60,12 +61,12 @@ export async function createRoom(sql: Sql, ownerId: string, name: string, isPriv
 
 /** The room if the user may see it (public, or a member); otherwise not found. */
 export async function findVisibleRoom(sql: Sql, userId: string, roomId: string): Promise<VisibleRoom> {
-  const [row] = await sql<(RoomRow & { is_member: boolean; last_seq: string })[]>`
-    select r.id, r.name, r.is_private, r.owner_id, r.created_at, r.last_seq,
+  const [row] = await sql<(RoomRow & { is_member: boolean; last_seq: string; last_rev: string })[]>`
+    select r.id, r.name, r.is_private, r.owner_id, r.created_at, r.last_seq, r.last_rev,
            exists (select 1 from memberships m where m.room_id = r.id and m.user_id = ${userId}) as is_member
     from rooms r where r.id = ${roomId}`;
   if (!row || (row.is_private && !row.is_member)) throw roomNotFound();
-  return { ...toRoom(row), isMember: row.is_member, lastSeq: Number(row.last_seq) };
+  return { ...toRoom(row), isMember: row.is_member, lastSeq: Number(row.last_seq), lastRev: Number(row.last_rev) };
 }
 
 /** Passes for members; a private room is not found by anyone else, a public one forbidden. */
@@ -87,15 +88,32 @@ export async function joinRoom(sql: Sql, userId: string, roomId: string): Promis
 /** Where an ended membership is stored, and who is told, so that the member's sockets leave the room. */
 export interface MembershipDeps {
   sql: Sql;
-  hub: Pick<Hub, "membershipEnded">;
+  broadcasts: Pick<Broadcasts, "membershipEnded">;
 }
 
-/** Ends a membership. The owner stays: a room without its owner could never invite again. */
-export async function leaveRoom({ sql, hub }: MembershipDeps, userId: string, roomId: string): Promise<void> {
-  const room = await requireMember(sql, userId, roomId);
-  if (room.ownerId === userId) throw conflict("owner_cannot_leave", "the owner cannot leave the room");
-  await sql`delete from memberships where room_id = ${roomId} and user_id = ${userId}`;
-  hub.membershipEnded(roomId, userId);
+/** Ends the caller's own membership; an owner who leaves hands the room on (see endMembership). */
+export async function leaveRoom(deps: MembershipDeps, userId: string, roomId: string): Promise<void> {
+  await requireMember(deps.sql, userId, roomId);
+  await endMembership(deps, roomId, userId, "left");
+}
+
+/**
+ * Deletes the membership; when it was the owner's, ownership passes to the member who joined
+ * earliest, or to no one when none is left. Under the room's lock, so that the heir cannot be
+ * leaving at the same moment. False when there was no such membership.
+ */
+async function endMembership({ sql, broadcasts }: MembershipDeps, roomId: string, userId: string, reason: LeaveReason): Promise<boolean> {
+  const ended = await sql.begin(async (tx) => {
+    await tx`select 1 from rooms where id = ${roomId} for update`;
+    const gone = await tx`delete from memberships where room_id = ${roomId} and user_id = ${userId}`;
+    await tx`
+      update rooms r set owner_id = (
+        select m.user_id from memberships m where m.room_id = r.id order by m.joined_at, m.user_id limit 1
+      ) where r.id = ${roomId} and r.owner_id = ${userId}`;
+    return gone.count > 0;
+  });
+  if (ended) broadcasts.membershipEnded(roomId, userId, reason);
+  return ended;
 }
 
 async function requireOwner(sql: Sql, userId: string, roomId: string): Promise<VisibleRoom> {
@@ -120,19 +138,18 @@ export async function invite(sql: Sql, ownerId: string, roomId: string, username
   return toMember(member);
 }
 
-export async function removeMember({ sql, hub }: MembershipDeps, ownerId: string, roomId: string, memberId: string): Promise<void> {
-  await requireOwner(sql, ownerId, roomId);
-  if (memberId === ownerId) throw conflict("owner_cannot_leave", "the owner cannot leave the room");
-  const removed = await sql`delete from memberships where room_id = ${roomId} and user_id = ${memberId}`;
-  if (removed.count === 0) throw notFound("member_not_found", "that user is not a member of this room");
-  hub.membershipEnded(roomId, memberId);
+/** The owner removes a member; removing themselves is leaving. */
+export async function removeMember(deps: MembershipDeps, ownerId: string, roomId: string, memberId: string): Promise<void> {
+  await requireOwner(deps.sql, ownerId, roomId);
+  const reason = memberId === ownerId ? "left" : "removed";
+  if (!(await endMembership(deps, roomId, memberId, reason))) throw notFound("member_not_found", "that user is not a member of this room");
 }
 
 interface MemberRow {
   user_id: string;
   username: string;
   joined_at: Date;
-  owner_id: string;
+  owner_id: string | null;
 }
 
 const toMember = (row: MemberRow): Member => ({
@@ -145,16 +162,22 @@ const toMember = (row: MemberRow): Member => ({
 export async function listMembers(sql: Sql, userId: string, roomId: string): Promise<Member[]> {
   const room = await findVisibleRoom(sql, userId, roomId);
   const rows = await sql<MemberRow[]>`
-    select m.user_id, u.username, m.joined_at, ${room.ownerId}::uuid as owner_id
-    from memberships m join users u on u.id = m.user_id
+    select m.user_id, u.username, m.joined_at, r.owner_id
+    from memberships m join users u on u.id = m.user_id join rooms r on r.id = m.room_id
     where m.room_id = ${roomId}
     order by m.joined_at, u.username`;
   return rows.map(toMember);
 }
 
-/** The newest seq of each room. (The ids are UUIDs, joined into one array parameter.) */
-export async function newestSeqs(sql: Sql, roomIds: string[]): Promise<Map<string, number>> {
-  const rows = await sql<{ id: string; last_seq: string }[]>`
-    select id, last_seq from rooms where id = any(string_to_array(${roomIds.join(",")}, ',')::uuid[])`;
-  return new Map(rows.map((row) => [row.id, Number(row.last_seq)]));
+/** Where a room's log stands: its newest seq and its newest rev. */
+export interface LogHead {
+  seq: number;
+  rev: number;
+}
+
+/** Where each room's log stands. (The ids are UUIDs, joined into one array parameter.) */
+export async function logHeads(sql: Sql, roomIds: string[]): Promise<Map<string, LogHead>> {
+  const rows = await sql<{ id: string; last_seq: string; last_rev: string }[]>`
+    select id, last_seq, last_rev from rooms where id = any(string_to_array(${roomIds.join(",")}, ',')::uuid[])`;
+  return new Map(rows.map((row) => [row.id, { seq: Number(row.last_seq), rev: Number(row.last_rev) }]));
 }

@@ -17,7 +17,7 @@ export const Room = t.Object({
   id: Id,
   name: t.String(),
   isPrivate: t.Boolean(),
-  ownerId: Id,
+  ownerId: t.Union([Id, t.Null()], { description: "null once the last member left" }),
   createdAt: t.String({ format: "date-time" }),
 });
 export const Member = t.Object({
@@ -29,6 +29,8 @@ export const Member = t.Object({
 export const RoomMember = t.Object({ ...Member.properties, online: t.Boolean({ description: "has a socket in the room right now" }) });
 /** The answer to a join or a leave, over REST and as `roomJoined`/`roomLeft`. */
 export const Membership = t.Object({ roomId: Id, userId: Id });
+/** `roomLeft`: why the socket left (absent when it asked to). */
+export const RoomLeft = t.Object({ roomId: Id, userId: Id, reason: t.Optional(t.Union([t.Literal("left"), t.Literal("removed")])) });
 
 export type Room = typeof Room.static;
 export type Member = typeof Member.static;

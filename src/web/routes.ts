@@ -13,7 +13,7 @@ import { addressOf } from "../http/client-address";
 import type { HttpDeps } from "../http/context";
 import { requireSameOrigin } from "../http/origin";
 import { log } from "../log";
-import { listMessages } from "../messages/messages";
+import { listMessages } from "../messages/log";
 import { HistoryQuery } from "../messages/schemas";
 import { sendMessage } from "../messages/send";
 import { membersOnline } from "../realtime/presence";
@@ -65,7 +65,7 @@ export function webRoutes(deps: HttpDeps) {
 
   /** What the members panel shows; the panel alone needs no history. */
   const membersData = async (viewer: Principal, roomId: string) => {
-    const { isMember, lastSeq, ...room } = await findVisibleRoom(sql, viewer.userId, roomId);
+    const { isMember, lastSeq, lastRev, ...room } = await findVisibleRoom(sql, viewer.userId, roomId);
     return { room, viewer, isMember, members: await membersOnline(sql, deps.presence, viewer.userId, roomId) };
   };
 
@@ -123,7 +123,6 @@ export function webRoutes(deps: HttpDeps) {
         const viewer = await viewerOf(deps, request);
         if (viewer) {
           await logout(deps, viewer);
-          deps.hub.sessionEnded(viewer.sessionId);
         }
         return redirect(request, "/signin", { "set-cookie": clearedSessionCookie(request) });
       })

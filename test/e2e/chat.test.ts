@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Browser, Page } from "playwright-core";
 import { api, signUp, startServer, stopServer, type Person, type TestServer } from "../harness";
-import { userRoom } from "../../src/realtime/hub";
+import { userRoom } from "../../src/realtime/broadcasts";
 import { launchChromium, registerThroughForm, shownMessages, visitor, waitForMessages, TEST_MS, type Visitor } from "./chromium";
 
 let server: TestServer;
@@ -187,9 +187,9 @@ test("a page too far behind after a drop loads the newest history over HTTP, the
 
   await dropConnection(jack, "jack");
   await server.sql`
-    with room as (update rooms set last_seq = 1002 where id = ${roomId} returning id, owner_id)
-    insert into messages (room_id, seq, sender_id, content)
-    select room.id, n, room.owner_id, 'busy ' || n from room, generate_series(2, 1002) n`;
+    with room as (update rooms set last_seq = 1002, last_rev = 1002 where id = ${roomId} returning id, owner_id)
+    insert into messages (room_id, seq, rev, sender_id, content)
+    select room.id, n, n, room.owner_id, 'busy ' || n from room, generate_series(2, 1002) n`;
   await jack.context.setOffline(false);
 
   const newest = await waitForMessages(jack.page, (m) => m.at(-1)?.seq === "1002");
@@ -205,9 +205,9 @@ test("older history loads as you scroll up", async () => {
   const roomPath = await createRoomThroughForm(ivy.page, "long history");
   const roomId = roomPath.split("/").at(-1)!;
   await server.sql`
-    with room as (update rooms set last_seq = 120 where id = ${roomId} returning id, owner_id)
-    insert into messages (room_id, seq, sender_id, content)
-    select room.id, n, room.owner_id, 'old ' || n from room, generate_series(1, 120) n`;
+    with room as (update rooms set last_seq = 120, last_rev = 120 where id = ${roomId} returning id, owner_id)
+    insert into messages (room_id, seq, rev, sender_id, content)
+    select room.id, n, n, room.owner_id, 'old ' || n from room, generate_series(1, 120) n`;
   await ivy.page.reload();
   await waitUntilLive(ivy.page);
   expect((await shownMessages(ivy.page)).length).toBe(50);

@@ -1,6 +1,6 @@
-// What the domain tells the connected world. Each call reaches every instance: messages
-// through their room feeds, membership and session changes through the adapter.
+// The realtime side of the domain's Broadcasts, and the names of the Socket.IO rooms it uses.
 import type { Server } from "socket.io";
+import type { Broadcasts } from "../broadcasts";
 import type { Message } from "../messages/schemas";
 import type { Metrics } from "../metrics";
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents } from "./events";
@@ -15,15 +15,6 @@ export interface SocketData {
 }
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
-export interface Hub {
-  /** A committed message: delivered to every socket in its room, on every instance. */
-  messageStored(message: Message): void;
-  /** The user is no longer a member: none of their sockets, anywhere, stays in the room. */
-  membershipEnded(roomId: string, userId: string): void;
-  /** The session was revoked: its sockets are disconnected everywhere. */
-  sessionEnded(sessionId: string): void;
-}
-
 export const userRoom = (userId: string) => `user:${userId}`;
 export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 /** Where the browser sockets of room R listen, apart from R, so that JSON clients get JSON only. */
@@ -35,18 +26,27 @@ const CHAT_ROOM = /^(?:html:)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[
  */
 export const chatRoomOf = (room: string): string | undefined => CHAT_ROOM.exec(room)?.[1];
 
-export function createHub(io: ChatServer, feeds: RoomFeeds, clustered: boolean, metrics: Metrics): Hub {
+/**
+ * Delivers what the domain reports: each room's changes through its feed (which keeps rev
+ * order) on this instance and, once per instance rather than once per socket, on the others;
+ * membership and session changes through the adapter.
+ */
+export function createBroadcasts(io: ChatServer, feeds: RoomFeeds, clustered: boolean, metrics: Metrics): Broadcasts {
+  const changed = (message: Message) => {
+    feeds.receive(message);
+    if (clustered) io.serverSideEmit("messageChanged", message);
+  };
   return {
-    messageStored(message) {
+    messagePosted(message) {
       metrics.messagesStored.inc();
-      feeds.receive(message);
-      // Once per instance, not once per socket: each instance's feed fans out locally.
-      if (clustered) io.serverSideEmit("messageStored", message);
+      changed(message);
     },
+    messageChanged: changed,
     // Applied here at once, before the caller answers; the Redis adapter applies a
     // cluster-wide request only when it comes back from Redis, even on this instance.
-    membershipEnded(roomId, userId) {
+    membershipEnded(roomId, userId, reason) {
       const rooms = [roomId, htmlRoom(roomId)];
+      if (reason === "removed") io.to(userRoom(userId)).emit("roomLeft", { roomId, userId, reason });
       io.local.in(userRoom(userId)).socketsLeave(rooms);
       if (clustered) io.in(userRoom(userId)).socketsLeave(rooms);
     },

@@ -1,0 +1,17 @@
+// What the domain tells the connected world, after each change is committed. The domain owns
+// this port and calls it; src/realtime/ implements it, on every instance.
+import type { Message } from "./messages/schemas";
+
+/** Why a member's sockets leave a room. */
+export type LeaveReason = "left" | "removed";
+
+export interface Broadcasts {
+  /** A committed new message. */
+  messagePosted(message: Message): void;
+  /** A committed change to a message (edit, deletion, reaction), in its state after the change. */
+  messageChanged(message: Message): void;
+  /** The user is no longer a member: none of their sockets, anywhere, stays in the room. */
+  membershipEnded(roomId: string, userId: string, reason: LeaveReason): void;
+  /** The session was revoked: its sockets are disconnected everywhere. */
+  sessionEnded(sessionId: string): void;
+}

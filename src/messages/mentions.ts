@@ -1,0 +1,21 @@
+// Mentions: "@username" in a message's content, for a member of its room, regardless of case.
+// Found by PostgreSQL in the statement that writes the content, so that a send and an edit
+// store them the same way, and unread mention counts are an index range.
+import type { Sql } from "../db/sql";
+
+/**
+ * "@" not inside a word (so not an e-mail address), then a username: it starts with a letter,
+ * digit or "_", and ends with one, so that the sentence's own "." or "-" after it is not taken.
+ */
+const MENTION = "(?:^|[^A-Za-z0-9_.@-])@([A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,30}[A-Za-z0-9_])?)";
+
+/** Stores the mentions of the rows `changed` (messages just written) and returns them. */
+export const insertMentions = (sql: Sql) => sql`
+  insert into mentions (room_id, seq, user_id)
+  select distinct m.room_id, m.seq, u.id
+  from changed m
+  cross join lateral regexp_matches(m.content, ${MENTION}, 'g') as found(parts)
+  join users u on lower(u.username) = lower(found.parts[1])
+  join memberships ms on ms.room_id = m.room_id and ms.user_id = u.id
+  on conflict do nothing
+  returning room_id, seq, user_id`;

@@ -1,0 +1,92 @@
+// Storing new messages: a batch of sends in one statement, so one round trip and one commit.
+import type { Sql } from "../db/sql";
+import { readMessages, replyPreview, toMessage, type MessageRow } from "./log";
+import { insertMentions } from "./mentions";
+import type { Message } from "./schemas";
+
+export interface NewMessage {
+  roomId: string;
+  senderId: string;
+  /** The sender's, as the session knows it: usernames never change, so no lookup is needed. */
+  username: string;
+  content: string;
+  clientId: string | null;
+  replyToId: string | null;
+}
+
+/** What became of one message of a batch. */
+export type Stored =
+  | { outcome: "stored"; message: Message }
+  /** Its clientId was used before: the message stored then, and whether the sender is still a member of this room. */
+  | { outcome: "earlier"; message: Message; member: boolean }
+  /** The sender is not a member of the room, or there is no such room. */
+  | { outcome: "refused" }
+  /** It answers a message that is not in its room. */
+  | { outcome: "no_reply_target" };
+
+/**
+ * Stores a batch of messages in one statement: messages whose clientId is new, whose sender is
+ * a member and whose reply target is in the same room are numbered and inserted, with their
+ * mentions. Each room's counters (`last_seq` and `last_rev`: a new message is a change too) are
+ * read and bumped once for all its messages under its row lock, taken in id order so that two
+ * batches over the same rooms cannot deadlock; a room's messages therefore commit in seq and rev
+ * order, and a failed statement takes every number back. Within a room, the batch's order is
+ * the seq order. Results are in the batch's order.
+ *
+ * The statement joins no two intermediate results with each other: each room's messages
+ * travel as arrays, and every lookup goes through an index, so its cost grows with the batch.
+ */
+export async function storeMessages(sql: Sql, batch: NewMessage[]): Promise<Stored[]> {
+  const input = batch.map((m, ord) => ({ ord, room_id: m.roomId, sender_id: m.senderId, client_id: m.clientId, content: m.content, reply_to_id: m.replyToId }));
+  type Row = Partial<Omit<MessageRow, "username">> & { ord: number | null; member: boolean; reply_found: boolean };
+  const rows = await sql<Row[]>`
+    with input as (
+      select * from jsonb_to_recordset(${sql.json(input)}) as i(ord int, room_id uuid, sender_id uuid, client_id text, content text, reply_to_id uuid)
+    ), checked as (
+      select i.*,
+             coalesce((select true from memberships ms where ms.room_id = i.room_id and ms.user_id = i.sender_id), false) as member,
+             (select m.id from messages m where m.sender_id = i.sender_id and m.client_id = i.client_id) as earlier_id,
+             i.reply_to_id is null or exists (select 1 from messages p where p.id = i.reply_to_id and p.room_id = i.room_id) as reply_found
+      from input i
+    ), grouped as (
+      select room_id, array_agg(sender_id order by ord) as senders, array_agg(client_id order by ord) as client_ids,
+             array_agg(content order by ord) as contents, array_agg(reply_to_id order by ord) as reply_to_ids
+      from checked where member and earlier_id is null and reply_found
+      group by room_id
+    ), locked as (
+      select g.*, r.last_seq, r.last_rev from grouped g join rooms r on r.id = g.room_id order by r.id for update of r
+    ), bumped as (
+      update rooms r set last_seq = l.last_seq + cardinality(l.senders), last_rev = l.last_rev + cardinality(l.senders)
+      from locked l where r.id = l.room_id
+    ), changed as (
+      insert into messages (room_id, seq, rev, sender_id, client_id, content, reply_to_id)
+      select l.room_id, l.last_seq + o.n, l.last_rev + o.n, o.sender_id, o.client_id, o.content, o.reply_to_id
+      from locked l, unnest(l.senders, l.client_ids, l.contents, l.reply_to_ids) with ordinality as o(sender_id, client_id, content, reply_to_id, n)
+      returning *
+    ), mentioned as (${insertMentions(sql)})
+    select null::int as ord, true as member, true as reply_found, m.*, ${replyPreview(sql)} as reply_to,
+           coalesce((select json_agg(mt.user_id order by mt.user_id) from mentioned mt where mt.room_id = m.room_id and mt.seq = m.seq), '[]') as mentions
+    from changed m
+    union all
+    select c.ord, c.member, c.reply_found, m.*, null, null
+    from checked c left join messages m on m.id = c.earlier_id`;
+
+  // Each room's new rows, in seq order, go to its accepted sends, in the batch's order.
+  const inserted = new Map<string, Row[]>();
+  for (const row of rows.filter((row) => row.ord === null).sort((a, b) => Number(a.seq) - Number(b.seq))) {
+    const room = inserted.get(row.room_id!);
+    if (room) room.push(row);
+    else inserted.set(row.room_id!, [row]);
+  }
+  const checked = rows.filter((row) => row.ord !== null).sort((a, b) => a.ord! - b.ord!);
+  // A retried send answers with its message as it is now: edited, reacted to, or deleted since.
+  const earlier = await readMessages(sql, checked.flatMap((row) => (row.id ? [row.id] : [])));
+  return checked.map((row): Stored => {
+    const sent = batch[row.ord!]!;
+    if (row.id) return { outcome: "earlier", message: earlier.get(row.id)!, member: row.member };
+    if (!row.member) return { outcome: "refused" };
+    if (!row.reply_found) return { outcome: "no_reply_target" };
+    const stored = inserted.get(sent.roomId)!.shift()!;
+    return { outcome: "stored", message: toMessage({ ...stored, username: sent.username, reactions: [] } as MessageRow) };
+  });
+}
