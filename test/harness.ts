@@ -248,6 +248,7 @@ export async function snapshot(server: TestServer) {
   const [row] = await server.sql`
     select (select count(*) from users) as users, (select count(*) from rooms) as rooms,
            (select count(*) from memberships) as memberships, (select count(*) from messages) as messages,
-           (select coalesce(sum(last_seq), 0) from rooms) as seqs, (select count(*) from sessions where revoked_at is null) as sessions`;
+           (select coalesce(sum(last_seq), 0) from rooms) as seqs, (select count(*) from sessions where revoked_at is null) as sessions,
+           (select coalesce(sum(last_rev), 0) from rooms) as revs, (select count(*) from reactions) as reactions, (select count(*) from mentions) as mentions`;
   return row;
 }
