@@ -3,7 +3,10 @@
 // a client that was away. Seen by real clients over HTTP and Socket.IO.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import type { Message } from "../src/messages/schemas";
-import { api, closeSockets, connect, createRoom, error, flush, next, reply, signUp, snapshot, startServer, stopServer, type ChatSocket, type Person, type TestServer } from "./harness";
+import {
+  api, closeSockets, connect, createRoom, databaseUrl, error, flush, next, redisUrl, reply, signUp, snapshot, startPeer, startServer, stopServer,
+  type ChatSocket, type Endpoint, type Person, type TestServer,
+} from "./harness";
 
 let server: TestServer;
 let alice: Person, bob: Person, carol: Person, mallory: Person;
@@ -41,8 +44,8 @@ const unreactWith = (person: Person, message: { id: string }, emoji: string) => 
 const history = async (person: Person, room: Room): Promise<Message[]> => (await api(server, "GET", `/messages/${room.id}?limit=200`, undefined, person.token)).body;
 
 /** A socket of `person` joined to the room, and everything it hears of the room's log, in order. */
-async function listener(person: Person, room: Room, seen: { after?: number; since?: number } = {}) {
-  const socket = await connect(server, person.token);
+async function listener(person: Person, room: Room, seen: { after?: number; since?: number } = {}, on: Endpoint = server) {
+  const socket = await connect(on, person.token);
   const heard: { event: "newMessage" | "messageUpdated"; message: Message }[] = [];
   socket.on("newMessage", (message) => heard.push({ event: "newMessage", message }));
   socket.on("messageUpdated", (message) => heard.push({ event: "messageUpdated", message }));
@@ -294,64 +297,98 @@ function apply(state: Map<string, Message>, messages: Message[]): Map<string, Me
   return state;
 }
 
+/**
+ * Three people send, edit, delete and react through sockets on the given instances (in turn),
+ * while carol's listener is away: she rejoins, on the last instance, with after and since.
+ */
+async function awayAndBack(instances: Endpoint[]) {
+  const on = (i: number) => instances[i % instances.length]!;
+  const room = await watercooler();
+  const away = await listener(carol, room, {}, on(0));
+  const sockets = await Promise.all([alice, bob, carol].map((person, i) => connect(on(i), person.token)));
+  for (const socket of sockets) await socket.emitWithAck("joinRoom", { roomId: room.id });
+  const sent: Message[] = [];
+  const act = async (socket: ChatSocket, round: number) => {
+    const message = (await socket.emitWithAck("sendMessage", { roomId: room.id, content: `round ${round}` })) as Message;
+    sent.push(message);
+    const earlier = sent[(round * 7) % sent.length]!;
+    await socket.emitWithAck("react", { messageId: earlier.id, emoji: ["👍", "🎉", "👀"][round % 3]! });
+    if (round % 3 === 0) await socket.emitWithAck("editMessage", { messageId: message.id, content: `round ${round}, edited` });
+    if (round % 5 === 0) await socket.emitWithAck("deleteMessage", { messageId: message.id });
+    if (round % 4 === 0) await socket.emitWithAck("unreact", { messageId: earlier.id, emoji: "👍" });
+  };
+
+  await Promise.all(sockets.map((socket, i) => act(socket, i)));
+  const truthBefore = await history(alice, room);
+  await untilHeard(away, truthBefore);
+  const state = apply(new Map(), away.heard.map((h) => h.message));
+  const seen = { after: Math.max(...state.values().map((m) => m.seq)), since: Math.max(...state.values().map((m) => m.rev)) };
+  away.socket.disconnect();
+
+  await Promise.all(sockets.map(async (socket, i) => {
+    for (let round = 3 + i; round < 30; round += 3) await act(socket, round);
+  }));
+
+  const back = await listener(carol, room, seen, on(instances.length - 1));
+  await flush(back.socket);
+  const truth = await history(alice, room);
+  expect([...apply(state, back.heard.map((h) => h.message)).values()].sort((a, b) => a.seq - b.seq)).toEqual(truth);
+  // Never a change before the message it changes: a message carol did not have comes first as newMessage.
+  const first = new Map<string, string>();
+  for (const { event, message } of back.heard) if (!first.has(message.id)) first.set(message.id, event);
+  for (const [id, event] of first) expect(event === "newMessage" || state.has(id)).toBe(true);
+}
+
+/** Waits (bounded by the test's timeout) until a listener's applied state matches `truth`: live delivery is asynchronous. */
+async function untilHeard(listening: Awaited<ReturnType<typeof listener>>, truth: Message[]): Promise<void> {
+  const matches = () => JSON.stringify([...apply(new Map(), listening.heard.map((h) => h.message)).values()].sort((a, b) => a.seq - b.seq)) === JSON.stringify(truth);
+  while (!matches()) await new Promise<void>((resolve) => listening.socket.once("messageUpdated", () => resolve()).once("newMessage", () => resolve()));
+}
+
+/** Alice and bob send, react and edit at once, through sockets on the given instances; carol listens on the last. */
+async function liveInRevOrder(instances: Endpoint[]) {
+  const room = await watercooler();
+  const watcher = await listener(carol, room, {}, instances.at(-1));
+  const sockets = await Promise.all([alice, bob].map((person, i) => connect(instances[i % instances.length]!, person.token)));
+  for (const socket of sockets) await socket.emitWithAck("joinRoom", { roomId: room.id });
+  await Promise.all(
+    sockets.map(async (socket, i) => {
+      for (let n = 0; n < 10; n++) {
+        const message = (await socket.emitWithAck("sendMessage", { roomId: room.id, content: `${i}:${n}` })) as Message;
+        await Promise.all([socket.emitWithAck("react", { messageId: message.id, emoji: "👍" }), socket.emitWithAck("editMessage", { messageId: message.id, content: `${i}:${n}!` })]);
+      }
+    }),
+  );
+  const truth = await history(alice, room);
+  await untilHeard(watcher, truth);
+  // Each message once as newMessage, in seq order, before any of its changes; each message's
+  // revs only grow. (A change that reaches an instance ahead of an earlier one brings the
+  // room up to date from the log, each message in its newest state, so not every rev is heard.)
+  const news = watcher.heard.filter((h) => h.event === "newMessage").map((h) => h.message.seq);
+  expect(news).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  const newest = new Map<string, number>();
+  for (const { event, message } of watcher.heard) {
+    expect(event === "newMessage" ? !newest.has(message.id) : (newest.get(message.id) ?? Infinity) < message.rev).toBe(true);
+    newest.set(message.id, message.rev);
+  }
+}
+
 describe("a client that was away", () => {
-  test("while three people send, edit, delete and react, a client that rejoins with after and since ends with exactly the state of GET /messages", async () => {
-    const room = await watercooler();
-    const away = await listener(carol, room);
-    const sockets = await Promise.all([alice, bob, carol].map((person) => connect(server, person.token)));
-    for (const socket of sockets) await socket.emitWithAck("joinRoom", { roomId: room.id });
-    const sent: Message[] = [];
-    const act = async (socket: ChatSocket, round: number) => {
-      const message = (await socket.emitWithAck("sendMessage", { roomId: room.id, content: `round ${round}` })) as Message;
-      sent.push(message);
-      const earlier = sent[(round * 7) % sent.length]!;
-      await socket.emitWithAck("react", { messageId: earlier.id, emoji: ["👍", "🎉", "👀"][round % 3]! });
-      if (round % 3 === 0) await socket.emitWithAck("editMessage", { messageId: message.id, content: `round ${round}, edited` });
-      if (round % 5 === 0) await socket.emitWithAck("deleteMessage", { messageId: message.id });
-      if (round % 4 === 0) await socket.emitWithAck("unreact", { messageId: earlier.id, emoji: "👍" });
-    };
+  test("while three people send, edit, delete and react, a client that rejoins with after and since ends with exactly the state of GET /messages", () => awayAndBack([server]));
 
-    await Promise.all(sockets.map((socket, i) => act(socket, i)));
-    await flush(away.socket);
-    const state = apply(new Map(), away.heard.map((h) => h.message));
-    const seen = { after: Math.max(...state.values().map((m) => m.seq)), since: Math.max(...state.values().map((m) => m.rev)) };
-    away.socket.disconnect();
+  test("live, a second client hears each message once as newMessage in seq order, then its changes in rev order", () => liveInRevOrder([server]));
+});
 
-    for (let round = 3; round < 30; round++) await act(sockets[round % 3]!, round);
-
-    const back = await listener(carol, room, seen);
-    await flush(back.socket);
-    const truth = await history(alice, room);
-    expect([...apply(state, back.heard.map((h) => h.message)).values()].sort((a, b) => a.seq - b.seq)).toEqual(truth);
-    // The replay names each message once, and never a change before the message it changes.
-    const first = new Map<string, string>();
-    for (const { event, message } of back.heard) if (!first.has(message.id)) first.set(message.id, event);
-    for (const [id, event] of first) expect(event === "newMessage" || state.has(id)).toBe(true);
+describe.skipIf(!databaseUrl || !redisUrl)("changes across instances", () => {
+  let peer: TestServer;
+  beforeAll(async () => {
+    peer = await startPeer(server);
   });
+  afterAll(() => stopServer(peer));
 
-  test("live, a second client hears every change of the room in rev order, each message's newMessage before any of its changes", async () => {
-    const room = await watercooler();
-    const watcher = await listener(carol, room);
-    const sockets = await Promise.all([alice, bob].map((person) => connect(server, person.token)));
-    for (const socket of sockets) await socket.emitWithAck("joinRoom", { roomId: room.id });
-    await Promise.all(
-      sockets.map(async (socket, i) => {
-        for (let n = 0; n < 10; n++) {
-          const message = (await socket.emitWithAck("sendMessage", { roomId: room.id, content: `${i}:${n}` })) as Message;
-          await Promise.all([socket.emitWithAck("react", { messageId: message.id, emoji: "👍" }), socket.emitWithAck("editMessage", { messageId: message.id, content: `${i}:${n}!` })]);
-        }
-      }),
-    );
-    await flush(watcher.socket);
-    expect(watcher.heard.map((h) => h.message.rev)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
-    const announced = new Set<string>();
-    for (const { event, message } of watcher.heard) {
-      if (event === "newMessage") announced.add(message.id);
-      else expect(announced.has(message.id)).toBe(true);
-    }
-    expect(apply(new Map(), watcher.heard.map((h) => h.message)).size).toBe(20);
-    expect([...apply(new Map(), watcher.heard.map((h) => h.message)).values()].sort((a, b) => a.seq - b.seq)).toEqual(await history(alice, room));
-  });
+  test("people on two instances send, edit, delete and react while a client is away; it rejoins on the other instance and ends with exactly GET /messages", () => awayAndBack([server, peer]));
+
+  test("a client on one instance hears the changes made on both: each message once as newMessage in seq order, then its changes in rev order", () => liveInRevOrder([server, peer]));
 });
 
 describe("messageUpdated from the server to every socket", () => {
