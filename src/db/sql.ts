@@ -5,6 +5,8 @@ import { startEmbeddedPostgres } from "./embedded";
 import { migrate } from "./migrate";
 
 export type Sql = postgres.Sql<{}>;
+/** What a function that only runs queries takes: the pool, or a transaction of it. */
+export type Queries = postgres.ISql<{}>;
 
 /** On close, queries still running get this long; a connection broken by a restart can otherwise hold it up. */
 const CLOSE_TIMEOUT_SECONDS = 2;

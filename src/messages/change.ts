@@ -4,7 +4,7 @@
 // it. Only a real change takes a rev and is broadcast, after its commit: doing the same twice is
 // no error and changes nothing.
 import type { Broadcasts } from "../broadcasts";
-import type { Sql } from "../db/sql";
+import type { Queries, Sql } from "../db/sql";
 import { badRequest, conflict, forbidden, notFound } from "../errors";
 import { findVisibleRoom, type VisibleRoom } from "../rooms/rooms";
 import { readMessages } from "./log";
@@ -29,16 +29,16 @@ interface Target {
   room: VisibleRoom;
 }
 
-type Apply = (tx: Sql, target: Target) => Promise<boolean>;
+type Apply = (tx: Queries, target: Target) => Promise<boolean>;
 
 const messageNotFound = () => notFound("message_not_found", "no such message");
 const isDeleted = () => conflict("deleted", "the message was deleted");
 
 async function change(deps: ChangeDeps, userId: string, messageId: string, apply: Apply): Promise<Message> {
   const { changed, message } = await deps.sql.begin(async (tx) => {
-    const target = await lockTarget(tx as unknown as Sql, userId, messageId);
-    const changed = await apply(tx as unknown as Sql, target);
-    const message = (await readMessages(tx as unknown as Sql, [messageId])).get(messageId)!;
+    const target = await lockTarget(tx, userId, messageId);
+    const changed = await apply(tx, target);
+    const message = (await readMessages(tx, [messageId])).get(messageId)!;
     return { changed, message };
   });
   if (changed) deps.broadcasts.messageChanged(message);
@@ -46,7 +46,7 @@ async function change(deps: ChangeDeps, userId: string, messageId: string, apply
 }
 
 /** Finds the message in a room the user may see (anything else is not found), and locks its room. */
-async function lockTarget(tx: Sql, userId: string, messageId: string): Promise<Target> {
+async function lockTarget(tx: Queries, userId: string, messageId: string): Promise<Target> {
   const [found] = await tx<{ room_id: string }[]>`select room_id from messages where id = ${messageId}`;
   if (!found) throw messageNotFound();
   const room = await findVisibleRoom(tx, userId, found.room_id).catch(() => Promise.reject(messageNotFound()));
@@ -57,7 +57,7 @@ async function lockTarget(tx: Sql, userId: string, messageId: string): Promise<T
 }
 
 /** Writes a change to the message with the room's next rev, in one statement. */
-async function writeChange(tx: Sql, target: Target, set: ReturnType<Sql>): Promise<void> {
+async function writeChange(tx: Queries, target: Target, set: ReturnType<Queries>): Promise<void> {
   await tx`
     with bumped as (update rooms set last_rev = last_rev + 1 where id = ${target.roomId} returning last_rev)
     update messages m set ${set} rev = b.last_rev from bumped b where m.id = ${target.id}`;

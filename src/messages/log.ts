@@ -1,7 +1,7 @@
 // Reading the message log: each room's messages numbered by `seq` without gaps, and each
 // change to the room's log numbered by `rev`. A message is read with what its object sums up:
 // the preview of the message it answers, its reactions and whom it mentions.
-import type { Sql } from "../db/sql";
+import type { Queries, Sql } from "../db/sql";
 import type { Message } from "./schemas";
 
 export interface MessageRow {
@@ -39,12 +39,12 @@ export const toMessage = (row: MessageRow): Message => ({
 });
 
 /** The preview of the message that `m` answers, as JSON (null when it answers none). */
-export const replyPreview = (sql: Sql) => sql`(
+export const replyPreview = (sql: Queries) => sql`(
   select json_build_object('id', p.id, 'seq', p.seq, 'senderId', p.sender_id, 'username', pu.username, 'content', left(p.content, 200))
   from messages p join users pu on pu.id = p.sender_id where p.id = m.reply_to_id)`;
 
 /** Every column of the message object, for rows `m` of messages. */
-const MESSAGE = (sql: Sql) => sql`
+const MESSAGE = (sql: Queries) => sql`
   select m.id, m.room_id, m.seq, m.rev, m.sender_id, u.username, m.content, m.client_id, m.created_at, m.edited_at, m.deleted_at,
          ${replyPreview(sql)} as reply_to,
          coalesce((
@@ -107,7 +107,7 @@ export async function loadChanges(sql: Sql, roomId: string, since: number, maxSe
 }
 
 /** The messages with these ids, by id. (The ids are UUIDs, joined into one array parameter.) */
-export async function readMessages(sql: Sql, ids: string[]): Promise<Map<string, Message>> {
+export async function readMessages(sql: Queries, ids: string[]): Promise<Map<string, Message>> {
   if (ids.length === 0) return new Map();
   const rows = await sql<MessageRow[]>`${MESSAGE(sql)} where m.id = any(string_to_array(${ids.join(",")}, ',')::uuid[])`;
   return new Map(rows.map((row) => [row.id, toMessage(row)]));

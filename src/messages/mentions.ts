@@ -1,7 +1,7 @@
 // Mentions: "@username" in a message's content, for a member of its room, regardless of case.
 // Found by PostgreSQL in the statement that writes the content, so that a send and an edit
 // store them the same way, and unread mention counts are an index range.
-import type { Sql } from "../db/sql";
+import type { Queries } from "../db/sql";
 
 /**
  * "@" not inside a word (so not an e-mail address), then a username: it starts with a letter,
@@ -10,7 +10,7 @@ import type { Sql } from "../db/sql";
 const MENTION = "(?:^|[^A-Za-z0-9_.@-])@([A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,30}[A-Za-z0-9_])?)";
 
 /** Stores the mentions of the rows `changed` (messages just written) and returns them. */
-export const insertMentions = (sql: Sql) => sql`
+export const insertMentions = (sql: Queries) => sql`
   insert into mentions (room_id, seq, user_id)
   select distinct m.room_id, m.seq, u.id
   from changed m

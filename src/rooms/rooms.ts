@@ -1,7 +1,7 @@
 // Rooms and who is in them. Membership is the lock: a private room is looked up through
 // the caller's membership, so to anyone else it answers exactly like a room that does not
 // exist, and every other feature asks these functions first.
-import type { Sql } from "../db/sql";
+import type { Queries, Sql } from "../db/sql";
 import type { Broadcasts, LeaveReason } from "../broadcasts";
 import { forbidden, notFound } from "../errors";
 import type { Member, Room } from "./schemas";
@@ -60,7 +60,7 @@ export async function createRoom(sql: Sql, ownerId: string, name: string, isPriv
 }
 
 /** The room if the user may see it (public, or a member); otherwise not found. */
-export async function findVisibleRoom(sql: Sql, userId: string, roomId: string): Promise<VisibleRoom> {
+export async function findVisibleRoom(sql: Queries, userId: string, roomId: string): Promise<VisibleRoom> {
   const [row] = await sql<(RoomRow & { is_member: boolean; last_seq: string; last_rev: string })[]>`
     select r.id, r.name, r.is_private, r.owner_id, r.created_at, r.last_seq, r.last_rev,
            exists (select 1 from memberships m where m.room_id = r.id and m.user_id = ${userId}) as is_member
