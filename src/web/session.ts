@@ -1,5 +1,6 @@
 // The browser's session: the API's own token in an HttpOnly cookie, so that signing out
 // revokes it exactly as POST /auth/logout does.
+import { Elysia } from "elysia";
 import { authenticate, type Principal, type Sessions } from "../auth/accounts";
 import { SESSION_COOKIE, tokenFrom } from "../auth/credentials";
 import { AppError } from "../errors";
@@ -21,4 +22,29 @@ export async function viewerOf(sessions: Sessions, request: Request): Promise<Pr
     if (error instanceof AppError && error.status === 401) return undefined;
     throw error;
   }
+}
+
+/**
+ * A page that needs a signed-in browser was asked for without one; the pages' onError sends
+ * it to sign in. Thrown rather than answered: a `resolve` can end a request only with a bare
+ * status, which would drop the redirect's Location or HX-Redirect header.
+ */
+export class SignInFirst extends Error {}
+
+/**
+ * Adds the `viewer` macro: a page with `viewer: true` gets the signed-in browser's `viewer`;
+ * anyone else is sent to sign in. It runs after the same-origin check and the validation of
+ * params and body, so that a cross-site post is refused, and a malformed URL is no page,
+ * whether the browser is signed in or not.
+ */
+export function viewerGuard(sessions: Sessions) {
+  return new Elysia().macro({
+    viewer: {
+      async resolve({ request }) {
+        const viewer = await viewerOf(sessions, request);
+        if (!viewer) throw new SignInFirst();
+        return { viewer };
+      },
+    },
+  });
 }

@@ -1,0 +1,13 @@
+// What the pages' form handlers share: how a posted form arrives, and which failures the
+// form itself shows.
+import { t } from "elysia";
+import { AppError } from "../errors";
+
+/** Form fields arrive as strings (or not at all). */
+export const Form = t.Record(t.String(), t.String());
+
+/** The message a form shows for a failure the user can fix; anything else is not for the form. */
+export function userError(error: unknown): string {
+  if (error instanceof AppError && error.status < 500) return error.message;
+  throw error;
+}
