@@ -20,8 +20,32 @@
   localizeTimes(document);
   document.addEventListener("htmx:load", (event) => localizeTimes(event.target));
 
+  const messageLog = document.getElementById("message-log");
+  if (messageLog) keepPlaceAboveOlderMessages(messageLog);
+
   const room = document.getElementById("room");
   if (room && room.dataset.live === "true" && typeof io === "function") startLiveRoom(room);
+
+  /**
+   * Older messages go in above what the reader is looking at: the message that was at the top
+   * stays where it was on screen. (The browser does not do this at scrollTop 0.) That also moves
+   * the next "Load older messages" button out of view, so one scroll to the top loads one page,
+   * not every page back to the first message.
+   */
+  function keepPlaceAboveOlderMessages(log) {
+    let kept = null; // { item, top }: the message below the button, and where it was
+    log.addEventListener("htmx:beforeSwap", (event) => {
+      const older = event.detail.target;
+      if (!event.detail.shouldSwap || !older.matches("li.older-messages") || !older.nextElementSibling) return;
+      kept = { item: older.nextElementSibling, top: older.nextElementSibling.getBoundingClientRect().top };
+    });
+    // Before the browser paints, and before htmx watches the new button (it does when the swap settles).
+    log.addEventListener("htmx:afterSwap", () => {
+      if (!kept) return;
+      log.scrollTop += kept.item.getBoundingClientRect().top - kept.top;
+      kept = null;
+    });
+  }
 
   function startLiveRoom(room) {
     const roomId = room.dataset.roomId;

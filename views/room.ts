@@ -16,12 +16,16 @@ export interface RoomData {
   maxMessageLength: number;
 }
 
-/** A page of history, oldest first, with a way to the page before it when there is one. */
+/**
+ * A page of history, oldest first, with a way to the page before it when there is one: a
+ * button that loads it when clicked or scrolled into view. public/chat.js keeps the reader's
+ * place as the page goes in above, which leaves the next such button out of view.
+ */
 export function historyPage(roomId: string, messages: Message[]): SafeHtml {
   const first = messages[0]?.seq;
   const older =
     first !== undefined && first > 1 &&
-    html`<li class="flex justify-center py-2">
+    html`<li class="older-messages flex justify-center py-2">
   <button class="rounded px-2 py-1 text-sm text-slate-700 underline dark:text-slate-300" hx-get="${roomUrl(roomId)}/messages?before=${first}" hx-trigger="click, intersect once" hx-target="closest li" hx-swap="outerHTML">Load older messages</button>
 </li>`;
   return html`${older}${messages.map(messageItem)}`;

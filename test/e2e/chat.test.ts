@@ -200,22 +200,43 @@ test("a page too far behind after a drop loads the newest history over HTTP, the
   expect(after.map((m) => Number(m.seq))).toEqual(Array.from({ length: after.length }, (_, i) => 1004 - after.length + i));
 }, TEST_MS);
 
-test("older history loads as you scroll up", async () => {
+test("each scroll to the top loads one older page, and the message that was at the top stays where it was", async () => {
   const ivy = await person("ivy");
   const roomPath = await createRoomThroughForm(ivy.page, "long history");
   const roomId = roomPath.split("/").at(-1)!;
   await server.sql`
-    with room as (update rooms set last_seq = 120, last_rev = 120 where id = ${roomId} returning id, owner_id)
+    with room as (update rooms set last_seq = 300, last_rev = 300 where id = ${roomId} returning id, owner_id)
     insert into messages (room_id, seq, rev, sender_id, content)
-    select room.id, n, n, room.owner_id, 'old ' || n from room, generate_series(1, 120) n`;
+    select room.id, n, n, room.owner_id, 'old ' || n from room, generate_series(1, 300) n`;
+  const olderPagesAsked: string[] = [];
+  ivy.page.on("request", (request) => {
+    const before = new URL(request.url()).searchParams.get("before");
+    if (before !== null) olderPagesAsked.push(before);
+  });
   await ivy.page.reload();
   await waitUntilLive(ivy.page);
-  expect((await shownMessages(ivy.page)).length).toBe(50);
-  // Each scroll to the top loads the page before (and may chain on while the top stays in view).
-  for (const count of [100, 120]) {
-    await ivy.page.locator("#message-log").evaluate((log) => (log.scrollTop = 0));
-    const messages = await waitForMessages(ivy.page, (m) => m.length >= count);
-    expect(messages.map((m) => Number(m.seq))).toEqual(Array.from({ length: messages.length }, (_, i) => 121 - messages.length + i));
+  const seqs = (messages: { seq: string | undefined }[]) => messages.map((m) => Number(m.seq));
+  const upTo300 = (first: number) => Array.from({ length: 301 - first }, (_, i) => first + i);
+  expect(seqs(await shownMessages(ivy.page))).toEqual(upTo300(251));
+
+  const log = ivy.page.locator("#message-log");
+  /** Where the message is on screen: its distance from the top of the viewport. */
+  const screenY = (seq: string) => log.evaluate((el, seq) => el.querySelector(`li[data-seq="${seq}"]`)!.getBoundingClientRect().top, seq);
+  const asked: string[] = [];
+  for (const [before, firstShown] of [["251", 201], ["201", 151]] as const) {
+    // Scrolls to the top and reads the top message's place in the same turn, before any page can arrive.
+    const top = await log.evaluate((el) => {
+      el.scrollTop = 0;
+      const first = el.querySelector<HTMLElement>("li.message")!;
+      return { seq: first.dataset.seq!, y: first.getBoundingClientRect().top };
+    });
+    await waitForMessages(ivy.page, (m) => seqs(m)[0] === firstShown);
+    await ivy.page.waitForTimeout(500); // a chained load would have asked by now (they came 40 ms apart)
+    asked.push(before);
+    expect(top.seq).toBe(before);
+    expect(olderPagesAsked).toEqual(asked);
+    expect(seqs(await shownMessages(ivy.page))).toEqual(upTo300(firstShown));
+    expect(Math.abs((await screenY(top.seq)) - top.y)).toBeLessThan(1);
   }
 }, TEST_MS);
 
