@@ -12,6 +12,7 @@ import type { Config } from "../src/config";
 import { openDatabase } from "../src/db/sql";
 import type { Message } from "../src/messages/schemas";
 import type { ClientToServerEvents, ServerToClientEvents } from "../src/realtime/events";
+import type { Member } from "../src/rooms/schemas";
 import { startChatLoop, type ChatLoop } from "../src/server";
 
 export const databaseUrl = process.env.TEST_DATABASE_URL || undefined;
@@ -147,10 +148,22 @@ export async function signUp(server: Endpoint, username: string, password = "cor
   return { id: registered.body.id, username, password, token: login.body.token };
 }
 
+/** A server's people, signed up at once: one Person per name, in the order named. */
+export function people<const Names extends readonly string[]>(server: Endpoint, ...names: Names): Promise<{ -readonly [I in keyof Names]: Person }> {
+  return Promise.all(names.map((name) => signUp(server, name))) as Promise<{ -readonly [I in keyof Names]: Person }>;
+}
+
 export async function createRoom(server: Endpoint, owner: Person, name: string, isPrivate = false) {
   const created = await api(server, "POST", "/rooms", { name, isPrivate }, owner.token);
   if (created.status !== 201) throw new Error(`create room: ${JSON.stringify(created.body)}`);
   return created.body as { id: string; name: string; isPrivate: boolean; ownerId: string; createdAt: string };
+}
+
+/** The owner adds the invitee to the room; answers the new member. */
+export async function invite(server: Endpoint, room: { id: string }, owner: Person, invitee: Person): Promise<Member> {
+  const invited = await api(server, "POST", `/rooms/${room.id}/invites`, { username: invitee.username }, owner.token);
+  if (invited.status !== 201) throw new Error(`invite ${invitee.username}: ${JSON.stringify(invited.body)}`);
+  return invited.body;
 }
 
 const openSockets = new Set<ChatSocket>();

@@ -2,15 +2,16 @@
 // GET /messages/:roomId pages through a room's history with seq cursors and Link headers.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { GroupCommit } from "../src/messages/group-commit";
+import type { Message } from "../src/messages/schemas";
 import type { Stored } from "../src/messages/store";
-import { api, closeSockets, connect, createRoom, error, inbox, ISO, reply, scrape, signUp, snapshot, startServer, stopServer, UUID, type Person, type TestServer } from "./harness";
+import { api, closeSockets, connect, createRoom, error, inbox, invite, ISO, people, reply, scrape, snapshot, startServer, stopServer, UUID, type Person, type TestServer } from "./harness";
 
 let server: TestServer;
 let alice: Person, bob: Person, carol: Person, mallory: Person;
 
 beforeAll(async () => {
   server = await startServer();
-  [alice, bob, carol, mallory] = await Promise.all([signUp(server, "alice"), signUp(server, "bob"), signUp(server, "carol"), signUp(server, "mallory")]);
+  [alice, bob, carol, mallory] = await people(server, "alice", "bob", "carol", "mallory");
 });
 afterEach(closeSockets);
 afterAll(() => stopServer(server));
@@ -18,16 +19,6 @@ afterAll(() => stopServer(server));
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 type Room = Awaited<ReturnType<typeof createRoom>>;
-interface Message {
-  id: string;
-  content: string;
-  senderId: string;
-  roomId: string;
-  createdAt: string;
-  seq: number;
-  username: string;
-  clientId: string | null;
-}
 
 function post(person: Person, body: Record<string, unknown>) {
   return api(server, "POST", "/messages", body, person.token);
@@ -35,11 +26,6 @@ function post(person: Person, body: Record<string, unknown>) {
 
 function history(person: Person, room: { id: string }, query = "") {
   return api(server, "GET", `/messages/${room.id}${query}`, undefined, person.token);
-}
-
-async function invite(room: Room, owner: Person, invitee: Person) {
-  const invited = await api(server, "POST", `/rooms/${room.id}/invites`, { username: invitee.username }, owner.token);
-  if (invited.status !== 201) throw new Error(`invite ${invitee.username}: ${JSON.stringify(invited.body)}`);
 }
 
 /** A room of alice's holding `count` messages "message 1".."message N" (seq 1..N), written straight to the database. */
@@ -231,7 +217,7 @@ describe("sending", () => {
 
   test("a member removed from a private room cannot post to it by retrying an old clientId", async () => {
     const room = await createRoom(server, alice, "vault", true);
-    await invite(room, alice, bob);
+    await invite(server, room, alice, bob);
     const stored = await post(bob, { roomId: room.id, content: "my last words", clientId: "bob-1" });
     expect(stored.status).toBe(201);
     expect((await api(server, "DELETE", `/rooms/${room.id}/members/${bob.id}`, undefined, alice.token)).status).toBe(204);
@@ -417,7 +403,7 @@ describe("who may read", () => {
 
   test("a private room's history is readable by its members only; to anyone else it is no room at all", async () => {
     const room = await createRoom(server, alice, "vault", true);
-    await invite(room, alice, bob);
+    await invite(server, room, alice, bob);
     const sent = (await post(alice, { roomId: room.id, content: "the combination" })).body;
     expect(reply(await history(alice, room))).toEqual({ status: 200, body: [sent] });
     expect(reply(await history(bob, room))).toEqual({ status: 200, body: [sent] });

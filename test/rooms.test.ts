@@ -9,10 +9,11 @@ import {
   error,
   flush,
   inbox,
+  invite,
   ISO,
   next,
+  people,
   reply,
-  signUp,
   snapshot,
   startServer,
   stopServer,
@@ -27,17 +28,10 @@ let alice: Person, bob: Person, carol: Person, mallory: Person;
 
 beforeAll(async () => {
   server = await startServer();
-  [alice, bob, carol, mallory] = await Promise.all([signUp(server, "alice"), signUp(server, "bob"), signUp(server, "carol"), signUp(server, "mallory")]);
+  [alice, bob, carol, mallory] = await people(server, "alice", "bob", "carol", "mallory");
 });
 afterEach(closeSockets);
 afterAll(() => stopServer(server));
-
-
-async function invite(room: { id: string }, owner: Person, invitee: Person) {
-  const invited = await api(server, "POST", `/rooms/${room.id}/invites`, { username: invitee.username }, owner.token);
-  if (invited.status !== 201) throw new Error(`invite ${invitee.username}: ${JSON.stringify(invited.body)}`);
-  return invited.body;
-}
 
 async function memberNames(room: { id: string }, asker: Person = alice): Promise<string[]> {
   const members = await api(server, "GET", `/rooms/${room.id}/members`, undefined, asker.token);
@@ -120,7 +114,7 @@ describe("listing rooms", () => {
     const alicesSecret = await createRoom(server, alice, "alice's diary", true);
     const bobsSecret = await createRoom(server, bob, "bob's club", true);
     const bobsPublic = await createRoom(server, bob, "bob's stage");
-    await invite(bobsSecret, bob, carol);
+    await invite(server, bobsSecret, bob, carol);
 
     const listed = await api(server, "GET", "/rooms", undefined, carol.token);
     expect(listed.status).toBe(200);
@@ -143,7 +137,7 @@ describe("listing rooms", () => {
 
   test("GET /rooms never shows another person's private room", async () => {
     const hidden = await createRoom(server, alice, "surprise party", true);
-    await invite(hidden, alice, bob);
+    await invite(server, hidden, alice, bob);
     expect(await visibleRoomIds(alice)).toContain(hidden.id);
     expect(await visibleRoomIds(bob)).toContain(hidden.id);
     expect(await visibleRoomIds(mallory)).not.toContain(hidden.id);
@@ -158,7 +152,7 @@ describe("one room", () => {
   test("a public room is visible to anyone signed in, a private one to its members", async () => {
     const open = await createRoom(server, alice, "town square");
     const closed = await createRoom(server, alice, "vault", true);
-    await invite(closed, alice, bob);
+    await invite(server, closed, alice, bob);
     expect(reply(await api(server, "GET", `/rooms/${open.id}`, undefined, mallory.token))).toEqual({ status: 200, body: open });
     expect(reply(await api(server, "GET", `/rooms/${closed.id}`, undefined, bob.token))).toEqual({ status: 200, body: closed });
     expect(reply(await api(server, "GET", `/rooms/${closed.id}`, undefined, alice.token))).toEqual({ status: 200, body: closed });
@@ -190,7 +184,7 @@ describe("one room", () => {
 
   test("to an outsider, every endpoint of a private room answers exactly like a room that does not exist, and nothing changes", async () => {
     const closed = await createRoom(server, alice, "war room", true);
-    await invite(closed, alice, bob);
+    await invite(server, closed, alice, bob);
     const posted = await api(server, "POST", "/messages", { roomId: closed.id, content: "the plan" }, alice.token);
     expect(posted.status).toBe(201);
 
@@ -240,7 +234,7 @@ describe("joining", () => {
 
   test("a private room may be joined by its members, and by nobody else", async () => {
     const closed = await createRoom(server, alice, "vault", true);
-    await invite(closed, alice, bob);
+    await invite(server, closed, alice, bob);
     expect(reply(await api(server, "POST", `/rooms/${closed.id}/join`, undefined, bob.token))).toEqual({ status: 200, body: { roomId: closed.id, userId: bob.id } });
     expect(reply(await api(server, "POST", `/rooms/${closed.id}/join`, undefined, alice.token))).toEqual({ status: 200, body: { roomId: closed.id, userId: alice.id } });
 
@@ -277,7 +271,7 @@ describe("leaving", () => {
 
   test("a member who leaves a private room loses sight of it", async () => {
     const closed = await createRoom(server, alice, "vault", true);
-    await invite(closed, alice, bob);
+    await invite(server, closed, alice, bob);
     expect(reply(await api(server, "POST", `/rooms/${closed.id}/leave`, undefined, bob.token))).toEqual({ status: 200, body: { roomId: closed.id, userId: bob.id } });
     expect(await answer("GET", `/rooms/${closed.id}`, undefined, bob)).toEqual(await answer("GET", `/rooms/${crypto.randomUUID()}`, undefined, bob));
     expect(await visibleRoomIds(bob)).not.toContain(closed.id);
@@ -338,7 +332,7 @@ describe("invites", () => {
   test("an invited member sees the private room, reads it, posts to it and joins it on the socket", async () => {
     const closed = await createRoom(server, alice, "vault", true);
     const first = await api(server, "POST", "/messages", { roomId: closed.id, content: "welcome" }, alice.token);
-    await invite(closed, alice, bob);
+    await invite(server, closed, alice, bob);
 
     expect(await visibleRoomIds(bob)).toContain(closed.id);
     expect(reply(await api(server, "GET", `/rooms/${closed.id}`, undefined, bob.token))).toEqual({ status: 200, body: closed });
@@ -355,7 +349,7 @@ describe("invites", () => {
 
   test("a member who is not the owner cannot invite, and nothing changes", async () => {
     const closed = await createRoom(server, alice, "vault", true);
-    await invite(closed, alice, bob);
+    await invite(server, closed, alice, bob);
     const before = await snapshot(server);
     const refused = await api(server, "POST", `/rooms/${closed.id}/invites`, { username: "mallory" }, bob.token);
     expect(reply(refused)).toEqual({ status: 403, body: error("not_the_owner") });
@@ -383,7 +377,7 @@ describe("invites", () => {
 
   test("inviting someone who is already a member is fine and changes nothing", async () => {
     const closed = await createRoom(server, alice, "vault", true);
-    const first = await invite(closed, alice, bob);
+    const first = await invite(server, closed, alice, bob);
     const before = await snapshot(server);
     const again = await api(server, "POST", `/rooms/${closed.id}/invites`, { username: "bob" }, alice.token);
     expect(reply(again)).toEqual({ status: 201, body: first });
@@ -395,8 +389,8 @@ describe("invites", () => {
 describe("removing members", () => {
   test("the owner removes a member with 204, and the private room then answers them like no room at all", async () => {
     const closed = await createRoom(server, alice, "vault", true);
-    await invite(closed, alice, bob);
-    await invite(closed, alice, carol);
+    await invite(server, closed, alice, bob);
+    await invite(server, closed, alice, carol);
     const before = await snapshot(server);
 
     const removed = await api(server, "DELETE", `/rooms/${closed.id}/members/${bob.id}`, undefined, alice.token);
@@ -415,8 +409,8 @@ describe("removing members", () => {
 
   test("a removed member's live sockets stop receiving the room's messages at once, while other members still do", async () => {
     const closed = await createRoom(server, alice, "vault", true);
-    await invite(closed, alice, bob);
-    await invite(closed, alice, carol);
+    await invite(server, closed, alice, bob);
+    await invite(server, closed, alice, carol);
     const aliceSocket = await joinedSocket(alice, closed);
     const carolSocket = await joinedSocket(carol, closed);
     const bobSockets = [await joinedSocket(bob, closed), await joinedSocket(bob, closed)];
@@ -442,8 +436,8 @@ describe("removing members", () => {
 
   test("a member who is not the owner cannot remove anyone, and nothing changes", async () => {
     const closed = await createRoom(server, alice, "vault", true);
-    await invite(closed, alice, bob);
-    await invite(closed, alice, carol);
+    await invite(server, closed, alice, bob);
+    await invite(server, closed, alice, carol);
     const open = await createRoom(server, alice, "watercooler");
     await api(server, "POST", `/rooms/${open.id}/join`, undefined, bob.token);
     const before = await snapshot(server);
@@ -470,7 +464,7 @@ describe("removing members", () => {
 
   test("removing someone who is not a member is 404 member_not_found", async () => {
     const closed = await createRoom(server, alice, "vault", true);
-    await invite(closed, alice, bob);
+    await invite(server, closed, alice, bob);
     const before = await snapshot(server);
     for (const userId of [mallory.id, crypto.randomUUID()]) {
       const refused = await api(server, "DELETE", `/rooms/${closed.id}/members/${userId}`, undefined, alice.token);
@@ -488,7 +482,7 @@ describe("removing members", () => {
 
   test("an owner who removes themselves has left, and the room passes to the next member", async () => {
     const closed = await createRoom(server, alice, "vault", true);
-    await invite(closed, alice, bob);
+    await invite(server, closed, alice, bob);
     const removed = await api(server, "DELETE", `/rooms/${closed.id}/members/${alice.id}`, undefined, alice.token);
     expect(removed.status).toBe(204);
     expect(await memberNames(closed, bob)).toEqual(["bob"]);
@@ -498,7 +492,7 @@ describe("removing members", () => {
 
   test("every socket of a removed member hears roomLeft with the reason removed, joined to the room or not", async () => {
     const closed = await createRoom(server, alice, "vault", true);
-    await invite(closed, alice, bob);
+    await invite(server, closed, alice, bob);
     const [inRoom, elsewhere] = [await joinedSocket(bob, closed), await connect(server, bob.token)];
     const told = [next(inRoom, "roomLeft"), next(elsewhere, "roomLeft")];
     await api(server, "DELETE", `/rooms/${closed.id}/members/${bob.id}`, undefined, alice.token);
@@ -509,8 +503,8 @@ describe("removing members", () => {
 describe("members", () => {
   test("GET /rooms/:roomId/members lists every member with their username, the owner marked", async () => {
     const closed = await createRoom(server, alice, "vault", true);
-    const bobInvited = await invite(closed, alice, bob);
-    const carolInvited = await invite(closed, alice, carol);
+    const bobInvited = await invite(server, closed, alice, bob);
+    const carolInvited = await invite(server, closed, alice, carol);
     const members = await api(server, "GET", `/rooms/${closed.id}/members`, undefined, carol.token);
     expect(members.status).toBe(200);
     expect(members.body).toEqual([
