@@ -11,8 +11,8 @@ import {
   createRoom,
   databaseUrl,
   flush,
+  people,
   redisUrl,
-  signUp,
   snapshot,
   startPeer,
   startServer,
@@ -28,7 +28,7 @@ let alice: Person, bob: Person, mallory: Person;
 
 beforeAll(async () => {
   server = await startServer();
-  [alice, bob, mallory] = (await Promise.all([signUp(server, "alice"), signUp(server, "bob"), signUp(server, "mallory")])) as [Person, Person, Person];
+  [alice, bob, mallory] = await people(server, "alice", "bob", "mallory");
 });
 afterEach(() => {
   setSystemTime(); // the one test that stops the clock must not leave it stopped

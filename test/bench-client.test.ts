@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { LeanSocket } from "../bench/client/lean-socket";
 import { connectAndJoin, sendMessage, targets } from "../bench/client/targets";
-import { createRoom, signUp, startServer, stopServer, type TestServer } from "./harness";
+import { createRoom, people, startServer, stopServer, type TestServer } from "./harness";
 
 let server: TestServer;
 beforeAll(async () => (server = await startServer()));
@@ -12,7 +12,7 @@ afterAll(() => stopServer(server));
 const nextFrame = (socket: LeanSocket) => new Promise<string>((resolve) => (socket.onMessage = resolve));
 
 test("the bench client logs in, joins a room, sends, and both members receive the message", async () => {
-  const [alice, bob] = [await signUp(server, "alice"), await signUp(server, "bob")];
+  const [alice, bob] = await people(server, "alice", "bob");
   const room = await createRoom(server, alice, "bench");
   const chatloop = targets.chatloop;
   const sender = await connectAndJoin(chatloop, server.base, await chatloop.login(server.base, alice), room.id);

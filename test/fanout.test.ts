@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { io as connectSocket } from "socket.io-client";
 import type { Message } from "../src/messages/schemas";
-import { api, closeSockets, connect, createRoom, flush, inbox, scrape, signUp, startServer, stopServer, type ChatSocket, type Person, type TestServer } from "./harness";
+import { api, closeSockets, connect, createRoom, flush, inbox, people, scrape, startServer, stopServer, type ChatSocket, type Person, type TestServer } from "./harness";
 import { closeRawSockets } from "./raw-engine-socket";
 
 let server: TestServer;
@@ -12,7 +12,7 @@ let alice: Person, bob: Person, carol: Person;
 
 beforeAll(async () => {
   server = await startServer();
-  [alice, bob, carol] = await Promise.all([signUp(server, "alice"), signUp(server, "bob"), signUp(server, "carol")]);
+  [alice, bob, carol] = await people(server, "alice", "bob", "carol");
 });
 afterEach(() => {
   closeSockets();

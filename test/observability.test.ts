@@ -2,14 +2,14 @@
 // with the traffic.
 import { afterAll, afterEach, beforeAll, expect, spyOn, test } from "bun:test";
 import { log, setLogLevel } from "../src/log";
-import { api, closeSockets, connect, createRoom, inbox, scrape, signUp, startServer, stopServer, type Person, type TestServer } from "./harness";
+import { api, closeSockets, connect, createRoom, inbox, people, scrape, startServer, stopServer, type Person, type TestServer } from "./harness";
 
 let server: TestServer;
 let alice: Person, bob: Person;
 
 beforeAll(async () => {
   server = await startServer();
-  [alice, bob] = await Promise.all([signUp(server, "alice"), signUp(server, "bob")]);
+  [alice, bob] = await people(server, "alice", "bob");
 });
 afterEach(closeSockets);
 afterAll(() => stopServer(server));

@@ -1,14 +1,14 @@
 // Changing a password ends every session of the account, on REST and on live sockets, on
 // every instance; the caller carries on with a new token.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { api, closeSockets, connect, databaseUrl, redisUrl, signUp, snapshot, startPeer, startServer, stopServer, type Person, type TestServer } from "./harness";
+import { api, closeSockets, connect, databaseUrl, people, redisUrl, signUp, snapshot, startPeer, startServer, stopServer, type Person, type TestServer } from "./harness";
 
 let server: TestServer;
 let alice: Person, bob: Person;
 
 beforeAll(async () => {
   server = await startServer();
-  [alice, bob] = await Promise.all([signUp(server, "alice"), signUp(server, "bob")]);
+  [alice, bob] = await people(server, "alice", "bob");
 });
 afterEach(closeSockets);
 afterAll(() => stopServer(server));

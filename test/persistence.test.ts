@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { loadConfig, type Config } from "../src/config";
 import type { Message } from "../src/messages/schemas";
 import { startChatLoop } from "../src/server";
-import { api, closeSockets, connect, createRoom, databaseUrl, inbox, signUp, testConfig, throwawayDatabase, type Person, type TestServer } from "./harness";
+import { api, closeSockets, connect, createRoom, databaseUrl, inbox, people, testConfig, throwawayDatabase, type Person, type TestServer } from "./harness";
 
 /** A data dir, and in PostgreSQL mode a database, that outlive any one server. */
 interface Store {
@@ -53,7 +53,7 @@ beforeAll(async () => {
   const first = await boot(store);
 
   try {
-    [alice, bob] = [await signUp(first, "alice"), await signUp(first, "bob")];
+    [alice, bob] = await people(first, "alice", "bob");
     [history, counting, catchUp, hidden] = [
       await createRoom(first, alice, "history"),
       await createRoom(first, alice, "counting"),

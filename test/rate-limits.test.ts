@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { Config } from "../src/config";
 import type { Limits } from "../src/limits/rate-limits";
-import { api, closeSockets, connect, createRoom, databaseUrl, redisUrl, signUp, snapshot, startPeer, startServer, stopServer, testConfig, type TestServer } from "./harness";
+import { api, closeSockets, connect, createRoom, databaseUrl, people, redisUrl, signUp, snapshot, startPeer, startServer, stopServer, testConfig, type TestServer } from "./harness";
 
 afterEach(closeSockets);
 
@@ -65,7 +65,7 @@ test("sign-in attempts on one account are limited even with the right password, 
 
 test("messages per user are limited across REST and sockets together, with a retry hint, and nothing more is stored", () =>
   withLimit("messagesPerUser", 5, async (server) => {
-    const [alice, bob] = await Promise.all([signUp(server, "alice"), signUp(server, "bob")]);
+    const [alice, bob] = await people(server, "alice", "bob");
     const room = await createRoom(server, bob, "firehose");
     await api(server, "POST", `/rooms/${room.id}/join`, undefined, alice.token);
     const socket = await connect(server, bob.token);

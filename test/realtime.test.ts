@@ -1,13 +1,13 @@
 // The Socket.IO contract, seen by real clients: what a SECOND client receives matters most.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { api, closeSockets, connect, createRoom, flush, inbox, next, nextPresenceOf, onPresence, signUp, startServer, stopServer, type Person, type TestServer } from "./harness";
+import { api, closeSockets, connect, createRoom, flush, inbox, next, nextPresenceOf, onPresence, people, startServer, stopServer, type Person, type TestServer } from "./harness";
 
 let server: TestServer;
 let alice: Person, bob: Person, mallory: Person;
 
 beforeAll(async () => {
   server = await startServer();
-  [alice, bob, mallory] = await Promise.all([signUp(server, "alice"), signUp(server, "bob"), signUp(server, "mallory")]);
+  [alice, bob, mallory] = await people(server, "alice", "bob", "mallory");
 });
 afterEach(closeSockets);
 afterAll(() => stopServer(server));
@@ -143,8 +143,8 @@ describe("messages", () => {
 
   test("concurrent sends from 20 clients are numbered 1..N without a gap", async () => {
     const room = await createRoom(server, alice, "crowd");
-    const people = await Promise.all(Array.from({ length: 20 }, (_, i) => signUp(server, `crowd${i}`)));
-    const sockets = await Promise.all(people.map((p) => connect(server, p.token)));
+    const crowd = await people(server, ...Array.from({ length: 20 }, (_, i) => `crowd${i}`));
+    const sockets = await Promise.all(crowd.map((p) => connect(server, p.token)));
     await Promise.all(sockets.map((s) => s.emitWithAck("joinRoom", { roomId: room.id })));
     const listener = inbox(sockets[0]!);
     await Promise.all(sockets.flatMap((s, i) => [1, 2, 3, 4, 5].map((n) => s.emitWithAck("sendMessage", { roomId: room.id, content: `${i}.${n}` }))));

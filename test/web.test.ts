@@ -3,7 +3,7 @@
 import { io as connectSocket } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { getPage, htmlSocket, post, postForm, signInBrowser, type Browser } from "./browser";
-import { api, closeSockets, connect, createRoom, flush, inbox, next, signUp, snapshot, startServer, stopServer, type Person, type TestServer } from "./harness";
+import { api, closeSockets, connect, createRoom, flush, inbox, invite, next, people, snapshot, startServer, stopServer, type Person, type TestServer } from "./harness";
 
 let server: TestServer;
 let alice: Person, bob: Person, mallory: Person;
@@ -12,7 +12,7 @@ const EVIL = "https://evil.example";
 
 beforeAll(async () => {
   server = await startServer();
-  [alice, bob, mallory] = await Promise.all([signUp(server, "alice"), signUp(server, "bob"), signUp(server, "mallory")]);
+  [alice, bob, mallory] = await people(server, "alice", "bob", "mallory");
   aliceBrowser = await signInBrowser(server, "alice");
 });
 afterEach(closeSockets);
@@ -220,7 +220,7 @@ describe("pages and fragments", () => {
   });
   test("the members panel says who is online, and htmx can ask for it again; outsiders cannot", async () => {
     const room = await createRoom(server, alice, "who is online", true);
-    await api(server, "POST", `/rooms/${room.id}/invites`, { username: "bob" }, alice.token);
+    await invite(server, room, alice, bob);
     const socket = await connect(server, bob.token);
     await socket.emitWithAck("joinRoom", { roomId: room.id });
 
@@ -260,7 +260,7 @@ describe("pages and fragments", () => {
 
   test("the owner removes a member from the panel: htmx gets the panel without them; nobody else may", async () => {
     const room = await createRoom(server, alice, "pruning", true);
-    for (const name of ["bob", "mallory"]) await api(server, "POST", `/rooms/${room.id}/invites`, { username: name }, alice.token);
+    for (const invitee of [bob, mallory]) await invite(server, room, alice, invitee);
     const malloryBrowser = await signInBrowser(server, "mallory");
     const before = await snapshot(server);
     expect((await post(malloryBrowser, `/chat/rooms/${room.id}/members/${bob.id}/remove`, {}, { "hx-request": "true" })).status).toBe(403);
@@ -345,7 +345,7 @@ describe("escaping", () => {
 
   test("a member removed by the owner stops hearing the room on a browser socket", async () => {
     const room = await createRoom(server, alice, "removal", true);
-    await api(server, "POST", `/rooms/${room.id}/invites`, { username: "bob" }, alice.token);
+    await invite(server, room, alice, bob);
     const socket = await htmlSocket(server, { token: bob.token });
     await socket.emitWithAck("joinRoom", { roomId: room.id });
     const heard = inbox(socket);
