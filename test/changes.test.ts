@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import type { Message } from "../src/messages/schemas";
 import {
-  api, closeSockets, connect, createRoom, databaseUrl, error, flush, next, redisUrl, reply, signUp, snapshot, startPeer, startServer, stopServer,
+  api, closeSockets, connect, createRoom, databaseUrl, error, flush, invite, next, people, redisUrl, reply, snapshot, startPeer, startServer, stopServer,
   type ChatSocket, type Endpoint, type Person, type TestServer,
 } from "./harness";
 
@@ -13,7 +13,7 @@ let alice: Person, bob: Person, carol: Person, mallory: Person;
 
 beforeAll(async () => {
   server = await startServer();
-  [alice, bob, carol, mallory] = await Promise.all([signUp(server, "alice"), signUp(server, "bob"), signUp(server, "carol"), signUp(server, "mallory")]);
+  [alice, bob, carol, mallory] = await people(server, "alice", "bob", "carol", "mallory");
 });
 afterEach(closeSockets);
 afterAll(() => stopServer(server));
@@ -24,7 +24,7 @@ type Room = Awaited<ReturnType<typeof createRoom>>;
 async function watercooler(isPrivate = false): Promise<Room> {
   const room = await createRoom(server, alice, "watercooler", isPrivate);
   for (const person of [bob, carol]) {
-    if (isPrivate) await api(server, "POST", `/rooms/${room.id}/invites`, { username: person.username }, alice.token);
+    if (isPrivate) await invite(server, room, alice, person);
     else await api(server, "POST", `/rooms/${room.id}/join`, undefined, person.token);
   }
   return room;
