@@ -19,6 +19,8 @@ export const userRoom = (userId: string) => `user:${userId}`;
 export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 /** Where the browser sockets of room R listen, apart from R, so that JSON clients get JSON only. */
 export const htmlRoom = (roomId: string) => `html:${roomId}`;
+/** Every socket of a chat room, JSON and browser ones: where an event for the whole room goes. */
+export const everyoneIn = (roomId: string) => [roomId, htmlRoom(roomId)];
 const CHAT_ROOM = /^(?:html:)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 /**
  * The chat room a Socket.IO room delivers, whichever of the two it is; none for a person's
@@ -45,7 +47,7 @@ export function createBroadcasts(io: ChatServer, feeds: RoomFeeds, clustered: bo
     // Applied here at once, before the caller answers; the Redis adapter applies a
     // cluster-wide request only when it comes back from Redis, even on this instance.
     membershipEnded(roomId, userId, reason) {
-      const rooms = [roomId, htmlRoom(roomId)];
+      const rooms = everyoneIn(roomId);
       if (reason === "removed") io.to(userRoom(userId)).emit("roomLeft", { roomId, userId, reason });
       io.local.in(userRoom(userId)).socketsLeave(rooms);
       if (clustered) io.in(userRoom(userId)).socketsLeave(rooms);

@@ -28,7 +28,7 @@ import {
   type MessageWithHtml,
   type ServerToClientEvents,
 } from "./events";
-import { htmlRoom, sessionRoom, userRoom, type ChatServer, type SocketData } from "./broadcasts";
+import { everyoneIn, htmlRoom, sessionRoom, userRoom, type ChatServer, type SocketData } from "./broadcasts";
 import type { ConnectionCount } from "./connections";
 import { requireReplayable, type RoomFeeds } from "./room-feeds";
 
@@ -122,10 +122,10 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
     // checked then), and the room hears it at most once per person every TYPING_INTERVAL_MS,
     // counted in the shared state so that two tabs on two instances count as one.
     typing: handler(deps, "typing", validTyping, async (socket, { roomId }) => {
-      if (!socket.rooms.has(roomId) && !socket.rooms.has(htmlRoom(roomId))) throw forbidden("not_joined", "join the room first");
+      if (!everyoneIn(roomId).some((room) => socket.rooms.has(room))) throw forbidden("not_joined", "join the room first");
       const { userId, username } = socket.data.principal;
       const { count } = await deps.state.hit(`typing:${roomId}:${userId}`, TYPING_INTERVAL_MS);
-      if (count === 1) socket.to([roomId, htmlRoom(roomId)]).emit("typing", { roomId, userId, username });
+      if (count === 1) socket.to(everyoneIn(roomId)).emit("typing", { roomId, userId, username });
       return { roomId };
     }),
   };

@@ -12,7 +12,7 @@ import { InstanceMarks, MARKS_HEARTBEAT_MS } from "../state/instance-marks";
 import type { MessageWithHtml } from "./events";
 import { ConnectionCount } from "./connections";
 import { Fanout } from "./fanout";
-import { chatRoomOf, createBroadcasts, htmlRoom, type ChatServer } from "./broadcasts";
+import { chatRoomOf, createBroadcasts, everyoneIn, htmlRoom, type ChatServer } from "./broadcasts";
 import { Presence, presenceAnnouncer } from "./presence";
 import { RoomFeeds, type LogEvent } from "./room-feeds";
 
@@ -55,7 +55,7 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
     load: (roomId, after, before) => loadMessages(sql, roomId, after, before),
     loadChanges: (roomId, since, maxSeq, limit) => (limit ? listChanges(sql, roomId, since, limit, maxSeq) : loadChanges(sql, roomId, since, maxSeq)),
     heads: (roomIds) => logHeads(sql, roomIds),
-    localSockets: (roomId) => socketsIn(roomId) + socketsIn(htmlRoom(roomId)),
+    localSockets: (roomId) => everyoneIn(roomId).reduce((sum, room) => sum + socketsIn(room), 0),
     backfilled: (count) => metrics.messagesBackfilled.inc({}, count),
     onError: (error, context) => log.error("room_feed_failed", error, { context }),
   });
@@ -68,7 +68,7 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
 
   const marks = new InstanceMarks(state, crypto.randomUUID());
   const connections = new ConnectionCount(marks, maxConnectionsPerUser);
-  const announcer = presenceAnnouncer((changes) => io.to([changes.roomId, htmlRoom(changes.roomId)]).emit("presence", changes));
+  const announcer = presenceAnnouncer((changes) => io.to(everyoneIn(changes.roomId)).emit("presence", changes));
   const presence = new Presence(marks, announcer.changed);
   let stopping = false;
   const track = (change: "joined" | "left") => (room: string, socketId: string) => {
