@@ -13,7 +13,7 @@ const MENTION = "(?:^|[^A-Za-z0-9_.@-])@([A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,30}[A-Z
 export const insertMentions = (sql: Queries) => sql`
   insert into mentions (room_id, seq, user_id)
   select distinct m.room_id, m.seq, u.id
-  from changed m
+  from (select * from changed where strpos(content, '@') > 0) m -- most messages mention no one: no regex for them
   cross join lateral regexp_matches(m.content, ${MENTION}, 'g') as found(parts)
   join users u on lower(u.username) = lower(found.parts[1])
   join memberships ms on ms.room_id = m.room_id and ms.user_id = u.id
