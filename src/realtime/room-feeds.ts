@@ -4,13 +4,22 @@
 // room's next rev, and changes commit in rev order. They reach an instance from its own verbs
 // and, through the adapter, from other instances, in no guaranteed order. A room's feed
 // delivers rev N+1 only after N: a late duplicate is dropped, and a change that jumps ahead
-// first catches up from PostgreSQL. A message whose seq is past what the feed delivered goes
-// out as `newMessage`, any other as `messageUpdated`, so a client never hears of a change
-// before the message it changes. A join that asks for what it missed runs in the same queue,
+// waits for the ones before it (GAP_WAIT_MS at most, then they are read from PostgreSQL). A
+// message whose seq is past what the feed delivered goes out as `newMessage`, any other as
+// `messageUpdated`, so a client never hears of a change before the message it changes. A join that asks for what it missed runs in the same queue,
 // so its replay ends exactly where live delivery begins.
 import { AppError } from "../errors";
 import type { Message } from "../messages/schemas";
 import type { LogHead } from "../rooms/rooms";
+
+/**
+ * How long a change that arrived ahead of its turn waits for the ones before it, before the
+ * feed reads them from the log. Changes commit in rev order, but their reports race: a send's
+ * batch and an edit's transaction answer in either order, and another instance's changes come
+ * through Redis a few ms later. Waiting keeps delivery in rev order without a read; a change
+ * that pub/sub lost is read after this long.
+ */
+const GAP_WAIT_MS = 250;
 
 /** A join may replay at most this many missed messages (or changed ones); further back, page through REST. */
 export const REPLAY_LIMIT = 1000;
@@ -56,6 +65,9 @@ export interface Seen {
 class RoomFeed {
   /** Where this instance's delivery stands; undefined while no local socket listens. */
   private delivered: LogHead | undefined;
+  /** Changes that arrived ahead of their turn, by rev, until the ones before them do. */
+  private readonly early = new Map<number, Message>();
+  private gapTimer: Timer | undefined;
   private queue: Promise<void> = Promise.resolve();
   private pending = 0;
 
@@ -67,15 +79,37 @@ class RoomFeed {
   receive(message: Message): void {
     void this.run("deliver", async () => {
       if (this.delivered === undefined || message.rev <= this.delivered.rev) return;
-      if (message.rev > this.delivered.rev + 1) await this.catchUp(); // brings this change too
-      else this.deliver(message);
+      this.early.set(message.rev, message);
+      this.deliverInTurn();
     });
+  }
+
+  /** Delivers the changes held back whose turn has come, and waits a little for a missing one. */
+  private deliverInTurn(): void {
+    for (let next; (next = this.early.get(this.delivered!.rev + 1)); ) {
+      this.early.delete(next.rev);
+      this.deliver(next);
+    }
+    if (this.early.size === 0) {
+      clearTimeout(this.gapTimer);
+      this.gapTimer = undefined;
+    } else {
+      this.gapTimer ??= setTimeout(() => {
+        this.gapTimer = undefined;
+        if (this.early.size > 0) this.catchUpTo(Math.max(...this.early.keys()));
+      }, GAP_WAIT_MS);
+    }
   }
 
   /** Delivers from the database what this instance has not seen, up to `rev`. */
   catchUpTo(rev: number): void {
     void this.run("catch up", async () => {
-      if (this.delivered !== undefined && rev > this.delivered.rev) await this.catchUp();
+      if (this.delivered === undefined || rev <= this.delivered.rev) return;
+      try {
+        await this.catchUp();
+      } finally {
+        this.deliverInTurn(); // after a failed read, the changes held back wait for another try
+      }
     });
   }
 
@@ -100,6 +134,7 @@ class RoomFeed {
     for (const message of changed.filter((m) => m.seq > seq).sort((a, b) => a.seq - b.seq)) this.deliver(message);
     for (const message of changed.filter((m) => m.seq <= seq)) this.deliver(message);
     if (changed.length) this.ports.backfilled(changed.length);
+    for (const rev of this.early.keys()) if (rev <= this.delivered!.rev) this.early.delete(rev);
   }
 
   subscribe(subscriber: Subscriber, seen: Seen): Promise<void> {
@@ -121,7 +156,10 @@ class RoomFeed {
   /** Forgets the room once its last local socket has left and nothing is queued behind. */
   retireIfUnused(retire: () => void): void {
     void this.run("retire", async () => {
-      if (this.pending === 1 && this.ports.localSockets(this.roomId) === 0) retire();
+      if (this.pending === 1 && this.ports.localSockets(this.roomId) === 0) {
+        clearTimeout(this.gapTimer);
+        retire();
+      }
     });
   }
 
