@@ -18,6 +18,12 @@ export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Inte
 export interface Hub {
   /** A committed message: delivered to every socket in its room, on every instance. */
   messageStored(message: Message): void;
+  /**
+   * A retry found its message stored by an earlier send, which may have committed without
+   * hearing so (its answer lost to a database timeout) and so without delivering it: it is
+   * delivered now; the feeds drop it where they already have.
+   */
+  messageRetried(message: Message): void;
   /** The user is no longer a member: none of their sockets, anywhere, stays in the room. */
   membershipEnded(roomId: string, userId: string): void;
   /** The session was revoked: its sockets are disconnected everywhere. */
@@ -36,13 +42,17 @@ const CHAT_ROOM = /^(?:html:)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[
 export const chatRoomOf = (room: string): string | undefined => CHAT_ROOM.exec(room)?.[1];
 
 export function createHub(io: ChatServer, feeds: RoomFeeds, clustered: boolean, metrics: Metrics): Hub {
+  const deliver = (message: Message) => {
+    feeds.receive(message);
+    // Once per instance, not once per socket: each instance's feed fans out locally.
+    if (clustered) io.serverSideEmit("messageStored", message);
+  };
   return {
     messageStored(message) {
       metrics.messagesStored.inc();
-      feeds.receive(message);
-      // Once per instance, not once per socket: each instance's feed fans out locally.
-      if (clustered) io.serverSideEmit("messageStored", message);
+      deliver(message);
     },
+    messageRetried: deliver,
     // Applied here at once, before the caller answers; the Redis adapter applies a
     // cluster-wide request only when it comes back from Redis, even on this instance.
     membershipEnded(roomId, userId) {
