@@ -42,7 +42,7 @@ interface Address {
 }
 
 /** The driver options a DeadlinePool adds: PostgreSQL's own limit, and sockets it can destroy. */
-export interface DeadlineOptions {
+interface DeadlineOptions {
   connection: { statement_timeout: number };
   socket: (address: Address) => Socket;
 }
@@ -53,7 +53,8 @@ interface Pool {
   sockets: Set<Socket>;
   /** When a call on it last got an answer from PostgreSQL (rows, or PostgreSQL's error). */
   answeredAt: number;
-  replaced: boolean;
+  /** Ended (replaced, or closed): a socket it opens now is a reconnection it had scheduled. */
+  ended: boolean;
 }
 
 /** Connections to a PostgreSQL server on which every call is answered within ANSWER_DEADLINE_MS, or fails. */
@@ -115,32 +116,32 @@ export class DeadlinePool {
 
   /** The server has answered nothing on `pool` since a call that missed its deadline was made. */
   private replace(pool: Pool): void {
-    if (pool.replaced) return;
+    if (pool.ended) return;
     log.warn("database_not_answering", { waitedMs: ANSWER_DEADLINE_MS, action: "replacing the connection pool" });
     this.pool = this.open();
     void this.close(pool, 0);
   }
 
   private async close(pool: Pool, timeoutSeconds: number): Promise<void> {
-    pool.replaced = true;
+    pool.ended = true;
     await pool.sql.end({ timeout: timeoutSeconds });
     // Ending sends PostgreSQL a goodbye and waits for its side to close, which a frozen server never does.
     for (const socket of pool.sockets) socket.destroy();
   }
 
   private open(): Pool {
-    const pool: Pool = { sql: undefined as unknown as Sql, sockets: new Set(), answeredAt: performance.now(), replaced: false };
-    pool.sql = this.driver({ connection: { statement_timeout: STATEMENT_TIMEOUT_MS }, socket: (address) => this.connect(address, pool) });
-    return pool;
+    const pool = { sockets: new Set<Socket>(), answeredAt: performance.now(), ended: false };
+    const sql = this.driver({ connection: { statement_timeout: STATEMENT_TIMEOUT_MS }, socket: (address) => this.connect(address, pool) });
+    return Object.assign(pool, { sql });
   }
 
   /** A socket for the driver, already connecting (it writes its start-up at once, and reads errors from the socket). */
-  private connect({ host, port, path }: Address, pool: Pool): Socket {
+  private connect({ host, port, path }: Address, pool: Pick<Pool, "sockets" | "ended">): Socket {
     for (const old of pool.sockets) if (old.destroyed) pool.sockets.delete(old);
     const i = this.hostIndex++ % host.length;
     const socket = path ? connect(path) : Object.assign(connect(port[i]!, host[i]), { host: host[i] }); // `host`: the driver names the TLS server by it
     pool.sockets.add(socket);
-    if (pool.replaced) socket.destroy(); // a reconnection the old pool had already scheduled
+    if (pool.ended) socket.destroy();
     return socket;
   }
 }
