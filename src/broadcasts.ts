@@ -8,6 +8,12 @@ export type LeaveReason = "left" | "removed";
 export interface Broadcasts {
   /** A committed new message. */
   messagePosted(message: Message): void;
+  /**
+   * A retry found its message stored by an earlier send, which may have committed without
+   * hearing so (its answer lost to a database timeout) and so without broadcasting it: it is
+   * broadcast now, in its current state; the feeds drop it where they already have.
+   */
+  messageRetried(message: Message): void;
   /** A committed change to a message (edit, deletion, reaction), in its state after the change. */
   messageChanged(message: Message): void;
   /** The user is no longer a member: none of their sockets, anywhere, stays in the room. */

@@ -3,15 +3,29 @@
 // database. Needs a real PostgreSQL and Redis (TEST_DATABASE_URL, TEST_REDIS_URL).
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import postgresClient from "postgres";
+import { DEFAULT_POOL_SIZE, type Config } from "../src/config";
+import { ANSWER_DEADLINE_MS, STATEMENT_TIMEOUT_MS } from "../src/db/timeouts";
 import type { Message } from "../src/messages/schemas";
 import {
   api, closeSockets, connect, createRoom, databaseUrl, flush, inbox, nextPresenceOf, redisUrl, signUp, startPeer, startServer, stopServer,
-  testConfig, type ChatSocket, type Person, type TestServer,
+  testConfig, type ChatSocket, type Endpoint, type Person, type TestServer,
 } from "./harness";
-import { ChatLoopProcess, OwnPostgres, OwnRedis } from "./services";
+import { ChatLoopProcess, OwnPostgres, OwnRedis, TcpProxy, waitFor } from "./services";
 
 const seqs = (messages: Message[]) => messages.map((m) => m.seq);
 const oneTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+/** What `promise` answered, and how long it took, in ms. */
+async function timed<T>(promise: Promise<T>): Promise<{ answer: T; ms: number }> {
+  const started = performance.now();
+  const answer = await promise;
+  return { answer, ms: Math.round(performance.now() - started) };
+}
+
+type Answer = Message | { code: string; message: string };
+const isMessage = (answer: Answer): answer is Message => "id" in answer;
+/** The longest any send may wait for its answer while PostgreSQL does not answer: its deadline, and time to spare on a busy machine. */
+const FAIL_WITHIN_MS = ANSWER_DEADLINE_MS + 1000;
 
 /**
  * What a careful client does: sends, and while the answer is `unavailable` sends again with
@@ -162,12 +176,13 @@ describe.skipIf(!databaseUrl || !redisUrl)("fault drills on a PostgreSQL and a R
   const postgres = new OwnPostgres();
   // Real processes, as in production: a fault must not end them, and the test can tell.
   let a: ChatLoopProcess, b: ChatLoopProcess;
+  let config: Config;
   let db: ReturnType<typeof postgresClient>;
   let alice: Person, bob: Person;
 
   beforeAll(async () => {
     await Promise.all([redis.start(), postgres.init()]);
-    const config = testConfig({ databaseUrl: postgres.url, redisUrl: redis.url });
+    config = testConfig({ databaseUrl: postgres.url, redisUrl: redis.url });
     a = new ChatLoopProcess(config);
     await a.start(); // migrates before the other starts
     b = new ChatLoopProcess(config);
@@ -183,14 +198,46 @@ describe.skipIf(!databaseUrl || !redisUrl)("fault drills on a PostgreSQL and a R
     await postgres.destroy();
   });
 
-  async function twoMembersOf(name: string) {
+  async function twoMembersOf(name: string, senderOn: Endpoint = a) {
     const room = await createRoom(a, alice, name);
     await api(b, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
-    const sender = await connect(a, alice.token);
+    const sender = await connect(senderOn, alice.token);
     const listener = await connect(b, bob.token);
     await sender.emitWithAck("joinRoom", { roomId: room.id });
     await listener.emitWithAck("joinRoom", { roomId: room.id });
-    return { room, sender, heard: inbox(listener) };
+    return { room, sender, listener, heard: inbox(listener) };
+  }
+
+  /** A ChatLoop process that reaches PostgreSQL only through a proxy of the test's, to put faults between them. */
+  async function behindProxy(run: (proxy: TcpProxy, c: ChatLoopProcess) => Promise<void>): Promise<void> {
+    const proxy = new TcpProxy(postgres.url);
+    await proxy.start();
+    const c = new ChatLoopProcess({ ...config, databaseUrl: proxy.url });
+    try {
+      await c.start();
+      await run(proxy, c);
+      expect({ exitCode: c.exitCode, stderr: c.stderr.match(/.*(uncaught|unhandled).*/gi) ?? [] }).toEqual({ exitCode: null, stderr: [] });
+    } finally {
+      await c.terminate();
+      await proxy.stop();
+    }
+  }
+
+  /**
+   * What a careful client ends with after a fault: each of messages 1..count stored once, under
+   * the clientId it was sent with (`${drill}${n}`), as acknowledged, numbered 1..count; and
+   * every member holding every one of them exactly once, in order.
+   */
+  async function expectEveryMessageOnce(drill: string, roomId: string, acked: Map<number, Message>, count: number, members: { socket: ChatSocket; box: ReturnType<typeof inbox> }[]) {
+    const rows = await db<{ client_id: string; seq: string }[]>`select client_id, seq from messages where room_id = ${roomId} order by seq`;
+    expect(rows.map((r) => Number(r.seq))).toEqual(oneTo(count));
+    expect(rows.map((r) => r.client_id).sort()).toEqual(oneTo(count).map((n) => `${drill}${n}`).sort());
+    for (const [n, message] of acked) expect(rows.find((r) => r.client_id === `${drill}${n}`)?.seq).toBe(String(message.seq));
+    for (const { socket, box } of members) {
+      await box.until(count);
+      await flush(socket); // anything more (a duplicate) would have arrived by now
+      expect(seqs(box.messages)).toEqual(oneTo(count));
+    }
   }
 
   test("Redis restarting mid-traffic loses nothing: every member ends with every message exactly once, in order", async () => {
@@ -222,8 +269,10 @@ describe.skipIf(!databaseUrl || !redisUrl)("fault drills on a PostgreSQL and a R
       expect((outcome.reason as { code: string }).code).toBe("unavailable");
     }
     const failed = [11, 12, 13, 14, 15].filter((n) => !stored.has(`c${n}`));
-    expect((await api(a, "GET", "/readyz")).status).toBe(503);
-    await expect(send(16, 1)).rejects.toMatchObject({ code: "unavailable" });
+    const ready = await timed(api(a, "GET", "/readyz"));
+    expect(ready.answer.status).toBe(503);
+    const refused = await timed(send(16, 1).then(() => ({ code: "stored" }), (error: { code: string }) => error));
+    expect(refused.answer.code).toBe("unavailable");
 
     await postgres.start();
     for (const n of [...failed, 16, 17, 18, 19, 20]) await send(n); // the same clientIds again
@@ -235,5 +284,101 @@ describe.skipIf(!databaseUrl || !redisUrl)("fault drills on a PostgreSQL and a R
     for (const [clientId, message] of stored) expect(rows.find((r) => r.client_id === clientId)?.seq).toBe(String(message.seq));
     expect(seqs(await heard.until(20))).toEqual(oneTo(20));
     expect([a.exitCode, b.exitCode]).toEqual([null, null]);
+    console.log(`postgres restart drill: while it was down a send failed in ${refused.ms} ms, /readyz said 503 in ${ready.ms} ms`);
   }, 60_000);
+
+  test("PostgreSQL frozen mid-traffic (connections open, nothing answered): sends fail with unavailable within 3 s, /readyz says 503 within 1.5 s, /healthz stays 200, and after the thaw the server recovers by itself and retries store each message exactly once", async () => {
+    await behindProxy(async (proxy, c) => {
+      const { room, sender, listener, heard } = await twoMembersOf("through the freeze", c);
+      const own = inbox(sender);
+      const send = (n: number) => timed<Answer>(sender.timeout(10_000).emitWithAck("sendMessage", { roomId: room.id, content: `m${n}`, clientId: `freeze-${n}` }));
+      const acked = new Map<number, Message>();
+      const keep = (n: number, answer: Answer) => isMessage(answer) && acked.set(n, answer);
+      for (const n of oneTo(5)) keep(n, (await send(n)).answer);
+
+      // Three sends under way as it freezes, then three more and a REST post while it is frozen.
+      const racing = [6, 7, 8].map((n) => send(n));
+      proxy.freeze();
+      const answers = await Promise.all(racing);
+      for (const n of [9, 10, 11]) answers.push(await send(n));
+      const rest = await timed(api(c, "POST", "/messages", { roomId: room.id, content: "m12", clientId: "freeze-12" }, alice.token));
+      const ready = await timed(api(c, "GET", "/readyz"));
+      const alive = await timed(api(c, "GET", "/healthz"));
+
+      answers.forEach(({ answer }, i) => keep(6 + i, answer));
+      for (const { answer, ms } of answers) {
+        if (!isMessage(answer)) expect(answer.code).toBe("unavailable");
+        expect(ms).toBeLessThan(FAIL_WITHIN_MS);
+      }
+      expect(answers.slice(3).filter(({ answer }) => isMessage(answer))).toEqual([]); // frozen: nothing is stored, nothing acknowledged
+      expect([rest.answer.status, rest.answer.body.code]).toEqual([503, "unavailable"]);
+      expect(rest.ms).toBeLessThan(FAIL_WITHIN_MS);
+      expect(ready.answer.status).toBe(503);
+      expect(ready.ms).toBeLessThan(1500);
+      expect(alive.answer.status).toBe(200);
+
+      proxy.thaw();
+      const thawed = performance.now();
+      await waitFor(async () => (await api(c, "GET", "/readyz")).status === 200, "ChatLoop to be ready again");
+      const recovered = Math.round(performance.now() - thawed);
+      // The client sends again, with the same clientId, everything that got no stored message back.
+      for (const n of oneTo(12)) if (!acked.has(n)) acked.set(n, await sendUntilStored(sender, room.id, `m${n}`, `freeze-${n}`));
+      for (const n of [13, 14, 15]) acked.set(n, await sendUntilStored(sender, room.id, `m${n}`, `freeze-${n}`));
+
+      await expectEveryMessageOnce("freeze-", room.id, acked, 15, [{ socket: listener, box: heard }, { socket: sender, box: own }]);
+      const failed = [...answers.filter(({ answer }) => !isMessage(answer)).map(({ ms }) => ms), rest.ms];
+      console.log(`postgres freeze drill: sends failed in ${Math.min(...failed)}-${Math.max(...failed)} ms, /readyz said 503 in ${ready.ms} ms, ready again ${recovered} ms after the thaw`);
+    });
+  }, 60_000);
+
+  test("PostgreSQL connections cut off for good mid-traffic (a partition that forgets them, without a reset): the server gives them up, reconnects by itself, and retries store each message exactly once", async () => {
+    await behindProxy(async (proxy, c) => {
+      const { room, sender, listener, heard } = await twoMembersOf("through the partition", c);
+      const own = inbox(sender);
+      const send = (n: number) => timed<Answer>(sender.timeout(10_000).emitWithAck("sendMessage", { roomId: room.id, content: `m${n}`, clientId: `cut-${n}` }));
+      const acked = new Map<number, Message>();
+      for (const n of oneTo(5)) acked.set(n, (await send(n)).answer as Message);
+
+      // Every connection of the pool open, so that every one is cut: none is left untouched to carry on.
+      await Promise.all(oneTo(50).map(() => api(c, "GET", `/messages/${room.id}`, undefined, alice.token)));
+      const cut = performance.now();
+      expect(await proxy.cut()).toBe(DEFAULT_POOL_SIZE);
+      // The client goes on sending, one after another, until a send is stored again.
+      const answers: { answer: Answer; ms: number }[] = [];
+      for (let n = 6; !answers.some(({ answer }) => isMessage(answer)); n++) {
+        expect(performance.now() - cut).toBeLessThan(15_000);
+        const sent = await send(n);
+        answers.push(sent);
+        if (isMessage(sent.answer)) acked.set(n, sent.answer);
+        else expect(sent.answer.code).toBe("unavailable");
+        expect(sent.ms).toBeLessThan(FAIL_WITHIN_MS);
+      }
+      const recovered = Math.round(performance.now() - cut);
+      const count = 5 + answers.length + 3;
+      for (const n of oneTo(count)) if (!acked.has(n)) acked.set(n, await sendUntilStored(sender, room.id, `m${n}`, `cut-${n}`));
+
+      await expectEveryMessageOnce("cut-", room.id, acked, count, [{ socket: listener, box: heard }, { socket: sender, box: own }]);
+      console.log(`postgres partition drill: ${answers.length - 1} sends failed in ${answers.slice(0, -1).map(({ ms }) => ms).join(", ")} ms, a send was stored again ${recovered} ms after the cut`);
+    });
+  }, 60_000);
+
+  test("a send held up behind a lock is cancelled by PostgreSQL at its statement timeout with unavailable, while sends to other rooms go on, and its retry is stored", async () => {
+    const [held, free] = [await createRoom(a, alice, "held up"), await createRoom(a, alice, "free")];
+    const sender = await connect(a, alice.token);
+    const send = (roomId: string, clientId: string) => timed<Answer>(sender.timeout(10_000).emitWithAck("sendMessage", { roomId, content: clientId, clientId }));
+
+    const { blocked, other } = await db.begin(async (tx) => {
+      await tx`select 1 from rooms where id = ${held.id} for update`;
+      const blocked = send(held.id, "slow-1");
+      await waitFor(async () => (await tx<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock'`)[0]!.n > 0, "the send to wait on the lock");
+      return { other: await send(free.id, "slow-2"), blocked: await blocked };
+    });
+    expect(isMessage(other.answer)).toBe(true);
+    expect(other.ms).toBeLessThan(1000);
+    expect((blocked.answer as { code: string }).code).toBe("unavailable");
+    expect(blocked.ms).toBeGreaterThanOrEqual(STATEMENT_TIMEOUT_MS);
+    expect(blocked.ms).toBeLessThan(ANSWER_DEADLINE_MS); // PostgreSQL ended it, not the client's deadline
+    expect((await sendUntilStored(sender, held.id, "slow-1", "slow-1")).seq).toBe(1);
+    console.log(`postgres slow statement drill: the send behind the lock failed in ${blocked.ms} ms, one to another room was stored in ${other.ms} ms meanwhile`);
+  });
 });

@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { GroupCommit } from "../src/messages/group-commit";
 import type { Message } from "../src/messages/schemas";
-import type { Stored } from "../src/messages/store";
+import { storeMessages, type Stored } from "../src/messages/store";
 import { api, closeSockets, connect, createRoom, error, inbox, invite, ISO, people, reply, scrape, snapshot, startServer, stopServer, UUID, type Person, type TestServer } from "./harness";
 
 let server: TestServer;
@@ -447,6 +447,14 @@ describe("group commit", () => {
     const after = await batches();
     expect(after.messages - before.messages).toBe(90);
     expect(after.count - before.count).toBeLessThan(90);
+  });
+
+  test("the largest batch, 500 messages (of 1,000 characters each), is stored in one statement within the database's time limits", async () => {
+    const room = await createRoom(server, alice, "long batch");
+    const long = "a long message ".repeat(100).slice(0, 1000);
+    const batch = Array.from({ length: 500 }, (_, i) => ({ roomId: room.id, senderId: alice.id, username: alice.username, content: long, clientId: `long ${i}`, replyToId: null }));
+    const results = await storeMessages(server.sql, batch);
+    expect(results.map((result) => result.outcome)).toEqual(Array(500).fill("stored"));
   });
 
   test("in one batch, a stranger's send is refused, a retry finds its message, a clientId sent twice is stored once, and the rest are stored", async () => {

@@ -37,8 +37,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function client(url: string): Sql {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
+function client(url: string, connection: postgres.Options<{}>["connection"] = {}): Sql {
+  const sql = postgres(url, { max: 1, onnotice: () => {}, connection });
   cleanups.push(() => sql.end({ timeout: 1 }));
   return sql;
 }
@@ -119,6 +119,14 @@ test("a migration whose name was already applied is not applied again, even with
   const [first] = migrationFiles();
   expect(await migrate(db.sql, [{ name: first!.name, sql: "create table t_impostor (id int);" }])).toEqual([]);
   expect(await tableExists(db.sql, "t_impostor")).toBe(false);
+});
+
+test.skipIf(mode === "embedded")("a migration runs to its end on a connection whose statements are otherwise cut short (statement_timeout)", async () => {
+  const database = await throwaway();
+  const hurried = client(database.url, { statement_timeout: 100 });
+  await expect(hurried`select pg_sleep(0.3)`).rejects.toMatchObject({ code: "57014" });
+  const slow: Migration[] = [...migrationFiles(), { name: "9301_slow.sql", sql: "select pg_sleep(0.3)" }];
+  expect(await migrate(hurried, slow)).toContain("9301_slow.sql");
 });
 
 // ---- two instances starting at once (PostgreSQL mode: PGlite serves one connection) ------

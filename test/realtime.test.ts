@@ -141,6 +141,23 @@ describe("messages", () => {
     expect(hears.messages).toEqual([first as never]);
   });
 
+  test("a retry whose first send was stored unheard (its answer lost to a database timeout) delivers the message to the room", async () => {
+    const room = await createRoom(server, alice, "lost answers");
+    await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    const listener = await connect(server, bob.token);
+    await listener.emitWithAck("joinRoom", { roomId: room.id });
+    const hears = inbox(listener);
+    // What a send leaves behind when its statement commits but its answer never comes back.
+    await server.sql`
+      with room as (update rooms set last_seq = last_seq + 1 where id = ${room.id} returning id, last_seq)
+      insert into messages (room_id, seq, sender_id, client_id, content) select id, last_seq, ${alice.id}, 'lost-answer', 'stored unheard' from room`;
+
+    const sender = await connect(server, alice.token);
+    const retried = await sender.emitWithAck("sendMessage", { roomId: room.id, content: "stored unheard", clientId: "lost-answer" });
+    expect(retried).toMatchObject({ seq: 1, clientId: "lost-answer" });
+    expect(await hears.until(1)).toEqual([retried as never]);
+  });
+
   test("concurrent sends from 20 clients are numbered 1..N without a gap", async () => {
     const room = await createRoom(server, alice, "crowd");
     const crowd = await people(server, ...Array.from({ length: 20 }, (_, i) => `crowd${i}`));

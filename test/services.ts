@@ -13,7 +13,8 @@ export function freePort(): number {
   return port;
 }
 
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+/** Polls a condition about a process we started, up to a deadline. */
+export async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -21,17 +22,11 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
   }
 }
 
-export class OwnRedis {
-  private process?: Bun.Subprocess;
-  readonly port = freePort();
-  readonly url = `redis://127.0.0.1:${this.port}`;
+/** A server process of the test's, to freeze, thaw and stop. */
+abstract class OwnProcess {
+  protected process?: Bun.Subprocess;
 
-  async start(): Promise<void> {
-    this.process = Bun.spawn(["redis-server", "--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdout: "ignore", stderr: "ignore" });
-    await waitFor(async () => (await Bun.spawn(["redis-cli", "-p", String(this.port), "ping"], { stdout: "pipe", stderr: "ignore" }).exited) === 0, "redis");
-  }
-
-  /** SIGSTOP: Redis keeps its connections but answers nothing, as a frozen host does. */
+  /** SIGSTOP: the process keeps its connections but answers nothing, as a frozen host does. */
   freeze(): void {
     this.process!.kill("SIGSTOP");
   }
@@ -45,6 +40,41 @@ export class OwnRedis {
     this.process?.kill("SIGKILL");
     await this.process?.exited;
     this.process = undefined;
+  }
+}
+
+export class OwnRedis extends OwnProcess {
+  readonly port = freePort();
+  readonly url = `redis://127.0.0.1:${this.port}`;
+
+  async start(): Promise<void> {
+    this.process = Bun.spawn(["redis-server", "--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdout: "ignore", stderr: "ignore" });
+    await waitFor(async () => (await Bun.spawn(["redis-cli", "-p", String(this.port), "ping"], { stdout: "pipe", stderr: "ignore" }).exited) === 0, "redis");
+  }
+}
+
+/** test/tcp-proxy.ts in front of the server of `target`, a URL: `url` is the same URL through the proxy. */
+export class TcpProxy extends OwnProcess {
+  url = "";
+  private nextLine?: () => Promise<Record<string, unknown>>;
+
+  constructor(private readonly target: string) {
+    super();
+  }
+
+  async start(): Promise<void> {
+    const url = new URL(this.target);
+    const child = Bun.spawn([process.execPath, join(import.meta.dir, "tcp-proxy.ts"), url.hostname, url.port], { stdout: "pipe", stderr: "inherit" });
+    this.process = child;
+    this.nextLine = jsonLines(child.stdout);
+    url.port = String((await this.nextLine()).port);
+    this.url = url.href;
+  }
+
+  /** Cuts off every connection the proxy holds, for good and in silence; how many it held. */
+  async cut(): Promise<number> {
+    this.process!.kill("SIGUSR1");
+    return Number((await this.nextLine!()).cut);
   }
 }
 
@@ -104,10 +134,11 @@ export class ChatLoopProcess {
       stdout: "pipe",
       stderr: "pipe",
     });
-    this.base = (await firstLine(this.process.stdout)).url.replace(/\/$/, "");
     void (async () => {
       for await (const chunk of this.process!.stderr) this.stderr += new TextDecoder().decode(chunk);
     })();
+    const started = await jsonLines(this.process.stdout)().catch(() => Promise.reject(new Error(`ChatLoop exited before it started: ${this.stderr}`)));
+    this.base = String(started.url).replace(/\/$/, "");
   }
 
   /** What the process wrote to stderr: its warnings and errors. */
@@ -129,20 +160,33 @@ export class ChatLoopProcess {
   }
 }
 
-/** Parses the first JSON line of a log stream (where the server says it listens), and keeps reading the rest so the child never blocks on a full pipe. */
-async function firstLine(stream: ReadableStream<Uint8Array>): Promise<{ url: string }> {
-  const reader = stream.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`ChatLoop exited before it started: ${text}`);
-    text += decoder.decode(value, { stream: true });
-  }
+/**
+ * A child's stdout as JSON lines, read as they come, so that the child never blocks on a full
+ * pipe; each call answers the next line.
+ */
+function jsonLines(stream: ReadableStream<Uint8Array>): () => Promise<Record<string, unknown>> {
+  const lines: string[] = [];
+  let ended = false;
+  let wake = () => {};
   void (async () => {
-    while (!(await reader.read()).done);
+    const decoder = new TextDecoder();
+    let text = "";
+    for await (const chunk of stream) {
+      const complete = (text += decoder.decode(chunk, { stream: true })).split("\n");
+      text = complete.pop()!;
+      lines.push(...complete);
+      wake();
+    }
+    ended = true;
+    wake();
   })();
-  return JSON.parse(text.slice(0, text.indexOf("\n")));
+  return async () => {
+    while (lines.length === 0) {
+      if (ended) throw new Error("the process ended its output");
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+    return JSON.parse(lines.shift()!);
+  };
 }
 
 /** The environment that `loadConfig` reads back as `config` (what a process of it needs). */

@@ -86,8 +86,10 @@ export async function changePassword(accounts: Accounts & SessionEnding, princip
   await accounts.limiter.take("loginPerAccount", principal.username.toLowerCase()); // a guess at the current password
   const [user] = await accounts.sql<{ password_hash: string }[]>`select password_hash from users where id = ${principal.userId}`;
   if (!user || !(await Bun.password.verify(current, user.password_hash))) throw forbidden("wrong_password", "the current password is wrong");
+  // Hashed first: a transaction's deadline (src/db/timeouts.ts) is for the database's work.
+  const hash = await hashPassword(next, accounts.auth);
   const ended = await accounts.sql.begin(async (tx) => {
-    await tx`update users set password_hash = ${await hashPassword(next, accounts.auth)} where id = ${principal.userId}`;
+    await tx`update users set password_hash = ${hash} where id = ${principal.userId}`;
     return tx<{ id: string; expires_at: Date }[]>`
       update sessions set revoked_at = now() where user_id = ${principal.userId} and revoked_at is null returning id, expires_at`;
   });

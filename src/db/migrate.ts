@@ -17,6 +17,9 @@ const MIGRATION_LOCK = 7_215_338_004;
  */
 export async function migrate(sql: Sql, migrations = MIGRATIONS): Promise<string[]> {
   return sql.begin(async (tx) => {
+    // The request path's statement_timeout does not apply: a migration, or the wait for
+    // another instance's, may take minutes, and one cut short would stop the start.
+    await tx`set local statement_timeout = 0`;
     await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK})`;
     await tx`
       create table if not exists schema_migrations (

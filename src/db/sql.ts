@@ -3,6 +3,7 @@ import postgres from "postgres";
 import { DEFAULT_POOL_SIZE, type Config } from "../config";
 import { startEmbeddedPostgres } from "./embedded";
 import { migrate } from "./migrate";
+import { DeadlinePool } from "./timeouts";
 
 export type Sql = postgres.Sql<{}>;
 /** What a function that only runs queries takes: the pool, or a transaction of it. */
@@ -26,12 +27,15 @@ export async function openDatabase(config: Pick<Config, "databaseUrl" | "databas
   if (config.databaseUrl) {
     // While the server is away, a query fails within about a second (the driver's default
     // backoff queues it for up to 20 s): the caller gets `unavailable` and can retry.
+    // A server that stops answering fails a query within ANSWER_DEADLINE_MS (see timeouts.ts).
     const connections = config.databasePoolSize ?? DEFAULT_POOL_SIZE;
-    const sql = postgres(config.databaseUrl, { ...common, max: connections, backoff: () => 0.1, connect_timeout: 5 });
-    await migrate(sql);
-    return { sql, connections, close: () => sql.end({ timeout: CLOSE_TIMEOUT_SECONDS }) };
+    const pool = new DeadlinePool((deadlines) => postgres(config.databaseUrl!, { ...common, ...deadlines, max: connections, backoff: () => 0.1, connect_timeout: 5 }));
+    await migrate(pool.withoutDeadline);
+    return { sql: pool.sql, connections, close: () => pool.end(CLOSE_TIMEOUT_SECONDS) };
   }
   const embedded = await startEmbeddedPostgres(config.dataDir);
+  // No timeouts: PGlite runs inside this process, so it cannot stop answering apart from it,
+  // and it ignores statement_timeout. A query waiting for its one connection is only queued.
   // PGlite runs one query at a time; a pool larger than one only queues and can hang.
   // Its user is named, or the driver asks the OS, and a container's arbitrary uid has no name.
   const sql = postgres({ ...common, path: embedded.socketPath, max: 1, username: "postgres", database: "postgres" });

@@ -2,8 +2,12 @@ import { Elysia, t } from "elysia";
 import type { Sql } from "../db/sql";
 
 const Status = t.Object({ status: t.String() });
-/** A load balancer's probe must get an answer quickly, even while the database hangs. */
-const READY_TIMEOUT_MS = 2000;
+/**
+ * A load balancer's probe must get an answer quickly, even while the database hangs: within
+ * a probe's usual timeout of a second or two, so sooner than a query's own deadline
+ * (ANSWER_DEADLINE_MS in src/db/timeouts.ts).
+ */
+const READY_TIMEOUT_MS = 1000;
 
 export function healthRoutes(sql: Sql) {
   return new Elysia({ tags: ["health"] })

@@ -8,6 +8,12 @@ import { storeMessages, type NewMessage, type Stored } from "./store";
 
 /** A batch is at most this many messages: one statement's JSON stays small. */
 const MAX_BATCH = 500;
+/**
+ * ...and at most this many characters of content (UTF-16 units), so that the largest batch
+ * stays well inside the database's statement timeout: 500 messages of 1,000 characters were
+ * stored in 0.2 s under load, while 500 of 4,000 four-byte characters (8 MB) took up to 2.2 s.
+ */
+const MAX_BATCH_TEXT = 1_000_000;
 
 interface Waiting {
   message: NewMessage;
@@ -36,13 +42,23 @@ export class GroupCommit {
 
   private next(): void {
     while (this.running < this.concurrency && this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, MAX_BATCH);
+      const batch = this.waiting.splice(0, this.batchSize());
       this.running++;
       void this.run(batch).finally(() => {
         this.running--;
         this.next();
       });
     }
+  }
+
+  /** How many of the waiting sends go in the next batch: at least one, however long. */
+  private batchSize(): number {
+    let size = 0;
+    for (let text = 0; size < Math.min(MAX_BATCH, this.waiting.length); size++) {
+      text += this.waiting[size]!.message.content.length;
+      if (text > MAX_BATCH_TEXT && size > 0) break;
+    }
+    return size;
   }
 
   /**

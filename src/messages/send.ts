@@ -52,6 +52,7 @@ export async function sendMessage(deps: SendDeps, sender: Principal, input: Send
       // A retry answers with the first message, but only to someone who may still post there.
       if (!stored.member) break;
       if (stored.message.roomId !== input.roomId) throw conflict("client_id_reused", "that clientId was already used for a message in another room");
+      deps.broadcasts.messageRetried(stored.message);
       return { message: stored.message, created: false };
   }
   await requireMember(deps.sql, sender.userId, input.roomId); // says why: not found, or not a member

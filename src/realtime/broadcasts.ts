@@ -43,6 +43,7 @@ export function createBroadcasts(io: ChatServer, feeds: RoomFeeds, clustered: bo
       metrics.messagesStored.inc();
       changed(message);
     },
+    messageRetried: changed,
     messageChanged: changed,
     // Applied here at once, before the caller answers; the Redis adapter applies a
     // cluster-wide request only when it comes back from Redis, even on this instance.
