@@ -457,6 +457,18 @@ describe("group commit", () => {
     expect(results.map((result) => result.outcome)).toEqual(Array(500).fill("stored"));
   });
 
+  test("a batch holds at most 1,000,000 characters of content: 300 sends of 4,000 characters waiting at once go in two statements", async () => {
+    const room = await createRoom(server, alice, "long texts");
+    const sizes: number[] = [];
+    const store = new GroupCommit(server.sql, 1, (size) => sizes.push(size));
+    const send = (content: string) => store.store({ roomId: room.id, senderId: alice.id, username: alice.username, content, clientId: null, replyToId: null });
+    const opening = send("opening"); // stored alone; the 300 below wait for it
+    const stored = await Promise.all(range(1, 300).map((n) => send(`${n} `.padEnd(4000, "x"))));
+    await opening;
+    expect(stored.map((s) => s.outcome)).toEqual(Array(300).fill("stored"));
+    expect(sizes).toEqual([1, 250, 50]);
+  });
+
   test("in one batch, a stranger's send is refused, a retry finds its message, a clientId sent twice is stored once, and the rest are stored", async () => {
     const room = await createRoom(server, alice, "mixed batch");
     await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
