@@ -130,6 +130,7 @@ function delivery(reports: RunReport[], load: RoomLoad) {
       updateDeliveries,
       typingSent: sum(reports.map((r) => r.typingSent)),
       typingDeliveries: sum(reports.map((r) => r.typingReceived)),
+      typingDeliveriesPerSecond: Math.round(sum(reports.map((r) => r.typingReceived)) / seconds),
     }),
     p50ms: latency.quantile(0.5),
     p90ms: latency.quantile(0.9),
