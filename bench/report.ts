@@ -31,6 +31,7 @@ const CHANGES_COLUMNS: [string, string][] = [
   ["ackP99ms", "sendMessage ack p99 ms"],
   ["p50ms", "delivery p50 ms"],
   ["p99ms", "delivery p99 ms"],
+  ["backfilled", "read back by the room feed"],
 ];
 const HISTORY_COLUMNS = ["newestP50ms", "newestP99ms", "middleP50ms", "middleP99ms", "oldestP50ms", "oldestP99ms"];
 const REFERENCES = ["raw-bun", "plain-socketio"];
@@ -226,7 +227,8 @@ two reactions (👍 and 🎉) to a recent message, someone else's where it can, 
 send. A room of 100, not 1,000: everyone typing in a room of 1,000 makes 500,000 typing frames a second, which starved the
 messages. Deliveries are newMessage and messageUpdated frames; typing frames are counted apart. Every member checks that
 rev rises with every newMessage and messageUpdated and that no update comes before its message ("out of order" counts
-both). \`bun bench/run.ts --scenario mixed --runs 3\` (ChatLoop only: the references have no such events).`;
+both); "read back by the room feed" counts the changes that reached it ahead of their turn, so that it read them from
+the database. \`bun bench/run.ts --scenario mixed --runs 3\` (ChatLoop only: the references have no such events).`;
   if (!cell(results, "mixed", "chatloop", "messagesPerSecond")) return `${about}\n\nNot run.`;
   const rows = ["one-room-100", "mixed"].map((s) => {
     const runs = results.filter((r) => r.scenario === s && r.target === "chatloop").length;

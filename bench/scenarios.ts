@@ -7,6 +7,7 @@ import { LatencyHistogram } from "./load/latency";
 import type { ClientPlan, RunReport, Sending } from "./load/plan";
 import { cpuMs, residentKiB } from "./proc";
 import { PASSWORD, startServer, type Population } from "./servers";
+import { scrape } from "../test/harness";
 
 export interface RoomLoad extends Population {
   sending: Sending;
@@ -96,7 +97,8 @@ export async function runRoomLoad(scenario: string, target: TargetName, load: Ro
     const [serverCpuMs, generatorCpuMs] = [sum(cpu.slice(0, instances)), sum(cpu.slice(instances))];
     // Cores busy while messages flowed: a generator near the machine's core count is the bottleneck.
     const cores = (ms: number) => round(ms / 1000 / delivered.seconds, 2);
-    return { ...result, ...delivered, serverCpuMs, generatorCpuMs, serverCores: cores(serverCpuMs), generatorCores: cores(generatorCpuMs) };
+    const busy = { serverCpuMs, generatorCpuMs, serverCores: cores(serverCpuMs), generatorCores: cores(generatorCpuMs) };
+    return { ...result, ...delivered, ...busy, ...(target === "chatloop" && { backfilled: await backfilled(server.bases) }) };
   } finally {
     await generators.stop();
     await server.stop();
@@ -144,6 +146,16 @@ function delivery(reports: RunReport[], load: RoomLoad) {
     refused: sum(reports.map((r) => r.refused)),
     timedOut: reports.some((r) => r.timedOut),
   };
+}
+
+/**
+ * Changes ChatLoop's room feeds read back from the database: each time one arrives ahead of
+ * the rev its feed waits for, the feed catches up from the log (and sends what it read in seq
+ * order, then the older messages' changes).
+ */
+async function backfilled(bases: string[]): Promise<number> {
+  const scrapes = await Promise.all(bases.map((base) => scrape({ base })));
+  return sum(scrapes.map((samples) => samples.get("chatloop_messages_backfilled_total") ?? 0));
 }
 
 const totalRss = async (pids: number[]) => sum(await Promise.all(pids.map(residentKiB)));
