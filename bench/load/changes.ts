@@ -56,9 +56,10 @@ export class ChangeMaker {
 }
 
 /**
- * Every member says `typing` every `everyMs` (each after the last, so the server's throttle of
- * the same period never swallows one), starting at staggered times so that the room hears an
- * even stream, until `until` resolves or `capMs` has passed.
+ * Every member says `typing` every `everyMs`, counted from the last (so that the server's
+ * throttle of the same period swallows only those the network brings closer together),
+ * starting at staggered times so that the room hears an even stream, until `until` resolves
+ * or `capMs` has passed.
  */
 export function typeAlong(members: { socket: LeanSocket; roomId: string }[], everyMs: number, capMs: number, until: Promise<unknown>, stats: ChangeStats): void {
   let stopped = false;

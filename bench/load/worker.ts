@@ -69,11 +69,11 @@ async function run(): Promise<RunReport> {
   let complete = 0;
   let finish = () => {};
   const finished = new Promise<void>((resolve) => (finish = resolve));
-  let sent = () => {};
-  const sendingDone = new Promise<void>((resolve) => (sent = resolve));
+  let endSending = () => {};
+  const sendingDone = new Promise<void>((resolve) => (endSending = resolve));
   const sendersLeft = { count: plan.clients.filter((client) => client.senderSlot !== undefined).length };
   const checkDone = () => {
-    if (sendersLeft.count === 0) sent();
+    if (sendersLeft.count === 0) endSending();
     if (complete === plan.clients.length && sendersLeft.count === 0) finish();
   };
   /** A client is done once it has every message and, with changes, the room's last rev. */
