@@ -145,7 +145,8 @@ ${
 
 ## How it was measured
 
-- \`npm run bench\`: the whole suite, 3 rounds (${"`bun bench/run.ts --suite --runs 3`"}); about seven minutes here.
+- \`npm run bench\`: the whole suite, 3 rounds (${"`bun bench/run.ts --suite --runs 3`"}); about seven minutes here before mixed
+  and one-room-100's two more rounds were added.
   \`bun bench/run.ts --report\` redraws the chart and this file from bench/results/latest.json.
 - One scenario: \`bun bench/run.ts --scenario one-room --target chatloop --members 1000 --messages 100 --runs 3\`;
   scenarios: one-room, one-room-100, one-room-5000, mixed, light-load, connect-storm, small-rooms, history, two-instances;
@@ -221,15 +222,16 @@ function ratio2(results: Result[]): number | string {
 
 /** mixed: what it does, its medians beside one-room-100's from the same suite, and their ratio. */
 function changesSection(results: Result[]): string {
-  const about = `\`mixed\` is one-room-100 (one room of 100, 10 senders, 500 messages each, 4 in flight) with the log's changes in
-it: per 10 messages, each sender sends one as a reply (\`replyToId\` of a recent message), edits one of its own and adds
-two reactions (👍 and 🎉) to a recent message, someone else's where it can, and every member says \`typing\` every 2 s while the senders
-send. A room of 100, not 1,000: everyone typing in a room of 1,000 makes 500,000 typing frames a second, which starved the
-messages. Deliveries are newMessage and messageUpdated frames; typing frames are counted apart. Every member checks that
-rev rises with every newMessage and messageUpdated and that no update comes before its message ("out of order" counts
-both); "read back by the room feed" counts the changes that reached it ahead of their turn, so that it read them from
-the database. \`bun bench/run.ts --scenario mixed --runs 3\` (ChatLoop only: the references have no such events).`;
-  if (!cell(results, "mixed", "chatloop", "messagesPerSecond")) return `${about}\n\nNot run.`;
+  const about = `\`mixed\` is one-room-100 (one room of 100, 10 senders, 500 messages each, 4 in flight) with the log's changes
+in it: per 10 messages, each sender sends one as a reply (\`replyToId\` of a recent message), edits one of its own and
+adds two reactions (👍 and 🎉) to a recent message, someone else's where it can, and every member says \`typing\` every
+2 s while the senders send. A room of 100, not 1,000: everyone typing in a room of 1,000 makes 500,000 typing frames a
+second, which starved the messages. Deliveries are newMessage and messageUpdated frames; typing frames are counted
+apart. Every member checks that rev rises with every newMessage and messageUpdated and that no update comes before its
+message ("out of order" counts both); "read back by the room feed" counts the changes that reached it ahead of their
+turn, so that it read them from the database. \`bun bench/run.ts --scenario mixed --runs 3\` (ChatLoop only: the
+references have no such events).`;
+  if (!cell(results, "mixed", "chatloop", "messagesPerSecond")) return `${about}\n\nNot in these results: \`npm run bench\` writes them.`;
   const rows = ["one-room-100", "mixed"].map((s) => {
     const runs = results.filter((r) => r.scenario === s && r.target === "chatloop").length;
     return `| ${s} | ${runs} | ${CHANGES_COLUMNS.map(([metric]) => show(cell(results, s, "chatloop", metric))).join(" | ")} | ${total(results, s, "chatloop", "outOfOrder")} |`;
