@@ -228,7 +228,7 @@ adds two reactions (👍 and 🎉) to a recent message, someone else's where it 
 2 s while the senders send. A room of 100, not 1,000: everyone typing in a room of 1,000 makes 500,000 typing frames a
 second, which starved the messages. Deliveries are newMessage and messageUpdated frames; typing frames are counted
 apart. Every member checks that rev rises with every newMessage and messageUpdated and that no update comes before its
-message ("out of order" counts both); "read back by the room feed" counts the changes that reached it ahead of their
+message ("out of order" counts both); "read back by the room feed" counts the changes that did not come to it in their
 turn, so that it read them from the database. \`bun bench/run.ts --scenario mixed --runs 3\` (ChatLoop only: the
 references have no such events).`;
   if (!cell(results, "mixed", "chatloop", "messagesPerSecond")) return `${about}\n\nNot in these results: \`npm run bench\` writes them.`;

@@ -148,11 +148,7 @@ function delivery(reports: RunReport[], load: RoomLoad) {
   };
 }
 
-/**
- * Changes ChatLoop's room feeds read back from the database: each time one arrives ahead of
- * the rev its feed waits for, the feed catches up from the log (and sends what it read in seq
- * order, then the older messages' changes).
- */
+/** Changes ChatLoop's room feeds read back from the database, as they had not come in their turn. */
 async function backfilled(bases: string[]): Promise<number> {
   const scrapes = await Promise.all(bases.map((base) => scrape({ base })));
   return sum(scrapes.map((samples) => samples.get("chatloop_messages_backfilled_total") ?? 0));
