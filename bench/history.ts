@@ -1,6 +1,8 @@
-// History reads: a room holding a million messages (written straight into the table), and
-// pages of 50 read one after another through GET /messages/:roomId, from the newest, from the
-// middle and from the very beginning. ChatLoop only: the references store nothing.
+// History reads: a room holding a million messages (written straight into the table before
+// ChatLoop starts), and pages of 50 read one after another through GET /messages/:roomId, from
+// the newest, from the middle and from the very beginning. ChatLoop only: the references store
+// nothing.
+import type { Sql } from "../src/db/sql";
 import { targets } from "./client/targets";
 import { LatencyHistogram, now } from "./load/latency";
 import { PASSWORD, startServer } from "./servers";
@@ -11,22 +13,10 @@ const WARM_UP_READS = 20;
 const ROWS_PER_INSERT = 100_000;
 
 export async function runHistory(messages = 1_000_000) {
-  const server = await startServer("chatloop", { rooms: 1, membersPerRoom: 1 });
+  let buildSeconds = 0;
+  const server = await startServer("chatloop", { rooms: 1, membersPerRoom: 1 }, async (sql, [roomId]) => void (buildSeconds = await fillRoom(sql, roomId!, messages)));
   try {
-    const sql = server.sql!;
     const [roomId] = server.rooms as [string];
-    const built = now();
-    const [room] = await sql<{ owner_id: string }[]>`select owner_id from rooms where id = ${roomId}`;
-    const senderId = room!.owner_id;
-    for (let from = 1; from <= messages; from += ROWS_PER_INSERT) {
-      const to = Math.min(messages, from + ROWS_PER_INSERT - 1);
-      await sql`insert into messages (room_id, seq, rev, sender_id, content)
-                select ${roomId}, g, g, ${senderId}, 'history message number ' || g from generate_series(${from}::int, ${to}::int) g`;
-    }
-    await sql`update rooms set last_seq = ${messages}, last_rev = ${messages} where id = ${roomId}`;
-    await sql`analyze messages`;
-    const buildSeconds = Math.round((now() - built) / 100) / 10;
-
     const base = server.bases[0]!;
     const { token } = await targets.chatloop.login(base, { username: server.usernames[0]!, password: PASSWORD });
     const read = (query: string) => readPages(`${base}/messages/${roomId}?limit=${PAGE}${query}`, token!);
@@ -49,6 +39,21 @@ export async function runHistory(messages = 1_000_000) {
   } finally {
     await server.stop();
   }
+}
+
+/** Writes `messages` messages by the room's owner straight into its table; answers how long that took, in s. */
+async function fillRoom(sql: Sql, roomId: string, messages: number): Promise<number> {
+  const built = now();
+  const [room] = await sql<{ owner_id: string }[]>`select owner_id from rooms where id = ${roomId}`;
+  const senderId = room!.owner_id;
+  for (let from = 1; from <= messages; from += ROWS_PER_INSERT) {
+    const to = Math.min(messages, from + ROWS_PER_INSERT - 1);
+    await sql`insert into messages (room_id, seq, rev, sender_id, content)
+              select ${roomId}, g, g, ${senderId}, 'history message number ' || g from generate_series(${from}::int, ${to}::int) g`;
+  }
+  await sql`update rooms set last_seq = ${messages}, last_rev = ${messages} where id = ${roomId}`;
+  await sql`analyze messages`;
+  return Math.round((now() - built) / 100) / 10;
 }
 
 /** Reads the same page READS times, one request at a time, and times each. */

@@ -3,7 +3,7 @@
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { chartSvg, format } from "./chart";
-import { cell, ratio, total, type Result } from "./summary";
+import { cell, ratio, ratioToScenario, total, type Result } from "./summary";
 
 const ROOT = join(import.meta.dir, "..");
 const RESULTS = join(import.meta.dir, "results");
@@ -20,6 +20,18 @@ const COLUMNS: [string, string][] = [
   ["serverCores", "server cores busy"],
   ["generatorCores", "generator cores busy"],
   ["connectServerCpuMs", "server CPU for the connects ms"],
+];
+/** mixed beside the scenario it adds changes to. */
+const CHANGES_COLUMNS: [string, string][] = [
+  ["messagesPerSecond", "messages/s"],
+  ["changesPerSecond", "changes/s"],
+  ["deliveriesPerSecond", "deliveries/s"],
+  ["typingDeliveriesPerSecond", "typing frames/s"],
+  ["ackP50ms", "sendMessage ack p50 ms"],
+  ["ackP99ms", "sendMessage ack p99 ms"],
+  ["p50ms", "delivery p50 ms"],
+  ["p99ms", "delivery p99 ms"],
+  ["backfilled", "read back by the room feed"],
 ];
 const HISTORY_COLUMNS = ["newestP50ms", "newestP99ms", "middleP50ms", "middleP99ms", "oldestP50ms", "oldestP99ms"];
 const REFERENCES = ["raw-bun", "plain-socketio"];
@@ -109,6 +121,10 @@ ${[
 
 Two instances through Redis (one room of 1,000, half the members on each) deliver ${ratio2(results)}x what one instance does (one-room), medians of the same suite.
 
+## Changes beside messages (ChatLoop)
+
+${changesSection(results)}
+
 ## History reads (ChatLoop)
 
 ${
@@ -129,23 +145,29 @@ ${
 
 ## How it was measured
 
-- \`npm run bench\`: the whole suite, 3 rounds (${"`bun bench/run.ts --suite --runs 3`"}); about seven minutes here.
+- \`npm run bench\`: the whole suite, 3 rounds (${"`bun bench/run.ts --suite --runs 3`"}); about seven minutes here before mixed
+  and one-room-100's two more rounds were added.
   \`bun bench/run.ts --report\` redraws the chart and this file from bench/results/latest.json.
 - One scenario: \`bun bench/run.ts --scenario one-room --target chatloop --members 1000 --messages 100 --runs 3\`;
-  scenarios: one-room, light-load, connect-storm, small-rooms, history, two-instances; targets: chatloop, raw-bun, plain-socketio.
+  scenarios: one-room, one-room-100, one-room-5000, mixed, light-load, connect-storm, small-rooms, history, two-instances;
+  targets: chatloop, raw-bun, plain-socketio.
 - ChatLoop runs as its own process (\`bun src/main.ts\`) on a fresh database of this machine's PostgreSQL
   (\`TEST_DATABASE_URL\`, default \`postgres://postgres@127.0.0.1:5432/test\`), rate limits lifted through \`LIMIT_*\`;
   two-instances adds Redis (\`TEST_REDIS_URL\`). Users are inserted with a cheap argon2id hash and then log in over REST.
+  With \`TEST_DATABASE_URL=\` (set, empty) ChatLoop runs on its embedded database (PGlite) instead; two-instances cannot.
 - The references (bench/reference/): raw-bun.ts is Bun.serve with ws.subscribe / server.publish; plain-socketio.ts is
   socket.io with @socket.io/bun-engine. Neither authenticates nor stores.
 - The generator (bench/load/worker.ts, 2 processes) speaks Engine.IO v4 / Socket.IO v5 over Bun's WebSocket and reads only
-  \`seq\` and \`clientId\` out of each \`newMessage\` frame. Every client connects and joins at once (the connect storm);
-  idle memory is the server's RSS growth (/proc/PID/status) from before the connects to 3 s after (10 s in
-  connect-storm), per connection; it includes what the connect storm itself allocated and the allocator kept.
+  \`seq\` and \`clientId\` out of each \`newMessage\` frame (in mixed also \`rev\`, from \`messageUpdated\` frames too).
+  Every client connects and joins at once (the connect storm); idle memory is the server's RSS growth
+  (/proc/PID/status) from before the connects to 3 s after (10 s in connect-storm), per connection; it includes what
+  the connect storm itself allocated and the allocator kept.
 - Senders put their send time in the clientId; receivers subtract it from their own clock (performance.timeOrigin +
   performance.now(), one machine). Throughput senders keep 4 messages waiting for their acknowledgement each; light-load
-  senders are paced and take turns. Deliveries/s = newMessage frames received by all clients / (last receipt - first send).
-- Every client checks that it got each message exactly once and that seq never went backwards.
+  senders are paced and take turns. Deliveries/s = newMessage (and messageUpdated) frames received by all clients /
+  (last receipt - first send). The sendMessage ack latency is from the send to its acknowledgement, at the sender.
+- Every client checks that it got each message exactly once and that seq never went backwards; in mixed, also that rev
+  rose with every newMessage and messageUpdated, and that no update came before its message.
 - \`bun bench/heap.ts\` weighs the live JavaScript heap of an idle joined connection after full collections, by object
   type, for ChatLoop and plain Socket.IO served in one process: the part of the idle number the code decides.
 
@@ -195,9 +217,32 @@ function targetsTable(results: Result[]): string {
 }
 
 function ratio2(results: Result[]): number | string {
-  const two = cell(results, "two-instances", "chatloop", "deliveriesPerSecond")?.median;
-  const one = cell(results, "one-room", "chatloop", "deliveriesPerSecond")?.median;
-  return two === undefined || !one ? "-" : Math.round((two / one) * 100) / 100;
+  return ratioToScenario(results, "two-instances", "one-room", "deliveriesPerSecond") ?? "-";
+}
+
+/** mixed: what it does, its medians beside one-room-100's from the same suite, and their ratio. */
+function changesSection(results: Result[]): string {
+  const about = `\`mixed\` is one-room-100 (one room of 100, 10 senders, 500 messages each, 4 in flight) with the log's changes
+in it: per 10 messages, each sender sends one as a reply (\`replyToId\` of a recent message), edits one of its own and
+adds two reactions (👍 and 🎉) to a recent message, someone else's where it can, and every member says \`typing\` every
+2 s while the senders send. A room of 100, not 1,000: everyone typing in a room of 1,000 makes 500,000 typing frames a
+second, which starved the messages. Deliveries are newMessage and messageUpdated frames; typing frames are counted
+apart. Every member checks that rev rises with every newMessage and messageUpdated and that no update comes before its
+message ("out of order" counts both); "read back by the room feed" counts the changes that did not come to it in their
+turn, so that it read them from the database. \`bun bench/run.ts --scenario mixed --runs 3\` (ChatLoop only: the
+references have no such events).`;
+  if (!cell(results, "mixed", "chatloop", "messagesPerSecond")) return `${about}\n\nNot in these results: \`npm run bench\` writes them.`;
+  const rows = ["one-room-100", "mixed"].map((s) => {
+    const runs = results.filter((r) => r.scenario === s && r.target === "chatloop").length;
+    return `| ${s} | ${runs} | ${CHANGES_COLUMNS.map(([metric]) => show(cell(results, s, "chatloop", metric))).join(" | ")} | ${total(results, s, "chatloop", "outOfOrder")} |`;
+  });
+  const ratios = CHANGES_COLUMNS.map(([metric]) => ratioToScenario(results, "mixed", "one-room-100", metric) ?? "-");
+  return `${about}
+
+| scenario | runs | ${CHANGES_COLUMNS.map(([, title]) => title).join(" | ")} | out of order |
+| --- | --- | ${CHANGES_COLUMNS.map(() => "---").join(" | ")} | --- |
+${rows.join("\n")}
+| mixed ÷ one-room-100 | | ${ratios.join(" | ")} | |`;
 }
 
 const show = (c: ReturnType<typeof cell>) => (c ? (c.runs > 1 && c.min !== c.max ? `${format(c.median)} [${format(c.min)}-${format(c.max)}]` : format(c.median)) : "");

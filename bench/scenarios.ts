@@ -7,6 +7,7 @@ import { LatencyHistogram } from "./load/latency";
 import type { ClientPlan, RunReport, Sending } from "./load/plan";
 import { cpuMs, residentKiB } from "./proc";
 import { PASSWORD, startServer, type Population } from "./servers";
+import { scrape } from "../test/harness";
 
 export interface RoomLoad extends Population {
   sending: Sending;
@@ -28,6 +29,18 @@ export const SCENARIOS = {
   "connect-storm": { rooms: 1000, membersPerRoom: 5, sending: quiet(), capMs: 30_000, settleMs: 10_000 },
   /** Many small rooms, everyone talking. */
   "small-rooms": { rooms: 1000, membersPerRoom: 5, sending: { sendersPerRoom: 5, messagesPerSender: 4, window: 1, contentBytes: 64 }, capMs: 60_000 },
+  /**
+   * one-room-100 with changes (ChatLoop only): per 10 messages a sender also sends one as a
+   * reply, edits one and adds two reactions, and every member says it is typing every 2 s.
+   * 100 members, not 1,000: everyone typing in a room of n makes n x (n - 1) typing frames
+   * every 2 s, 500,000 a second at 1,000, which starved the messages (5 of 1,000 in a minute).
+   */
+  mixed: {
+    rooms: 1,
+    membersPerRoom: 100,
+    sending: { sendersPerRoom: 10, messagesPerSender: 500, window: 4, contentBytes: 64, changes: { roundMessages: 10, reactions: ["👍", "🎉"], typingEveryMs: 2000 } },
+    capMs: 60_000,
+  },
   /** One room of 1,000 split over two ChatLoop instances sharing PostgreSQL and Redis. */
   "two-instances": { rooms: 1, membersPerRoom: 1000, instances: 2, sending: { sendersPerRoom: 10, messagesPerSender: 100, window: 4, contentBytes: 64 }, capMs: 60_000 },
 } satisfies Record<string, RoomLoad>;
@@ -84,7 +97,8 @@ export async function runRoomLoad(scenario: string, target: TargetName, load: Ro
     const [serverCpuMs, generatorCpuMs] = [sum(cpu.slice(0, instances)), sum(cpu.slice(instances))];
     // Cores busy while messages flowed: a generator near the machine's core count is the bottleneck.
     const cores = (ms: number) => round(ms / 1000 / delivered.seconds, 2);
-    return { ...result, ...delivered, serverCpuMs, generatorCpuMs, serverCores: cores(serverCpuMs), generatorCores: cores(generatorCpuMs) };
+    const busy = { serverCpuMs, generatorCpuMs, serverCores: cores(serverCpuMs), generatorCores: cores(generatorCpuMs) };
+    return { ...result, ...delivered, ...busy, ...(target === "chatloop" && { backfilled: await backfilled(server.bases) }) };
   } finally {
     await generators.stop();
     await server.stop();
@@ -93,10 +107,17 @@ export async function runRoomLoad(scenario: string, target: TargetName, load: Ro
 
 function delivery(reports: RunReport[], load: RoomLoad) {
   const latency = new LatencyHistogram();
-  for (const report of reports) latency.add(report.latency);
+  const ackLatency = new LatencyHistogram();
+  for (const report of reports) {
+    latency.add(report.latency);
+    ackLatency.add(report.ackLatency);
+  }
   const seconds = (Math.max(...reports.map((r) => r.lastReceiveAt)) - Math.min(...reports.map((r) => r.firstSendAt))) / 1000;
-  const deliveries = sum(reports.map((r) => r.received));
+  const updateDeliveries = sum(reports.map((r) => r.updatesReceived));
+  // Every frame that carries the room's log: new messages and, with changes, updated ones.
+  const deliveries = sum(reports.map((r) => r.received)) + updateDeliveries;
   const messages = sum(reports.map((r) => r.acked));
+  const changes = sum(reports.map((r) => r.changes));
   return {
     messages,
     expectedMessages: load.rooms * load.sending.sendersPerRoom * load.sending.messagesPerSender,
@@ -104,16 +125,33 @@ function delivery(reports: RunReport[], load: RoomLoad) {
     seconds: round(seconds, 2),
     messagesPerSecond: Math.round(messages / seconds),
     deliveriesPerSecond: Math.round(deliveries / seconds),
+    ...(load.sending.changes && {
+      changes,
+      changesPerSecond: Math.round(changes / seconds),
+      replies: sum(reports.map((r) => r.replies)),
+      updateDeliveries,
+      typingSent: sum(reports.map((r) => r.typingSent)),
+      typingDeliveries: sum(reports.map((r) => r.typingReceived)),
+      typingDeliveriesPerSecond: Math.round(sum(reports.map((r) => r.typingReceived)) / seconds),
+    }),
     p50ms: latency.quantile(0.5),
     p90ms: latency.quantile(0.9),
     p99ms: latency.quantile(0.99),
     maxMs: latency.quantile(1),
+    ackP50ms: ackLatency.quantile(0.5),
+    ackP99ms: ackLatency.quantile(0.99),
     missing: sum(reports.map((r) => r.missing)),
     duplicates: sum(reports.map((r) => r.duplicates)),
     outOfOrder: sum(reports.map((r) => r.outOfOrder)),
     refused: sum(reports.map((r) => r.refused)),
     timedOut: reports.some((r) => r.timedOut),
   };
+}
+
+/** Changes ChatLoop's room feeds read back from the database, as they had not come in their turn. */
+async function backfilled(bases: string[]): Promise<number> {
+  const scrapes = await Promise.all(bases.map((base) => scrape({ base })));
+  return sum(scrapes.map((samples) => samples.get("chatloop_messages_backfilled_total") ?? 0));
 }
 
 const totalRss = async (pids: number[]) => sum(await Promise.all(pids.map(residentKiB)));

@@ -1,11 +1,13 @@
 // The servers under test, each started as a process of its own so that its memory and CPU
-// are its own: ChatLoop (`bun src/main.ts`, one or two instances, on a fresh PostgreSQL
-// database, limits lifted) or a reference server. People and rooms are put straight into
-// ChatLoop's tables: the server has no knob for a cheap password hash, so each user gets a
+// are its own: ChatLoop (`bun src/main.ts`, one or two instances, on a fresh database, limits
+// lifted) or a reference server. People and rooms are put straight into ChatLoop's tables
+// before it starts: the server has no knob for a cheap password hash, so each user gets a
 // cheap argon2id hash (verify reads its cost from the hash) and then logs in over REST.
+// The database is a fresh one on TEST_DATABASE_URL's PostgreSQL (bench/defaults.ts), or, with
+// TEST_DATABASE_URL set empty, ChatLoop's embedded PGlite in a folder of its own.
 import { join } from "node:path";
-import postgres from "postgres";
 import type { TargetName } from "./client/targets";
+import { openDatabase, type Sql } from "../src/db/sql";
 import { freshDatabase, redisUrl, testConfig } from "../test/harness";
 import { runBinary, type RunningBinary } from "../test/binary-process";
 
@@ -20,8 +22,6 @@ export interface ServerUnderTest {
   /** Room ids: real rows for ChatLoop, made-up ids for the references. */
   rooms: string[];
   usernames: string[];
-  /** ChatLoop's database, for fixtures beyond users and rooms. */
-  sql?: postgres.Sql;
   stop(): Promise<void>;
 }
 
@@ -32,7 +32,10 @@ export interface Population {
   instances?: 1 | 2;
 }
 
-export async function startServer(target: TargetName, population: Population): Promise<ServerUnderTest> {
+/** Fixtures beyond users and rooms, written before ChatLoop starts. */
+export type Prepare = (sql: Sql, rooms: string[]) => Promise<void>;
+
+export async function startServer(target: TargetName, population: Population, prepare?: Prepare): Promise<ServerUnderTest> {
   const count = population.rooms * population.membersPerRoom;
   const usernames = Array.from({ length: count }, (_, i) => `bench${i}`);
   if (target !== "chatloop") {
@@ -41,10 +44,20 @@ export async function startServer(target: TargetName, population: Population): P
     return { target, bases: [base(running)], pids: [running.pid], rooms, usernames, stop: () => stopAll([running]) };
   }
   const { config, drop } = await freshDatabase(testConfig());
+  const embedded = config.databaseUrl === undefined;
+  if (embedded && population.instances === 2) throw new Error("two instances share a PostgreSQL server: set TEST_DATABASE_URL");
+  // ChatLoop's own opening migrates it; closed before ChatLoop starts, as an embedded folder has one process at a time.
+  const db = await openDatabase(config);
+  let rooms: string[];
+  try {
+    rooms = await populate(db.sql, usernames, population, config.passwordHashing);
+    await prepare?.(db.sql, rooms);
+  } finally {
+    await db.close();
+  }
   const env = {
-    DATABASE_URL: config.databaseUrl!,
+    ...(embedded ? { DATA_DIR: config.dataDir } : { DATABASE_URL: config.databaseUrl!, DATA_DIR: "/tmp" }),
     JWT_SECRET: config.jwtSecret,
-    DATA_DIR: "/tmp",
     LIMIT_LOGIN_PER_ACCOUNT: LIFTED,
     LIMIT_LOGIN_PER_ADDRESS: LIFTED,
     LIMIT_REGISTER_PER_ADDRESS: LIFTED,
@@ -53,18 +66,14 @@ export async function startServer(target: TargetName, population: Population): P
   };
   const instances: RunningBinary[] = [];
   for (let i = 0; i < (population.instances ?? 1); i++) instances.push(await runBinary([process.execPath, "src/main.ts"], REPO, env));
-  const sql = postgres(config.databaseUrl!, { max: 4, onnotice: () => {} });
-  const rooms = await populate(sql, usernames, population, config.passwordHashing);
   return {
     target,
     bases: instances.map(base),
     pids: instances.map((instance) => instance.pid),
     rooms,
     usernames,
-    sql,
     async stop() {
       await stopAll(instances);
-      await sql.end();
       await drop();
     },
   };
@@ -78,7 +87,7 @@ async function stopAll(running: RunningBinary[]): Promise<void> {
 }
 
 /** Users (in batches: a statement takes at most 65,535 parameters) and public rooms, each owned by its first member. */
-export async function populate(sql: postgres.Sql, usernames: string[], population: Population, hashing: { memoryCost: number; timeCost: number }): Promise<string[]> {
+export async function populate(sql: Sql, usernames: string[], population: Population, hashing: { memoryCost: number; timeCost: number }): Promise<string[]> {
   const hash = await Bun.password.hash(PASSWORD, { algorithm: "argon2id", ...hashing });
   const ids: string[] = [];
   for (let i = 0; i < usernames.length; i += 10_000) {

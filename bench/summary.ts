@@ -22,10 +22,15 @@ export function cell(results: Result[], scenario: string, target: string, metric
 
 /** ChatLoop's median divided by the target's, e.g. 0.42 (x): the same unit whichever way is better. */
 export function ratio(results: Result[], scenario: string, metric: string, reference: string): number | undefined {
-  const ours = cell(results, scenario, "chatloop", metric)?.median;
-  const theirs = cell(results, scenario, reference, metric)?.median;
-  return ours === undefined || !theirs ? undefined : Math.round((ours / theirs) * 100) / 100;
+  return divide(cell(results, scenario, "chatloop", metric)?.median, cell(results, scenario, reference, metric)?.median);
 }
+
+/** ChatLoop's median in `scenario` divided by its median in `baseline`, e.g. 0.79 (x). */
+export function ratioToScenario(results: Result[], scenario: string, baseline: string, metric: string): number | undefined {
+  return divide(cell(results, scenario, "chatloop", metric)?.median, cell(results, baseline, "chatloop", metric)?.median);
+}
+
+const divide = (ours: number | undefined, theirs: number | undefined) => (ours === undefined || !theirs ? undefined : Math.round((ours / theirs) * 100) / 100);
 
 export const total = (results: Result[], scenario: string, target: string, metric: string) =>
   results.filter((r) => r.scenario === scenario && r.target === target).reduce((sum, r) => sum + ((r[metric] as number) ?? 0), 0);

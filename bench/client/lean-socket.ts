@@ -1,6 +1,7 @@
 // The load generator's client: Engine.IO v4 / Socket.IO v5 over Bun's own WebSocket, with
-// only what a benchmark needs. `newMessage` frames are not parsed as JSON: the receiver gets
-// the raw frame and picks out what it counts, so the generator stays cheaper than the server.
+// only what a benchmark needs. `newMessage` and `messageUpdated` frames are not parsed as JSON:
+// the receiver gets the raw frame and picks out what it counts, so the generator stays cheaper
+// than the server.
 
 export type FrameHandler = (frame: string) => void;
 
@@ -12,6 +13,8 @@ export interface Wire {
 }
 
 const NEW_MESSAGE = '42["newMessage",';
+const MESSAGE_UPDATED = '42["messageUpdated",';
+const TYPING = '42["typing",';
 
 export class LeanSocket {
   private readonly ws: WebSocket;
@@ -19,6 +22,10 @@ export class LeanSocket {
   private readonly acks = new Map<number, (answer: unknown) => void>();
   /** Every `newMessage` frame, as received. */
   onMessage: FrameHandler = () => {};
+  /** Every `messageUpdated` frame, as received. */
+  onUpdate: FrameHandler = () => {};
+  /** Called on every `typing` frame; only counted, so not handed over. */
+  onTyping: () => void = () => {};
   readonly closed: Promise<void>;
 
   private constructor(
@@ -54,6 +61,8 @@ export class LeanSocket {
 
   private receive(frame: string, connected: (socket: LeanSocket) => void, refused: (error: Error) => void): void {
     if (frame.startsWith(NEW_MESSAGE)) return this.onMessage(frame);
+    if (frame.startsWith(MESSAGE_UPDATED)) return this.onUpdate(frame);
+    if (frame.startsWith(TYPING)) return this.onTyping();
     if (frame === "2") return this.ws.send("3");
     if (frame.startsWith("43")) return this.acknowledged(frame);
     if (frame[0] === "0") return this.ws.send(`40${JSON.stringify(this.auth)}`);

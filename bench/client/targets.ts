@@ -46,9 +46,28 @@ export async function joinRoom(socket: LeanSocket, roomId: string): Promise<void
   if (code) throw new Error(`joinRoom refused: ${code}`);
 }
 
+/** Sends `event` and resolves with its acknowledgement, or undefined if the server refused it. */
+export async function ask(socket: LeanSocket, event: string, payload: unknown): Promise<unknown> {
+  const answer = await socket.emitWithAck(event, payload);
+  return refused(answer) ? undefined : answer;
+}
+
+export interface OutgoingMessage {
+  roomId: string;
+  content: string;
+  clientId: string;
+  /** A message of the same room this one answers (ChatLoop only). */
+  replyToId?: string;
+}
+
+/** Resolves with the id of the message the server stored (or published), undefined if it refused it. */
+export async function postMessage(socket: LeanSocket, message: OutgoingMessage): Promise<string | undefined> {
+  return ((await ask(socket, "sendMessage", message)) as { id: string } | undefined)?.id;
+}
+
 /** Resolves true once the server acknowledged the message as stored (or published), false if it refused it. */
 export async function sendMessage(socket: LeanSocket, roomId: string, content: string, clientId: string): Promise<boolean> {
-  return !refused(await socket.emitWithAck("sendMessage", { roomId, content, clientId }));
+  return (await postMessage(socket, { roomId, content, clientId })) !== undefined;
 }
 
 /** Connects as `who` (logging in first where the target wants it) and joins `roomId`. */

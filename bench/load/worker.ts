@@ -1,8 +1,10 @@
 // One load-generator process: logs its clients in, connects and joins them all at once,
-// then sends its senders' share and counts what every client receives. Driven by the
-// orchestrator (bench/run.ts) through JSON lines: the plan first, then commands.
+// then sends its senders' share (with changes, also their edits and reactions, and everyone's
+// typing) and counts what every client receives. Driven by the orchestrator (bench/run.ts)
+// through JSON lines: the plan first, then commands.
 import type { LeanSocket } from "../client/lean-socket";
-import { connectAndJoin, sendMessage, targets } from "../client/targets";
+import { connectAndJoin, postMessage, targets } from "../client/targets";
+import { ChangeMaker, typeAlong } from "./changes";
 import { LatencyHistogram, now } from "./latency";
 import type { ClientPlan, Command, JoinReport, RunReport, WorkerPlan } from "./plan";
 
@@ -52,64 +54,109 @@ async function connectAll(): Promise<JoinReport> {
 
 async function run(): Promise<RunReport> {
   const { sending } = plan;
+  const { changes } = sending;
   const expected = sending.sendersPerRoom * sending.messagesPerSender;
+  // With changes, every message and every change (per sender and round, one edit and its
+  // reactions) takes the room's next rev: the log ends at this one.
+  const finalRev = changes ? expected + sending.sendersPerRoom * Math.floor(sending.messagesPerSender / changes.roundMessages) * (1 + changes.reactions.length) : 0;
   const latency = new LatencyHistogram();
-  const stats = { sent: 0, acked: 0, refused: 0, received: 0, duplicates: 0, outOfOrder: 0, firstSendAt: Infinity, lastReceiveAt: 0 };
+  const ackLatency = new LatencyHistogram();
+  const stats = { sent: 0, acked: 0, refused: 0, received: 0, changes: 0, replies: 0, updatesReceived: 0, typingSent: 0, typingReceived: 0, duplicates: 0, outOfOrder: 0, firstSendAt: Infinity, lastReceiveAt: 0 };
+  /** Per client, the distinct messages it received, and the highest rev (with changes). */
   const distinct = new Uint32Array(plan.clients.length);
-  let complete = expected === 0 ? plan.clients.length : 0;
+  const lastRev = new Uint32Array(plan.clients.length);
+  const caughtUp = new Uint8Array(plan.clients.length);
+  let complete = 0;
   let finish = () => {};
   const finished = new Promise<void>((resolve) => (finish = resolve));
+  let endSending = () => {};
+  const sendingDone = new Promise<void>((resolve) => (endSending = resolve));
   const sendersLeft = { count: plan.clients.filter((client) => client.senderSlot !== undefined).length };
-  const checkDone = () => complete === plan.clients.length && sendersLeft.count === 0 && finish();
+  const checkDone = () => {
+    if (sendersLeft.count === 0) endSending();
+    if (complete === plan.clients.length && sendersLeft.count === 0) finish();
+  };
+  /** A client is done once it has every message and, with changes, the room's last rev. */
+  const checkClient = (i: number) => {
+    if (caughtUp[i] || distinct[i]! < expected || lastRev[i]! < finalRev) return;
+    caughtUp[i] = 1;
+    complete++;
+    checkDone();
+  };
+  plan.clients.forEach((_, i) => checkClient(i)); // a quiet run waits for nothing
+  const edited = "y".repeat(sending.contentBytes);
+  const makers = plan.clients.map((client, i) => (changes && client.senderSlot !== undefined && sockets[i] ? new ChangeMaker(sockets[i], changes, edited, stats) : undefined));
 
-  plan.clients.forEach((_, i) => {
+  plan.clients.forEach((client, i) => {
     const socket = sockets[i];
     if (!socket) return;
     // Which of the room's messages (sender slot x number) arrived; a sender's messages in
     // flight together may be numbered by the room in any order, so a set, not a counter.
     const seen = new Uint8Array(expected);
     let lastSeq = 0;
+    // Messages and changes share the room's rev, which must rise with every frame. A feed may
+    // send a message in its current state, its later changes folded in: so revs may be skipped.
+    const inRevOrder = (frame: string) => {
+      const rev = numberAfter(frame, '"rev":');
+      if (rev <= lastRev[i]!) return false;
+      lastRev[i] = rev;
+      return true;
+    };
     socket.onMessage = (frame) => {
       const at = now();
       stats.received++;
       stats.lastReceiveAt = at;
-      const seqAt = frame.indexOf('"seq":') + 6;
-      const seq = Number(frame.slice(seqAt, frame.indexOf(",", seqAt)));
+      const seq = numberAfter(frame, '"seq":');
       if (seq <= lastSeq) stats.outOfOrder++;
       lastSeq = seq;
-      const start = frame.indexOf('"clientId":"') + 12;
-      const id = frame.slice(start, frame.indexOf('"', start));
-      const [slot, n, stamp] = id.split("_").map(Number) as [number, number, number];
+      if (changes && !inRevOrder(frame)) stats.outOfOrder++;
+      const [slot, n, stamp] = clientIdOf(frame);
       latency.record(at - stamp);
       const index = slot * sending.messagesPerSender + n;
       if (seen[index]) return void stats.duplicates++;
       seen[index] = 1;
-      if (++distinct[i]! === expected) complete++, checkDone();
+      distinct[i]!++;
+      if (slot !== client.senderSlot) makers[i]?.heard(stringAfter(frame, '"id":"'));
+      checkClient(i);
     };
+    socket.onUpdate = (frame) => {
+      stats.updatesReceived++;
+      stats.lastReceiveAt = now();
+      const [slot, n] = clientIdOf(frame);
+      // Before its message, or not after the rev before it (a duplicate, or one overtaken).
+      if (!seen[slot * sending.messagesPerSender + n] || !inRevOrder(frame)) stats.outOfOrder++;
+      checkClient(i);
+    };
+    socket.onTyping = () => void stats.typingReceived++;
   });
 
   const content = "x".repeat(sending.contentBytes);
-  const sendOne = async (socket: LeanSocket, client: ClientPlan, n: number) => {
+  const sendOne = async (socket: LeanSocket, client: ClientPlan, n: number, maker?: ChangeMaker) => {
     const at = now();
     stats.firstSendAt = Math.min(stats.firstSendAt, at);
     stats.sent++;
-    const ok = await sendMessage(socket, client.roomId, content, `${client.senderSlot}_${n}_${at.toFixed(3)}`);
-    ok ? stats.acked++ : stats.refused++;
+    const replyToId = maker?.replyTo(n);
+    if (replyToId) stats.replies++;
+    const id = await postMessage(socket, { roomId: client.roomId, content, clientId: `${client.senderSlot}_${n}_${at.toFixed(3)}`, replyToId });
+    if (id === undefined) return void stats.refused++;
+    stats.acked++;
+    ackLatency.record(now() - at);
+    await maker?.acknowledged(n, id);
   };
-  const sender = async (socket: LeanSocket, client: ClientPlan) => {
+  const sender = async (socket: LeanSocket, client: ClientPlan, maker?: ChangeMaker) => {
     if (sending.perSecond) {
       // Senders take turns within each interval, so the room's load is even, not bursts.
       const start = now() + ((client.senderSlot! / sending.sendersPerRoom) * 1000) / sending.perSecond;
       const waits: Promise<void>[] = [];
       for (let n = 0; n < sending.messagesPerSender; n++) {
         await Bun.sleep(Math.max(0, start + (n * 1000) / sending.perSecond - now()));
-        waits.push(sendOne(socket, client, n));
+        waits.push(sendOne(socket, client, n, maker));
       }
       await Promise.all(waits);
     } else {
       let next = 0;
       const lane = async () => {
-        while (next < sending.messagesPerSender) await sendOne(socket, client, next++);
+        while (next < sending.messagesPerSender) await sendOne(socket, client, next++, maker);
       };
       await Promise.all(Array.from({ length: sending.window ?? 1 }, lane));
     }
@@ -120,12 +167,43 @@ async function run(): Promise<RunReport> {
   const cpuBefore = process.cpuUsage();
   plan.clients.forEach((client, i) => {
     const socket = sockets[i];
-    if (socket && client.senderSlot !== undefined) void sender(socket, client);
+    if (socket && client.senderSlot !== undefined) void sender(socket, client, makers[i]);
     else if (client.senderSlot !== undefined) sendersLeft.count--;
   });
   checkDone();
-  const timedOut = await Promise.race([finished.then(() => false), Bun.sleep(plan.capMs).then(() => true)]);
+  const cap = Bun.sleep(plan.capMs).then(() => true);
+  if (changes) {
+    const members = plan.clients.flatMap((client, i) => (sockets[i] ? [{ socket: sockets[i], roomId: client.roomId }] : []));
+    typeAlong(members, changes.typingEveryMs, plan.capMs, Promise.race([sendingDone, cap]), stats);
+  }
+  const timedOut = await Promise.race([finished.then(() => false), cap]);
   const cpu = process.cpuUsage(cpuBefore);
-  const missing = plan.clients.reduce((sum, _, i) => sum + expected - distinct[i]!, 0);
-  return { event: "done", ...stats, missing, latency: latency.toSparse(), cpuMs: Math.round((cpu.user + cpu.system) / 1000), timedOut };
+  // With changes, a client that never reached the room's last rev also misses what came after its last.
+  const missing = plan.clients.reduce((sum, _, i) => sum + expected - distinct[i]! + finalRev - Math.min(finalRev, lastRev[i]!), 0);
+  return {
+    event: "done",
+    ...stats,
+    missing,
+    latency: latency.toSparse(),
+    ackLatency: ackLatency.toSparse(),
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    timedOut,
+  };
+}
+
+/** The number after `key` in a frame: the first one, which is the message's own (a reply's preview comes later). */
+function numberAfter(frame: string, key: string): number {
+  const at = frame.indexOf(key) + key.length;
+  return Number(frame.slice(at, frame.indexOf(",", at)));
+}
+
+/** The string after `key` (ending in its opening quote) in a frame: the first one. */
+function stringAfter(frame: string, key: string): string {
+  const at = frame.indexOf(key) + key.length;
+  return frame.slice(at, frame.indexOf('"', at));
+}
+
+/** A bench message's clientId: its sender's slot, its number, and when it was sent (ms). */
+function clientIdOf(frame: string): [slot: number, n: number, sentAt: number] {
+  return stringAfter(frame, '"clientId":"').split("_").map(Number) as [number, number, number];
 }
