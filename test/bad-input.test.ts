@@ -4,7 +4,7 @@
 // is not even valid Socket.IO.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { TokenSigner } from "../src/auth/tokens";
-import { api, closeSockets, connect, createRoom, flush, next, signUp, snapshot, startServer, stopServer, type ChatSocket, type Person, type TestServer } from "./harness";
+import { api, closeSockets, connect, createRoom, flush, next, reply, signUp, snapshot, startServer, stopServer, type ChatSocket, type Person, type TestServer } from "./harness";
 import { closeRawSockets, rawConnected, rawEngineSocket } from "./raw-engine-socket";
 
 let server: TestServer;
@@ -141,6 +141,11 @@ const httpCases: [string, HttpCase][] = [
   ["POST /auth/login with empty strings is refused as invalid_input", { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: "", password: "" }), status: 400, code: "invalid_input" }],
   ["POST /auth/login with the wrong password is refused as invalid_credentials", { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: "alice", password: "wrong horse battery" }), status: 401, code: "invalid_credentials" }],
   ["POST /auth/login with a NUL character in the username is refused as invalid_input", { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: "ali\u0000ce", password: PASSWORD }), status: 400, code: "invalid_input" }],
+  // A lone UTF-16 surrogate has no UTF-8 form; JSON.stringify spells it as an escape, "\ud800".
+  ["POST /auth/register with a lone surrogate in the username is refused as invalid_input", { method: "POST", path: () => "/auth/register", headers: anonymous, body: json({ username: "zel\ud800da", password: PASSWORD }), status: 400, code: "invalid_input" }],
+  ["POST /auth/register with a lone surrogate in the password is refused as invalid_input", { method: "POST", path: () => "/auth/register", headers: anonymous, body: json({ username: "zelda", password: "correct horse \udfff" }), status: 400, code: "invalid_input" }],
+  ["POST /auth/login with a lone surrogate in the username is refused as invalid_input", { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: "alice\ud83d", password: PASSWORD }), status: 400, code: "invalid_input" }],
+  ["POST /auth/login with a lone surrogate in the password is refused as invalid_input", { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: "alice", password: "\ude42" }), status: 400, code: "invalid_input" }],
   ["POST /rooms with a number for the name is refused as invalid_input", { method: "POST", path: () => "/rooms", body: json({ name: 5 }), status: 400, code: "invalid_input" }],
   ["POST /rooms with an object for the name is refused as invalid_input", { method: "POST", path: () => "/rooms", body: json({ name: { toString: "x" } }), status: 400, code: "invalid_input" }],
   ["POST /rooms with the string \"true\" for isPrivate is refused as invalid_input", { method: "POST", path: () => "/rooms", body: json({ name: "typed", isPrivate: "true" }), status: 400, code: "invalid_input" }],
@@ -148,8 +153,10 @@ const httpCases: [string, HttpCase][] = [
   ["POST /rooms with a blank name is refused as invalid_input", { method: "POST", path: () => "/rooms", body: json({ name: "   " }), status: 400, code: "invalid_input" }],
   ["POST /rooms with a name of 81 characters is refused as invalid_input", { method: "POST", path: () => "/rooms", body: json({ name: "n".repeat(81) }), status: 400, code: "invalid_input" }],
   ["POST /rooms with a NUL character in the name is refused as invalid_input", { method: "POST", path: () => "/rooms", body: json({ name: "nul\u0000room" }), status: 400, code: "invalid_input" }],
+  ["POST /rooms with a lone surrogate in the name is refused as invalid_input", { method: "POST", path: () => "/rooms", body: json({ name: "lobby \ud800" }), status: 400, code: "invalid_input" }],
   ["POST /rooms/:roomId/invites with an object for the username is refused as invalid_input", { method: "POST", path: (f) => `/rooms/${f.lobby.id}/invites`, body: json({ username: { $ne: "" } }), status: 400, code: "invalid_input" }],
   ["POST /rooms/:roomId/invites with a number for the username is refused as invalid_input", { method: "POST", path: (f) => `/rooms/${f.lobby.id}/invites`, body: json({ username: 42 }), status: 400, code: "invalid_input" }],
+  ["POST /rooms/:roomId/invites with a lone surrogate in the username is refused as invalid_input", { method: "POST", path: (f) => `/rooms/${f.lobby.id}/invites`, body: json({ username: "bob\udfff" }), status: 400, code: "invalid_input" }],
   ["POST /rooms/:roomId/invites of an unknown user is refused as user_not_found", { method: "POST", path: (f) => `/rooms/${f.lobby.id}/invites`, body: json({ username: "nobody" }), status: 404, code: "user_not_found" }],
   ["POST /rooms/:roomId/invites by someone who is not the owner is refused as not_the_owner", { method: "POST", path: (f) => `/rooms/${f.lobby.id}/invites`, headers: asBob, body: json({ username: "mallory" }), status: 403, code: "not_the_owner" }],
   ["POST /messages with a number for the content is refused as invalid_input", { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: 42 }), status: 400, code: "invalid_input" }],
@@ -168,6 +175,7 @@ const httpCases: [string, HttpCase][] = [
   ["POST /messages with someone else's senderId is refused as not_yourself", { method: "POST", path: () => "/messages", headers: asBob, body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "hello", senderId: f.alice.id }), status: 403, code: "not_yourself" }],
   ["POST /messages with an object for the clientId is refused as invalid_input", { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "hello", clientId: {} }), status: 400, code: "invalid_input" }],
   ["POST /messages with spaces in the clientId is refused as invalid_input", { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "hello", clientId: "my message 1" }), status: 400, code: "invalid_input" }],
+  ["POST /messages with a lone surrogate in the clientId is refused as invalid_input", { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "hello", clientId: "c-\udc00" }), status: 400, code: "invalid_input" }],
 
   // Ids in paths: malformed, unknown, and hidden.
   ...roomPathEndpoints.flatMap(({ name, method, path, body }): [string, HttpCase][] => [
@@ -406,6 +414,7 @@ const socketCases: [string, SocketCase][] = [
   ["sendMessage with a NUL character in the content is refused as invalid_input", { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id, content: "nul\u0000byte" }], code: "invalid_input" }],
   ["sendMessage with an object for the clientId is refused as invalid_input", { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id, content: "hi", clientId: { id: 1 } }], code: "invalid_input" }],
   ["sendMessage with a clientId of 101 characters is refused as invalid_input", { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id, content: "hi", clientId: "c".repeat(101) }], code: "invalid_input" }],
+  ["sendMessage with a lone surrogate in the clientId is refused as invalid_input", { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id, content: "hi", clientId: "c-\ud800" }], code: "invalid_input" }],
   ["sendMessage to a public room not joined is refused as not_a_member", { event: "sendMessage", args: (f) => [{ roomId: f.strangers.id, content: "hi" }], code: "not_a_member" }],
 ];
 
@@ -473,6 +482,44 @@ describe("the socket: every bad event gets an error and an acknowledgement, chan
       expect(listener.connected).toBe(true);
     },
   );
+});
+
+// ---- text that is not well-formed Unicode ---------------------------------------------------
+
+describe("text with a lone UTF-16 surrogate is refused at the edge, and breaks no one else's send", () => {
+  const NOT_WELL_FORMED = { code: "invalid_input", message: "content: must be well-formed Unicode text" };
+
+  test('POST /messages with the content "a\\ud800b" is refused as invalid_input, and nothing is stored', async () => {
+    const before = await snapshot(server);
+    const answer = await api(server, "POST", "/messages", { roomId: f.lobby.id, content: "a\ud800b" }, alice.token);
+    expect(reply(answer)).toEqual({ status: 400, body: NOT_WELL_FORMED });
+    expect(await snapshot(server)).toEqual(before);
+  });
+
+  test("sendMessage over Socket.IO with a lone surrogate gets an error invalid_input, and nothing is stored", async () => {
+    const socket = await connect(server, bob.token);
+    const errors = errorsOf(socket);
+    const before = await snapshot(server);
+    const ack = await loose(socket).emitWithAck("sendMessage", { roomId: f.lobby.id, content: "\ude42" });
+    expect(ack).toEqual(NOT_WELL_FORMED);
+    expect(errors).toEqual([ack]);
+    expect(await snapshot(server)).toEqual(before);
+  });
+
+  // Sends that arrive together are stored in one statement: one bad text there used to fail them all.
+  test("a lone surrogate sent among other people's messages is refused alone, and every other message is stored", async () => {
+    const room = await createRoom(server, alice, "crowded");
+    await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    const [aliceSocket, bobSocket] = await Promise.all([connect(server, alice.token), connect(server, bob.token)]);
+    const good = Array.from({ length: 20 }, (_, i) => (i % 2 ? aliceSocket : bobSocket).emitWithAck("sendMessage", { roomId: room.id, content: `good ${i}` }));
+    const bad = loose(bobSocket).emitWithAck("sendMessage", { roomId: room.id, content: "bad \ud800" });
+    const more = Array.from({ length: 20 }, (_, i) => api(server, "POST", "/messages", { roomId: room.id, content: `more ${i}` }, alice.token));
+    expect(await bad).toEqual(NOT_WELL_FORMED);
+    expect((await Promise.all(good)).map((message) => (message as { content: string }).content)).toEqual(Array.from({ length: 20 }, (_, i) => `good ${i}`));
+    expect((await Promise.all(more)).map((answer) => answer.status)).toEqual(Array(20).fill(201));
+    const [stored] = await server.sql`select count(*)::int as count from messages where room_id = ${room.id}`;
+    expect(stored!.count).toBe(40);
+  });
 });
 
 // ---- below Socket.IO: raw Engine.IO traffic ------------------------------------------------

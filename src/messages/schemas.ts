@@ -1,10 +1,10 @@
 import { t } from "elysia";
-import { Id } from "../schemas";
+import { Id, Text } from "../schemas";
 
 // The length cap is applied by the domain from config; the schema keeps out the absurd.
 // PostgreSQL cannot store the NUL character in text: it is refused here, not by the database.
-export const Content = t.String({ minLength: 1, maxLength: 100_000, pattern: "^[^\\u0000]*$", error: "content must be a non-empty string without NUL characters" });
-const ClientId = t.String({
+export const Content = Text({ minLength: 1, maxLength: 100_000, pattern: "^[^\\u0000]*$", error: "content must be a non-empty string without NUL characters" });
+const ClientId = Text({
   minLength: 1,
   maxLength: 100,
   pattern: "^[\\x21-\\x7e]+$",
