@@ -15,8 +15,8 @@ export const Password = Text({
 export const Credentials = t.Object({ username: Username, password: Password });
 // Login takes any text: a rule changed later must not lock out an existing account.
 export const LoginCredentials = t.Object({
-  username: Text({ minLength: 1, maxLength: 256, pattern: "^[^\\u0000]*$" }),
-  password: Text({ minLength: 1, maxLength: 256 }),
+  username: Text({ minLength: 1, maxLength: 256, pattern: "^[^\\u0000]*$", error: "username must be 1-256 characters without NUL characters" }),
+  password: Text({ minLength: 1, maxLength: 256, error: "password must be 1-256 characters" }),
 });
 export const PasswordChange = t.Object({ currentPassword: Text({ minLength: 1, maxLength: 256 }), newPassword: Password });
 export const User = t.Object({ id: Id, username: t.String(), createdAt: t.String({ format: "date-time" }) });

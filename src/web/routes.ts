@@ -7,18 +7,19 @@ import { createRoomForm, homeFragment, roomUrl } from "../../views/home";
 import { errorFragment } from "../../views/layout";
 import { historyPage, membersPanel, roomFragment } from "../../views/room";
 import { login, logout, register, type Principal } from "../auth/accounts";
-import { Credentials } from "../auth/schemas";
+import { Credentials, LoginCredentials } from "../auth/schemas";
 import { AppError, publicError } from "../errors";
 import { addressOf } from "../http/client-address";
 import type { HttpDeps } from "../http/context";
 import { requireSameOrigin } from "../http/origin";
 import { log } from "../log";
 import { listMessages } from "../messages/messages";
-import { HistoryQuery } from "../messages/schemas";
+import { HistoryQuery, SendMessage } from "../messages/schemas";
 import { sendMessage } from "../messages/send";
 import { membersOnline } from "../realtime/presence";
 import { findVisibleRoom, invite, joinRoom, leaveRoom, listVisibleRooms, memberRoomIds, createRoom, removeMember } from "../rooms/rooms";
 import { CreateRoom, Invite, MemberParams, RoomParams } from "../rooms/schemas";
+import { Text } from "../schemas";
 import { compileValidator } from "../validation";
 import { assetResponse } from "./assets";
 import { prefersHtml } from "./negotiation";
@@ -26,12 +27,15 @@ import { isHtmx, page, redirect } from "./respond";
 import { clearedSessionCookie, sessionCookie, viewerOf } from "./session";
 
 const HISTORY_PAGE = 50;
+// Every form is checked with the API's own schemas before anything reaches the database.
 const validCredentials = compileValidator(Credentials);
+const validLogin = compileValidator(LoginCredentials);
+const validMessage = compileValidator(SendMessage);
 const validNewRoom = compileValidator(CreateRoom);
 const validInvite = compileValidator(Invite);
 
-/** Form fields arrive as strings (or not at all). */
-const Form = t.Record(t.String(), t.String());
+/** Form fields arrive as text (or not at all). */
+const Form = t.Record(t.String(), Text());
 
 /** A page that needs a signed-in browser was asked for without one. */
 class SignInFirst extends Error {}
@@ -85,9 +89,13 @@ export function webRoutes(deps: HttpDeps) {
       .onBeforeHandle(({ request }) => requireSameOrigin(request))
       .onError(({ code, error, request }) => {
         if (error instanceof SignInFirst) return redirect(request, "/signin");
+        if (code === "NOT_FOUND") return;
         const failure =
-          code === "VALIDATION" ? { status: 404, message: "There is no such page." } : code === "NOT_FOUND" ? undefined : publicError(error);
-        if (!failure) return;
+          code === "PARSE" || (code === "VALIDATION" && error.type === "body")
+            ? { status: 400, message: "The form could not be read." }
+            : code === "VALIDATION"
+              ? { status: 404, message: "There is no such page." }
+              : publicError(error);
         if (failure.status >= 500) log.error("page_failed", error);
         return page(request, errorFragment(failure.message), { title: "Sorry", status: failure.status });
       })
@@ -98,9 +106,11 @@ export function webRoutes(deps: HttpDeps) {
         async ({ request, body }) => {
           const form: AuthForm = { username: body.username };
           try {
-            return signInWith(request, await login(deps, body.username ?? "", body.password ?? "", addressOf(request)));
+            const { username, password } = validLogin({ username: body.username, password: body.password });
+            return signInWith(request, await login(deps, username, password, addressOf(request)));
           } catch (error) {
-            return authPage(request, signInForm({ ...form, error: userError(error) }), "Sign in", 401);
+            const filledInWrongly = error instanceof AppError && error.status === 400;
+            return authPage(request, signInForm({ ...form, error: userError(error) }), "Sign in", filledInWrongly ? 400 : 401);
           }
         },
         { body: Form },
@@ -222,7 +232,7 @@ export function webRoutes(deps: HttpDeps) {
         "/chat/rooms/:roomId/messages",
         async ({ request, params, body }) => {
           const viewer = await signedIn(request);
-          await sendMessage(deps, viewer, { roomId: params.roomId, content: body.content ?? "" });
+          await sendMessage(deps, viewer, validMessage({ roomId: params.roomId, content: body.content }));
           return redirect(request, roomUrl(params.roomId));
         },
         { params: RoomParams, body: Form },
