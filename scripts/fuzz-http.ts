@@ -16,7 +16,7 @@ import fc from "fast-check";
 import { runBinary, type RunningBinary } from "../test/binary-process";
 import { fuzzCases, type FuzzCase } from "./fuzz/cases";
 import type { Fixtures, Session } from "./fuzz/endpoints";
-import { exchange, type Answer } from "./fuzz/wire";
+import { exchange, type Answer } from "../test/raw-http";
 
 const REPO = join(import.meta.dir, "..");
 const PASSWORD = "correct horse battery";

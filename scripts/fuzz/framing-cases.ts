@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { ENDPOINTS, pathOf, withIds, type Endpoint, type Fixtures } from "./endpoints";
 import { HUGE, METHODS, UNICODE_IDS } from "./ingredients";
 import { changed, credentials, JSON_TYPE, FORM_TYPE, pick, posts, replaceContentType, validParts, withIdsInPath, type FuzzCase, type Header } from "./requests";
-import { bytes, request, type RequestParts } from "./wire";
+import { bytes, request, type RequestParts } from "../../test/raw-http";
 
 export function framingCases(f: Fixtures): fc.Arbitrary<FuzzCase>[] {
   const endpoint = fc.constantFrom(...ENDPOINTS);

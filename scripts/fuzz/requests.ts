@@ -2,7 +2,7 @@
 // helpers that swap one piece of it for something wrong.
 import fc from "fast-check";
 import { ENDPOINTS, pathOf, type Endpoint, type Fixtures, type Session } from "./endpoints";
-import { bytes, request, type Bytes, type RequestParts } from "./wire";
+import { bytes, request, type Bytes, type RequestParts } from "../../test/raw-http";
 
 export interface FuzzCase {
   kind: string;

@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { ENDPOINTS, pathOf, withIds, type Endpoint, type Fixtures } from "./endpoints";
 import { BAD_UTF8, HEADER_NAMES, HUGE, LONE_SURROGATE_LITERALS, MALFORMED_JSON, NUMBERS, PERCENT_BROKEN, QUERY_KEYS, QUERY_NUMBERS, QUERY_PATHS } from "./ingredients";
 import { changed, cookie, credentials, FORM_TYPE, formEndpoints, formWith, hex, jsonEndpoints, jsonWith, latin1, pick, replaceContentType, sessionFor, withIdsInPath, withoutCredentials, type FuzzCase } from "./requests";
-import { bytes } from "./wire";
+import { bytes } from "../../test/raw-http";
 
 export function valueCases(f: Fixtures): fc.Arbitrary<FuzzCase>[] {
   const endpoint = fc.constantFrom(...ENDPOINTS);

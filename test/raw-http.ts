@@ -1,4 +1,4 @@
-// HTTP/1.1 by hand, over raw TCP: a fuzzer must send what fetch would refuse or tidy up
+// HTTP/1.1 by hand, over raw TCP, for tests and the fuzzer: to send what fetch would refuse or tidy up
 // (bytes that are not UTF-8 in a path, a broken request line, a Content-Length that lies).
 import { connect } from "node:net";
 
