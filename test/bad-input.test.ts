@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { TokenSigner } from "../src/auth/tokens";
 import { api, closeSockets, connect, createRoom, flush, next, reply, signUp, snapshot, startServer, stopServer, type ChatSocket, type Person, type TestServer } from "./harness";
 import { closeRawSockets, rawConnected, rawEngineSocket } from "./raw-engine-socket";
+import { exchange } from "./raw-http";
 
 let server: TestServer;
 let alice: Person, bob: Person, mallory: Person;
@@ -613,6 +614,26 @@ describe("bad Engine.IO requests without any credentials get a 4xx, never a 5xx"
     expect((await api(server, "GET", "/healthz")).status).toBe(200);
   });
 
+  test("a long-polling post whose bytes are not UTF-8 is refused as invalid_request, and nothing is stored", async () => {
+    const socket = await connect(server, bob.token, ["polling"]);
+    await flush(socket); // connected, and idle: no post of its own is in flight
+    const before = await snapshot(server);
+    const sid = socket.io.engine.id;
+    const packet = new Uint8Array([...new TextEncoder().encode(`42["sendMessage",{"roomId":"${f.lobby.id}","content":"a`), 0xff, ...new TextEncoder().encode('"}]')]);
+    const posted = await fetch(`${server.base}/socket.io/?EIO=4&transport=polling&sid=${sid}`, { method: "POST", body: packet });
+    expect(posted.status).toBe(400);
+    expect(await posted.json()).toEqual({ code: "invalid_request", message: "Socket.IO long-polling packets must be UTF-8 text" });
+    expect(await snapshot(server)).toEqual(before);
+  });
+
+  test("a WebSocket upgrade without its key is refused as invalid_request, not answered with the engine's 500", async () => {
+    const { host, port } = new URL(server.base);
+    const answer = await exchange(Number(port), new TextEncoder().encode(`GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`), 5000);
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toEqual({ code: "invalid_request", message: "an Upgrade must be a complete WebSocket handshake" });
+    await expectServerStillServes();
+  });
+
   test("a polling session that posts garbage is ended without a 5xx, and the server keeps serving", async () => {
     const handshake = await fetch(`${server.base}/socket.io/?EIO=4&transport=polling`);
     expect(handshake.status).toBe(200);
@@ -620,6 +641,19 @@ describe("bad Engine.IO requests without any credentials get a 4xx, never a 5xx"
     const posted = await fetch(`${server.base}/socket.io/?EIO=4&transport=polling&sid=${sid}`, { method: "POST", body: "\u00ff\u0000garbage\u001e42[" });
     await posted.arrayBuffer();
     expect(posted.status).toBeLessThan(500);
+    await expectServerStillServes();
+  });
+});
+
+describe("a request whose URL cannot be made is refused as invalid_request, never a 500", () => {
+  test.each([
+    ["a Host that names no host", "GET /healthz HTTP/1.1\r\nHost: [::1\r\n\r\n"],
+    ["a Host whose port is no number", "GET /rooms HTTP/1.1\r\nHost: 127.0.0.1:x80\r\n\r\n"],
+    ["a CONNECT to an address", "CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n"],
+  ])("%s", async (_, request) => {
+    const answer = await exchange(Number(new URL(server.base).port), new TextEncoder().encode(request), 5000);
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toEqual({ code: "invalid_request", message: "the request's target and Host header do not make a URL" });
     await expectServerStillServes();
   });
 });
