@@ -17,6 +17,7 @@ import { invalidRequest, withParsableUrl } from "./http/request-url";
 import { callerOrigin, ownOrigin } from "./http/origin";
 import { withSecurityHeaders } from "./http/security-headers";
 import { handleSocketRequest } from "./http/socket-requests";
+import { requireTextBody } from "./http/text-bodies";
 import { RateLimiter } from "./limits/rate-limits";
 import { log } from "./log";
 import { GroupCommit } from "./messages/group-commit";
@@ -112,8 +113,10 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
       if (new URL(request.url).pathname === SOCKET_PATH) return handleSocketRequest(engine, request, server);
       const limited = await limitBody(request, config.maxBodyBytes);
       if (limited instanceof Response) return withSecurityHeaders(limited);
-      rememberAddress(limited, server.requestIP(incoming)?.address, config.trustProxy);
-      return withSecurityHeaders(await drain.run(() => app.handle(limited)).catch(shuttingDown));
+      const readable = await requireTextBody(limited);
+      if (readable instanceof Response) return withSecurityHeaders(readable);
+      rememberAddress(readable, server.requestIP(incoming)?.address, config.trustProxy);
+      return withSecurityHeaders(await drain.run(() => app.handle(readable)).catch(shuttingDown));
     },
   });
   const url = new URL(`http://${config.host}:${server.port}`);

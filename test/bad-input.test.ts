@@ -59,7 +59,7 @@ interface HttpCase {
   method: string;
   path: (f: Fixtures) => string;
   /** The raw body; a `ReadableStream` goes out chunked, without a Content-Length. */
-  body?: (f: Fixtures) => string | ReadableStream<Uint8Array>;
+  body?: (f: Fixtures) => string | Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>;
   /** The request's headers; by default JSON (with a body) and alice's token. */
   headers?: (f: Fixtures) => Record<string, string>;
   status: number;
@@ -103,6 +103,16 @@ const authedEndpoints: { name: string; method: string; path: (f: Fixtures) => st
   ...roomPathEndpoints.map((e) => ({ ...e, path: (f: Fixtures) => e.path(f.lobby.id, f) })),
 ];
 
+/** The text with two bytes that are not UTF-8 at the start of its last JSON string value (or form value). */
+function notUtf8(text: string): Uint8Array<ArrayBuffer> {
+  const at = text.includes('":"') ? text.lastIndexOf('":"') + 3 : text.lastIndexOf("=") + 1;
+  const encode = (part: string) => new TextEncoder().encode(part);
+  return new Uint8Array([...encode(text.slice(0, at)), 0xff, 0xfe, ...encode(text.slice(at))]);
+}
+
+/** alice's browser on one of our pages, posting a form. */
+const aliceForm = (f: Fixtures) => ({ cookie: `chatloop_session=${f.alice.token}`, origin: server.base, "content-type": "application/x-www-form-urlencoded" });
+
 const chunked = (text: string) => () =>
   new ReadableStream<Uint8Array>({
     start(controller) {
@@ -123,6 +133,8 @@ const httpCases: [string, HttpCase][] = [
     [`${name} with a JSON number is refused as invalid_input`, { method, path, headers: auth, body: () => "42", status: 400, code: "invalid_input" }],
     [`${name} with an empty object is refused as invalid_input`, { method, path, headers: auth, body: () => "{}", status: 400, code: "invalid_input" }],
     [`${name} with an empty body is refused as invalid_input`, { method, path, headers: auth, body: () => "", status: 400, code: "invalid_input" }],
+    // Decoded leniently they would be U+FFFD, stored as if the client had sent it.
+    [`${name} with bytes that are not UTF-8 in a string is refused as invalid_input`, { method, path, headers: auth, body: (f) => notUtf8(JSON.stringify(valid(f))), status: 400, code: "invalid_input" }],
     [`${name} with a body over 64 KiB is refused as too large`, { method, path, headers: auth, body: (f) => JSON.stringify({ ...valid(f), padding: OVER_64_KIB }), status: 413, code: "body_too_large" }],
     [`${name} with a chunked body over 64 KiB is refused as too large`, { method, path, headers: auth, body: (f) => chunked(JSON.stringify({ ...valid(f), padding: OVER_64_KIB }))(), status: 413, code: "body_too_large" }],
   ]),
@@ -177,6 +189,10 @@ const httpCases: [string, HttpCase][] = [
   ["POST /messages with an object for the clientId is refused as invalid_input", { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "hello", clientId: {} }), status: 400, code: "invalid_input" }],
   ["POST /messages with spaces in the clientId is refused as invalid_input", { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "hello", clientId: "my message 1" }), status: 400, code: "invalid_input" }],
   ["POST /messages with a lone surrogate in the clientId is refused as invalid_input", { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "hello", clientId: "c-\udc00" }), status: 400, code: "invalid_input" }],
+  // The composer's form, as a browser never sends it.
+  ["POST /chat/rooms/:roomId/messages with a %-escape that spells a lone surrogate is refused as invalid_input", { method: "POST", path: (f) => `/chat/rooms/${f.lobby.id}/messages`, headers: aliceForm, body: () => "content=a%ED%A0%80b", status: 400, code: "invalid_input" }],
+  ["POST /chat/rooms/:roomId/messages with a broken %-escape is refused as invalid_input", { method: "POST", path: (f) => `/chat/rooms/${f.lobby.id}/messages`, headers: aliceForm, body: () => "content=100%", status: 400, code: "invalid_input" }],
+  ["POST /chat/rooms/:roomId/messages with bytes that are not UTF-8 is refused as invalid_input", { method: "POST", path: (f) => `/chat/rooms/${f.lobby.id}/messages`, headers: aliceForm, body: () => notUtf8("content=hello"), status: 400, code: "invalid_input" }],
 
   // Ids in paths: malformed, unknown, and hidden.
   ...roomPathEndpoints.flatMap(({ name, method, path, body }): [string, HttpCase][] => [
