@@ -133,12 +133,13 @@ async function makeFixtures(base: string, host: string): Promise<Fixtures> {
 
 /**
  * Whose answer it is. Everything ChatLoop's fetch handler returns carries its security
- * headers; an exception that escapes the handler gets Bun's bare 500. Bun's own HTTP parser
- * refuses a request it cannot read (400, 431, 505, ...) before ChatLoop sees it.
+ * headers, but for the Socket.IO engine's answers; an exception that escapes the handler gets
+ * Bun's bare 500, and so does the engine's own failure. Bun's HTTP parser refuses a request it
+ * cannot read (400, 431, 505, ...) before ChatLoop sees it, and never with a 500.
  */
-function answeredBy(answer: Answer): "ChatLoop" | "ChatLoop, an exception that escaped its fetch handler" | "Bun's HTTP parser" {
+function answeredBy(answer: Answer): "ChatLoop" | "ChatLoop, a bare 500" | "Bun's HTTP parser" {
   if (answer.headers.has("x-content-type-options")) return "ChatLoop";
-  return answer.status === 500 ? "ChatLoop, an exception that escaped its fetch handler" : "Bun's HTTP parser";
+  return answer.status === 500 ? "ChatLoop, a bare 500" : "Bun's HTTP parser";
 }
 
 function answeredByChatLoop(answer: Answer): boolean {

@@ -72,8 +72,9 @@ export const ENDPOINTS: Endpoint[] = [
   { method: "POST", path: "/chat/rooms/{room}/members/{user}/remove" },
   { method: "POST", path: "/chat/rooms/{room}/invites", body: form((f) => ({ username: f.bob.username })) },
   { method: "POST", path: "/chat/rooms/{room}/messages", body: form(() => ({ content: "hello from a form" })) },
-  // The Socket.IO handshake, over long-polling
+  // The Socket.IO handshake, over long-polling and over WebSocket
   { method: "GET", path: "/socket.io/?EIO=4&transport=polling" },
+  { method: "GET", path: "/socket.io/?EIO=4&transport=websocket" },
 ];
 
 export const withIds = (path: string, room: string, user: string) => path.replaceAll("{room}", room).replaceAll("{user}", user);

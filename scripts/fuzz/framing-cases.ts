@@ -53,6 +53,8 @@ export function framingCases(f: Fixtures): fc.Arbitrary<FuzzCase>[] {
     ["two bearer tokens, the good one first", (): Header[] => [["authorization", `Bearer ${f.alice.token}`], ["authorization", "Bearer garbage"]]],
     ["two bearer tokens, the good one last", (): Header[] => [["authorization", "Bearer garbage"], ["authorization", `Bearer ${f.alice.token}`]]],
     ["a second Host", (): Header[] => [["host", "evil.example"]]],
+    ["an Upgrade to WebSocket without its key", (): Header[] => [["upgrade", "websocket"], ["connection", "Upgrade"]]],
+    ["an Upgrade to h2c", (): Header[] => [["upgrade", "h2c"], ["connection", "Upgrade, HTTP2-Settings"]]],
     ["two content types", (): Header[] => [JSON_TYPE, FORM_TYPE]],
     ["a 10 KB request id", (): Header[] => [["x-request-id", "r".repeat(10 * 1024)]]],
     ["a long X-Forwarded-For", (): Header[] => [["x-forwarded-for", "1.1.1.1, ".repeat(2000)]]],
