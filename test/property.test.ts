@@ -4,6 +4,7 @@
 // caller may not touch), so each property is: an answer within a bounded time, never a 5xx,
 // every 4xx exactly `{ message, code }`, no table changed, and /healthz still 200.
 // Seeds are fixed: a failure prints its seed and path, and replays with them.
+import { isUtf8 } from "node:buffer";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import type { TSchema } from "@sinclair/typebox";
@@ -14,6 +15,7 @@ import { JoinRoomPayload, LeaveRoomPayload } from "../src/realtime/events";
 import { CreateRoom, Invite } from "../src/rooms/schemas";
 import { api, closeSockets, connect, createRoom, signUp, snapshot, startServer, stopServer, type ChatSocket, type Person, type TestServer } from "./harness";
 import { closeRawSockets, rawConnected } from "./raw-engine-socket";
+import { exchange, request as rawRequest, type Answer } from "./raw-http";
 
 /** Longest any single request or event may take to be answered. */
 const ANSWER_WITHIN_MS = 5000;
@@ -246,6 +248,7 @@ const socketEvents = [
 
 interface Loose {
   emit(event: string, ...args: unknown[]): void;
+  emitWithAck(event: string, ...args: unknown[]): Promise<unknown>;
 }
 
 function within<T>(promise: Promise<T>, what: string): Promise<T> {
@@ -370,5 +373,200 @@ describe("generated raw frames on a signed-in WebSocket do not take the server d
     await socket.emitWithAck("joinRoom", { roomId: lobby.id });
     const sent = await socket.emitWithAck("sendMessage", { roomId: lobby.id, content: "after the garbage" });
     expect(sent).toMatchObject({ content: "after the garbage", seq: expect.any(Number) });
+  });
+});
+
+// ---- text that is not well-formed, on every edge -------------------------------------------
+
+/**
+ * Text with a lone UTF-16 surrogate: JSON can carry it ("\ud800"), UTF-8 cannot. Inserted
+ * between well-formed graphemes it cannot pair with a neighbour.
+ */
+const illFormed = fc
+  .tuple(fc.string({ unit: "grapheme", maxLength: 8 }), fc.integer({ min: 0xd800, max: 0xdfff }), fc.string({ unit: "grapheme", maxLength: 8 }))
+  .map(([before, unit, after]) => before + String.fromCharCode(unit) + after)
+  .filter((text) => !text.isWellFormed());
+
+/** Text as UTF-8 would spell it if it allowed surrogates (WTF-8): what a careless client sends. */
+function wtf8(text: string): Uint8Array {
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const point = text.codePointAt(i)!;
+    if (point > 0xffff) i++; // the low half of a pair
+    if (point < 0xd800 || point > 0xdfff) bytes.push(...new TextEncoder().encode(String.fromCodePoint(point)));
+    else bytes.push(0xe0 | (point >> 12), 0x80 | ((point >> 6) & 0x3f), 0x80 | (point & 0x3f));
+  }
+  return new Uint8Array(bytes);
+}
+
+/** Bytes that are not UTF-8: a lone surrogate spelt as above, or anything that does not decode. */
+const notUtf8 = fc.oneof(
+  illFormed.map(wtf8),
+  fc.constantFrom([0xff], [0xc0, 0x80], [0xe2, 0x82], [0xf4, 0x90, 0x80, 0x80], [0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]).map((b) => new Uint8Array(b)),
+  fc.uint8Array({ minLength: 1, maxLength: 8 }).filter((b) => !isUtf8(b)),
+);
+
+const percentEscaped = (bytes: Uint8Array) => new TextEncoder().encode([...bytes].map((b) => `%${b.toString(16).padStart(2, "0")}`).join(""));
+
+/**
+ * Bytes that are not UTF-8 as they go into a URL: %-escaped, or raw (no browser sends those).
+ * Raw, only bytes from 0x80 up: Bun's own parser refuses control characters in a request line.
+ */
+const notUtf8InUrl = fc.oneof(
+  notUtf8.map(percentEscaped),
+  notUtf8.map((bytes) => bytes.filter((b) => b >= 0x80)).filter((bytes) => bytes.length > 0 && !isUtf8(bytes)),
+);
+
+const port = () => Number(new URL(server.base).port);
+const host = () => new URL(server.base).host;
+/** alice's browser, on one of our pages. */
+const aliceBrowser = () => ({ cookie: `chatloop_session=${alice.token}`, origin: server.base });
+const toHeaders = (headers: Record<string, string>) => Object.entries(headers) as [string, string][];
+
+/** A 4xx over raw HTTP, with `{ message, code }` when the API answered, and no table changed. */
+async function expectRawRefusal(answer: Answer, before: unknown, code?: string) {
+  expect(answer.status).toBeGreaterThanOrEqual(400);
+  expect(answer.status).toBeLessThan(500);
+  if (answer.headers.get("content-type")?.startsWith("application/json")) {
+    const body = JSON.parse(answer.body);
+    expect(isErrorBody(body)).toBe(true);
+    if (code) expect(body.code).toBe(code);
+  }
+  expect(await snapshot(server)).toEqual(before as never);
+}
+
+/** Every JSON body with text in it, valid but for what the property puts in one of its fields. */
+const textBodies = [
+  { name: "POST /auth/register", path: () => "/auth/register", as: () => ({}), body: () => ({ username: "zelda", password: "correct horse battery" }) },
+  { name: "POST /auth/login", path: () => "/auth/login", as: () => ({}), body: () => ({ username: "alice", password: "correct horse battery" }) },
+  { name: "POST /auth/password", path: () => "/auth/password", as: () => bearer(bob), body: () => ({ currentPassword: "correct horse battery", newPassword: "another horse battery" }) },
+  { name: "POST /rooms", path: () => "/rooms", as: () => bearer(alice), body: () => ({ name: "a room" }) },
+  { name: "POST /rooms/:roomId/invites", path: () => `/rooms/${secret.id}/invites`, as: () => bearer(alice), body: () => ({ username: "bob" }) },
+  { name: "POST /messages", path: () => "/messages", as: () => bearer(bob), body: () => ({ roomId: lobby.id, content: "hello", senderId: bob.id, clientId: "c-1" }) },
+];
+
+/** Every form of the browser's pages, valid but for what the property puts in one of its fields. */
+const textForms = [
+  { name: "POST /signin", path: () => "/signin", fields: () => ({ username: "alice", password: "correct horse battery" }) },
+  { name: "POST /register", path: () => "/register", fields: () => ({ username: "zelda", password: "correct horse battery" }) },
+  { name: "POST /chat/rooms", path: () => "/chat/rooms", fields: () => ({ name: "a room", isPrivate: "true" }) },
+  { name: "POST /chat/rooms/:roomId/invites", path: () => `/chat/rooms/${secret.id}/invites`, fields: () => ({ username: "bob" }) },
+  { name: "POST /chat/rooms/:roomId/messages", path: () => `/chat/rooms/${lobby.id}/messages`, fields: () => ({ content: "hello" }) },
+];
+
+/** The pages with ids in their path, beside the API's (pathEndpoints). */
+const pagePaths: { name: string; method: string; path: (id: string, other: string) => string }[] = [
+  { name: "GET /chat/rooms/:roomId", method: "GET", path: (id) => `/chat/rooms/${id}` },
+  { name: "GET /chat/rooms/:roomId/messages", method: "GET", path: (id) => `/chat/rooms/${id}/messages` },
+  { name: "GET /chat/rooms/:roomId/members", method: "GET", path: (id) => `/chat/rooms/${id}/members` },
+  { name: "POST /chat/rooms/:roomId/join", method: "POST", path: (id) => `/chat/rooms/${id}/join` },
+  { name: "POST /chat/rooms/:roomId/leave", method: "POST", path: (id) => `/chat/rooms/${id}/leave` },
+  { name: "POST /chat/rooms/:roomId/members/:userId/remove", method: "POST", path: (id, other) => `/chat/rooms/${id}/members/${other}/remove` },
+];
+
+describe("text that is not well-formed Unicode is refused on every edge, and changes nothing", () => {
+  test("a lone surrogate in any string of any JSON body is refused as invalid_input", async () => {
+    const input = fc.tuple(fc.constantFrom(...textBodies), fc.nat(), illFormed);
+    await check("lone surrogates in JSON bodies", 4001, 300, input, async ([endpoint, field, text]) => {
+      const body: Record<string, unknown> = endpoint.body();
+      const name = Object.keys(body)[field % Object.keys(body).length]!;
+      const before = await snapshot(server);
+      const response = await request("POST", endpoint.path(), { headers: { "content-type": "application/json", ...endpoint.as() }, body: JSON.stringify({ ...body, [name]: text }) });
+      expect(response.status).toBe(400);
+      expect((await response.clone().json()).code).toBe("invalid_input");
+      await expectRefusedCleanly(response, before);
+    });
+    await expectAlive();
+  });
+
+  test("bytes that are not UTF-8 in any field of any JSON body or page form are refused as invalid_input", async () => {
+    const json = fc.tuple(fc.constantFrom(...textBodies), fc.nat(), notUtf8).map(([endpoint, field, bad]) => {
+      const text = JSON.stringify(endpoint.body());
+      const fields = [...text.matchAll(/":"/g)]; // where each string value starts
+      const at = fields[field % fields.length]!.index! + 3;
+      const body = new Uint8Array([...new TextEncoder().encode(text.slice(0, at)), ...bad, ...new TextEncoder().encode(text.slice(at))]);
+      return { path: endpoint.path(), headers: { "content-type": "application/json", ...endpoint.as() }, body };
+    });
+    const form = fc.tuple(fc.constantFrom(...textForms), fc.nat(), notUtf8, fc.boolean()).map(([endpoint, field, bad, escaped]) => {
+      const fields = Object.entries(endpoint.fields());
+      const index = field % fields.length;
+      const parts = fields.map(([name, value], i) => [new TextEncoder().encode(`${i ? "&" : ""}${name}=`), i === index ? (escaped ? percentEscaped(bad) : bad) : new TextEncoder().encode(encodeURIComponent(value))]);
+      return { path: endpoint.path(), headers: { "content-type": "application/x-www-form-urlencoded", ...aliceBrowser() }, body: new Uint8Array(parts.flat().flatMap((p) => [...p])) };
+    });
+    await check("bytes that are not UTF-8 in bodies", 4002, 300, fc.oneof(json, form), async ({ path, headers, body }) => {
+      const before = await snapshot(server);
+      const answer = await exchange(port(), rawRequest({ method: "POST", target: path, headers: toHeaders(headers), body }, host()), ANSWER_WITHIN_MS);
+      expect(answer.status).toBe(400);
+      await expectRawRefusal(answer, before, "invalid_input");
+    });
+    await expectAlive();
+  });
+
+  test("an id in any path with a lone surrogate or bytes that are not UTF-8, escaped or raw, gets a 4xx", async () => {
+    const api = pathEndpoints.map((e) => ({ ...e, headers: () => ({ ...bearer(alice), ...(e.body ? { "content-type": "application/json" } : {}) }), body: () => (e.body ? JSON.stringify(e.body()) : undefined) }));
+    const pages = pagePaths.map((e) => ({ ...e, headers: aliceBrowser, body: () => undefined }));
+    const input = fc.tuple(fc.constantFrom(...api, ...pages), notUtf8InUrl, fc.boolean());
+    await check("ids that are not UTF-8 in paths", 4003, 300, input, async ([endpoint, bad, asRoom]) => {
+      const [room, other] = asRoom ? ["\u0001", bob.id] : [lobby.id, "\u0001"];
+      const [start, end] = endpoint.path(room, other).split("\u0001") as [string, string];
+      const target = new Uint8Array([...new TextEncoder().encode(start), ...bad, ...new TextEncoder().encode(end ?? "")]);
+      const before = await snapshot(server);
+      const answer = await exchange(port(), rawRequest({ method: endpoint.method, target, headers: toHeaders(endpoint.headers()), body: endpoint.body() }, host()), ANSWER_WITHIN_MS);
+      await expectRawRefusal(answer, before);
+    });
+    await expectAlive();
+  });
+
+  test("a query value with a lone surrogate or bytes that are not UTF-8, escaped or raw, gets a 4xx", async () => {
+    const api = fc.constantFrom("limit", "before", "after").map((key) => ({ key, path: () => `/messages/${lobby.id}`, headers: () => bearer(bob) }));
+    const page = fc.constant({ key: "before", path: () => `/chat/rooms/${lobby.id}/messages`, headers: () => ({ ...aliceBrowser(), "hx-request": "true" }) });
+    await check("query values that are not UTF-8", 4004, 300, fc.tuple(fc.oneof(api, page), notUtf8InUrl), async ([endpoint, bad]) => {
+      const target = new Uint8Array([...new TextEncoder().encode(`${endpoint.path()}?${endpoint.key}=`), ...bad]);
+      const before = await snapshot(server);
+      const answer = await exchange(port(), rawRequest({ method: "GET", target, headers: toHeaders(endpoint.headers()) }, host()), ANSWER_WITHIN_MS);
+      await expectRawRefusal(answer, before);
+    });
+    await expectAlive();
+  });
+
+  test("a lone surrogate in any string of any event's payload gets an error invalid_input, and the socket stays", async () => {
+    const socket: ChatSocket = await connect(server, bob.token);
+    const errors: unknown[] = [];
+    socket.on("error", (error) => errors.push(error));
+    const payloads = {
+      joinRoom: () => ({ roomId: lobby.id, userId: bob.id }),
+      leaveRoom: () => ({ roomId: lobby.id, userId: bob.id }),
+      sendMessage: () => ({ roomId: lobby.id, content: "hello", senderId: bob.id, clientId: "c-1" }),
+    };
+    const input = fc.tuple(fc.constantFrom(...socketEvents.map((e) => e.event)), fc.nat(), illFormed);
+    await check("lone surrogates in socket events", 4005, 300, input, async ([event, field, text]) => {
+      const payload: Record<string, unknown> = payloads[event]();
+      const name = Object.keys(payload)[field % Object.keys(payload).length]!;
+      const before = await snapshot(server);
+      const heard = errors.length;
+      const answer = await within((socket as unknown as Loose).emitWithAck(event, { ...payload, [name]: text }), event);
+      expect(isErrorBody(answer)).toBe(true);
+      expect((answer as { code: string }).code).toBe("invalid_input");
+      expect(errors.slice(heard)).toEqual([answer]);
+      expect(socket.connected).toBe(true);
+      expect(await snapshot(server)).toEqual(before);
+    });
+    await expectAlive();
+  });
+
+  test("an event sent over long-polling with bytes that are not UTF-8 is refused, and the session keeps working", async () => {
+    const socket: ChatSocket = await connect(server, bob.token, ["polling"]);
+    await socket.emitWithAck("leaveRoom", { roomId: "flush" }); // idle: no post of its own in flight
+    const input = fc.tuple(fc.constantFrom(...socketEvents.map((e) => e.event)), notUtf8);
+    await check("socket packets that are not UTF-8", 4006, 300, input, async ([event, bad]) => {
+      const packet = new Uint8Array([...new TextEncoder().encode(`42["${event}",{"roomId":"${lobby.id}","content":"`), ...bad, ...new TextEncoder().encode('"}]')]);
+      const before = await snapshot(server);
+      const posted = await fetch(`${server.base}/socket.io/?EIO=4&transport=polling&sid=${socket.io.engine.id}`, { method: "POST", body: packet, signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
+      expect(posted.status).toBe(400);
+      expect(isErrorBody(await posted.json())).toBe(true);
+      expect(await snapshot(server)).toEqual(before);
+    });
+    const sent = await socket.emitWithAck("sendMessage", { roomId: lobby.id, content: "still here over long-polling" });
+    expect(sent).toMatchObject({ content: "still here over long-polling", seq: expect.any(Number) });
   });
 });
