@@ -4,6 +4,8 @@
 // is not even valid Socket.IO.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { TokenSigner } from "../src/auth/tokens";
+import { SOCKET_EVENTS } from "../src/realtime/events";
+import { WELL_FORMED } from "../src/schemas";
 import { api, closeSockets, connect, createRoom, flush, next, reply, signUp, snapshot, startServer, stopServer, type ChatSocket, type Person, type TestServer } from "./harness";
 import { closeRawSockets, rawConnected, rawEngineSocket } from "./raw-engine-socket";
 import { exchange } from "./raw-http";
@@ -536,6 +538,41 @@ describe("text with a lone UTF-16 surrogate is refused at the edge, and breaks n
     expect((await Promise.all(more)).map((answer) => answer.status)).toEqual(Array(20).fill(201));
     const [stored] = await server.sql`select count(*)::int as count from messages where room_id = ${room.id}`;
     expect(stored!.count).toBe(40);
+  });
+});
+
+// So that no new field can forget the check: every string a client sends is a Text (src/schemas.ts).
+describe("every string a client can send is checked to be well-formed Unicode", () => {
+  /** Elysia's numeric strings in queries: digits, not text. */
+  const NUMERIC = new Set(["integer", "numeric"]);
+
+  /** Where in a JSON schema a string is taken without the check. */
+  function unchecked(schema: Record<string, any> | undefined, where: string): string[] {
+    if (!schema || typeof schema !== "object") return [];
+    const here = schema.type === "string" && schema.format !== WELL_FORMED && !NUMERIC.has(schema.format) ? [where] : [];
+    const inside: [Record<string, any>, string][] = [
+      ...Object.entries(schema.properties ?? {}).map(([name, child]): [Record<string, any>, string] => [child as Record<string, any>, `${where}.${name}`]),
+      ...[...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])].map((child): [Record<string, any>, string] => [child, where]),
+      ...[schema.items, schema.additionalProperties, ...Object.values(schema.patternProperties ?? {})].map((child): [Record<string, any>, string] => [child, `${where}[]`]),
+    ];
+    return [...here, ...inside.flatMap(([child, path]) => unchecked(child, path))];
+  }
+
+  test("in every request body, path parameter and query of the API document", async () => {
+    const doc = (await api(server, "GET", "/openapi.json")).body;
+    const found = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, operations]) =>
+      Object.entries(operations).flatMap(([method, operation]) => [
+        ...(operation.parameters ?? []).flatMap((parameter: any) => unchecked(parameter.schema, `${method} ${path} ${parameter.in} ${parameter.name}`)),
+        ...Object.entries(operation.requestBody?.content ?? {}).flatMap(([type, content]: [string, any]) => unchecked(content.schema, `${method} ${path} ${type} body`)),
+      ]),
+    );
+    expect(found).toEqual([]);
+  });
+
+  test("in every event a client sends", () => {
+    const fromClients = SOCKET_EVENTS.filter((event) => event.direction === "client → server");
+    expect(fromClients.map((event) => event.name)).toEqual(["joinRoom", "leaveRoom", "sendMessage"]);
+    expect(fromClients.flatMap((event) => unchecked(event.payload as Record<string, any>, event.name))).toEqual([]);
   });
 });
 
