@@ -571,7 +571,7 @@ describe("every string a client can send is checked to be well-formed Unicode", 
 
   test("in every event a client sends", () => {
     const fromClients = SOCKET_EVENTS.filter((event) => event.direction === "client → server");
-    expect(fromClients.map((event) => event.name)).toEqual(["joinRoom", "leaveRoom", "sendMessage"]);
+    expect(fromClients.map((event) => event.name)).toEqual(expect.arrayContaining(["joinRoom", "leaveRoom", "sendMessage"]));
     expect(fromClients.flatMap((event) => unchecked(event.payload as Record<string, any>, event.name))).toEqual([]);
   });
 });
