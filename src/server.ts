@@ -13,8 +13,11 @@ import { publicError } from "./errors";
 import { createHttpApp } from "./http/app";
 import { limitBody } from "./http/body-limit";
 import { rememberAddress } from "./http/client-address";
+import { invalidRequest, withParsableUrl } from "./http/request-url";
 import { callerOrigin, ownOrigin } from "./http/origin";
 import { withSecurityHeaders } from "./http/security-headers";
+import { handleSocketRequest } from "./http/socket-requests";
+import { requireTextBody } from "./http/text-bodies";
 import { RateLimiter } from "./limits/rate-limits";
 import { log } from "./log";
 import { GroupCommit } from "./messages/group-commit";
@@ -105,12 +108,15 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
       closeOnBackpressureLimit: true,
     },
     async fetch(incoming, server) {
-      const request = withAbsoluteUrl(incoming);
-      if (new URL(request.url).pathname === SOCKET_PATH) return engine.handleRequest(request, server);
+      const request = withParsableUrl(incoming);
+      if (!request) return withSecurityHeaders(invalidRequest("the request's target and Host header do not make a URL"));
+      if (new URL(request.url).pathname === SOCKET_PATH) return handleSocketRequest(engine, request, server);
       const limited = await limitBody(request, config.maxBodyBytes);
       if (limited instanceof Response) return withSecurityHeaders(limited);
-      rememberAddress(limited, server.requestIP(incoming)?.address, config.trustProxy);
-      return withSecurityHeaders(await drain.run(() => app.handle(limited)).catch(shuttingDown));
+      const readable = await requireTextBody(limited);
+      if (readable instanceof Response) return withSecurityHeaders(readable);
+      rememberAddress(readable, server.requestIP(incoming)?.address, config.trustProxy);
+      return withSecurityHeaders(await drain.run(() => app.handle(readable)).catch(shuttingDown));
     },
   });
   const url = new URL(`http://${config.host}:${server.port}`);
@@ -149,11 +155,6 @@ async function refuseCrossSiteCookie(request: Request): Promise<void> {
   if (!tokenFrom(undefined, request.headers.get("cookie"))) return;
   const origin = callerOrigin(request);
   if (origin !== undefined && origin !== ownOrigin(request)) throw "cross_site_request";
-}
-
-/** An HTTP/1.0 request without a Host header (a load balancer's probe) comes with a bare path for its url. */
-function withAbsoluteUrl(request: Request): Request {
-  return request.url.startsWith("/") ? new Request(new URL(request.url, "http://localhost"), request) : request;
 }
 
 function shuttingDown(error: unknown): Response {

@@ -4,8 +4,11 @@
 // is not even valid Socket.IO.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { TokenSigner } from "../src/auth/tokens";
-import { api, closeSockets, connect, createRoom, flush, next, signUp, snapshot, startServer, stopServer, type ChatSocket, type Person, type TestServer } from "./harness";
+import { SOCKET_EVENTS } from "../src/realtime/events";
+import { WELL_FORMED } from "../src/schemas";
+import { api, closeSockets, connect, createRoom, flush, next, reply, signUp, snapshot, startServer, stopServer, type ChatSocket, type Person, type TestServer } from "./harness";
 import { closeRawSockets, rawConnected, rawEngineSocket } from "./raw-engine-socket";
+import { exchange } from "./raw-http";
 
 let server: TestServer;
 let alice: Person, bob: Person, mallory: Person;
@@ -58,7 +61,7 @@ interface HttpCase {
   method: string;
   path: (f: Fixtures) => string;
   /** The raw body; a `ReadableStream` goes out chunked, without a Content-Length. */
-  body?: (f: Fixtures) => string | ReadableStream<Uint8Array>;
+  body?: (f: Fixtures) => string | Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>;
   /** The request's headers; by default JSON (with a body) and alice's token. */
   headers?: (f: Fixtures) => Record<string, string>;
   status: number;
@@ -102,6 +105,16 @@ const authedEndpoints: { name: string; method: string; path: (f: Fixtures) => st
   ...roomPathEndpoints.map((e) => ({ ...e, path: (f: Fixtures) => e.path(f.lobby.id, f) })),
 ];
 
+/** The text with two bytes that are not UTF-8 at the start of its last JSON string value (or form value). */
+function notUtf8(text: string): Uint8Array<ArrayBuffer> {
+  const at = text.includes('":"') ? text.lastIndexOf('":"') + 3 : text.lastIndexOf("=") + 1;
+  const encode = (part: string) => new TextEncoder().encode(part);
+  return new Uint8Array([...encode(text.slice(0, at)), 0xff, 0xfe, ...encode(text.slice(at))]);
+}
+
+/** alice's browser on one of our pages, posting a form. */
+const aliceForm = (f: Fixtures) => ({ cookie: `chatloop_session=${f.alice.token}`, origin: server.base, "content-type": "application/x-www-form-urlencoded" });
+
 const chunked = (text: string) => () =>
   new ReadableStream<Uint8Array>({
     start(controller) {
@@ -122,6 +135,8 @@ const httpCases: [string, HttpCase][] = [
     [`${name} with a JSON number is refused as invalid_input`, { method, path, headers: auth, body: () => "42", status: 400, code: "invalid_input" }],
     [`${name} with an empty object is refused as invalid_input`, { method, path, headers: auth, body: () => "{}", status: 400, code: "invalid_input" }],
     [`${name} with an empty body is refused as invalid_input`, { method, path, headers: auth, body: () => "", status: 400, code: "invalid_input" }],
+    // Decoded leniently they would be U+FFFD, stored as if the client had sent it.
+    [`${name} with bytes that are not UTF-8 in a string is refused as invalid_input`, { method, path, headers: auth, body: (f) => notUtf8(JSON.stringify(valid(f))), status: 400, code: "invalid_input" }],
     [`${name} with a body over 64 KiB is refused as too large`, { method, path, headers: auth, body: (f) => JSON.stringify({ ...valid(f), padding: OVER_64_KIB }), status: 413, code: "body_too_large" }],
     [`${name} with a chunked body over 64 KiB is refused as too large`, { method, path, headers: auth, body: (f) => chunked(JSON.stringify({ ...valid(f), padding: OVER_64_KIB }))(), status: 413, code: "body_too_large" }],
   ]),
@@ -141,6 +156,11 @@ const httpCases: [string, HttpCase][] = [
   ["POST /auth/login with empty strings is refused as invalid_input", { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: "", password: "" }), status: 400, code: "invalid_input" }],
   ["POST /auth/login with the wrong password is refused as invalid_credentials", { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: "alice", password: "wrong horse battery" }), status: 401, code: "invalid_credentials" }],
   ["POST /auth/login with a NUL character in the username is refused as invalid_input", { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: "ali\u0000ce", password: PASSWORD }), status: 400, code: "invalid_input" }],
+  // A lone UTF-16 surrogate has no UTF-8 form; JSON.stringify spells it as an escape, "\ud800".
+  ["POST /auth/register with a lone surrogate in the username is refused as invalid_input", { method: "POST", path: () => "/auth/register", headers: anonymous, body: json({ username: "zel\ud800da", password: PASSWORD }), status: 400, code: "invalid_input" }],
+  ["POST /auth/register with a lone surrogate in the password is refused as invalid_input", { method: "POST", path: () => "/auth/register", headers: anonymous, body: json({ username: "zelda", password: "correct horse \udfff" }), status: 400, code: "invalid_input" }],
+  ["POST /auth/login with a lone surrogate in the username is refused as invalid_input", { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: "alice\ud83d", password: PASSWORD }), status: 400, code: "invalid_input" }],
+  ["POST /auth/login with a lone surrogate in the password is refused as invalid_input", { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: "alice", password: "\ude42" }), status: 400, code: "invalid_input" }],
   ["POST /rooms with a number for the name is refused as invalid_input", { method: "POST", path: () => "/rooms", body: json({ name: 5 }), status: 400, code: "invalid_input" }],
   ["POST /rooms with an object for the name is refused as invalid_input", { method: "POST", path: () => "/rooms", body: json({ name: { toString: "x" } }), status: 400, code: "invalid_input" }],
   ["POST /rooms with the string \"true\" for isPrivate is refused as invalid_input", { method: "POST", path: () => "/rooms", body: json({ name: "typed", isPrivate: "true" }), status: 400, code: "invalid_input" }],
@@ -148,8 +168,10 @@ const httpCases: [string, HttpCase][] = [
   ["POST /rooms with a blank name is refused as invalid_input", { method: "POST", path: () => "/rooms", body: json({ name: "   " }), status: 400, code: "invalid_input" }],
   ["POST /rooms with a name of 81 characters is refused as invalid_input", { method: "POST", path: () => "/rooms", body: json({ name: "n".repeat(81) }), status: 400, code: "invalid_input" }],
   ["POST /rooms with a NUL character in the name is refused as invalid_input", { method: "POST", path: () => "/rooms", body: json({ name: "nul\u0000room" }), status: 400, code: "invalid_input" }],
+  ["POST /rooms with a lone surrogate in the name is refused as invalid_input", { method: "POST", path: () => "/rooms", body: json({ name: "lobby \ud800" }), status: 400, code: "invalid_input" }],
   ["POST /rooms/:roomId/invites with an object for the username is refused as invalid_input", { method: "POST", path: (f) => `/rooms/${f.lobby.id}/invites`, body: json({ username: { $ne: "" } }), status: 400, code: "invalid_input" }],
   ["POST /rooms/:roomId/invites with a number for the username is refused as invalid_input", { method: "POST", path: (f) => `/rooms/${f.lobby.id}/invites`, body: json({ username: 42 }), status: 400, code: "invalid_input" }],
+  ["POST /rooms/:roomId/invites with a lone surrogate in the username is refused as invalid_input", { method: "POST", path: (f) => `/rooms/${f.lobby.id}/invites`, body: json({ username: "bob\udfff" }), status: 400, code: "invalid_input" }],
   ["POST /rooms/:roomId/invites of an unknown user is refused as user_not_found", { method: "POST", path: (f) => `/rooms/${f.lobby.id}/invites`, body: json({ username: "nobody" }), status: 404, code: "user_not_found" }],
   ["POST /rooms/:roomId/invites by someone who is not the owner is refused as not_the_owner", { method: "POST", path: (f) => `/rooms/${f.lobby.id}/invites`, headers: asBob, body: json({ username: "mallory" }), status: 403, code: "not_the_owner" }],
   ["POST /messages with a number for the content is refused as invalid_input", { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: 42 }), status: 400, code: "invalid_input" }],
@@ -168,6 +190,11 @@ const httpCases: [string, HttpCase][] = [
   ["POST /messages with someone else's senderId is refused as not_yourself", { method: "POST", path: () => "/messages", headers: asBob, body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "hello", senderId: f.alice.id }), status: 403, code: "not_yourself" }],
   ["POST /messages with an object for the clientId is refused as invalid_input", { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "hello", clientId: {} }), status: 400, code: "invalid_input" }],
   ["POST /messages with spaces in the clientId is refused as invalid_input", { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "hello", clientId: "my message 1" }), status: 400, code: "invalid_input" }],
+  ["POST /messages with a lone surrogate in the clientId is refused as invalid_input", { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "hello", clientId: "c-\udc00" }), status: 400, code: "invalid_input" }],
+  // The composer's form, as a browser never sends it.
+  ["POST /chat/rooms/:roomId/messages with a %-escape that spells a lone surrogate is refused as invalid_input", { method: "POST", path: (f) => `/chat/rooms/${f.lobby.id}/messages`, headers: aliceForm, body: () => "content=a%ED%A0%80b", status: 400, code: "invalid_input" }],
+  ["POST /chat/rooms/:roomId/messages with a broken %-escape is refused as invalid_input", { method: "POST", path: (f) => `/chat/rooms/${f.lobby.id}/messages`, headers: aliceForm, body: () => "content=100%", status: 400, code: "invalid_input" }],
+  ["POST /chat/rooms/:roomId/messages with bytes that are not UTF-8 is refused as invalid_input", { method: "POST", path: (f) => `/chat/rooms/${f.lobby.id}/messages`, headers: aliceForm, body: () => notUtf8("content=hello"), status: 400, code: "invalid_input" }],
 
   // Ids in paths: malformed, unknown, and hidden.
   ...roomPathEndpoints.flatMap(({ name, method, path, body }): [string, HttpCase][] => [
@@ -405,6 +432,7 @@ const socketCases: [string, SocketCase][] = [
   ["sendMessage with a NUL character in the content is refused as invalid_input", { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id, content: "nul\u0000byte" }], code: "invalid_input" }],
   ["sendMessage with an object for the clientId is refused as invalid_input", { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id, content: "hi", clientId: { id: 1 } }], code: "invalid_input" }],
   ["sendMessage with a clientId of 101 characters is refused as invalid_input", { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id, content: "hi", clientId: "c".repeat(101) }], code: "invalid_input" }],
+  ["sendMessage with a lone surrogate in the clientId is refused as invalid_input", { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id, content: "hi", clientId: "c-\ud800" }], code: "invalid_input" }],
   ["sendMessage to a public room not joined is refused as not_a_member", { event: "sendMessage", args: (f) => [{ roomId: f.strangers.id, content: "hi" }], code: "not_a_member" }],
 ];
 
@@ -472,6 +500,79 @@ describe("the socket: every bad event gets an error and an acknowledgement, chan
       expect(listener.connected).toBe(true);
     },
   );
+});
+
+// ---- text that is not well-formed Unicode ---------------------------------------------------
+
+describe("text with a lone UTF-16 surrogate is refused at the edge, and breaks no one else's send", () => {
+  const NOT_WELL_FORMED = { code: "invalid_input", message: "content: must be well-formed Unicode text" };
+
+  test('POST /messages with the content "a\\ud800b" is refused as invalid_input, and nothing is stored', async () => {
+    const before = await snapshot(server);
+    const answer = await api(server, "POST", "/messages", { roomId: f.lobby.id, content: "a\ud800b" }, alice.token);
+    expect(reply(answer)).toEqual({ status: 400, body: NOT_WELL_FORMED });
+    expect(await snapshot(server)).toEqual(before);
+  });
+
+  test("sendMessage over Socket.IO with a lone surrogate gets an error invalid_input, and nothing is stored", async () => {
+    const socket = await connect(server, bob.token);
+    const errors = errorsOf(socket);
+    const before = await snapshot(server);
+    const ack = await loose(socket).emitWithAck("sendMessage", { roomId: f.lobby.id, content: "\ude42" });
+    expect(ack).toEqual(NOT_WELL_FORMED);
+    expect(errors).toEqual([ack]);
+    expect(await snapshot(server)).toEqual(before);
+  });
+
+  // Sends that arrive together are stored in one statement: one bad text there used to fail them all.
+  test("a lone surrogate sent among other people's messages is refused alone, and every other message is stored", async () => {
+    const room = await createRoom(server, alice, "crowded");
+    await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    const [aliceSocket, bobSocket] = await Promise.all([connect(server, alice.token), connect(server, bob.token)]);
+    const good = Array.from({ length: 20 }, (_, i) => (i % 2 ? aliceSocket : bobSocket).emitWithAck("sendMessage", { roomId: room.id, content: `good ${i}` }));
+    const bad = loose(bobSocket).emitWithAck("sendMessage", { roomId: room.id, content: "bad \ud800" });
+    const more = Array.from({ length: 20 }, (_, i) => api(server, "POST", "/messages", { roomId: room.id, content: `more ${i}` }, alice.token));
+    expect(await bad).toEqual(NOT_WELL_FORMED);
+    expect((await Promise.all(good)).map((message) => (message as { content: string }).content)).toEqual(Array.from({ length: 20 }, (_, i) => `good ${i}`));
+    expect((await Promise.all(more)).map((answer) => answer.status)).toEqual(Array(20).fill(201));
+    const [stored] = await server.sql`select count(*)::int as count from messages where room_id = ${room.id}`;
+    expect(stored!.count).toBe(40);
+  });
+});
+
+// So that no new field can forget the check: every string a client sends is a Text (src/schemas.ts).
+describe("every string a client can send is checked to be well-formed Unicode", () => {
+  /** Elysia's numeric strings in queries: digits, not text. */
+  const NUMERIC = new Set(["integer", "numeric"]);
+
+  /** Where in a JSON schema a string is taken without the check. */
+  function unchecked(schema: Record<string, any> | undefined, where: string): string[] {
+    if (!schema || typeof schema !== "object") return [];
+    const here = schema.type === "string" && schema.format !== WELL_FORMED && !NUMERIC.has(schema.format) ? [where] : [];
+    const inside: [Record<string, any>, string][] = [
+      ...Object.entries(schema.properties ?? {}).map(([name, child]): [Record<string, any>, string] => [child as Record<string, any>, `${where}.${name}`]),
+      ...[...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])].map((child): [Record<string, any>, string] => [child, where]),
+      ...[schema.items, schema.additionalProperties, ...Object.values(schema.patternProperties ?? {})].map((child): [Record<string, any>, string] => [child, `${where}[]`]),
+    ];
+    return [...here, ...inside.flatMap(([child, path]) => unchecked(child, path))];
+  }
+
+  test("in every request body, path parameter and query of the API document", async () => {
+    const doc = (await api(server, "GET", "/openapi.json")).body;
+    const found = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, operations]) =>
+      Object.entries(operations).flatMap(([method, operation]) => [
+        ...(operation.parameters ?? []).flatMap((parameter: any) => unchecked(parameter.schema, `${method} ${path} ${parameter.in} ${parameter.name}`)),
+        ...Object.entries(operation.requestBody?.content ?? {}).flatMap(([type, content]: [string, any]) => unchecked(content.schema, `${method} ${path} ${type} body`)),
+      ]),
+    );
+    expect(found).toEqual([]);
+  });
+
+  test("in every event a client sends", () => {
+    const fromClients = SOCKET_EVENTS.filter((event) => event.direction === "client → server");
+    expect(fromClients.map((event) => event.name)).toEqual(expect.arrayContaining(["joinRoom", "leaveRoom", "sendMessage"]));
+    expect(fromClients.flatMap((event) => unchecked(event.payload as Record<string, any>, event.name))).toEqual([]);
+  });
 });
 
 // ---- below Socket.IO: raw Engine.IO traffic ------------------------------------------------
@@ -565,6 +666,26 @@ describe("bad Engine.IO requests without any credentials get a 4xx, never a 5xx"
     expect((await api(server, "GET", "/healthz")).status).toBe(200);
   });
 
+  test("a long-polling post whose bytes are not UTF-8 is refused as invalid_request, and nothing is stored", async () => {
+    const socket = await connect(server, bob.token, ["polling"]);
+    await flush(socket); // connected, and idle: no post of its own is in flight
+    const before = await snapshot(server);
+    const sid = socket.io.engine.id;
+    const packet = new Uint8Array([...new TextEncoder().encode(`42["sendMessage",{"roomId":"${f.lobby.id}","content":"a`), 0xff, ...new TextEncoder().encode('"}]')]);
+    const posted = await fetch(`${server.base}/socket.io/?EIO=4&transport=polling&sid=${sid}`, { method: "POST", body: packet });
+    expect(posted.status).toBe(400);
+    expect(await posted.json()).toEqual({ code: "invalid_request", message: "Socket.IO long-polling packets must be UTF-8 text" });
+    expect(await snapshot(server)).toEqual(before);
+  });
+
+  test("a WebSocket upgrade without its key is refused as invalid_request, not answered with the engine's 500", async () => {
+    const { host, port } = new URL(server.base);
+    const answer = await exchange(Number(port), new TextEncoder().encode(`GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`), 5000);
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toEqual({ code: "invalid_request", message: "an Upgrade must be a complete WebSocket handshake" });
+    await expectServerStillServes();
+  });
+
   test("a polling session that posts garbage is ended without a 5xx, and the server keeps serving", async () => {
     const handshake = await fetch(`${server.base}/socket.io/?EIO=4&transport=polling`);
     expect(handshake.status).toBe(200);
@@ -572,6 +693,19 @@ describe("bad Engine.IO requests without any credentials get a 4xx, never a 5xx"
     const posted = await fetch(`${server.base}/socket.io/?EIO=4&transport=polling&sid=${sid}`, { method: "POST", body: "\u00ff\u0000garbage\u001e42[" });
     await posted.arrayBuffer();
     expect(posted.status).toBeLessThan(500);
+    await expectServerStillServes();
+  });
+});
+
+describe("a request whose URL cannot be made is refused as invalid_request, never a 500", () => {
+  test.each([
+    ["a Host that names no host", "GET /healthz HTTP/1.1\r\nHost: [::1\r\n\r\n"],
+    ["a Host whose port is no number", "GET /rooms HTTP/1.1\r\nHost: 127.0.0.1:x80\r\n\r\n"],
+    ["a CONNECT to an address", "CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n"],
+  ])("%s", async (_, request) => {
+    const answer = await exchange(Number(new URL(server.base).port), new TextEncoder().encode(request), 5000);
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toEqual({ code: "invalid_request", message: "the request's target and Host header do not make a URL" });
     await expectServerStillServes();
   });
 });

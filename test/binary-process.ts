@@ -10,6 +10,8 @@ export interface RunningBinary {
   /** Milliseconds from exec to the first 200 from /readyz. */
   readyMs: number;
   exited: Promise<number>;
+  /** Everything it wrote to stderr, once it has exited. */
+  stderr: Promise<string>;
   kill(signal: NodeJS.Signals): void;
 }
 
@@ -42,6 +44,7 @@ export async function runBinary(command: string | string[], dir: string, env: Re
       pid: child.pid,
       readyMs: performance.now() - started,
       exited: child.exited,
+      stderr,
       kill: (signal) => child.kill(signal),
     };
   } catch (error) {

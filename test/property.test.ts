@@ -4,24 +4,28 @@
 // caller may not touch), so each property is: an answer within a bounded time, never a 5xx,
 // every 4xx exactly `{ message, code }`, no table changed, and /healthz still 200.
 // Seeds are fixed: a failure prints its seed and path, and replays with them.
+import { isUtf8 } from "node:buffer";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import type { TSchema } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { Value } from "@sinclair/typebox/value";
 import { Credentials, LoginCredentials } from "../src/auth/schemas";
-import { SendMessage } from "../src/messages/schemas";
-import { JoinRoomPayload, LeaveRoomPayload } from "../src/realtime/events";
+import { EditMessage, SendMessage } from "../src/messages/schemas";
+import { DeleteMessagePayload, EditMessagePayload, JoinRoomPayload, LeaveRoomPayload, ReactPayload, TypingPayload } from "../src/realtime/events";
 import { CreateRoom, Invite } from "../src/rooms/schemas";
 import { api, closeSockets, connect, createRoom, signUp, snapshot, startServer, stopServer, type ChatSocket, type Person, type TestServer } from "./harness";
 import { closeRawSockets, rawConnected } from "./raw-engine-socket";
+import { exchange, request as rawRequest, type Answer } from "./raw-http";
 
 /** Longest any single request or event may take to be answered. */
 const ANSWER_WITHIN_MS = 5000;
 
 let server: TestServer;
 let alice: Person, bob: Person;
-/** alice's public room, bob is a member; alice's private room, bob is not. */
+/** alice's public room, bob is a member; alice's private room, bob is not; a message of alice's in the public one. */
 let lobby: { id: string }, secret: { id: string };
+let greeting: { id: string };
 
 beforeAll(async () => {
   server = await startServer();
@@ -29,6 +33,7 @@ beforeAll(async () => {
   lobby = await createRoom(server, alice, "lobby");
   secret = await createRoom(server, alice, "secret", true);
   await api(server, "POST", `/rooms/${lobby.id}/join`, undefined, bob.token);
+  greeting = (await api(server, "POST", "/messages", { roomId: lobby.id, content: "hello" }, alice.token)).body;
 });
 afterEach(closeSockets);
 afterAll(() => stopServer(server));
@@ -49,9 +54,10 @@ async function check<T>(name: string, seed: number, numRuns: number, arbitrary: 
   }
 }
 
+/** Whether the server takes `value`: like Elysia, it drops the properties a schema does not name before checking. */
 const accepts = (schema: TSchema) => {
   const compiled = TypeCompiler.Compile(schema);
-  return (value: unknown) => compiled.Check(value);
+  return (value: unknown) => compiled.Check(Value.Clean(schema, structuredClone(value)));
 };
 
 /** Any JSON value, and objects shaped almost like a good body (the fields, with any values). */
@@ -92,7 +98,8 @@ const bodyEndpoints = [
   { name: "POST /auth/login", path: () => "/auth/login", schema: LoginCredentials, fields: ["username", "password"], as: () => ({}) },
   { name: "POST /rooms", path: () => "/rooms", schema: CreateRoom, fields: ["name", "isPrivate"], as: () => bearer(alice) },
   { name: "POST /rooms/:roomId/invites", path: () => `/rooms/${lobby.id}/invites`, schema: Invite, fields: ["username"], as: () => bearer(alice) },
-  { name: "POST /messages", path: () => "/messages", schema: SendMessage, fields: ["content", "roomId", "senderId", "clientId"], as: () => bearer(alice) },
+  { name: "POST /messages", path: () => "/messages", schema: SendMessage, fields: ["content", "roomId", "senderId", "clientId", "replyToId"], as: () => bearer(alice) },
+  { name: "PATCH /messages/:messageId", path: () => `/messages/${greeting.id}`, schema: EditMessage, fields: ["content"], as: () => bearer(alice) },
 ];
 
 /** Every endpoint of the contract, and a request each would otherwise accept. */
@@ -111,6 +118,11 @@ const everyEndpoint: { name: string; method: string; path: () => string; body?: 
   { name: "DELETE /rooms/:roomId/members/:userId", method: "DELETE", path: () => `/rooms/${lobby.id}/members/${bob.id}` },
   { name: "GET /messages/:roomId", method: "GET", path: () => `/messages/${lobby.id}` },
   { name: "POST /messages", method: "POST", path: () => "/messages", body: () => ({ roomId: lobby.id, content: "sneaky" }) },
+  { name: "GET /rooms/:roomId/changes", method: "GET", path: () => `/rooms/${lobby.id}/changes?since=0` },
+  { name: "PATCH /messages/:messageId", method: "PATCH", path: () => `/messages/${greeting.id}`, body: () => ({ content: "sneaky" }) },
+  { name: "DELETE /messages/:messageId", method: "DELETE", path: () => `/messages/${greeting.id}` },
+  { name: "PUT /messages/:messageId/reactions/:emoji", method: "PUT", path: () => `/messages/${greeting.id}/reactions/%F0%9F%91%8D` },
+  { name: "DELETE /messages/:messageId/reactions/:emoji", method: "DELETE", path: () => `/messages/${greeting.id}/reactions/%F0%9F%91%8D` },
 ];
 
 /** Every endpoint with ids in its path, the ids given as they come. */
@@ -124,6 +136,12 @@ const pathEndpoints: { name: string; method: string; path: (id: string, other: s
   { name: "DELETE /rooms/:roomId/members/:userId (the member)", method: "DELETE", path: (id) => `/rooms/${lobby.id}/members/${id}` },
   { name: "DELETE /rooms/:roomId/members/:userId (both)", method: "DELETE", path: (id, other) => `/rooms/${id}/members/${other}` },
   { name: "GET /messages/:roomId", method: "GET", path: (id) => `/messages/${id}` },
+  { name: "GET /rooms/:roomId/changes", method: "GET", path: (id) => `/rooms/${id}/changes?since=0` },
+  { name: "PATCH /messages/:messageId", method: "PATCH", path: (id) => `/messages/${id}`, body: () => ({ content: "sneaky" }) },
+  { name: "DELETE /messages/:messageId", method: "DELETE", path: (id) => `/messages/${id}` },
+  // The emoji is not among these: generated text can be one emoji, which is a good request.
+  { name: "PUT /messages/:messageId/reactions/:emoji", method: "PUT", path: (id) => `/messages/${id}/reactions/%F0%9F%91%8D` },
+  { name: "DELETE /messages/:messageId/reactions/:emoji", method: "DELETE", path: (id) => `/messages/${id}/reactions/%F0%9F%91%8D` },
 ];
 
 /**
@@ -241,11 +259,17 @@ describe("generated bad REST requests are refused cleanly and change nothing", (
 const socketEvents = [
   { event: "joinRoom", schema: JoinRoomPayload, fields: ["roomId", "userId", "after"] },
   { event: "leaveRoom", schema: LeaveRoomPayload, fields: ["roomId", "userId"] },
-  { event: "sendMessage", schema: SendMessage, fields: ["content", "roomId", "senderId", "clientId"] },
+  { event: "sendMessage", schema: SendMessage, fields: ["content", "roomId", "senderId", "clientId", "replyToId"] },
+  { event: "editMessage", schema: EditMessagePayload, fields: ["messageId", "content"] },
+  { event: "deleteMessage", schema: DeleteMessagePayload, fields: ["messageId"] },
+  { event: "react", schema: ReactPayload, fields: ["messageId", "emoji"] },
+  { event: "unreact", schema: ReactPayload, fields: ["messageId", "emoji"] },
+  { event: "typing", schema: TypingPayload, fields: ["roomId"] },
 ] as const;
 
 interface Loose {
   emit(event: string, ...args: unknown[]): void;
+  emitWithAck(event: string, ...args: unknown[]): Promise<unknown>;
 }
 
 function within<T>(promise: Promise<T>, what: string): Promise<T> {
@@ -370,5 +394,205 @@ describe("generated raw frames on a signed-in WebSocket do not take the server d
     await socket.emitWithAck("joinRoom", { roomId: lobby.id });
     const sent = await socket.emitWithAck("sendMessage", { roomId: lobby.id, content: "after the garbage" });
     expect(sent).toMatchObject({ content: "after the garbage", seq: expect.any(Number) });
+  });
+});
+
+// ---- text that is not well-formed, on every edge -------------------------------------------
+
+/**
+ * Text with a lone UTF-16 surrogate: JSON can carry it ("\ud800"), UTF-8 cannot. Inserted
+ * between well-formed graphemes it cannot pair with a neighbour.
+ */
+const illFormed = fc
+  .tuple(fc.string({ unit: "grapheme", maxLength: 8 }), fc.integer({ min: 0xd800, max: 0xdfff }), fc.string({ unit: "grapheme", maxLength: 8 }))
+  .map(([before, unit, after]) => before + String.fromCharCode(unit) + after)
+  .filter((text) => !text.isWellFormed());
+
+/** Text as UTF-8 would spell it if it allowed surrogates (WTF-8): what a careless client sends. */
+function wtf8(text: string): Uint8Array {
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const point = text.codePointAt(i)!;
+    if (point > 0xffff) i++; // the low half of a pair
+    if (point < 0xd800 || point > 0xdfff) bytes.push(...new TextEncoder().encode(String.fromCodePoint(point)));
+    else bytes.push(0xe0 | (point >> 12), 0x80 | ((point >> 6) & 0x3f), 0x80 | (point & 0x3f));
+  }
+  return new Uint8Array(bytes);
+}
+
+/** Bytes that are not UTF-8: a lone surrogate spelt as above, or anything that does not decode. */
+const notUtf8 = fc.oneof(
+  illFormed.map(wtf8),
+  fc.constantFrom([0xff], [0xc0, 0x80], [0xe2, 0x82], [0xf4, 0x90, 0x80, 0x80], [0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]).map((b) => new Uint8Array(b)),
+  fc.uint8Array({ minLength: 1, maxLength: 8 }).filter((b) => !isUtf8(b)),
+);
+
+const percentEscaped = (bytes: Uint8Array) => new TextEncoder().encode([...bytes].map((b) => `%${b.toString(16).padStart(2, "0")}`).join(""));
+
+/**
+ * Bytes that are not UTF-8 as they go into a URL: %-escaped, or raw (no browser sends those).
+ * Raw, only bytes from 0x80 up: Bun's own parser refuses control characters in a request line.
+ */
+const notUtf8InUrl = fc.oneof(
+  notUtf8.map(percentEscaped),
+  notUtf8.map((bytes) => bytes.filter((b) => b >= 0x80)).filter((bytes) => bytes.length > 0 && !isUtf8(bytes)),
+);
+
+const port = () => Number(new URL(server.base).port);
+const host = () => new URL(server.base).host;
+/** alice's browser, on one of our pages. */
+const aliceBrowser = () => ({ cookie: `chatloop_session=${alice.token}`, origin: server.base });
+const toHeaders = (headers: Record<string, string>) => Object.entries(headers) as [string, string][];
+
+/** A 4xx over raw HTTP, with `{ message, code }` when the API answered, and no table changed. */
+async function expectRawRefusal(answer: Answer, before: unknown, code?: string) {
+  expect(answer.status).toBeGreaterThanOrEqual(400);
+  expect(answer.status).toBeLessThan(500);
+  if (answer.headers.get("content-type")?.startsWith("application/json")) {
+    const body = JSON.parse(answer.body);
+    expect(isErrorBody(body)).toBe(true);
+    if (code) expect(body.code).toBe(code);
+  }
+  expect(await snapshot(server)).toEqual(before as never);
+}
+
+/** Every JSON body with text in it, valid but for what the property puts in one of its fields. */
+const textBodies = [
+  { name: "POST /auth/register", path: () => "/auth/register", as: () => ({}), body: () => ({ username: "zelda", password: "correct horse battery" }) },
+  { name: "POST /auth/login", path: () => "/auth/login", as: () => ({}), body: () => ({ username: "alice", password: "correct horse battery" }) },
+  { name: "POST /auth/password", path: () => "/auth/password", as: () => bearer(bob), body: () => ({ currentPassword: "correct horse battery", newPassword: "another horse battery" }) },
+  { name: "POST /rooms", path: () => "/rooms", as: () => bearer(alice), body: () => ({ name: "a room" }) },
+  { name: "POST /rooms/:roomId/invites", path: () => `/rooms/${secret.id}/invites`, as: () => bearer(alice), body: () => ({ username: "bob" }) },
+  { name: "POST /messages", path: () => "/messages", as: () => bearer(bob), body: () => ({ roomId: lobby.id, content: "hello", senderId: bob.id, clientId: "c-1" }) },
+];
+
+/** Every form of the browser's pages, valid but for what the property puts in one of its fields. */
+const textForms = [
+  { name: "POST /signin", path: () => "/signin", fields: () => ({ username: "alice", password: "correct horse battery" }) },
+  { name: "POST /register", path: () => "/register", fields: () => ({ username: "zelda", password: "correct horse battery" }) },
+  { name: "POST /chat/rooms", path: () => "/chat/rooms", fields: () => ({ name: "a room", isPrivate: "true" }) },
+  { name: "POST /chat/rooms/:roomId/invites", path: () => `/chat/rooms/${secret.id}/invites`, fields: () => ({ username: "bob" }) },
+  { name: "POST /chat/rooms/:roomId/messages", path: () => `/chat/rooms/${lobby.id}/messages`, fields: () => ({ content: "hello" }) },
+];
+
+/** The pages with ids in their path, beside the API's (pathEndpoints). */
+const pagePaths: { name: string; method: string; path: (id: string, other: string) => string }[] = [
+  { name: "GET /chat/rooms/:roomId", method: "GET", path: (id) => `/chat/rooms/${id}` },
+  { name: "GET /chat/rooms/:roomId/messages", method: "GET", path: (id) => `/chat/rooms/${id}/messages` },
+  { name: "GET /chat/rooms/:roomId/members", method: "GET", path: (id) => `/chat/rooms/${id}/members` },
+  { name: "POST /chat/rooms/:roomId/join", method: "POST", path: (id) => `/chat/rooms/${id}/join` },
+  { name: "POST /chat/rooms/:roomId/leave", method: "POST", path: (id) => `/chat/rooms/${id}/leave` },
+  { name: "POST /chat/rooms/:roomId/members/:userId/remove", method: "POST", path: (id, other) => `/chat/rooms/${id}/members/${other}/remove` },
+];
+
+describe("text that is not well-formed Unicode is refused on every edge, and changes nothing", () => {
+  test("a lone surrogate in any string of any JSON body is refused as invalid_input", async () => {
+    const input = fc.tuple(fc.constantFrom(...textBodies), fc.nat(), illFormed);
+    await check("lone surrogates in JSON bodies", 4001, 300, input, async ([endpoint, field, text]) => {
+      const body: Record<string, unknown> = endpoint.body();
+      const name = Object.keys(body)[field % Object.keys(body).length]!;
+      const before = await snapshot(server);
+      const response = await request("POST", endpoint.path(), { headers: { "content-type": "application/json", ...endpoint.as() }, body: JSON.stringify({ ...body, [name]: text }) });
+      expect(response.status).toBe(400);
+      expect((await response.clone().json()).code).toBe("invalid_input");
+      await expectRefusedCleanly(response, before);
+    });
+    await expectAlive();
+  });
+
+  test("bytes that are not UTF-8 in any field of any JSON body or page form are refused as invalid_input", async () => {
+    const json = fc.tuple(fc.constantFrom(...textBodies), fc.nat(), notUtf8).map(([endpoint, field, bad]) => {
+      const text = JSON.stringify(endpoint.body());
+      const fields = [...text.matchAll(/":"/g)]; // where each string value starts
+      const at = fields[field % fields.length]!.index! + 3;
+      const body = new Uint8Array([...new TextEncoder().encode(text.slice(0, at)), ...bad, ...new TextEncoder().encode(text.slice(at))]);
+      return { path: endpoint.path(), headers: { "content-type": "application/json", ...endpoint.as() }, body };
+    });
+    const form = fc.tuple(fc.constantFrom(...textForms), fc.nat(), notUtf8, fc.boolean()).map(([endpoint, field, bad, escaped]) => {
+      const fields = Object.entries(endpoint.fields());
+      const index = field % fields.length;
+      const parts = fields.map(([name, value], i) => [new TextEncoder().encode(`${i ? "&" : ""}${name}=`), i === index ? (escaped ? percentEscaped(bad) : bad) : new TextEncoder().encode(encodeURIComponent(value))]);
+      return { path: endpoint.path(), headers: { "content-type": "application/x-www-form-urlencoded", ...aliceBrowser() }, body: new Uint8Array(parts.flat().flatMap((p) => [...p])) };
+    });
+    await check("bytes that are not UTF-8 in bodies", 4002, 300, fc.oneof(json, form), async ({ path, headers, body }) => {
+      const before = await snapshot(server);
+      const answer = await exchange(port(), rawRequest({ method: "POST", target: path, headers: toHeaders(headers), body }, host()), ANSWER_WITHIN_MS);
+      expect(answer.status).toBe(400);
+      await expectRawRefusal(answer, before, "invalid_input");
+    });
+    await expectAlive();
+  });
+
+  test("an id in any path with a lone surrogate or bytes that are not UTF-8, escaped or raw, gets a 4xx", async () => {
+    const api = pathEndpoints.map((e) => ({ ...e, headers: () => ({ ...bearer(alice), ...(e.body ? { "content-type": "application/json" } : {}) }), body: () => (e.body ? JSON.stringify(e.body()) : undefined) }));
+    const pages = pagePaths.map((e) => ({ ...e, headers: aliceBrowser, body: () => undefined }));
+    const input = fc.tuple(fc.constantFrom(...api, ...pages), notUtf8InUrl, fc.boolean());
+    await check("ids that are not UTF-8 in paths", 4003, 300, input, async ([endpoint, bad, asRoom]) => {
+      const [room, other] = asRoom ? ["\u0001", bob.id] : [lobby.id, "\u0001"];
+      const [start, end] = endpoint.path(room, other).split("\u0001") as [string, string];
+      const target = new Uint8Array([...new TextEncoder().encode(start), ...bad, ...new TextEncoder().encode(end ?? "")]);
+      const before = await snapshot(server);
+      const answer = await exchange(port(), rawRequest({ method: endpoint.method, target, headers: toHeaders(endpoint.headers()), body: endpoint.body() }, host()), ANSWER_WITHIN_MS);
+      await expectRawRefusal(answer, before);
+    });
+    await expectAlive();
+  });
+
+  test("a query value with a lone surrogate or bytes that are not UTF-8, escaped or raw, gets a 4xx", async () => {
+    const api = fc.constantFrom("limit", "before", "after").map((key) => ({ key, path: () => `/messages/${lobby.id}`, headers: () => bearer(bob) }));
+    const page = fc.constant({ key: "before", path: () => `/chat/rooms/${lobby.id}/messages`, headers: () => ({ ...aliceBrowser(), "hx-request": "true" }) });
+    await check("query values that are not UTF-8", 4004, 300, fc.tuple(fc.oneof(api, page), notUtf8InUrl), async ([endpoint, bad]) => {
+      const target = new Uint8Array([...new TextEncoder().encode(`${endpoint.path()}?${endpoint.key}=`), ...bad]);
+      const before = await snapshot(server);
+      const answer = await exchange(port(), rawRequest({ method: "GET", target, headers: toHeaders(endpoint.headers()) }, host()), ANSWER_WITHIN_MS);
+      await expectRawRefusal(answer, before);
+    });
+    await expectAlive();
+  });
+
+  test("a lone surrogate in any string of any event's payload gets an error invalid_input, and the socket stays", async () => {
+    const socket: ChatSocket = await connect(server, bob.token);
+    const errors: unknown[] = [];
+    socket.on("error", (error) => errors.push(error));
+    const payloads = {
+      joinRoom: () => ({ roomId: lobby.id, userId: bob.id }),
+      leaveRoom: () => ({ roomId: lobby.id, userId: bob.id }),
+      sendMessage: () => ({ roomId: lobby.id, content: "hello", senderId: bob.id, clientId: "c-1", replyToId: greeting.id }),
+      editMessage: () => ({ messageId: greeting.id, content: "hello again" }),
+      deleteMessage: () => ({ messageId: greeting.id }),
+      react: () => ({ messageId: greeting.id, emoji: "👍" }),
+      unreact: () => ({ messageId: greeting.id, emoji: "👍" }),
+      typing: () => ({ roomId: lobby.id }),
+    };
+    const input = fc.tuple(fc.constantFrom(...socketEvents.map((e) => e.event)), fc.nat(), illFormed);
+    await check("lone surrogates in socket events", 4005, 300, input, async ([event, field, text]) => {
+      const payload: Record<string, unknown> = payloads[event]();
+      const name = Object.keys(payload)[field % Object.keys(payload).length]!;
+      const before = await snapshot(server);
+      const heard = errors.length;
+      const answer = await within((socket as unknown as Loose).emitWithAck(event, { ...payload, [name]: text }), event);
+      expect(isErrorBody(answer)).toBe(true);
+      expect((answer as { code: string }).code).toBe("invalid_input");
+      expect(errors.slice(heard)).toEqual([answer]);
+      expect(socket.connected).toBe(true);
+      expect(await snapshot(server)).toEqual(before);
+    });
+    await expectAlive();
+  });
+
+  test("an event sent over long-polling with bytes that are not UTF-8 is refused, and the session keeps working", async () => {
+    const socket: ChatSocket = await connect(server, bob.token, ["polling"]);
+    await socket.emitWithAck("leaveRoom", { roomId: "flush" }); // idle: no post of its own in flight
+    const input = fc.tuple(fc.constantFrom(...socketEvents.map((e) => e.event)), notUtf8);
+    await check("socket packets that are not UTF-8", 4006, 300, input, async ([event, bad]) => {
+      const packet = new Uint8Array([...new TextEncoder().encode(`42["${event}",{"roomId":"${lobby.id}","content":"`), ...bad, ...new TextEncoder().encode('"}]')]);
+      const before = await snapshot(server);
+      const posted = await fetch(`${server.base}/socket.io/?EIO=4&transport=polling&sid=${socket.io.engine.id}`, { method: "POST", body: packet, signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
+      expect(posted.status).toBe(400);
+      expect(isErrorBody(await posted.json())).toBe(true);
+      expect(await snapshot(server)).toEqual(before);
+    });
+    const sent = await socket.emitWithAck("sendMessage", { roomId: lobby.id, content: "still here over long-polling" });
+    expect(sent).toMatchObject({ content: "still here over long-polling", seq: expect.any(Number) });
   });
 });

@@ -289,6 +289,40 @@ describe("pages and fragments", () => {
   });
 });
 
+describe("forms refuse text that is not well formed, in their own words", () => {
+  /** A form post sent exactly as given: bytes no browser would send. */
+  const postRaw = (path: string, body: string, type: string) =>
+    fetch(server.base + path, { method: "POST", redirect: "manual", headers: { "content-type": type, origin: server.base, cookie: aliceBrowser.cookie }, body });
+  const alertOf = async (response: Response) => (await response.text()).match(/role="alert">([^<]*)</)?.[1];
+
+  // The composer's text goes to the database in a batch with other people's messages.
+  test("the composer refuses a NUL character with a 400 page, and stores nothing", async () => {
+    const room = await createRoom(server, alice, "nul composer");
+    const before = await snapshot(server);
+    const sent = await post(aliceBrowser, `/chat/rooms/${room.id}/messages`, { content: "nul\u0000byte" });
+    expect(sent.status).toBe(400);
+    expect(await alertOf(sent)).toContain("without NUL characters");
+    expect(await snapshot(server)).toEqual(before);
+  });
+
+  test("a multipart form that cannot be read gets a 400 page, not an error", async () => {
+    const before = await snapshot(server);
+    const sent = await postRaw("/chat/rooms", '--other\r\ncontent-disposition: form-data; name="name"\r\n\r\nroom\r\n--other--\r\n', "multipart/form-data; boundary=fuzz");
+    expect(sent.status).toBe(400);
+    expect(await alertOf(sent)).toBe("The form could not be read.");
+    expect(await snapshot(server)).toEqual(before);
+  });
+
+  test("signing in with a NUL character in the username shows the sign-in form with the reason", async () => {
+    const response = await postForm(server, "/signin", { username: "ali\u0000ce", password: "correct horse battery" }, { "hx-request": "true" });
+    expect(response.status).toBe(400);
+    expect(response.headers.get("set-cookie")).toBeNull();
+    const fragment = await response.text();
+    expect(fragment).toStartWith(`<section id="sign-in"`);
+    expect(fragment).toContain("username must be 1-256 characters without NUL characters");
+  });
+});
+
 describe("escaping", () => {
   test("hostile room names and messages show as text in pages", async () => {
     const created = await post(aliceBrowser, "/chat/rooms", { name: `<img src=x onerror=alert(1)> hx-get="/x"` });

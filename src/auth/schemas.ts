@@ -1,24 +1,24 @@
 import { t } from "elysia";
-import { Id } from "../schemas";
+import { Id, Text } from "../schemas";
 
-export const Username = t.String({
+export const Username = Text({
   minLength: 3,
   maxLength: 32,
   pattern: "^[A-Za-z0-9_][A-Za-z0-9_.-]*$",
   error: "username must be 3-32 characters: letters, digits, '_', '.', '-', not starting with '.' or '-'",
 });
-export const Password = t.String({
+export const Password = Text({
   minLength: 8,
   maxLength: 256,
   error: "password must be 8-256 characters",
 });
 export const Credentials = t.Object({ username: Username, password: Password });
-// Login checks any string: a rule changed later must not lock out an existing account.
+// Login takes any text: a rule changed later must not lock out an existing account.
 export const LoginCredentials = t.Object({
-  username: t.String({ minLength: 1, maxLength: 256, pattern: "^[^\\u0000]*$" }),
-  password: t.String({ minLength: 1, maxLength: 256 }),
+  username: Text({ minLength: 1, maxLength: 256, pattern: "^[^\\u0000]*$", error: "username must be 1-256 characters without NUL characters" }),
+  password: Text({ minLength: 1, maxLength: 256, error: "password must be 1-256 characters" }),
 });
-export const PasswordChange = t.Object({ currentPassword: t.String({ minLength: 1, maxLength: 256 }), newPassword: Password });
+export const PasswordChange = t.Object({ currentPassword: Text({ minLength: 1, maxLength: 256 }), newPassword: Password });
 export const User = t.Object({ id: Id, username: t.String(), createdAt: t.String({ format: "date-time" }) });
 export const Token = t.Object({ token: t.String() });
 

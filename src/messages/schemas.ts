@@ -1,10 +1,10 @@
 import { t } from "elysia";
-import { Id } from "../schemas";
+import { Id, Text } from "../schemas";
 
 // The length cap is applied by the domain from config; the schema keeps out the absurd.
 // PostgreSQL cannot store the NUL character in text: it is refused here, not by the database.
-export const Content = t.String({ minLength: 1, maxLength: 100_000, pattern: "^[^\\u0000]*$", error: "content must be a non-empty string without NUL characters" });
-const ClientId = t.String({
+export const Content = Text({ minLength: 1, maxLength: 100_000, pattern: "^[^\\u0000]*$", error: "content must be a non-empty string without NUL characters" });
+const ClientId = Text({
   minLength: 1,
   maxLength: 100,
   pattern: "^[\\x21-\\x7e]+$",
@@ -49,7 +49,7 @@ export const Message = t.Object({
 export const MessageParams = t.Object({ messageId: Id });
 export const EditMessage = t.Object({ content: Content });
 /** One emoji: checked further by the domain (one grapheme, pictographic). */
-export const Emoji = t.String({ minLength: 1, maxLength: 64, error: "emoji must be one emoji" });
+export const Emoji = Text({ minLength: 1, maxLength: 64, error: "emoji must be one emoji" });
 export const ReactionParams = t.Object({ messageId: Id, emoji: Emoji });
 export const ChangesQuery = t.Object({
   since: t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, error: "since must be a rev, a whole number >= 0" }),

@@ -1,8 +1,8 @@
 import { t } from "elysia";
 import { Username } from "../auth/schemas";
-import { Id } from "../schemas";
+import { Id, Text } from "../schemas";
 
-const RoomName = t.String({
+const RoomName = Text({
   minLength: 1,
   maxLength: 80,
   pattern: "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",

@@ -4,7 +4,8 @@ import { Elysia } from "elysia";
 import { registerForm, signInForm } from "../../views/auth";
 import type { SafeHtml } from "../../views/html";
 import { login, logout, register } from "../auth/accounts";
-import { Credentials } from "../auth/schemas";
+import { Credentials, LoginCredentials } from "../auth/schemas";
+import { AppError } from "../errors";
 import { addressOf } from "../http/client-address";
 import type { HttpDeps } from "../http/context";
 import { compileValidator } from "../validation";
@@ -13,6 +14,7 @@ import { page, redirect } from "./respond";
 import { clearedSessionCookie, sessionCookie, viewerOf } from "./session";
 
 const validCredentials = compileValidator(Credentials);
+const validLogin = compileValidator(LoginCredentials);
 
 export function authPages(deps: HttpDeps) {
   const authPage = (request: Request, form: SafeHtml, title: string, status = 200) => page(request, form, { title, status });
@@ -26,9 +28,11 @@ export function authPages(deps: HttpDeps) {
       "/signin",
       async ({ request, body }) => {
         try {
-          return signInWith(request, await login(deps, body.username ?? "", body.password ?? "", addressOf(request)));
+          const { username, password } = validLogin({ username: body.username, password: body.password });
+          return signInWith(request, await login(deps, username, password, addressOf(request)));
         } catch (error) {
-          return authPage(request, signInForm({ username: body.username, error: userError(error) }), "Sign in", 401);
+          const filledInWrongly = error instanceof AppError && error.status === 400;
+          return authPage(request, signInForm({ username: body.username, error: userError(error) }), "Sign in", filledInWrongly ? 400 : 401);
         }
       },
       { body: Form },

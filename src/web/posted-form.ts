@@ -2,9 +2,10 @@
 // form itself shows.
 import { t } from "elysia";
 import { AppError } from "../errors";
+import { Text } from "../schemas";
 
-/** Form fields arrive as strings (or not at all). */
-export const Form = t.Record(t.String(), t.String());
+/** Form fields arrive as text (or not at all); each form checks its fields with the API's own schemas. */
+export const Form = t.Record(t.String(), Text());
 
 /** The message a form shows for a failure the user can fix; anything else is not for the form. */
 export function userError(error: unknown): string {

@@ -6,7 +6,7 @@ import { historyPage, membersPanel, roomFragment } from "../../views/room";
 import type { Principal } from "../auth/accounts";
 import type { HttpDeps } from "../http/context";
 import { listMessages } from "../messages/log";
-import { HistoryQuery } from "../messages/schemas";
+import { HistoryQuery, SendMessage } from "../messages/schemas";
 import { sendMessage } from "../messages/send";
 import { membersOnline } from "../realtime/presence";
 import { findVisibleRoom, invite, joinRoom, leaveRoom, removeMember } from "../rooms/rooms";
@@ -19,6 +19,7 @@ import { viewerGuard } from "./session";
 /** Messages per page of history: the newest on the room page, older ones as the reader scrolls up. */
 const HISTORY_PAGE = 50;
 const validInvite = compileValidator(Invite);
+const validMessage = compileValidator(SendMessage);
 
 export function roomPages(deps: HttpDeps) {
   const { sql } = deps;
@@ -110,7 +111,7 @@ export function roomPages(deps: HttpDeps) {
       .post(
         "/chat/rooms/:roomId/messages",
         async ({ request, params, body, viewer }) => {
-          await sendMessage(deps, viewer, { roomId: params.roomId, content: body.content ?? "" });
+          await sendMessage(deps, viewer, validMessage({ roomId: params.roomId, content: body.content }));
           return redirect(request, roomUrl(params.roomId));
         },
         { viewer: true, params: RoomParams, body: Form },

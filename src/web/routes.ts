@@ -27,9 +27,13 @@ export function webRoutes(deps: HttpDeps) {
       .onBeforeHandle(({ request }) => requireSameOrigin(request))
       .onError(({ code, error, request }) => {
         if (error instanceof SignInFirst) return redirect(request, "/signin");
+        if (code === "NOT_FOUND") return;
         const failure =
-          code === "VALIDATION" ? { status: 404, message: "There is no such page." } : code === "NOT_FOUND" ? undefined : publicError(error);
-        if (!failure) return;
+          code === "PARSE" || (code === "VALIDATION" && error.type === "body")
+            ? { status: 400, message: "The form could not be read." }
+            : code === "VALIDATION"
+              ? { status: 404, message: "There is no such page." }
+              : publicError(error);
         if (failure.status >= 500) log.error("page_failed", error);
         return page(request, errorFragment(failure.message), { title: "Sorry", status: failure.status });
       })

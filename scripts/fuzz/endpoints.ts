@@ -1,0 +1,83 @@
+// Every HTTP endpoint ChatLoop serves, with a request each would accept, for the fuzzer to
+// break. `{room}` and `{user}` in a path stand for ids (see Fixtures).
+
+export interface Fixtures {
+  /** host:port, as the Host header and the Origin of our own pages say it. */
+  host: string;
+  /** alice owns `room` (public) and `hidden` (private); bob is a member of `room`. */
+  alice: Session;
+  bob: Session;
+  /** A session the fuzzer may end (logout, sign-out): no other case relies on it. */
+  spare: Session;
+  room: string;
+  hidden: string;
+}
+
+export interface Session {
+  id: string;
+  username: string;
+  token: string;
+}
+
+export interface Endpoint {
+  method: string;
+  path: string;
+  /** A body it would accept: JSON for the API, form fields for the browser's pages. */
+  body?: { kind: "json"; fields: (f: Fixtures) => Record<string, unknown> } | { kind: "form"; fields: (f: Fixtures) => Record<string, string> };
+  /** Ends the session it is called with: it is given the spare session instead. */
+  endsSession?: true;
+}
+
+const PASSWORD = "correct horse battery";
+
+const json = (fields: (f: Fixtures) => Record<string, unknown>) => ({ kind: "json" as const, fields });
+const form = (fields: (f: Fixtures) => Record<string, string>) => ({ kind: "form" as const, fields });
+
+export const ENDPOINTS: Endpoint[] = [
+  // The API
+  { method: "GET", path: "/" },
+  { method: "GET", path: "/healthz" },
+  { method: "GET", path: "/readyz" },
+  { method: "GET", path: "/metrics" },
+  { method: "GET", path: "/openapi.json" },
+  { method: "GET", path: "/docs" },
+  { method: "POST", path: "/auth/register", body: json(() => ({ username: "fuzzed_user", password: PASSWORD })) },
+  { method: "POST", path: "/auth/login", body: json((f) => ({ username: f.bob.username, password: PASSWORD })) },
+  // A wrong current password: the fuzzer must not end everyone's sessions by succeeding.
+  { method: "POST", path: "/auth/password", body: json(() => ({ currentPassword: "not the password", newPassword: "another horse battery" })), endsSession: true },
+  { method: "POST", path: "/auth/logout", endsSession: true },
+  { method: "GET", path: "/rooms" },
+  { method: "POST", path: "/rooms", body: json(() => ({ name: "fuzzed room", isPrivate: false })) },
+  { method: "GET", path: "/rooms/{room}" },
+  { method: "POST", path: "/rooms/{room}/join" },
+  { method: "POST", path: "/rooms/{room}/leave" },
+  { method: "GET", path: "/rooms/{room}/members" },
+  { method: "POST", path: "/rooms/{room}/invites", body: json((f) => ({ username: f.bob.username })) },
+  { method: "DELETE", path: "/rooms/{room}/members/{user}" },
+  { method: "GET", path: "/messages/{room}?limit=10&before=5" },
+  { method: "POST", path: "/messages", body: json((f) => ({ roomId: f.room, content: "hello", senderId: f.alice.id, clientId: "fz-1" })) },
+  // The browser's pages
+  { method: "GET", path: "/signin" },
+  { method: "POST", path: "/signin", body: form((f) => ({ username: f.bob.username, password: PASSWORD })) },
+  { method: "GET", path: "/register" },
+  { method: "POST", path: "/register", body: form(() => ({ username: "fuzzed_page_user", password: PASSWORD })) },
+  { method: "POST", path: "/signout", endsSession: true },
+  { method: "GET", path: "/public/app.css" },
+  { method: "POST", path: "/chat/rooms", body: form(() => ({ name: "fuzzed page room", isPrivate: "true" })) },
+  { method: "GET", path: "/chat/rooms/{room}" },
+  { method: "GET", path: "/chat/rooms/{room}/messages?before=3" },
+  { method: "GET", path: "/chat/rooms/{room}/members" },
+  { method: "POST", path: "/chat/rooms/{room}/join" },
+  { method: "POST", path: "/chat/rooms/{room}/leave" },
+  { method: "POST", path: "/chat/rooms/{room}/members/{user}/remove" },
+  { method: "POST", path: "/chat/rooms/{room}/invites", body: form((f) => ({ username: f.bob.username })) },
+  { method: "POST", path: "/chat/rooms/{room}/messages", body: form(() => ({ content: "hello from a form" })) },
+  // The Socket.IO handshake, over long-polling and over WebSocket
+  { method: "GET", path: "/socket.io/?EIO=4&transport=polling" },
+  { method: "GET", path: "/socket.io/?EIO=4&transport=websocket" },
+];
+
+export const withIds = (path: string, room: string, user: string) => path.replaceAll("{room}", room).replaceAll("{user}", user);
+
+/** The path with the fixtures' ids: alice's public room, and bob. */
+export const pathOf = (endpoint: Endpoint, f: Fixtures) => withIds(endpoint.path, f.room, f.bob.id);
