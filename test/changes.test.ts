@@ -189,6 +189,28 @@ describe("reactions", () => {
   });
 });
 
+describe("changes racing each other", () => {
+  test("a deletion racing reactions and edits of the same message: each answer is the message or 409 deleted, it ends deleted with no reactions, and no rev is lost", async () => {
+    const room = await watercooler();
+    const message = await post(alice, room, "going, going");
+    const watcher = await listener(carol, room);
+    const emoji = ["👍", "🎉", "👀", "🚀", "❤️", "😂", "🙏", "🔥"];
+    const sockets = await Promise.all([alice, bob, carol].map((person) => connect(server, person.token)));
+    const answers = await Promise.all([
+      ...sockets.flatMap((socket) => emoji.map((e) => socket.emitWithAck("react", { messageId: message.id, emoji: e }))),
+      ...[1, 2, 3].map((n) => sockets[0]!.emitWithAck("editMessage", { messageId: message.id, content: `going ${n}` })),
+      sockets[0]!.emitWithAck("deleteMessage", { messageId: message.id }),
+    ]);
+
+    for (const answer of answers) expect("id" in answer ? answer.id : answer.code).toBe("id" in answer ? message.id : "deleted");
+    const changes = answers.filter((answer) => "id" in answer).length;
+    const [final] = await history(alice, room);
+    expect([final!.content, final!.reactions, typeof final!.deletedAt, final!.rev]).toEqual(["", [], "string", 1 + changes]);
+    await untilHeard(watcher, [final!]);
+    expect(watcher.heard.map((h) => h.message.rev)).toEqual(Array.from({ length: 1 + changes }, (_, i) => i + 1).slice(1));
+  });
+});
+
 describe("replies and mentions", () => {
   test("a reply carries a preview of the message it answers, cut to 200 characters", async () => {
     const room = await watercooler();

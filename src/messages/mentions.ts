@@ -9,13 +9,10 @@ import type { Queries } from "../db/sql";
  */
 const MENTION = "(?:^|[^A-Za-z0-9_.@-])@([A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,30}[A-Za-z0-9_])?)";
 
-/** Stores the mentions of the rows `changed` (messages just written) and returns them. */
-export const insertMentions = (sql: Queries) => sql`
-  insert into mentions (room_id, seq, user_id)
-  select distinct m.room_id, m.seq, u.id
+/** The mentions (room_id, seq, user_id) in the rows `changed`: messages being written, with their room, seq and content. */
+export const mentionsIn = (sql: Queries) => sql`
+  select distinct m.room_id, m.seq, u.id as user_id
   from (select * from changed where strpos(content, '@') > 0) m -- most messages mention no one: no regex for them
   cross join lateral regexp_matches(m.content, ${MENTION}, 'g') as found(parts)
   join users u on lower(u.username) = lower(found.parts[1])
-  join memberships ms on ms.room_id = m.room_id and ms.user_id = u.id
-  on conflict do nothing
-  returning room_id, seq, user_id`;
+  join memberships ms on ms.room_id = m.room_id and ms.user_id = u.id`;

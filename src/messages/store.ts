@@ -1,7 +1,7 @@
 // Storing new messages: a batch of sends in one statement, so one round trip and one commit.
 import type { Sql } from "../db/sql";
 import { readMessages, replyPreview, toMessage, type MessageRow } from "./log";
-import { insertMentions } from "./mentions";
+import { mentionsIn } from "./mentions";
 import type { Message } from "./schemas";
 
 export interface NewMessage {
@@ -63,7 +63,10 @@ export async function storeMessages(sql: Sql, batch: NewMessage[]): Promise<Stor
       select l.room_id, l.last_seq + o.n, l.last_rev + o.n, o.sender_id, o.client_id, o.content, o.reply_to_id
       from locked l, unnest(l.senders, l.client_ids, l.contents, l.reply_to_ids) with ordinality as o(sender_id, client_id, content, reply_to_id, n)
       returning *
-    ), mentioned as (${insertMentions(sql)})
+    ), wanted as (${mentionsIn(sql)}
+    ), mentioned as (
+      insert into mentions (room_id, seq, user_id) select * from wanted returning room_id, seq, user_id
+    )
     select null::int as ord, true as member, true as reply_found, m.*, ${replyPreview(sql)} as reply_to,
            coalesce((select json_agg(mt.user_id order by mt.user_id) from mentioned mt where mt.room_id = m.room_id and mt.seq = m.seq), '[]') as mentions
     from changed m
