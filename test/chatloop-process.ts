@@ -19,7 +19,7 @@ export class ChatLoopProcess {
   /** Where it listens, once started: its URL without the trailing slash, and its port. */
   base = "";
   port = 0;
-  /** What the process wrote to stderr: its warnings and errors. */
+  /** What the process wrote to stderr, its warnings and errors: all of it once kill() or terminate() has resolved. */
   stderr = "";
 
   constructor(
@@ -32,13 +32,20 @@ export class ChatLoopProcess {
     const child = this.spawn();
     const started = await jsonLines(child.stdout)().catch(async (error: Error) => {
       await this.kill();
-      await this.stderrRead;
       throw new Error(`ChatLoop did not start (${error.message}): ${this.stderr}`);
     });
     const url = new URL(String(started.url));
     this.base = url.href.replace(/\/$/, "");
     this.port = Number(url.port);
     return this;
+  }
+
+  /** Runs it to its end (a refusal to start, a healthcheck): how it ended, and all it wrote. */
+  async runToExit(): Promise<{ exitCode: ExitCode; stdout: string; stderr: string }> {
+    const child = this.spawn();
+    const stdout = await new Response(child.stdout).text();
+    await Promise.all([child.exited, this.stderrRead]);
+    return { exitCode: this.exitCode!, stdout, stderr: this.stderr };
   }
 
   get pid(): number {
@@ -57,9 +64,8 @@ export class ChatLoopProcess {
 
   /** SIGKILL, as by the OOM killer; resolves once it is gone. */
   async kill(): Promise<void> {
-    if (this.exitCode !== null) return;
-    this.child?.kill("SIGKILL");
-    await this.child?.exited;
+    if (this.exitCode === null) this.child?.kill("SIGKILL");
+    await Promise.all([this.child?.exited, this.stderrRead]);
   }
 
   /**
