@@ -4,16 +4,15 @@
 //   bun bench/binary.ts [path/to/chatloop]
 import { rmSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { aloneInAFolder, residentMiB, runBinary } from "../test/binary-process";
+import { aloneInAFolder, runBinary } from "../test/binary-process";
 
 const binary = aloneInAFolder(resolve(process.argv[2] ?? join(import.meta.dir, "../dist/chatloop")));
 const dir = dirname(binary);
 
 async function coldStart() {
   const running = await runBinary(binary, dir, { DATA_DIR: join(dir, "data") });
-  const result = { readyMs: Math.round(running.readyMs), rssMiB: await residentMiB(running.pid) };
-  running.kill("SIGTERM");
-  const exitCode = await running.exited;
+  const result = { readyMs: Math.round(running.readyMs), rssMiB: Math.round(running.rss() / 2 ** 20) };
+  const exitCode = await running.terminate();
   if (exitCode !== 0) throw new Error(`exit code ${exitCode} after SIGTERM`);
   return result;
 }

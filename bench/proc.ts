@@ -1,5 +1,8 @@
 // What a process has used, from /proc (Linux only).
-export { residentKiB } from "../test/binary-process";
+import { residentBytes } from "../test/chatloop-process";
+
+/** Resident memory of a running process, in KiB. */
+export const residentKiB = (pid: number) => residentBytes(pid) / 1024;
 
 /** CPU time (user + system) a process has used so far, in ms. */
 export async function cpuMs(pid: number): Promise<number> {

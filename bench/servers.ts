@@ -41,7 +41,7 @@ export async function startServer(target: TargetName, population: Population, pr
   if (target !== "chatloop") {
     const running = await runBinary([process.execPath, join(REPO, "bench/reference", `${target}.ts`)], REPO, {});
     const rooms = Array.from({ length: population.rooms }, () => crypto.randomUUID());
-    return { target, bases: [base(running)], pids: [running.pid], rooms, usernames, stop: () => stopAll([running]) };
+    return { target, bases: [running.base], pids: [running.pid], rooms, usernames, stop: () => stopAll([running]) };
   }
   const { config, drop } = await freshDatabase(testConfig());
   const embedded = config.databaseUrl === undefined;
@@ -68,7 +68,7 @@ export async function startServer(target: TargetName, population: Population, pr
   for (let i = 0; i < (population.instances ?? 1); i++) instances.push(await runBinary([process.execPath, "src/main.ts"], REPO, env));
   return {
     target,
-    bases: instances.map(base),
+    bases: instances.map((instance) => instance.base),
     pids: instances.map((instance) => instance.pid),
     rooms,
     usernames,
@@ -79,11 +79,8 @@ export async function startServer(target: TargetName, population: Population, pr
   };
 }
 
-const base = (running: RunningBinary) => running.url.replace(/\/$/, "");
-
 async function stopAll(running: RunningBinary[]): Promise<void> {
-  for (const process of running) process.kill("SIGTERM");
-  await Promise.all(running.map((process) => Promise.race([process.exited, Bun.sleep(10_000).then(() => process.kill("SIGKILL"))])));
+  await Promise.all(running.map((process) => process.terminate(10_000)));
 }
 
 /** Users (in batches: a statement takes at most 65,535 parameters) and public rooms, each owned by its first member. */

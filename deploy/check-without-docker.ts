@@ -36,8 +36,8 @@ writeFileSync(
   config,
   readFileSync(join(import.meta.dir, "haproxy.cfg"), "utf8")
     .replace("bind :8080", `bind 127.0.0.1:${lbPort}`)
-    .replace("chatloop1:3000", new URL(instances[0].url).host)
-    .replace("chatloop2:3000", new URL(instances[1].url).host),
+    .replace("chatloop1:3000", new URL(instances[0].base).host)
+    .replace("chatloop2:3000", new URL(instances[1].base).host),
 );
 const haproxy = Bun.spawn(["haproxy", "-db", "-f", config], { stdout: "ignore", stderr: "inherit" });
 const lb = { base: `http://127.0.0.1:${lbPort}` };
@@ -56,7 +56,7 @@ try {
   const room = await createRoom(lb, alice, "watercooler");
   // Alice through HAProxy on long-polling only (which needs the stickiness); Bob straight to the other instance.
   const viaLb = await connect(lb, alice.token, ["polling"]);
-  const direct = await connect({ base: other.url.replace(/\/$/, "") }, bob.token);
+  const direct = await connect(other, bob.token);
   await viaLb.emitWithAck("joinRoom", { roomId: room.id });
   await direct.emitWithAck("joinRoom", { roomId: room.id });
   const bobHears = inbox(direct);
@@ -73,14 +73,12 @@ try {
   );
   results.pollingClientsThroughLbThatSent = acks.filter((ack) => "seq" in ack).length;
 
-  behindLb.kill("SIGTERM");
-  results.stoppedInstanceExitCode = await behindLb.exited;
+  results.stoppedInstanceExitCode = await behindLb.terminate();
   results.readyzThroughLbRightAfter = (await fetch(`${lb.base}/readyz`)).status;
 } finally {
   closeSockets();
   haproxy.kill("SIGTERM");
-  for (const running of instances) running.kill("SIGTERM");
-  await Promise.all([haproxy.exited, ...instances.map((running) => running.exited)]);
+  await Promise.all([haproxy.exited, ...instances.map((running) => running.terminate())]);
   rmSync(dir, { recursive: true, force: true });
   await admin.unsafe(`drop database if exists ${name} with (force)`);
   await admin.end();

@@ -41,7 +41,7 @@ const concurrency = bounded("concurrency", args.concurrency, 1, 64);
 
 const started = performance.now();
 const server = args.base ? undefined : await startChatLoop();
-const base = new URL(args.base ?? server!.url);
+const base = new URL(args.base ?? server!.base);
 if (!["127.0.0.1", "localhost", "[::1]"].includes(base.hostname)) throw new Error(`fuzz-http only targets this machine; ${base.hostname} is not 127.0.0.1`);
 const port = Number(base.port);
 const fixtures = await makeFixtures(base.href.replace(/\/$/, ""), `127.0.0.1:${port}`);
@@ -93,12 +93,11 @@ async function startChatLoop(): Promise<RunningBinary & { dataDir: string }> {
     LIMIT_REGISTER_PER_ADDRESS: LIFTED,
     LIMIT_MESSAGES_PER_USER: LIFTED,
   };
-  return { ...(await runBinary([process.execPath, "src/main.ts"], REPO, env)), dataDir };
+  return Object.assign(await runBinary([process.execPath, "src/main.ts"], REPO, env), { dataDir });
 }
 
 async function stopChatLoop(running: RunningBinary & { dataDir: string }): Promise<string> {
-  running.kill("SIGTERM");
-  await Promise.race([running.exited, Bun.sleep(15_000).then(() => running.kill("SIGKILL"))]);
+  await running.terminate();
   rmSync(running.dataDir, { recursive: true, force: true });
   return running.stderr;
 }

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { buildBinary } from "../scripts/build-binary";
 import { aloneInAFolder, bareEnv, runBinary, type RunningBinary } from "./binary-process";
+import { ChatLoopProcess } from "./chatloop-process";
 import { api, closeSockets, connect, createRoom, signUp } from "./harness";
 
 /** SIGTERM must end the process this quickly, with exit code 0. */
@@ -27,26 +28,29 @@ beforeAll(async () => {
 }, TEST_TIMEOUT_MS);
 afterAll(async () => {
   closeSockets();
-  for (const running of started) running.kill("SIGKILL"); // only those a failed test left running
-  await Promise.all(started.map((running) => running.exited));
+  await Promise.all(started.map((running) => running.kill())); // only those a failed test left running
   rmSync(dir, { recursive: true, force: true });
 });
 
 /** The binary on the embedded database in `dir/data`, with no DATABASE_URL or REDIS_URL. */
-async function start(): Promise<RunningBinary & { base: string }> {
+async function start(): Promise<RunningBinary> {
   const running = await runBinary(binary, dir, { DATA_DIR: join(dir, "data") });
   started.push(running);
-  return { ...running, base: running.url.replace(/\/$/, "") };
+  return running;
 }
 
-async function stop(running: RunningBinary): Promise<number | "still running"> {
-  running.kill("SIGTERM");
-  return Promise.race([running.exited, Bun.sleep(STOP_WITHIN_MS).then(() => "still running" as const)]);
+/** SIGTERM; how it ended, or SIGKILL if it had not within STOP_WITHIN_MS. */
+function stop(running: RunningBinary) {
+  return running.terminate(STOP_WITHIN_MS);
 }
 
-async function healthcheck(port: string): Promise<number> {
-  const child = Bun.spawn([binary, "healthcheck"], { cwd: dir, env: bareEnv({ HOST: "0.0.0.0", PORT: port }) });
-  return child.exited;
+/** The binary in `dir` with `args` and a bare `env`, run to its end. */
+function runAlone(args: string[], env: Record<string, string>) {
+  return new ChatLoopProcess([binary, ...args], { cwd: dir, env: bareEnv(env) }).runToExit();
+}
+
+async function healthcheck(port: number) {
+  return (await runAlone(["healthcheck"], { HOST: "0.0.0.0", PORT: String(port) })).exitCode;
 }
 
 test("alone in an empty folder, it creates its database, takes a message over Socket.IO, and still has it after a restart", async () => {
@@ -86,16 +90,14 @@ test("its browser pages, and every script and stylesheet they link, come from in
 
 test("`chatloop healthcheck` exits 0 while the server on PORT is ready and 1 once it has stopped", async () => {
   const running = await start();
-  const { port } = new URL(running.url);
-  expect(await healthcheck(port)).toBe(0);
+  expect(await healthcheck(running.port)).toBe(0);
   expect(await stop(running)).toBe(0);
-  expect(await healthcheck(port)).toBe(1);
+  expect(await healthcheck(running.port)).toBe(1);
 }, TEST_TIMEOUT_MS);
 
 test("after being killed (SIGKILL, as by the OOM killer) it starts again on the same data folder", async () => {
   const killed = await start();
-  killed.kill("SIGKILL");
-  await killed.exited;
+  await killed.kill();
   const again = await start();
   expect((await api(again, "GET", "/readyz")).status).toBe(200);
   expect(await stop(again)).toBe(0);
@@ -103,8 +105,7 @@ test("after being killed (SIGKILL, as by the OOM killer) it starts again on the 
 
 test("a second process on the same data folder refuses to start, and the first one goes on", async () => {
   const first = await start();
-  const second = Bun.spawn([binary], { cwd: dir, env: bareEnv({ PORT: "0", DATA_DIR: join(dir, "data") }), stderr: "pipe" });
-  const [exitCode, stderr] = await Promise.all([second.exited, new Response(second.stderr).text()]);
+  const { exitCode, stderr } = await runAlone([], { PORT: "0", DATA_DIR: join(dir, "data") });
   expect(exitCode).toBe(78);
   expect(stderr).toMatch(/DATA_DIR .* is in use/);
   expect((await api(first, "GET", "/readyz")).status).toBe(200);
@@ -125,7 +126,7 @@ test.skipIf(!canRunAsNobody)("as a uid with no user name and only its data folde
   try {
     const running = await runBinary(asNobody, home, { DATA_DIR: join(home, "data") });
     started.push(running);
-    expect((await signUp({ base: running.url.replace(/\/$/, "") }, "nobody")).token).toBeString();
+    expect((await signUp(running, "nobody")).token).toBeString();
     expect(await stop(running)).toBe(0);
   } finally {
     rmSync(home, { recursive: true, force: true });
@@ -133,8 +134,7 @@ test.skipIf(!canRunAsNobody)("as a uid with no user name and only its data folde
 }, TEST_TIMEOUT_MS);
 
 test("with NODE_ENV=production and no JWT_SECRET it refuses to start and names JWT_SECRET", async () => {
-  const child = Bun.spawn([binary], { cwd: dir, env: bareEnv({ NODE_ENV: "production", PORT: "0", DATA_DIR: join(dir, "prod") }), stderr: "pipe" });
-  const [exitCode, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
+  const { exitCode, stderr } = await runAlone([], { NODE_ENV: "production", PORT: "0", DATA_DIR: join(dir, "prod") });
   expect(exitCode).not.toBe(0);
   expect(stderr).toContain("JWT_SECRET");
 });

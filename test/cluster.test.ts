@@ -6,11 +6,12 @@ import postgresClient from "postgres";
 import { DEFAULT_POOL_SIZE, type Config } from "../src/config";
 import { ANSWER_DEADLINE_MS, STATEMENT_TIMEOUT_MS } from "../src/db/timeouts";
 import type { Message } from "../src/messages/schemas";
+import { ChatLoopFromSource } from "./chatloop-process";
 import {
   api, closeSockets, connect, createRoom, databaseUrl, flush, inbox, nextPresenceOf, redisUrl, signUp, startPeer, startServer, stopServer,
   testConfig, type ChatSocket, type Endpoint, type Person, type TestServer,
 } from "./harness";
-import { ChatLoopProcess, OwnPostgres, OwnRedis, TcpProxy, waitFor } from "./services";
+import { OwnPostgres, OwnRedis, TcpProxy, waitFor } from "./services";
 
 const seqs = (messages: Message[]) => messages.map((m) => m.seq);
 const oneTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
@@ -112,7 +113,7 @@ describe.skipIf(!databaseUrl || !redisUrl)("several instances on one PostgreSQL 
   test("clients of a killed instance reconnect to another and end with every message exactly once", async () => {
     const room = await createRoom(a, alice, "survivors");
     await api(a, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
-    const doomed = new ChatLoopProcess(b.config);
+    const doomed = new ChatLoopFromSource(b.config);
     await doomed.start();
     const sender = await connect(a, alice.token);
     await sender.emitWithAck("joinRoom", { roomId: room.id });
@@ -139,7 +140,7 @@ describe.skipIf(!databaseUrl || !redisUrl)("several instances on one PostgreSQL 
 
   test("an instance stopped with SIGTERM finishes what it acknowledged, exits 0, and its clients carry on elsewhere", async () => {
     const room = await createRoom(a, alice, "rolling restart");
-    const leaving = new ChatLoopProcess(b.config);
+    const leaving = new ChatLoopFromSource(b.config);
     await leaving.start();
     const socket = await connect(leaving, alice.token);
     await socket.emitWithAck("joinRoom", { roomId: room.id });
@@ -175,7 +176,7 @@ describe.skipIf(!databaseUrl || !redisUrl)("fault drills on a PostgreSQL and a R
   const redis = new OwnRedis();
   const postgres = new OwnPostgres();
   // Real processes, as in production: a fault must not end them, and the test can tell.
-  let a: ChatLoopProcess, b: ChatLoopProcess;
+  let a: ChatLoopFromSource, b: ChatLoopFromSource;
   let config: Config;
   let db: ReturnType<typeof postgresClient>;
   let alice: Person, bob: Person;
@@ -183,9 +184,9 @@ describe.skipIf(!databaseUrl || !redisUrl)("fault drills on a PostgreSQL and a R
   beforeAll(async () => {
     await Promise.all([redis.start(), postgres.init()]);
     config = testConfig({ databaseUrl: postgres.url, redisUrl: redis.url });
-    a = new ChatLoopProcess(config);
+    a = new ChatLoopFromSource(config);
     await a.start(); // migrates before the other starts
-    b = new ChatLoopProcess(config);
+    b = new ChatLoopFromSource(config);
     await b.start();
     db = postgresClient(postgres.url, { max: 1, onnotice: () => {} });
     [alice, bob] = await Promise.all([signUp(a, "alice"), signUp(b, "bob")]);
@@ -209,10 +210,10 @@ describe.skipIf(!databaseUrl || !redisUrl)("fault drills on a PostgreSQL and a R
   }
 
   /** A ChatLoop process that reaches PostgreSQL only through a proxy of the test's, to put faults between them. */
-  async function behindProxy(run: (proxy: TcpProxy, c: ChatLoopProcess) => Promise<void>): Promise<void> {
+  async function behindProxy(run: (proxy: TcpProxy, c: ChatLoopFromSource) => Promise<void>): Promise<void> {
     const proxy = new TcpProxy(postgres.url);
     await proxy.start();
-    const c = new ChatLoopProcess({ ...config, databaseUrl: proxy.url });
+    const c = new ChatLoopFromSource({ ...config, databaseUrl: proxy.url });
     try {
       await c.start();
       await run(proxy, c);

@@ -4,15 +4,13 @@
 // room's seqs 1..N without gaps, every member with every message exactly once and in order,
 // nothing for outsiders, and no ChatLoop process dead.
 import { afterEach, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
 import { connect as tcpConnect, type Socket as TcpSocket } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import postgres from "postgres";
 import type { Config } from "../src/config";
 import type { Message } from "../src/messages/schemas";
 import { REPLAY_LIMIT } from "../src/realtime/room-feeds";
 import { slowConsumerLimitBytes } from "../src/server";
+import { ChatLoopFromSource } from "./chatloop-process";
 import { api, closeSockets, connect, createRoom, databaseUrl, flush, freshDatabase, onPresence, redisUrl, signUp, startServer, stopServer, testConfig, type ChatSocket, type Endpoint, type Person } from "./harness";
 import { OwnRedis } from "./services";
 
@@ -32,92 +30,6 @@ async function until(check: () => boolean | Promise<boolean>, what: string, time
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await Bun.sleep(20);
-  }
-}
-
-// ---- processes the drills own ----------------------------------------------------------------
-
-/** ChatLoop as a process of its own, with its pid (for RSS) and generous limits (drills send thousands). */
-class ChatLoopChild implements Endpoint {
-  private child?: Bun.Subprocess<"ignore", "pipe", "pipe">;
-  base = "";
-  port = 0;
-  stderr = "";
-
-  constructor(
-    readonly config: Config,
-    private readonly env: Record<string, string> = {},
-    /** Flags for bun itself. */
-    private readonly flags: string[] = [],
-  ) {}
-
-  async start(): Promise<this> {
-    const { config } = this;
-    this.child = Bun.spawn([process.execPath, ...this.flags, "src/main.ts"], {
-      cwd: join(import.meta.dir, ".."),
-      env: {
-        PATH: process.env.PATH,
-        PORT: "0",
-        HOST: "127.0.0.1",
-        DATABASE_URL: config.databaseUrl,
-        REDIS_URL: config.redisUrl,
-        REDIS_PREFIX: config.redisPrefix,
-        JWT_SECRET: config.jwtSecret,
-        DATA_DIR: config.dataDir || tmpdir(),
-        LIMIT_LOGIN_PER_ACCOUNT: "1000000/60",
-        LIMIT_LOGIN_PER_ADDRESS: "1000000/60",
-        LIMIT_REGISTER_PER_ADDRESS: "1000000/60",
-        LIMIT_MESSAGES_PER_USER: "1000000/60",
-        MAX_CONNECTIONS_PER_USER: "10000", // a drill opens many sockets per person, and a killed process's marks outlive it
-        ...this.env,
-      },
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const reader = this.child.stdout.getReader();
-    let text = "";
-    while (!text.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`ChatLoop exited before it started: ${text} ${await new Response(this.child.stderr).text()}`);
-      text += new TextDecoder().decode(value, { stream: true });
-    }
-    void (async () => {
-      while (!(await reader.read()).done); // keep the pipe empty: the child must never block on it
-    })();
-    void (async () => {
-      for await (const chunk of this.child!.stderr) this.stderr += new TextDecoder().decode(chunk);
-    })();
-    const url = new URL(JSON.parse(text.slice(0, text.indexOf("\n"))).url);
-    this.base = url.href.replace(/\/$/, "");
-    this.port = Number(url.port);
-    return this;
-  }
-
-  get pid(): number {
-    return this.child!.pid;
-  }
-
-  /** null while the process runs; its exit code, or the signal that ended it. */
-  get exitCode(): number | string | null {
-    return this.child?.exitCode ?? this.child?.signalCode ?? null;
-  }
-
-  /** Resident memory in bytes, from /proc. */
-  rss(): number {
-    const status = readFileSync(`/proc/${this.pid}/status`, "utf8");
-    return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
-  }
-
-  async kill(): Promise<void> {
-    if (this.exitCode !== null) return;
-    this.child!.kill("SIGKILL");
-    await this.child!.exited;
-  }
-
-  async terminate(): Promise<void> {
-    if (!this.child || this.exitCode !== null) return;
-    this.child.kill("SIGTERM");
-    await within(15_000, "ChatLoop to stop", this.child.exited).catch(() => this.kill());
   }
 }
 
@@ -331,7 +243,7 @@ function bigEndian64(n: number): Buffer {
 
 // ---- shared setup --------------------------------------------------------------------------
 
-const children: ChatLoopChild[] = [];
+const children: ChatLoopFromSource[] = [];
 const drops: (() => Promise<void>)[] = [];
 const rawSockets: RawSocketIo[] = [];
 afterEach(async () => {
@@ -341,10 +253,15 @@ afterEach(async () => {
   for (const drop of drops.splice(0)) await drop().catch(() => {});
 });
 
-async function freshChild(overrides: Partial<Config> = {}, env: Record<string, string> = {}, flags: string[] = []) {
+/**
+ * ChatLoop as a process of its own, on a new database. A test config lifts the rate limits and
+ * allows 10,000 sockets a person: a drill sends thousands of messages and opens many sockets per
+ * person, and a killed process's marks of them outlive it.
+ */
+async function freshChild(overrides: Partial<Config> = {}, bunFlags: string[] = []) {
   const { config, drop } = await freshDatabase(testConfig(overrides));
   drops.push(drop);
-  const child = new ChatLoopChild(config, env, flags);
+  const child = new ChatLoopFromSource(config, bunFlags);
   children.push(child);
   await child.start();
   return child;
@@ -398,7 +315,7 @@ const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
 describe("a consumer that stops reading", () => {
   test("is cut off by the server, which keeps serving everyone else in order without growing, and the consumer catches up after", async () => {
     // --smol: a heap that collects more eagerly, so that RSS says more about what is held.
-    const server = await freshChild({}, { MAX_MESSAGE_LENGTH: String(MAX_MESSAGE_LENGTH) }, ["--smol"]);
+    const server = await freshChild({ maxMessageLength: MAX_MESSAGE_LENGTH }, ["--smol"]);
     const [alice, bob, carol, dave] = await Promise.all([signUp(server, "alice"), signUp(server, "bob"), signUp(server, "carol"), signUp(server, "dave")]);
     const room = await privateRoom(server, alice, "firehose", [bob, carol]);
     const ledger = new Ledger(room.id);
@@ -602,7 +519,7 @@ describe("a reconnect storm", () => {
     await within(10_000, "every client to notice", Promise.all(cutOff));
     expect(dead.exitCode).not.toBeNull();
     children.splice(children.indexOf(dead), 1);
-    const successor = new ChatLoopChild(dead.config);
+    const successor = new ChatLoopFromSource(dead.config);
     children.push(successor);
     await successor.start();
     server = successor;
@@ -645,10 +562,10 @@ describe.skipIf(!databaseUrl || !redisUrl)("Redis frozen mid-traffic", () => {
     await redis.start();
     const { config, drop } = await freshDatabase(testConfig({ redisUrl: redis.url }));
     drops.push(drop);
-    const a = new ChatLoopChild(config);
+    const a = new ChatLoopFromSource(config);
     children.push(a);
     await a.start(); // migrates before the other starts
-    const b = new ChatLoopChild(config);
+    const b = new ChatLoopFromSource(config);
     children.push(b);
     await b.start();
 

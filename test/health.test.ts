@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, loadConfig } from "../src/config";
+import { ChatLoopProcess } from "./chatloop-process";
 import { api, closeSockets, snapshot, startServer, stopServer, type TestServer } from "./harness";
 
 let server: TestServer;
@@ -346,26 +347,22 @@ describe("configuration", () => {
 describe("the entry point", () => {
   // A broken build might start a server instead of refusing: the test then times out, and
   // the child must not outlive it.
-  const children: Bun.Subprocess[] = [];
-  afterAll(() => {
-    for (const child of children) if (child.exitCode === null) child.kill();
-  });
+  const children: ChatLoopProcess[] = [];
+  afterAll(() => Promise.all(children.map((child) => child.kill())));
 
-  async function start(env: Record<string, string>, args: string[] = []) {
-    const child = Bun.spawn([process.execPath, "src/main.ts", ...args], {
+  /** `bun src/main.ts ...args` with only `env` (no test config), run to its end. */
+  function run(env: Record<string, string>, args: string[] = []) {
+    const child = new ChatLoopProcess([process.execPath, "src/main.ts", ...args], {
       cwd: join(import.meta.dir, ".."),
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir(), ...env },
-      stdout: "pipe",
-      stderr: "pipe",
     });
     children.push(child);
-    const [exitCode, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
-    return { exitCode, stdout, stderr };
+    return child.runToExit();
   }
 
   test("bun src/main.ts refuses to start in production without JWT_SECRET, says why, and exits with EX_CONFIG", async () => {
     const dataDir = tempDir();
-    const { exitCode, stdout, stderr } = await start({ NODE_ENV: "production", DATA_DIR: dataDir, PORT: "0" });
+    const { exitCode, stdout, stderr } = await run({ NODE_ENV: "production", DATA_DIR: dataDir, PORT: "0" });
     expect(exitCode).toBe(78);
     expect(stderr).toContain("JWT_SECRET");
     expect(stdout).not.toContain('"started"');
@@ -373,18 +370,18 @@ describe("the entry point", () => {
   });
 
   test("bun src/main.ts refuses PORT=abc the same way", async () => {
-    const { exitCode, stderr } = await start({ PORT: "abc", JWT_SECRET: GOOD_SECRET, DATA_DIR: tempDir() });
+    const { exitCode, stderr } = await run({ PORT: "abc", JWT_SECRET: GOOD_SECRET, DATA_DIR: tempDir() });
     expect(exitCode).toBe(78);
     expect(stderr).toContain("PORT");
   });
 
   test("bun src/main.ts healthcheck exits 0 while the server at HOST:PORT is ready, 1 when nothing answers there", async () => {
     const { port } = new URL(server.base);
-    expect((await start({ HOST: "127.0.0.1", PORT: port }, ["healthcheck"])).exitCode).toBe(0);
-    expect((await start({ HOST: "0.0.0.0", PORT: port }, ["healthcheck"])).exitCode).toBe(0); // asks the loopback
+    expect((await run({ HOST: "127.0.0.1", PORT: port }, ["healthcheck"])).exitCode).toBe(0);
+    expect((await run({ HOST: "0.0.0.0", PORT: port }, ["healthcheck"])).exitCode).toBe(0); // asks the loopback
     const nothing = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
     nothing.stop(true); // a port that was free a moment ago
-    expect((await start({ HOST: "127.0.0.1", PORT: String(nothing.port) }, ["healthcheck"])).exitCode).toBe(1);
+    expect((await run({ HOST: "127.0.0.1", PORT: String(nothing.port) }, ["healthcheck"])).exitCode).toBe(1);
   });
 });
 

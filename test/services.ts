@@ -1,9 +1,9 @@
 // Servers a test owns, so that a fault drill can stop and restart them: a Redis and a
-// PostgreSQL cluster of its own in a temp folder, and ChatLoop as a separate process.
+// PostgreSQL cluster of its own in a temp folder, and a TCP proxy to put between ChatLoop and
+// them. ChatLoop itself as a process is test/chatloop-process.ts.
 import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Config } from "../src/config";
 
 /** A port nobody listens on right now. */
 export function freePort(): number {
@@ -119,52 +119,11 @@ function idOf(flag: "-u" | "-g", user: string): number {
 const uidOf = (user: string) => idOf("-u", user);
 const gidOf = (user: string) => idOf("-g", user);
 
-/** ChatLoop as a process of its own (`bun src/main.ts`), so that a test can kill it outright. */
-export class ChatLoopProcess {
-  private process?: Bun.Subprocess<"ignore", "pipe", "pipe">;
-  base = "";
-
-  constructor(private readonly config: Config) {}
-
-  async start(): Promise<void> {
-    const { config } = this;
-    this.process = Bun.spawn([process.execPath, "src/main.ts"], {
-      cwd: join(import.meta.dir, ".."),
-      env: { PATH: process.env.PATH, ...environmentOf(config), PORT: "0", DATA_DIR: config.dataDir || tmpdir() },
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    void (async () => {
-      for await (const chunk of this.process!.stderr) this.stderr += new TextDecoder().decode(chunk);
-    })();
-    const started = await jsonLines(this.process.stdout)().catch(() => Promise.reject(new Error(`ChatLoop exited before it started: ${this.stderr}`)));
-    this.base = String(started.url).replace(/\/$/, "");
-  }
-
-  /** What the process wrote to stderr: its warnings and errors. */
-  stderr = "";
-
-  /** null while the process runs. */
-  get exitCode(): number | null {
-    return this.process?.exitCode ?? null;
-  }
-
-  kill(): Promise<number | null> {
-    this.process!.kill("SIGKILL");
-    return this.process!.exited;
-  }
-
-  async terminate(): Promise<number | null> {
-    this.process!.kill("SIGTERM");
-    return this.process!.exited;
-  }
-}
-
 /**
  * A child's stdout as JSON lines, read as they come, so that the child never blocks on a full
  * pipe; each call answers the next line.
  */
-function jsonLines(stream: ReadableStream<Uint8Array>): () => Promise<Record<string, unknown>> {
+export function jsonLines(stream: ReadableStream<Uint8Array>): () => Promise<Record<string, unknown>> {
   const lines: string[] = [];
   let ended = false;
   let wake = () => {};
@@ -186,26 +145,5 @@ function jsonLines(stream: ReadableStream<Uint8Array>): () => Promise<Record<str
       await new Promise<void>((resolve) => (wake = resolve));
     }
     return JSON.parse(lines.shift()!);
-  };
-}
-
-/** The environment that `loadConfig` reads back as `config` (what a process of it needs). */
-function environmentOf(config: Config): Record<string, string | undefined> {
-  const rate = ({ max, windowMs }: { max: number; windowMs: number }) => `${max}/${Math.ceil(windowMs / 1000)}`;
-  return {
-    HOST: config.host,
-    DATABASE_URL: config.databaseUrl,
-    REDIS_URL: config.redisUrl,
-    REDIS_PREFIX: config.redisPrefix,
-    JWT_SECRET: config.jwtSecret,
-    TOKEN_TTL_SECONDS: String(config.tokenTtlSeconds),
-    MAX_MESSAGE_LENGTH: String(config.maxMessageLength),
-    MAX_BODY_BYTES: String(config.maxBodyBytes),
-    TRUST_PROXY: String(config.trustProxy),
-    LIMIT_LOGIN_PER_ACCOUNT: rate(config.limits.loginPerAccount),
-    LIMIT_LOGIN_PER_ADDRESS: rate(config.limits.loginPerAddress),
-    LIMIT_REGISTER_PER_ADDRESS: rate(config.limits.registerPerAddress),
-    LIMIT_MESSAGES_PER_USER: rate(config.limits.messagesPerUser),
-    MAX_CONNECTIONS_PER_USER: String(config.maxConnectionsPerUser),
   };
 }
