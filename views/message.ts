@@ -59,10 +59,7 @@ function utcTime(iso: string): SafeHtml {
 
 /** The message this one answers, as a link to it. */
 function replyQuote(replyTo: NonNullable<Message["replyTo"]>): SafeHtml {
-  return html`<a href="#message-${replyTo.id}" class="reply-quote mb-0.5 flex min-w-0 gap-1 border-l-4 border-slate-400 pl-2 text-sm text-slate-700 hover:underline dark:border-slate-500 dark:text-slate-300">
-    <span class="sr-only">In reply to</span><span class="shrink-0 font-semibold">${replyTo.username}</span><span aria-hidden="true">:</span>
-    <span class="truncate">${replyTo.content || "a deleted message"}</span>
-  </a>`;
+  return html`<a href="#message-${replyTo.id}" class="reply-quote mb-0.5 block truncate border-l-4 border-slate-400 pl-2 text-sm text-slate-700 hover:underline dark:border-slate-500 dark:text-slate-300"><span class="sr-only">In reply to </span><span class="font-semibold">${replyTo.username}</span>: ${replyTo.content || "a deleted message"}</a>`;
 }
 
 const people = (count: number) => (count === 1 ? "1 person" : `${count} people`);
@@ -101,7 +98,7 @@ function actions(message: Message): SafeHtml {
       <form method="post" action="${url}/reactions" class="absolute right-0 z-10 mt-1 flex gap-1 rounded border border-slate-400 bg-white p-1 shadow-md dark:border-slate-500 dark:bg-slate-800">
         ${COMMON_EMOJI.map(
           ([emoji, name]) =>
-            html`<button name="emoji" value="${emoji}" aria-label="React with ${name}" title="${name}" class="rounded px-1 text-lg hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-blue-700 dark:hover:bg-slate-700 dark:focus-visible:outline-blue-300">${emoji}</button>`,
+            html`<button name="emoji" value="${emoji}" aria-label="React with ${name}" title="${name}" class="flex size-8 items-center justify-center rounded text-lg hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-blue-700 dark:hover:bg-slate-700 dark:focus-visible:outline-blue-300">${emoji}</button>`,
         )}
       </form>
     </details>

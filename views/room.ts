@@ -79,7 +79,7 @@ function composer(data: RoomData): SafeHtml {
   <ul id="mention-options" role="listbox" aria-label="People to mention" hidden class="absolute bottom-full left-2 z-10 mb-1 max-h-48 min-w-48 overflow-y-auto rounded border border-slate-400 bg-white py-1 shadow-md dark:border-slate-500 dark:bg-slate-800"></ul>
   <div class="flex items-end gap-2">
     <label for="composer-text" class="sr-only">Message</label>
-    <textarea id="composer-text" name="content" rows="2" required maxlength="${data.maxMessageLength}" aria-autocomplete="list" aria-controls="mention-options" placeholder="Write a message (Enter sends, Shift+Enter for a new line, @ to mention)" class="${inputClass} resize-none"></textarea>
+    <textarea id="composer-text" name="content" rows="2" required maxlength="${data.maxMessageLength}" aria-autocomplete="list" aria-controls="mention-options" placeholder="Write a message (Enter sends, Shift+Enter for a new line)" class="${inputClass} resize-none"></textarea>
     <button class="${buttonClass}">Send</button>
   </div>
 </form>`;
@@ -105,7 +105,7 @@ export function roomFragment(data: RoomData, inviteError?: string): SafeHtml {
       ${data.isMember &&
       html`<form method="post" action="${roomUrl(room.id)}/leave"><button class="text-sm text-slate-700 underline dark:text-slate-300">Leave room</button></form>`}
     </div>
-    <div id="message-log" role="log" aria-label="Messages" tabindex="0" class="h-[60dvh] overflow-y-auto py-2 md:h-[calc(100dvh-12rem)]">
+    <div id="message-log" role="log" aria-label="Messages" tabindex="0" class="h-[60dvh] overflow-y-auto py-2 md:h-[calc(100dvh-13.5rem)]">
       <ol id="messages">
 ${historyPage(room.id, data.messages)}
       </ol>

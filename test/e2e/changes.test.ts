@@ -102,7 +102,7 @@ test("bob reacts with the picker and takes it back; alice sees the count and who
   await sayAndSee(alice, "lunch?");
   const his = message(bob.page, "lunch?");
   await his.hover();
-  await his.getByText("React").click();
+  await his.getByText("React", { exact: true }).click();
   await his.getByRole("button", { name: "React with thumbs up" }).click();
 
   const chip = message(alice.page, "lunch?").getByRole("button", { name: "bob reacted with 👍" });
