@@ -36,7 +36,7 @@
     return names;
   }
 
-  /** "you", "alice and you", "alice, bob and you". */
+  /** "alice", "You and alice", "You, alice and bob". */
   function people(names) {
     if (names.length <= 1) return names.join("");
     return `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
@@ -51,8 +51,8 @@
     for (const button of item.querySelectorAll("button.reaction")) {
       const ids = button.dataset.userIds.split(" ").filter(Boolean);
       button.setAttribute("aria-pressed", String(ids.includes(viewerId)));
-      const who = people(ids.map((id) => (id === viewerId ? "you" : names.get(id) || "someone")));
-      const text = `${who.startsWith("you") ? "You" + who.slice(3) : who} reacted with ${button.value}`;
+      const others = ids.filter((id) => id !== viewerId).map((id) => names.get(id) || "someone");
+      const text = `${people(ids.includes(viewerId) ? ["You", ...others] : others)} reacted with ${button.value}`;
       button.title = text;
       button.querySelector(".reaction-label").textContent = text;
     }
