@@ -7,6 +7,8 @@ import type { Message, Reaction } from "../src/messages/schemas";
 import { html, type SafeHtml } from "./html";
 import { roomUrl } from "./home";
 
+// The long class lists every message repeats are named in views/app.css (.message, .reaction, ...).
+
 /** The picker's emoji, with the names a screen reader says. */
 export const COMMON_EMOJI = [
   ["👍", "thumbs up"],
@@ -32,7 +34,7 @@ function markMentions(text: string, mentions: boolean): SafeHtml {
   let last = 0;
   for (const match of text.matchAll(MENTION_PATTERN)) {
     parts.push(text.slice(last, match.index));
-    parts.push(html`<span class="mention rounded bg-blue-100 px-0.5 font-semibold text-blue-900 dark:bg-blue-950 dark:text-blue-100">${match[0]}</span>`);
+    parts.push(html`<span class="mention">${match[0]}</span>`);
     last = match.index + match[0].length;
   }
   parts.push(text.slice(last));
@@ -71,7 +73,7 @@ const people = (count: number) => (count === 1 ? "1 person" : `${count} people`)
 function reactions(message: Message): SafeHtml {
   const chip = (reaction: Reaction) => {
     const who = `${people(reaction.count)} reacted with ${reaction.emoji}`;
-    return html`<li><button name="emoji" value="${reaction.emoji}" data-user-ids="${reaction.userIds.join(" ")}" title="${who}" class="reaction flex items-center gap-1 rounded-full border border-slate-400 px-2 text-sm hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-blue-700 aria-pressed:border-blue-700 aria-pressed:bg-blue-50 dark:border-slate-500 dark:hover:bg-slate-800 dark:focus-visible:outline-blue-300 dark:aria-pressed:border-blue-300 dark:aria-pressed:bg-blue-950">
+    return html`<li><button name="emoji" value="${reaction.emoji}" data-user-ids="${reaction.userIds.join(" ")}" title="${who}" class="reaction">
       <span aria-hidden="true">${reaction.emoji}</span><span aria-hidden="true" class="font-semibold">${reaction.count}</span><span class="reaction-label sr-only">${who}</span>
     </button></li>`;
   };
@@ -79,9 +81,6 @@ function reactions(message: Message): SafeHtml {
     <ul class="reactions flex flex-wrap gap-1" aria-label="Reactions">${message.reactions.map(chip)}</ul>
   </form>`;
 }
-
-const actionClass =
-  "rounded px-1.5 py-0.5 text-slate-700 underline-offset-2 hover:bg-slate-100 hover:underline focus-visible:outline-2 focus-visible:outline-blue-700 dark:text-slate-300 dark:hover:bg-slate-800 dark:focus-visible:outline-blue-300";
 
 /**
  * React, Reply, Edit, Delete. Reacting and deleting work without JavaScript (a picker in a
@@ -92,19 +91,19 @@ const actionClass =
  */
 function actions(message: Message): SafeHtml {
   const url = messageUrl(message);
-  return html`<div role="group" aria-label="Actions on the message from ${message.username}" class="message-actions ml-auto flex flex-wrap items-center gap-1 text-xs group-data-[live=false]/room:hidden pointer-fine:opacity-0 pointer-fine:group-hover/message:opacity-100 pointer-fine:group-focus-within/message:opacity-100">
+  return html`<div role="group" aria-label="Actions on the message from ${message.username}" class="message-actions">
     <details class="react-picker relative">
-      <summary class="${actionClass} cursor-pointer list-none">React</summary>
-      <form method="post" action="${url}/reactions" class="absolute right-0 z-10 mt-1 flex gap-1 rounded border border-slate-400 bg-white p-1 shadow-md dark:border-slate-500 dark:bg-slate-800">
+      <summary class="message-action cursor-pointer list-none">React</summary>
+      <form method="post" action="${url}/reactions" class="react-picker-menu">
         ${COMMON_EMOJI.map(
           ([emoji, name]) =>
-            html`<button name="emoji" value="${emoji}" aria-label="React with ${name}" title="${name}" class="flex size-8 items-center justify-center rounded text-lg hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-blue-700 dark:hover:bg-slate-700 dark:focus-visible:outline-blue-300">${emoji}</button>`,
+            html`<button name="emoji" value="${emoji}" aria-label="React with ${name}" title="${name}" class="react-picker-emoji">${emoji}</button>`,
         )}
       </form>
     </details>
-    <button type="button" data-action="reply" class="${actionClass} hidden group-data-[enhanced=true]/room:inline">Reply</button>
-    <button type="button" data-action="edit" class="${actionClass} hidden group-data-[own=true]/message:inline">Edit</button>
-    <a href="${url}/delete" data-action="delete" class="${actionClass} hidden noscript:inline group-data-[may-delete=true]/message:inline">Delete</a>
+    <button type="button" data-action="reply" class="message-action hidden group-data-[enhanced=true]/room:inline">Reply</button>
+    <button type="button" data-action="edit" class="message-action hidden group-data-[own=true]/message:inline">Edit</button>
+    <a href="${url}/delete" data-action="delete" class="message-action hidden noscript:inline group-data-[may-delete=true]/message:inline">Delete</a>
   </div>`;
 }
 
@@ -112,7 +111,7 @@ function actions(message: Message): SafeHtml {
 export function messageItem(message: Message): SafeHtml {
   const deleted = message.deletedAt !== null;
   const mentions = message.mentions.length > 0;
-  return html`<li id="message-${message.id}" class="message group/message px-3 py-1.5 data-[mentions-you=true]:border-l-4 data-[mentions-you=true]:border-amber-600 data-[mentions-you=true]:bg-amber-50 dark:data-[mentions-you=true]:border-amber-400 dark:data-[mentions-you=true]:bg-amber-950" data-seq="${message.seq}" data-rev="${message.rev}" data-client-id="${message.clientId ?? ""}" data-sender-id="${message.senderId}" data-mentions="${message.mentions.join(" ")}" data-deleted="${deleted}" hx-disable>
+  return html`<li id="message-${message.id}" class="message group/message" data-seq="${message.seq}" data-rev="${message.rev}" data-client-id="${message.clientId ?? ""}" data-sender-id="${message.senderId}" data-mentions="${message.mentions.join(" ")}" data-deleted="${String(deleted)}" hx-disable>
   ${!deleted && message.replyTo && replyQuote(message.replyTo)}
   <div class="flex flex-wrap items-baseline gap-x-2">
     <span class="message-author font-semibold">${message.username}</span> ${utcTime(message.createdAt)}
