@@ -220,6 +220,8 @@ test("each scroll to the top loads one older page, and the message that was at t
     expect(olderPagesAsked).toEqual(asked);
     expect(seqs(await shownMessages(ivy.page))).toEqual(upTo300(firstShown));
     expect(Math.abs((await screenY(top.seq)) - top.y)).toBeLessThan(1);
+    // The older messages are hers, and the page marks them so (their Edit and Delete show).
+    expect(await ivy.page.locator('#messages li.message:not([data-own="true"])').count()).toBe(0);
   }
 }, TEST_MS);
 
