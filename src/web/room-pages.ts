@@ -1,11 +1,12 @@
 // A room in the browser: its page, the pages of older history and the members panel that
-// htmx asks for, the membership buttons and forms, and the composer's post without JavaScript.
+// htmx asks for, the membership buttons and forms, and without JavaScript the composer's post
+// and the message forms (delete, after a confirmation page; react and take back).
 import { Elysia, t } from "elysia";
 import { roomUrl } from "../../views/home";
 import { deleteConfirmation, historyPage, membersPanel, roomFragment } from "../../views/room";
 import type { Principal } from "../auth/accounts";
 import type { HttpDeps } from "../http/context";
-import { notFound, forbidden } from "../errors";
+import { forbidden, notFound } from "../errors";
 import { deleteMessage, react, unreact } from "../messages/change";
 import { listMessages, readMessages } from "../messages/log";
 import { HistoryQuery } from "../messages/schemas";
