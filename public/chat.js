@@ -1,5 +1,8 @@
 // The page's own script: times in the reader's local time everywhere, and on a room page the
-// live chat, bridging Socket.IO to the server-rendered message fragments.
+// live log, bridging Socket.IO to the server-rendered message fragments: new messages in seq
+// order, changed ones replaced in place, your own sends pending until stored. The room's other
+// parts build on it: public/actions.js (what you do to a message) and public/presence.js (who
+// is here and typing), through `window.chatLoop` and the `chatloop:item` event.
 // CSP-safe by construction: no inline handlers, no eval; the user's own pending text is only
 // ever set with textContent, and only HTML our server rendered (and escaped) is inserted.
 (() => {
@@ -24,7 +27,7 @@
   if (messageLog) keepPlaceAboveOlderMessages(messageLog);
 
   const room = document.getElementById("room");
-  if (room && room.dataset.live === "true" && typeof io === "function") startLiveRoom(room);
+  if (room && room.dataset.live === "true" && typeof io === "function") window.chatLoop = startLiveRoom(room);
 
   /**
    * Older messages go in above what the reader is looking at: the message that was at the top
@@ -55,9 +58,11 @@
     const status = document.getElementById("connection-status");
     const composer = document.getElementById("composer");
     const textarea = document.getElementById("composer-text");
-    /** Messages sent but not yet seen stored, by clientId: re-sent after a reconnect. */
+    /** Messages sent but not yet seen stored, by clientId ({ content, replyToId }): re-sent after a reconnect. */
     const pending = new Map();
-    let lastSeq = highestSeq();
+    // Where the log stood when the server rendered the page; a (re)join asks for what came after.
+    let lastSeq = Number(room.dataset.lastSeq) || 0;
+    let lastRev = Number(room.dataset.lastRev) || 0;
 
     // Within this many pixels of the end the reader counts as "at the bottom" and is kept there.
     const STICKY_PX = 48;
@@ -66,30 +71,79 @@
       log.scrollTop = log.scrollHeight;
     };
 
-    function highestSeq() {
-      let highest = 0;
-      for (const item of list.querySelectorAll("li[data-seq]")) highest = Math.max(highest, Number(item.dataset.seq));
-      return highest;
-    }
-
+    const itemOf = (id) => document.getElementById(`message-${id}`);
     const pendingItem = (clientId) => list.querySelector(`li.pending[data-client-id="${CSS.escape(clientId)}"]`);
 
-    /** A stored message from the server, in seq order; pending ones stay below the stored ones. */
-    function showStored(message) {
-      if (message.seq <= lastSeq) return; // already shown: a replay overlapping what we had
-      lastSeq = message.seq;
+    /** Our server's fragment, user text already escaped, as an element. */
+    function fromHtml(html) {
+      const template = document.createElement("template");
+      template.innerHTML = html;
+      return template.content.firstElementChild;
+    }
+
+    /** Tells the room's other parts that an item is new, or replaces `previous`. */
+    function announce(item, previous) {
+      localizeTimes(item);
+      item.dispatchEvent(new CustomEvent("chatloop:item", { bubbles: true, detail: { previous } }));
+    }
+
+    /** Where a message with this seq goes: after the stored ones before it, above the pending ones. */
+    function placeFor(seq) {
+      const stored = list.querySelectorAll("li.message[data-seq]");
+      for (let i = stored.length - 1; i >= 0; i--) {
+        if (Number(stored[i].dataset.seq) < seq) return stored[i].nextElementSibling;
+      }
+      return stored[0] || list.querySelector("li.pending");
+    }
+
+    /** newMessage: a stored message, placed in seq order; one already shown is only updated. */
+    function showNew(message) {
+      lastSeq = Math.max(lastSeq, message.seq);
+      if (itemOf(message.id)) return showChanged(message); // a replay overlapping what we had
+      lastRev = Math.max(lastRev, message.rev);
       const stick = atBottom();
       const own = message.clientId ? pendingItem(message.clientId) : null;
       if (own) {
         own.remove();
         pending.delete(message.clientId);
       }
-      const template = document.createElement("template");
-      template.innerHTML = message.html; // our server's fragment, user text already escaped
-      const item = template.content.firstElementChild;
-      list.insertBefore(item, list.querySelector("li.pending"));
-      localizeTimes(item);
+      const item = fromHtml(message.html);
+      list.insertBefore(item, placeFor(message.seq));
+      announce(item);
       if (stick || own) scrollToBottom();
+    }
+
+    /** messageUpdated: the message's newer state replaces it in place; an older state, or a message not shown, changes nothing. */
+    function showChanged(message) {
+      lastRev = Math.max(lastRev, message.rev);
+      const previous = itemOf(message.id);
+      if (!previous || Number(previous.dataset.rev) >= message.rev) return;
+      const stick = atBottom();
+      const focused = focusIn(previous);
+      const item = fromHtml(message.html);
+      previous.replaceWith(item);
+      announce(item, previous);
+      if (focused) refocus(item, focused);
+      if (stick) scrollToBottom();
+    }
+
+    /** The control inside the item that has the focus, and how to find its twin in the new item. */
+    function focusIn(item) {
+      const element = document.activeElement;
+      if (!element || element === item || !item.contains(element)) return null;
+      if (element.closest(".edit-form")) return { element, selector: '[data-action="edit"]' };
+      if (element.dataset.action) return { element, selector: `[data-action="${element.dataset.action}"]` };
+      if (element.matches(".reaction, .react-picker button")) return { element, selector: `.reaction[value="${CSS.escape(element.value)}"]` };
+      return { element, selector: ".react-picker summary" };
+    }
+
+    /** Keyboard users keep their place when the message they are on changes under them. */
+    function refocus(item, { element, selector }) {
+      if (element.isConnected) return element.focus(); // moved over into the new item (an open editor)
+      const twin = item.querySelector(selector);
+      if (twin && twin.getClientRects().length > 0) return twin.focus();
+      item.tabIndex = -1;
+      item.focus();
     }
 
     function showPending(clientId, content) {
@@ -106,7 +160,7 @@
       state.textContent = "sending…";
       head.append(name, " ", state);
       const body = document.createElement("p");
-      body.className = "whitespace-pre-wrap wrap-anywhere";
+      body.className = "message-text whitespace-pre-wrap wrap-anywhere";
       body.textContent = content;
       item.append(head, body);
       list.append(item);
@@ -114,7 +168,8 @@
     }
 
     function send(clientId) {
-      socket.emit("sendMessage", { roomId, content: pending.get(clientId), clientId }, (answer) => {
+      const { content, replyToId } = pending.get(clientId);
+      socket.emit("sendMessage", { roomId, content, clientId, ...(replyToId ? { replyToId } : {}) }, (answer) => {
         if (!answer || !answer.code) return; // stored: newMessage replaces the pending item
         pending.delete(clientId);
         const item = pendingItem(clientId);
@@ -128,40 +183,33 @@
       return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
     }
 
-    /** Too far behind to replay: take the newest page over HTTP, then join after it. */
+    /** Too far behind to replay: take the room's newest page over HTTP, with where the log stood, then join after it. */
     async function reloadHistory() {
-      const response = await fetch(`/chat/rooms/${roomId}/messages`, { headers: { "HX-Request": "true" } });
+      const response = await fetch(`/chat/rooms/${roomId}`, { headers: { "HX-Request": "true" } });
       if (!response.ok) return location.reload();
-      const html = await response.text();
+      const template = document.createElement("template");
+      template.innerHTML = await response.text(); // our server's fragment
+      const fresh = template.content.getElementById("room");
+      const freshList = template.content.getElementById("messages");
+      if (!fresh || !freshList) return location.reload();
       for (const item of list.querySelectorAll("li:not(.pending)")) item.remove();
-      list.insertAdjacentHTML("afterbegin", html); // our server's fragment
+      list.prepend(...freshList.children);
+      lastSeq = Number(fresh.dataset.lastSeq);
+      lastRev = Number(fresh.dataset.lastRev);
       scrollToBottom(); // before htmx watches the "load older" button, which is at the top
       htmx.process(list);
-      localizeTimes(list);
-      lastSeq = highestSeq();
+      for (const item of list.querySelectorAll("li.message:not(.pending)")) announce(item);
       join();
     }
 
     function join() {
-      socket.emit("joinRoom", { roomId, after: lastSeq }, (answer) => {
+      if (room.dataset.removed === "true") return; // the owner removed us: nothing to follow
+      socket.emit("joinRoom", { roomId, after: lastSeq, since: lastRev }, (answer) => {
         if (answer && answer.code === "too_far_behind") return void reloadHistory();
         if (answer && answer.code) return setStatus(`Cannot follow this room: ${answer.message}`);
         room.dataset.joined = "true";
         for (const clientId of pending.keys()) send(clientId); // the same clientId: stored once at most
       });
-    }
-
-    /** Who came online or went offline here; someone the panel does not list yet has just joined the room. */
-    function showPresence(change) {
-      if (change.roomId !== roomId) return;
-      const panel = document.getElementById("members");
-      const changes = [...change.online.map((id) => [id, true]), ...change.offline.map((id) => [id, false])];
-      for (const [userId, online] of changes) {
-        const item = panel.querySelector(`li[data-user-id="${CSS.escape(userId)}"]`);
-        if (!item) return void htmx.ajax("GET", `/chat/rooms/${roomId}/members`, { target: "#members", swap: "outerHTML" });
-        item.dataset.online = String(online);
-        item.querySelector(".presence-label").textContent = online ? ", online" : ", offline";
-      }
     }
 
     function setStatus(text) {
@@ -170,13 +218,15 @@
 
     const socket = io({ auth: { format: "html" } });
     socket.on("connect", () => {
+      if (room.dataset.removed === "true") return;
       setStatus("");
       join();
     });
-    socket.on("newMessage", showStored);
-    socket.on("presence", showPresence);
+    socket.on("newMessage", showNew);
+    socket.on("messageUpdated", showChanged);
     socket.on("disconnect", (reason) => {
       room.dataset.joined = "false";
+      if (room.dataset.removed === "true") return;
       setStatus("Reconnecting…");
       // The server hung up on purpose (a restart, a revoked session): try again; a session
       // that is over then fails the handshake and goes to sign in.
@@ -191,12 +241,13 @@
     composer.addEventListener("submit", (event) => {
       event.preventDefault();
       const content = textarea.value;
-      if (!content.trim()) return;
+      if (!content.trim() || textarea.disabled) return;
       const clientId = newClientId();
-      pending.set(clientId, content);
+      pending.set(clientId, { content, replyToId: composer.dataset.replyToId });
       showPending(clientId, content);
       textarea.value = "";
       textarea.focus();
+      composer.dispatchEvent(new CustomEvent("chatloop:sent"));
       if (socket.connected) send(clientId); // otherwise the reconnect sends it
     });
 
@@ -208,5 +259,6 @@
 
     scrollToBottom();
     textarea.focus();
+    return { socket, room, roomId, viewerId: room.dataset.viewerId, setStatus };
   }
 })();

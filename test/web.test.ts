@@ -391,11 +391,131 @@ describe("escaping", () => {
   });
 });
 
+describe("what people do to messages", () => {
+  const reactionsPath = (room: { id: string }, messageId: string) => `/chat/rooms/${room.id}/messages/${messageId}/reactions`;
+  const deletePath = (room: { id: string }, messageId: string) => `/chat/rooms/${room.id}/messages/${messageId}/delete`;
+  const send = async (person: Person, roomId: string, content: string, replyToId?: string) =>
+    (await api(server, "POST", "/messages", { roomId, content, ...(replyToId ? { replyToId } : {}) }, person.token)).body;
+
+  test("the fragment shows edits, deletions, reactions, replies and mentions, with every user's text escaped", async () => {
+    const room = await createRoom(server, alice, "changes shown");
+    await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    const mention = await send(alice, room.id, `@bob ${HOSTILE}`);
+    const answer = await send(bob, room.id, `first draft`, mention.id);
+    await api(server, "PATCH", `/messages/${answer.id}`, { content: `re: ${HOSTILE}` }, bob.token);
+    await api(server, "PUT", `/messages/${mention.id}/reactions/${encodeURIComponent("👍")}`, undefined, bob.token);
+    const gone = await send(alice, room.id, "secret said by mistake");
+    await api(server, "DELETE", `/messages/${gone.id}`, undefined, alice.token);
+    const { lastSeq, lastRev } = (await server.sql`select last_seq as "lastSeq", last_rev as "lastRev" from rooms where id = ${room.id}`)[0]!;
+
+    const page = await (await getPage(aliceBrowser, `/chat/rooms/${room.id}`)).text();
+    expectNoHostileMarkup(page);
+    expect(page).toContain(`data-viewer-id="${alice.id}" data-owner-id="${alice.id}" data-last-seq="${lastSeq}" data-last-rev="${lastRev}"`);
+    const item = (id: string) => page.slice(page.indexOf(`<li id="message-${id}"`), page.indexOf("</li>\n", page.indexOf(`<li id="message-${id}"`)));
+    // The mention: marked, with whom it mentions for the page to compare with its reader; and bob's reaction.
+    expect(item(mention.id)).toContain(`data-mentions="${bob.id}"`);
+    expect(item(mention.id)).toMatch(/<span class="mention[^"]*">@bob<\/span> &lt;script&gt;/);
+    expect(item(mention.id)).toMatch(new RegExp(`<button name="emoji" value="👍" data-user-ids="${bob.id}" title="1 person reacted with 👍"`));
+    // The answer: edited, quoting the message it answers (escaped too), linking to it.
+    expect(item(answer.id)).toContain("(edited)");
+    expect(item(answer.id)).toContain(`<a href="#message-${mention.id}" class="reply-quote`);
+    expect(item(answer.id)).toContain(`@bob &lt;script&gt;alert(1)&lt;/script&gt;`);
+    // The deletion: a tombstone, without its text or actions.
+    expect(item(gone.id)).toContain("This message was deleted");
+    expect(item(gone.id)).not.toContain("data-action");
+    expect(page).not.toContain("secret said by mistake");
+
+    // Live, to a browser socket: the same template, escaped the same way.
+    const socket = await htmlSocket(server, { token: bob.token });
+    await socket.emitWithAck("joinRoom", { roomId: room.id });
+    const updated = next(socket, "messageUpdated");
+    await api(server, "PATCH", `/messages/${mention.id}`, { content: `@bob again ${HOSTILE}` }, alice.token);
+    const { html } = (await updated) as { html: string };
+    expectNoHostileMarkup(html);
+    expect(html).toStartWith(`<li id="message-${mention.id}"`);
+    expect(html).toContain("(edited)");
+    socket.close();
+  });
+
+  test("without JavaScript a member reacts and takes it back with the reaction forms, and the sender deletes after a confirmation page", async () => {
+    const room = await createRoom(server, alice, "plain reactions");
+    await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    const bobBrowser = await signInBrowser(server, "bob");
+    const message = await send(alice, room.id, "react to me");
+    const reactions = async () => (await api(server, "GET", `/messages/${room.id}`, undefined, alice.token)).body[0].reactions;
+
+    const reacted = await post(bobBrowser, reactionsPath(room, message.id), { emoji: "🎉" });
+    expect([reacted.status, reacted.headers.get("location")]).toEqual([303, `/chat/rooms/${room.id}#message-${message.id}`]);
+    expect(await reactions()).toEqual([{ emoji: "🎉", count: 1, userIds: [bob.id] }]);
+    expect((await post(bobBrowser, reactionsPath(room, message.id), { emoji: "🎉" })).status).toBe(303);
+    expect(await reactions()).toEqual([]);
+
+    const confirmation = await getPage(aliceBrowser, deletePath(room, message.id));
+    expect(confirmation.status).toBe(200);
+    const form = await confirmation.text();
+    expect(form).toContain("Delete this message?");
+    expect(form).toContain("react to me");
+    expect(form).toContain(`<form method="post" action="${deletePath(room, message.id)}"`);
+    const deleted = await post(aliceBrowser, deletePath(room, message.id), {});
+    expect([deleted.status, deleted.headers.get("location")]).toEqual([303, `/chat/rooms/${room.id}#message-${message.id}`]);
+    const [after] = (await api(server, "GET", `/messages/${room.id}`, undefined, alice.token)).body;
+    expect([after.content, after.deletedAt]).toEqual(["", expect.any(String)]);
+  });
+
+  test("the message forms refuse outsiders, other people's messages and other rooms' messages, and change nothing", async () => {
+    const secret = await createRoom(server, alice, "secret changes", true);
+    await invite(server, secret, alice, bob);
+    const open = await createRoom(server, alice, "open changes");
+    const inSecret = await send(alice, secret.id, "alice's");
+    const bobs = await send(bob, secret.id, "bob's");
+    const inOpen = await send(alice, open.id, "in the open");
+    const [bobBrowser, malloryBrowser] = [await signInBrowser(server, "bob"), await signInBrowser(server, "mallory")];
+    const before = await snapshot(server);
+
+    const refusals: [Promise<Response>, number][] = [
+      // Someone not in a private room: it does not exist for them.
+      [getPage(malloryBrowser, deletePath(secret, inSecret.id)), 404],
+      [post(malloryBrowser, deletePath(secret, inSecret.id), {}), 404],
+      [post(malloryBrowser, reactionsPath(secret, inSecret.id), { emoji: "👍" }), 404],
+      // Someone not in a public room may read it, not react.
+      [post(malloryBrowser, reactionsPath(open, inOpen.id), { emoji: "👍" }), 403],
+      // A member who is neither the sender nor the owner.
+      [getPage(bobBrowser, deletePath(secret, inSecret.id)), 403],
+      [post(bobBrowser, deletePath(secret, inSecret.id), {}), 403],
+      // A message through another room's URL, and no message at all.
+      [post(aliceBrowser, deletePath(open, bobs.id), {}), 404],
+      [post(aliceBrowser, reactionsPath(open, inSecret.id), { emoji: "👍" }), 404],
+      [post(aliceBrowser, deletePath(secret, crypto.randomUUID()), {}), 404],
+      [post(aliceBrowser, `/chat/rooms/${secret.id}/messages/not-an-id/delete`, {}), 404],
+      // Not an emoji; and a post from a foreign page.
+      [post(bobBrowser, reactionsPath(secret, inSecret.id), { emoji: "<b>x</b>" }), 400],
+      [post(aliceBrowser, deletePath(secret, bobs.id), {}, { origin: EVIL }), 403],
+    ];
+    for (const [response, status] of refusals) {
+      const answer = await response;
+      expect([answer.url, answer.status]).toEqual([answer.url, status]);
+      expect(answer.headers.get("content-type")).toStartWith("text/html");
+    }
+    expect(await snapshot(server)).toEqual(before);
+  });
+
+  test("the room's owner may delete anyone's message without JavaScript too", async () => {
+    const room = await createRoom(server, alice, "owner deletes", true);
+    await invite(server, room, alice, bob);
+    const bobs = await send(bob, room.id, "moderate me");
+    expect((await getPage(aliceBrowser, deletePath(room, bobs.id))).status).toBe(200);
+    expect((await post(aliceBrowser, deletePath(room, bobs.id), {})).status).toBe(303);
+    expect((await api(server, "GET", `/messages/${room.id}`, undefined, bob.token)).body[0].deletedAt).not.toBeNull();
+  });
+});
+
 describe("assets", () => {
   test("CSS and scripts are served from /public with their types and a year of cache when versioned", async () => {
     const page = await (await getPage(aliceBrowser, `/chat/rooms/${(await createRoom(server, alice, "assets")).id}`)).text();
     const urls = [...page.matchAll(/(?:href|src)="(\/public\/[^"]+)"/g)].map((m) => m[1]!);
-    expect(urls.map((u) => u.split("?")[0])).toEqual(["/public/app.css", "/public/htmx.min.js", "/public/socket.io.min.js", "/public/chat.js"]);
+    expect(urls.map((u) => u.split("?")[0])).toEqual([
+      "/public/app.css", "/public/htmx.min.js", "/public/socket.io.min.js", "/public/chat.js", "/public/actions.js", "/public/presence.js",
+    ]);
     for (const url of urls) {
       const response = await fetch(server.base + url);
       expect(response.status).toBe(200);

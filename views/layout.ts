@@ -42,6 +42,8 @@ export function layout(options: { title: string; viewer?: Viewer; assets: PageAs
 <script src="${assets.url("htmx.min.js")}" defer></script>
 ${live && html`<script src="${assets.url("socket.io.min.js")}" defer></script>`}
 <script src="${assets.url("chat.js")}" defer></script>
+${live && html`<script src="${assets.url("actions.js")}" defer></script>
+<script src="${assets.url("presence.js")}" defer></script>`}
 </head>
 <body class="min-h-full bg-white text-slate-900 dark:bg-slate-900 dark:text-slate-100">
 <header class="flex flex-wrap items-center justify-between gap-2 border-b border-slate-300 px-4 py-2 dark:border-slate-700">

@@ -9,6 +9,9 @@ import { messageItem } from "./message";
 
 export interface RoomData {
   room: Room;
+  /** Where the log stood when the history below was read: the page's live updates start there. */
+  lastSeq: number;
+  lastRev: number;
   viewer: { userId: string; username: string };
   isMember: boolean;
   messages: Message[];
@@ -44,7 +47,7 @@ export function membersPanel(data: Pick<RoomData, "room" | "viewer" | "members">
   <h2 id="members-heading" class="mb-2 font-bold">Members (${data.members.length})</h2>
   <ul class="flex flex-col gap-1">${data.members.map(
     (m) =>
-      html`<li class="group flex items-center gap-2 wrap-anywhere" data-user-id="${m.userId}" data-online="${String(m.online)}">
+      html`<li class="group flex items-center gap-2 wrap-anywhere" data-user-id="${m.userId}" data-online="${String(m.online)}" data-username="${m.username}">
       <span class="size-2 shrink-0 rounded-full border border-slate-500 group-data-[online=true]:border-emerald-700 group-data-[online=true]:bg-emerald-600" aria-hidden="true"></span>
       <span>${m.username}${m.isOwner && html` <span class="text-xs text-slate-600 dark:text-slate-300">(owner)</span>`}<span class="presence-label sr-only">, ${m.online ? "online" : "offline"}</span></span>
       ${isOwner && !m.isOwner && remove(m)}
@@ -66,16 +69,35 @@ function composer(data: RoomData): SafeHtml {
   <button class="${buttonClass}">Join this room to write</button>
 </form>`;
   }
-  return html`<form id="composer" method="post" action="${roomUrl(data.room.id)}/messages" class="flex items-end gap-2 border-t border-slate-300 p-2 dark:border-slate-700">
-  <label for="composer-text" class="sr-only">Message</label>
-  <textarea id="composer-text" name="content" rows="2" required maxlength="${data.maxMessageLength}" placeholder="Write a message (Enter sends, Shift+Enter for a new line)" class="${inputClass} resize-none"></textarea>
-  <button class="${buttonClass}">Send</button>
+  // The reply preview, the @-completion list and what they hold are filled in by public/actions.js
+  // and public/presence.js; without the script they stay hidden.
+  return html`<form id="composer" method="post" action="${roomUrl(data.room.id)}/messages" class="relative border-t border-slate-300 p-2 dark:border-slate-700">
+  <div id="reply-preview" hidden class="mb-2 flex items-center gap-2 border-l-4 border-blue-700 pl-2 text-sm dark:border-blue-300">
+    <p class="min-w-0 flex-1 truncate">Replying to <strong id="reply-preview-author"></strong>: <span id="reply-preview-text"></span></p>
+    <button type="button" id="reply-cancel" class="rounded px-1.5 text-slate-700 underline focus-visible:outline-2 focus-visible:outline-blue-700 dark:text-slate-300 dark:focus-visible:outline-blue-300">Cancel reply</button>
+  </div>
+  <ul id="mention-options" role="listbox" aria-label="People to mention" hidden class="absolute bottom-full left-2 z-10 mb-1 max-h-48 min-w-48 overflow-y-auto rounded border border-slate-400 bg-white py-1 shadow-md dark:border-slate-500 dark:bg-slate-800"></ul>
+  <div class="flex items-end gap-2">
+    <label for="composer-text" class="sr-only">Message</label>
+    <textarea id="composer-text" name="content" rows="2" required maxlength="${data.maxMessageLength}" aria-autocomplete="list" aria-controls="mention-options" placeholder="Write a message (Enter sends, Shift+Enter for a new line)" class="${inputClass} resize-none"></textarea>
+    <button class="${buttonClass}">Send</button>
+  </div>
 </form>`;
 }
 
+/** Asks before a message is deleted; public/actions.js opens it and fills in the message. */
+const deleteDialog = html`<dialog id="delete-dialog" aria-labelledby="delete-dialog-heading" class="m-auto max-w-md rounded border border-slate-400 bg-white p-4 text-slate-900 backdrop:bg-slate-900/50 dark:border-slate-500 dark:bg-slate-900 dark:text-slate-100">
+  <h2 id="delete-dialog-heading" class="mb-2 font-bold">Delete this message?</h2>
+  <p id="delete-dialog-text" class="mb-4 line-clamp-3 border-l-4 border-slate-400 pl-2 whitespace-pre-wrap wrap-anywhere"></p>
+  <form method="dialog" class="flex justify-end gap-2">
+    <button value="cancel" class="rounded border border-slate-500 px-3 py-1.5 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-blue-700 dark:hover:bg-slate-800 dark:focus-visible:outline-blue-300">Cancel</button>
+    <button value="delete" class="rounded bg-red-700 px-3 py-1.5 font-semibold text-white hover:bg-red-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-700 dark:bg-red-600 dark:hover:bg-red-500 dark:focus-visible:outline-red-300">Delete</button>
+  </form>
+</dialog>`;
+
 export function roomFragment(data: RoomData, inviteError?: string): SafeHtml {
   const { room, viewer } = data;
-  return html`<div id="room" class="flex flex-col gap-3 md:flex-row" data-room-id="${room.id}" data-username="${viewer.username}" data-live="${data.isMember}">
+  return html`<div id="room" class="group/room flex flex-col gap-3 md:flex-row" data-room-id="${room.id}" data-username="${viewer.username}" data-viewer-id="${viewer.userId}" data-owner-id="${room.ownerId ?? ""}" data-last-seq="${data.lastSeq}" data-last-rev="${data.lastRev}" data-live="${data.isMember}">
   <section aria-labelledby="room-heading" class="flex min-w-0 flex-1 flex-col rounded border border-slate-300 dark:border-slate-700">
     <div class="flex flex-wrap items-center justify-between gap-2 border-b border-slate-300 px-3 py-2 dark:border-slate-700">
       <h1 id="room-heading" class="text-xl font-bold wrap-anywhere">${room.name}${room.isPrivate && html` <span class="text-sm font-normal text-slate-600 dark:text-slate-300">(private)</span>`}</h1>
@@ -83,13 +105,29 @@ export function roomFragment(data: RoomData, inviteError?: string): SafeHtml {
       ${data.isMember &&
       html`<form method="post" action="${roomUrl(room.id)}/leave"><button class="text-sm text-slate-700 underline dark:text-slate-300">Leave room</button></form>`}
     </div>
-    <div id="message-log" role="log" aria-label="Messages" tabindex="0" class="h-[60dvh] overflow-y-auto py-2 md:h-[calc(100dvh-12rem)]">
+    <div id="message-log" role="log" aria-label="Messages" tabindex="0" class="h-[60dvh] overflow-y-auto py-2 md:h-[calc(100dvh-13.5rem)]">
       <ol id="messages">
 ${historyPage(room.id, data.messages)}
       </ol>
     </div>
+    <p id="typing-status" aria-live="polite" class="min-h-6 px-3 text-sm text-slate-700 italic dark:text-slate-300"></p>
     ${composer(data)}
   </section>
+  ${data.isMember && deleteDialog}
   ${membersPanel(data, inviteError)}
 </div>`;
+}
+
+/** Without JavaScript, Delete asks here first: the message, and a form that deletes it. */
+export function deleteConfirmation(message: Message): SafeHtml {
+  const action = `${roomUrl(message.roomId)}/messages/${message.id}/delete`;
+  return html`<section class="mx-auto mt-6 max-w-md">
+  <h1 class="mb-2 text-xl font-bold">Delete this message?</h1>
+  <p class="mb-1 text-sm text-slate-700 dark:text-slate-300">From ${message.username}:</p>
+  <p class="mb-4 border-l-4 border-slate-400 pl-2 whitespace-pre-wrap wrap-anywhere">${message.content}</p>
+  <form method="post" action="${action}" class="flex items-center gap-4">
+    <button class="rounded bg-red-700 px-3 py-1.5 font-semibold text-white hover:bg-red-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-700 dark:bg-red-600 dark:hover:bg-red-500 dark:focus-visible:outline-red-300">Delete</button>
+    <a class="underline" href="${roomUrl(message.roomId)}#message-${message.id}">Cancel</a>
+  </form>
+</section>`;
 }

@@ -4,7 +4,9 @@
 import htmxPath from "htmx.org/dist/htmx.min.js" with { type: "file" };
 import socketIoPath from "../../node_modules/socket.io-client/dist/socket.io.min.js" with { type: "file" };
 import appCssPath from "../../public/app.css" with { type: "file" };
+import actionsPath from "../../public/actions.js" with { type: "file" };
 import chatPath from "../../public/chat.js" with { type: "file" };
+import presencePath from "../../public/presence.js" with { type: "file" };
 import { acceptsGzip } from "./negotiation";
 
 interface Asset {
@@ -18,6 +20,8 @@ const JS = "text/javascript; charset=utf-8";
 const FILES: Record<string, [path: string, type: string]> = {
   "app.css": [appCssPath, "text/css; charset=utf-8"],
   "chat.js": [chatPath, JS],
+  "actions.js": [actionsPath, JS],
+  "presence.js": [presencePath, JS],
   "htmx.min.js": [htmxPath, JS],
   "socket.io.min.js": [socketIoPath, JS],
 };

@@ -7,6 +7,14 @@ declare module "*/chat.js" {
   const path: string;
   export default path;
 }
+declare module "*/actions.js" {
+  const path: string;
+  export default path;
+}
+declare module "*/presence.js" {
+  const path: string;
+  export default path;
+}
 declare module "*.css" {
   const path: string;
   export default path;

@@ -1,16 +1,20 @@
 // A room in the browser: its page, the pages of older history and the members panel that
-// htmx asks for, the membership buttons and forms, and the composer's post without JavaScript.
+// htmx asks for, the membership buttons and forms, and without JavaScript the composer's post
+// and the message forms (delete, after a confirmation page; react and take back).
 import { Elysia, t } from "elysia";
 import { roomUrl } from "../../views/home";
-import { historyPage, membersPanel, roomFragment } from "../../views/room";
+import { deleteConfirmation, historyPage, membersPanel, roomFragment } from "../../views/room";
 import type { Principal } from "../auth/accounts";
 import type { HttpDeps } from "../http/context";
-import { listMessages } from "../messages/log";
+import { forbidden, notFound } from "../errors";
+import { deleteMessage, react, unreact } from "../messages/change";
+import { listMessages, readMessages } from "../messages/log";
 import { HistoryQuery, SendMessage } from "../messages/schemas";
 import { sendMessage } from "../messages/send";
 import { membersOnline } from "../realtime/presence";
 import { findVisibleRoom, invite, joinRoom, leaveRoom, removeMember } from "../rooms/rooms";
 import { Invite, MemberParams, RoomParams } from "../rooms/schemas";
+import { Id } from "../schemas";
 import { compileValidator } from "../validation";
 import { Form, userError } from "./posted-form";
 import { isHtmx, page, redirect } from "./respond";
@@ -20,6 +24,7 @@ import { viewerGuard } from "./session";
 const HISTORY_PAGE = 50;
 const validInvite = compileValidator(Invite);
 const validMessage = compileValidator(SendMessage);
+const MessageParams = t.Object({ roomId: Id, messageId: Id });
 
 export function roomPages(deps: HttpDeps) {
   const { sql } = deps;
@@ -30,10 +35,28 @@ export function roomPages(deps: HttpDeps) {
     return { room, viewer, isMember, members: await membersOnline(sql, deps.presence, viewer.userId, roomId) };
   };
 
+  /**
+   * The room with its newest history. The log's position is read before the history, so that
+   * the page's live updates, which start there, overlap what it shows rather than miss anything.
+   */
   const roomData = async (viewer: Principal, roomId: string) => {
-    const members = await membersData(viewer, roomId); // refuses a room the viewer may not see, before reading it
-    return { ...members, messages: await listMessages(sql, roomId, { limit: HISTORY_PAGE }), maxMessageLength: deps.maxMessageLength };
+    const { isMember, lastSeq, lastRev, ...room } = await findVisibleRoom(sql, viewer.userId, roomId); // refuses a room the viewer may not see
+    const [members, messages] = await Promise.all([
+      membersOnline(sql, deps.presence, viewer.userId, roomId),
+      listMessages(sql, roomId, { limit: HISTORY_PAGE }),
+    ]);
+    return { room, viewer, isMember, members, messages, lastSeq, lastRev, maxMessageLength: deps.maxMessageLength };
   };
+
+  /** A message of this room, which the viewer may see; a message of another room is not found here. */
+  const messageIn = async (viewer: Principal, roomId: string, messageId: string) => {
+    const room = await findVisibleRoom(sql, viewer.userId, roomId);
+    const message = (await readMessages(sql, [messageId])).get(messageId);
+    if (!message || message.roomId !== room.id) throw notFound("message_not_found", "no such message");
+    return { room, message };
+  };
+
+  const backToMessage = (request: Request, message: { roomId: string; id: string }) => redirect(request, `${roomUrl(message.roomId)}#message-${message.id}`);
 
   const membersAnswer = async (request: Request, viewer: Principal, roomId: string) =>
     page(request, membersPanel(await membersData(viewer, roomId)), { title: "Members" });
@@ -106,6 +129,40 @@ export function roomPages(deps: HttpDeps) {
           return page(request, fragment, { title: data.room.name, viewer, live: data.isMember, status: inviteError ? 400 : 200 });
         },
         { viewer: true, params: RoomParams, body: Form },
+      )
+      // Without JavaScript, Delete asks first on a page of its own (with it, public/actions.js asks in a dialog).
+      .get(
+        "/chat/rooms/:roomId/messages/:messageId/delete",
+        async ({ request, params, viewer }) => {
+          const { room, message } = await messageIn(viewer, params.roomId, params.messageId);
+          if (message.deletedAt) return backToMessage(request, message);
+          if (message.senderId !== viewer.userId && room.ownerId !== viewer.userId) {
+            throw forbidden("forbidden", "only the sender or the room's owner may delete a message");
+          }
+          return page(request, deleteConfirmation(message), { title: "Delete this message?", viewer });
+        },
+        { viewer: true, params: MessageParams },
+      )
+      .post(
+        "/chat/rooms/:roomId/messages/:messageId/delete",
+        async ({ request, params, viewer }) => {
+          const { message } = await messageIn(viewer, params.roomId, params.messageId);
+          await deleteMessage(deps, viewer.userId, message.id);
+          return backToMessage(request, message);
+        },
+        { viewer: true, params: MessageParams },
+      )
+      // A reaction's button, or the picker's: adds your reaction, or takes it back if you had made it.
+      .post(
+        "/chat/rooms/:roomId/messages/:messageId/reactions",
+        async ({ request, params, body, viewer }) => {
+          const { message } = await messageIn(viewer, params.roomId, params.messageId);
+          const emoji = body.emoji ?? "";
+          const mine = message.reactions.some((r) => r.emoji === emoji && r.userIds.includes(viewer.userId));
+          await (mine ? unreact : react)(deps, viewer.userId, message.id, emoji);
+          return backToMessage(request, message);
+        },
+        { viewer: true, params: MessageParams, body: Form },
       )
       // Without JavaScript the composer posts here; with it, chat.js sends over the socket.
       .post(

@@ -1,10 +1,21 @@
 // End to end in headless Chromium: people in separate browser contexts chat live, private
 // rooms stay private, hostile text stays text, and a dropped connection catches up exactly.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { api, signUp, startServer, stopServer, type Person, type TestServer } from "../harness";
-import { userRoom } from "../../src/realtime/broadcasts";
-import { launchChromium, registerThroughForm, shownMessages, visitor, waitForMessages, TEST_MS, type Visitor } from "./chromium";
+import {
+  createRoomThroughForm,
+  dropConnection as dropConnectionOf,
+  launchChromium,
+  registerThroughForm,
+  say,
+  shownMessages,
+  visitor,
+  waitForMessages,
+  waitUntilLive,
+  TEST_MS,
+  type Visitor,
+} from "./chromium";
 
 let server: TestServer;
 let browser: Browser;
@@ -26,35 +37,7 @@ async function person(name: string): Promise<Visitor> {
   return v;
 }
 
-async function createRoomThroughForm(page: Page, name: string, isPrivate = false): Promise<string> {
-  await page.goto("/");
-  await page.getByLabel("Room name").fill(name);
-  if (isPrivate) await page.getByLabel(/Private/).check();
-  await page.getByRole("button", { name: "Create room" }).click();
-  await page.waitForURL(/\/chat\/rooms\//);
-  await waitUntilLive(page);
-  return new URL(page.url()).pathname;
-}
-
-/** The room page has joined its room over Socket.IO. */
-async function waitUntilLive(page: Page) {
-  await page.waitForFunction(() => document.getElementById("room")?.dataset.joined === "true");
-}
-
-async function say(page: Page, text: string) {
-  const composer = page.getByRole("textbox", { name: "Message" });
-  await composer.fill(text);
-  await composer.press("Enter");
-}
-
-/** Cuts the page off: no network, and the server hangs up its sockets; the page says so. */
-async function dropConnection(v: Visitor, username: string) {
-  const [user] = await server.sql<{ id: string }[]>`select id from users where username = ${username}`;
-  await v.context.setOffline(true);
-  server.io.in(userRoom(user!.id)).disconnectSockets(true);
-  await v.page.getByRole("status").filter({ hasText: "Reconnecting…" }).waitFor();
-}
-
+const dropConnection = (v: Visitor, username: string) => dropConnectionOf(server, v, username);
 const texts = (messages: { text: string }[]) => messages.map((m) => m.text);
 const storedInOrder = (messages: { seq: string | undefined; pending: boolean }[]) =>
   messages.every((m, i) => !m.pending && Number(m.seq) === Number(messages[0]!.seq) + i);
@@ -237,6 +220,8 @@ test("each scroll to the top loads one older page, and the message that was at t
     expect(olderPagesAsked).toEqual(asked);
     expect(seqs(await shownMessages(ivy.page))).toEqual(upTo300(firstShown));
     expect(Math.abs((await screenY(top.seq)) - top.y)).toBeLessThan(1);
+    // The older messages are hers, and the page marks them so (their Edit and Delete show).
+    expect(await ivy.page.locator('#messages li.message:not([data-own="true"])').count()).toBe(0);
   }
 }, TEST_MS);
 

@@ -3,6 +3,7 @@
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
 import type { TestServer } from "../harness";
+import { userRoom } from "../../src/realtime/broadcasts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -66,7 +67,7 @@ export function shownMessages(page: Page): Promise<{ seq: string | undefined; te
   return page.$$eval("#messages li.message", (items) =>
     items.map((item) => ({
       seq: (item as HTMLElement).dataset.seq,
-      text: item.querySelector("p:last-child")!.textContent!,
+      text: item.querySelector(".message-text")!.textContent!,
       pending: item.classList.contains("pending"),
     })),
   );
@@ -81,4 +82,33 @@ export async function waitForMessages(page: Page, check: (messages: Awaited<Retu
     if (Date.now() > deadline) throw new Error(`messages never matched; last seen: ${JSON.stringify(messages)}`);
     await page.waitForTimeout(50); // polling the DOM, bounded by the deadline above
   }
+}
+
+export async function createRoomThroughForm(page: Page, name: string, isPrivate = false): Promise<string> {
+  await page.goto("/");
+  await page.getByLabel("Room name").fill(name);
+  if (isPrivate) await page.getByLabel(/Private/).check();
+  await page.getByRole("button", { name: "Create room" }).click();
+  await page.waitForURL(/\/chat\/rooms\//);
+  await waitUntilLive(page);
+  return new URL(page.url()).pathname;
+}
+
+/** The room page has joined its room over Socket.IO. */
+export async function waitUntilLive(page: Page) {
+  await page.waitForFunction(() => document.getElementById("room")?.dataset.joined === "true");
+}
+
+export async function say(page: Page, text: string) {
+  const composer = page.getByRole("textbox", { name: "Message" });
+  await composer.fill(text);
+  await composer.press("Enter");
+}
+
+/** Cuts the page off: no network, and the server hangs up its sockets; the page says so. */
+export async function dropConnection(server: TestServer, v: Visitor, username: string) {
+  const [user] = await server.sql<{ id: string }[]>`select id from users where username = ${username}`;
+  await v.context.setOffline(true);
+  server.io.in(userRoom(user!.id)).disconnectSockets(true);
+  await v.page.getByRole("status").filter({ hasText: "Reconnecting…" }).waitFor();
 }

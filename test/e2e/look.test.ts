@@ -25,7 +25,7 @@ beforeAll(async () => {
   storageState = await alice.context.storageState();
   await alice.context.close();
 
-  // A lived-in room: two people, a link, a long word, a few lines.
+  // A lived-in room: two people, a link, a long word, a few lines...
   const [aliceApi, bob] = [
     { token: (await api(server, "POST", "/auth/login", { username: "alice", password: "correct horse battery" })).body.token },
     await signUp(server, "bob"),
@@ -34,13 +34,22 @@ beforeAll(async () => {
   await api(server, "POST", "/rooms", { name: "design reviews", isPrivate: true }, aliceApi.token);
   await api(server, "POST", "/rooms", { name: "release planning" }, bob.token);
   await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
-  const lines: [string, string][] = [
-    [bob.token, "Morning! Did the deploy go out?"],
-    [aliceApi.token, "It did. Release notes: https://example.com/releases/0.1"],
-    [bob.token, "Nice.\nTwo things:\n- the docs page\n- the supercalifragilisticexpialidocious_configuration_flag_that_never_ends"],
-    [aliceApi.token, "Both on my list for today."],
-  ];
-  for (const [token, content] of lines) await api(server, "POST", "/messages", { roomId: room.id, content }, token);
+  // ...whose log has changed: a mention of alice (the viewer), a reply, reactions, an edit, a deletion.
+  const say = async (token: string, content: string, replyToId?: string) =>
+    (await api(server, "POST", "/messages", { roomId: room.id, content, ...(replyToId ? { replyToId } : {}) }, token)).body;
+  const reactTo = (token: string, messageId: string, emoji: string) =>
+    api(server, "PUT", `/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`, undefined, token);
+  const morning = await say(bob.token, "Morning @alice! Did the deploy go out?");
+  const notes = await say(aliceApi.token, "It did. Release notes: https://example.com/releases/0.1", morning.id);
+  await reactTo(bob.token, notes.id, "🎉");
+  await reactTo(bob.token, notes.id, "👍");
+  const things = await say(bob.token, "Nice.\nTwo things:\n- the docs page");
+  await api(server, "PATCH", `/messages/${things.id}`, { content: "Nice.\nTwo things:\n- the docs page\n- the supercalifragilisticexpialidocious_configuration_flag_that_never_ends" }, bob.token);
+  const list = await say(aliceApi.token, "Both on my list for today.");
+  await reactTo(bob.token, list.id, "❤️");
+  await reactTo(aliceApi.token, list.id, "👍");
+  const oops = await say(bob.token, "(pasted the wrong thing)");
+  await api(server, "DELETE", `/messages/${oops.id}`, undefined, bob.token);
   roomPath = `/chat/rooms/${room.id}`;
 }, TEST_MS);
 afterAll(async () => {
@@ -81,8 +90,9 @@ test("home and room pass axe-core on a phone and a wide screen, light and dark, 
 
       await page.goto(roomPath);
       await page.waitForFunction(() => document.getElementById("room")?.dataset.joined === "true");
-      await waitForMessages(page, (m) => m.length === 4);
+      await waitForMessages(page, (m) => m.length === 5);
       await page.locator('#members li[data-online="true"]', { hasText: "alice" }).waitFor(); // her own presence, as it arrives
+      await page.locator("#messages li.message", { hasText: "Both on my list" }).hover(); // shows its actions
       expect(await accessibilityViolations(page)).toEqual([]);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
       await page.screenshot({ path: `${SCREENSHOTS}/room-${size}-${colorScheme}.png` });
@@ -91,6 +101,31 @@ test("home and room pass axe-core on a phone and a wide screen, light and dark, 
       expect(foreignRequests).toEqual([]);
       await context.close();
     }
+  }
+}, TEST_MS);
+
+test("the reaction picker, the delete dialog and the @-completion list pass axe-core in light and dark", async () => {
+  for (const colorScheme of SCHEMES) {
+    const { page, context, errors } = await visitor(browser, server, { colorScheme, storageState });
+    await page.goto(roomPath);
+    await page.waitForFunction(() => document.getElementById("room")?.dataset.joined === "true");
+    const own = page.locator("#messages li.message", { hasText: "Both on my list" });
+    await own.hover();
+    await own.getByText("React", { exact: true }).click();
+    await own.getByRole("button", { name: "React with heart" }).waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.keyboard.press("Escape");
+
+    await own.getByRole("link", { name: "Delete" }).click();
+    await page.getByRole("dialog", { name: "Delete this message?" }).waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.keyboard.press("Escape");
+
+    await page.getByRole("textbox", { name: "Message" }).pressSequentially("hi @b");
+    await page.getByRole("option", { name: "@bob" }).waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
   }
 }, TEST_MS);
 
