@@ -149,8 +149,8 @@ describe("messages", () => {
     const hears = inbox(listener);
     // What a send leaves behind when its statement commits but its answer never comes back.
     await server.sql`
-      with room as (update rooms set last_seq = last_seq + 1 where id = ${room.id} returning id, last_seq)
-      insert into messages (room_id, seq, sender_id, client_id, content) select id, last_seq, ${alice.id}, 'lost-answer', 'stored unheard' from room`;
+      with room as (update rooms set last_seq = last_seq + 1, last_rev = last_rev + 1 where id = ${room.id} returning id, last_seq, last_rev)
+      insert into messages (room_id, seq, rev, sender_id, client_id, content) select id, last_seq, last_rev, ${alice.id}, 'lost-answer', 'stored unheard' from room`;
 
     const sender = await connect(server, alice.token);
     const retried = await sender.emitWithAck("sendMessage", { roomId: room.id, content: "stored unheard", clientId: "lost-answer" });
