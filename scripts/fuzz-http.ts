@@ -124,8 +124,8 @@ async function makeFixtures(base: string, host: string): Promise<Fixtures> {
   const room = (await call("POST", "/rooms", { name: "fuzz lobby" }, alice.token)).id!;
   const hidden = (await call("POST", "/rooms", { name: "fuzz hideout", isPrivate: true }, alice.token)).id!;
   await call("POST", `/rooms/${room}/join`, undefined, bob.token);
-  await call("POST", "/messages", { roomId: room, content: "a message to page through" }, alice.token);
-  return { host, alice, bob, spare, room, hidden };
+  const message = (await call("POST", "/messages", { roomId: room, content: "a message to page through" }, alice.token)).id!;
+  return { host, alice, bob, spare, room, hidden, message };
 }
 
 // ---- the report ----------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 // Every HTTP endpoint ChatLoop serves, with a request each would accept, for the fuzzer to
-// break. `{room}` and `{user}` in a path stand for ids (see Fixtures).
+// break. `{room}`, `{user}` and `{message}` in a path stand for ids (see Fixtures).
 
 export interface Fixtures {
   /** host:port, as the Host header and the Origin of our own pages say it. */
@@ -11,6 +11,8 @@ export interface Fixtures {
   spare: Session;
   room: string;
   hidden: string;
+  /** A message of alice's in `room`. */
+  message: string;
 }
 
 export interface Session {
@@ -55,7 +57,12 @@ export const ENDPOINTS: Endpoint[] = [
   { method: "POST", path: "/rooms/{room}/invites", body: json((f) => ({ username: f.bob.username })) },
   { method: "DELETE", path: "/rooms/{room}/members/{user}" },
   { method: "GET", path: "/messages/{room}?limit=10&before=5" },
-  { method: "POST", path: "/messages", body: json((f) => ({ roomId: f.room, content: "hello", senderId: f.alice.id, clientId: "fz-1" })) },
+  { method: "POST", path: "/messages", body: json((f) => ({ roomId: f.room, content: "hello", senderId: f.alice.id, clientId: "fz-1", replyToId: f.message })) },
+  { method: "GET", path: "/rooms/{room}/changes?since=0&limit=10" },
+  { method: "PATCH", path: "/messages/{message}", body: json(() => ({ content: "edited" })) },
+  { method: "DELETE", path: "/messages/{message}" },
+  { method: "PUT", path: "/messages/{message}/reactions/%F0%9F%91%8D" },
+  { method: "DELETE", path: "/messages/{message}/reactions/%F0%9F%91%8D" },
   // The browser's pages
   { method: "GET", path: "/signin" },
   { method: "POST", path: "/signin", body: form((f) => ({ username: f.bob.username, password: PASSWORD })) },
@@ -72,12 +79,26 @@ export const ENDPOINTS: Endpoint[] = [
   { method: "POST", path: "/chat/rooms/{room}/members/{user}/remove" },
   { method: "POST", path: "/chat/rooms/{room}/invites", body: form((f) => ({ username: f.bob.username })) },
   { method: "POST", path: "/chat/rooms/{room}/messages", body: form(() => ({ content: "hello from a form" })) },
+  { method: "POST", path: "/chat/rooms/{room}/messages/{message}/reactions", body: form(() => ({ emoji: "👍" })) },
+  { method: "GET", path: "/chat/rooms/{room}/messages/{message}/delete" },
+  { method: "POST", path: "/chat/rooms/{room}/messages/{message}/delete" },
   // The Socket.IO handshake, over long-polling and over WebSocket
   { method: "GET", path: "/socket.io/?EIO=4&transport=polling" },
   { method: "GET", path: "/socket.io/?EIO=4&transport=websocket" },
 ];
 
-export const withIds = (path: string, room: string, user: string) => path.replaceAll("{room}", room).replaceAll("{user}", user);
+export interface Ids {
+  room: string;
+  user: string;
+  message: string;
+}
 
-/** The path with the fixtures' ids: alice's public room, and bob. */
-export const pathOf = (endpoint: Endpoint, f: Fixtures) => withIds(endpoint.path, f.room, f.bob.id);
+export const withIds = (path: string, ids: Ids) => path.replaceAll("{room}", ids.room).replaceAll("{user}", ids.user).replaceAll("{message}", ids.message);
+
+/** The same text for every id in a path. */
+export const everyId = (id: string): Ids => ({ room: id, user: id, message: id });
+
+/** The fixtures' ids: alice's public room, bob, and alice's message there. */
+export const idsOf = (f: Fixtures): Ids => ({ room: f.room, user: f.bob.id, message: f.message });
+
+export const pathOf = (endpoint: Endpoint, f: Fixtures) => withIds(endpoint.path, idsOf(f));

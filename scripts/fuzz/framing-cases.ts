@@ -2,7 +2,7 @@
 // headers, a Content-Length that lies, request lines Bun's parser cannot read, and valid
 // requests with a few bytes changed.
 import fc from "fast-check";
-import { ENDPOINTS, pathOf, withIds, type Endpoint, type Fixtures } from "./endpoints";
+import { ENDPOINTS, idsOf, pathOf, withIds, type Endpoint, type Fixtures } from "./endpoints";
 import { HUGE, METHODS, UNICODE_IDS } from "./ingredients";
 import { changed, credentials, JSON_TYPE, FORM_TYPE, pick, posts, replaceContentType, validParts, withIdsInPath, type FuzzCase, type Header } from "./requests";
 import { bytes, request, type RequestParts } from "../../test/raw-http";
@@ -34,7 +34,7 @@ export function framingCases(f: Fixtures): fc.Arbitrary<FuzzCase>[] {
     const segment = encoded ? encodeURIComponent(id) : id;
     return changed("unicode id", `${e.method} ${e.path} with ${JSON.stringify(id)} ${encoded ? "percent-encoded" : "as raw UTF-8"} for the ${asRoom ? "room" : "user"}`, f, e, c, (p) => ({
       ...p,
-      target: asRoom ? withIds(e.path, segment, f.bob.id) : withIds(e.path, f.room, segment),
+      target: withIds(e.path, asRoom ? { ...idsOf(f), room: segment } : { ...idsOf(f), user: segment, message: segment }),
     }));
   });
 

@@ -2,7 +2,7 @@
 // that are not UTF-8, absurd nesting and numbers, the wrong media type, keys that pollute
 // prototypes; and the same in ids, query strings and headers.
 import fc from "fast-check";
-import { ENDPOINTS, pathOf, withIds, type Endpoint, type Fixtures } from "./endpoints";
+import { ENDPOINTS, everyId, idsOf, pathOf, withIds, type Endpoint, type Fixtures } from "./endpoints";
 import { BAD_UTF8, HEADER_NAMES, HUGE, LONE_SURROGATE_LITERALS, MALFORMED_JSON, NUMBERS, PERCENT_BROKEN, QUERY_KEYS, QUERY_NUMBERS, QUERY_PATHS } from "./ingredients";
 import { changed, cookie, credentials, FORM_TYPE, formEndpoints, formWith, hex, jsonEndpoints, jsonWith, latin1, pick, replaceContentType, sessionFor, withIdsInPath, withoutCredentials, type FuzzCase } from "./requests";
 import { bytes } from "../../test/raw-http";
@@ -30,10 +30,10 @@ export function valueCases(f: Fixtures): fc.Arbitrary<FuzzCase>[] {
       changed("lone surrogate or NUL", `${e.method} ${e.path} with ${encoded} in a form field`, f, e, c, (p) => ({ ...p, body: formWith(e, f, field, encoded) })),
     ),
     fc.tuple(pick(withIdsInPath), credentials, pick(PERCENT_BROKEN)).map(([e, c, encoded]) =>
-      changed("lone surrogate or NUL", `${e.method} ${e.path} with ${encoded} for an id`, f, e, c, (p) => ({ ...p, target: withIds(e.path, encoded, encoded) })),
+      changed("lone surrogate or NUL", `${e.method} ${e.path} with ${encoded} for an id`, f, e, c, (p) => ({ ...p, target: withIds(e.path, everyId(encoded)) })),
     ),
     fc.tuple(pick(QUERY_PATHS), pick(QUERY_KEYS), pick(PERCENT_BROKEN), credentials).map(([path, key, encoded, c]) =>
-      changed("lone surrogate or NUL", `GET ${path}?${key}=${encoded}`, f, { method: "GET", path }, c, (p) => ({ ...p, target: `${withIds(path, f.room, f.bob.id)}?${key}=${encoded}&${encoded}=1` })),
+      changed("lone surrogate or NUL", `GET ${path}?${key}=${encoded}`, f, { method: "GET", path }, c, (p) => ({ ...p, target: `${withIds(path, idsOf(f))}?${key}=${encoded}&${encoded}=1` })),
     ),
   );
 
@@ -48,10 +48,10 @@ export function valueCases(f: Fixtures): fc.Arbitrary<FuzzCase>[] {
       changed("invalid UTF-8", `${e.method} ${e.path} with bytes ${hex(raw)} in the path`, f, e, c, (p) => ({ ...p, target: bytes(pathOf(e, f).replace(/\?.*/, ""), raw) })),
     ),
     fc.tuple(pick(withIdsInPath), credentials, pick(BAD_UTF8)).map(([e, c, raw]) =>
-      changed("invalid UTF-8", `${e.method} ${e.path} with bytes ${hex(raw)} for an id`, f, e, c, (p) => ({ ...p, target: bytes(...withIds(e.path, "\u0001", "\u0001").split("\u0001").flatMap((piece, i) => (i ? [raw, piece] : [piece]))) })),
+      changed("invalid UTF-8", `${e.method} ${e.path} with bytes ${hex(raw)} for an id`, f, e, c, (p) => ({ ...p, target: bytes(...withIds(e.path, everyId("\u0001")).split("\u0001").flatMap((piece, i) => (i ? [raw, piece] : [piece]))) })),
     ),
     fc.tuple(pick(QUERY_PATHS), pick(QUERY_KEYS), pick(BAD_UTF8), credentials).map(([path, key, raw, c]) =>
-      changed("invalid UTF-8", `GET ${path}?${key}= bytes ${hex(raw)}`, f, { method: "GET", path }, c, (p) => ({ ...p, target: bytes(withIds(path, f.room, f.bob.id), `?${key}=`, raw, "&", raw, "=1") })),
+      changed("invalid UTF-8", `GET ${path}?${key}= bytes ${hex(raw)}`, f, { method: "GET", path }, c, (p) => ({ ...p, target: bytes(withIds(path, idsOf(f)), `?${key}=`, raw, "&", raw, "=1") })),
     ),
     fc.tuple(endpoint, credentials, pick(HEADER_NAMES), pick(BAD_UTF8)).map(([e, c, name, raw]) =>
       changed("invalid UTF-8", `${e.method} ${e.path} with bytes ${hex(raw)} in ${name}`, f, e, c, (p) => ({ ...p, headers: [...p.headers.filter(([n]) => latin1(n) !== name), [name, bytes(name === "cookie" ? "chatloop_session=" : name === "authorization" ? "Bearer " : "", raw)]] })),
@@ -80,14 +80,14 @@ export function valueCases(f: Fixtures): fc.Arbitrary<FuzzCase>[] {
       changed("huge numbers", `${e.method} ${e.path} with ${number} for a field`, f, e, c, (p) => ({ ...p, body: jsonWith(e, f, field, number) })),
     ),
     fc.tuple(pick(QUERY_PATHS), pick(QUERY_KEYS), pick(QUERY_NUMBERS), credentials).map(([path, key, number, c]) =>
-      changed("huge numbers", `GET ${path}?${key}=${number}`, f, { method: "GET", path }, c, (p) => ({ ...p, target: `${withIds(path, f.room, f.bob.id)}?${key}=${number}` })),
+      changed("huge numbers", `GET ${path}?${key}=${number}`, f, { method: "GET", path }, c, (p) => ({ ...p, target: `${withIds(path, idsOf(f))}?${key}=${number}` })),
     ),
     fc.tuple(pick(QUERY_PATHS), fc.array(fc.tuple(pick(QUERY_KEYS), pick(QUERY_NUMBERS)), { minLength: 2, maxLength: 4 }), credentials).map(([path, pairs, c]) => {
       const query = pairs.map(([key, value]) => `${key}=${value}`).join("&");
-      return changed("huge numbers", `GET ${path}?${query}`, f, { method: "GET", path }, c, (p) => ({ ...p, target: `${withIds(path, f.room, f.bob.id)}?${query}` }));
+      return changed("huge numbers", `GET ${path}?${query}`, f, { method: "GET", path }, c, (p) => ({ ...p, target: `${withIds(path, idsOf(f))}?${query}` }));
     }),
     fc.tuple(pick(withIdsInPath), credentials, pick(["1e400", "-0", "NaN", "18446744073709551616", "0"])).map(([e, c, number]) =>
-      changed("huge numbers", `${e.method} ${e.path} with ${number} for an id`, f, e, c, (p) => ({ ...p, target: withIds(e.path, number, number) })),
+      changed("huge numbers", `${e.method} ${e.path} with ${number} for an id`, f, e, c, (p) => ({ ...p, target: withIds(e.path, everyId(number)) })),
     ),
   );
 
@@ -143,7 +143,7 @@ export function valueCases(f: Fixtures): fc.Arbitrary<FuzzCase>[] {
       ["every key twice, a good value last", (v: Record<string, unknown>) => `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:{},${JSON.stringify(k)}:${JSON.stringify(x)}`).join(",")}}`],
     ] as const)).map(([e, c, [label, body]]) => changed("duplicate and __proto__ keys", `${e.method} ${e.path} with ${label}`, f, e, c, (p) => ({ ...p, body: body(e.body!.fields(f)) }))),
     fc.tuple(pick(QUERY_PATHS), credentials, pick(["__proto__[limit]=1", "constructor[prototype][limit]=1", "__proto__=1", "limit=1&limit=2", "hasOwnProperty=1", "toString=1&limit=5"])).map(([path, c, query]) =>
-      changed("duplicate and __proto__ keys", `GET ${path}?${query}`, f, { method: "GET", path }, c, (p) => ({ ...p, target: `${withIds(path, f.room, f.bob.id)}?${query}` })),
+      changed("duplicate and __proto__ keys", `GET ${path}?${query}`, f, { method: "GET", path }, c, (p) => ({ ...p, target: `${withIds(path, idsOf(f))}?${query}` })),
     ),
     fc.tuple(pick(formEndpoints), credentials, pick(["__proto__=x&", "constructor[prototype][x]=1&", "toString=1&hasOwnProperty=1&"])).map(([e, c, extra]) =>
       changed("duplicate and __proto__ keys", `${e.method} ${e.path} with ${extra}`, f, e, c, (p) => ({ ...p, body: bytes(extra, p.body ?? "") })),
