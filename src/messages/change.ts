@@ -165,7 +165,7 @@ const graphemes = new Intl.Segmenter("en", { granularity: "grapheme" });
 const EMOJI = /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3/u;
 
 /** One grapheme that is an emoji; anything else is refused. */
-export function requireEmoji(emoji: string): void {
+function requireEmoji(emoji: string): void {
   const [first, second] = graphemes.segment(emoji);
   if (!first || second || !emoji.isWellFormed() || !EMOJI.test(emoji) || /[\p{L}\s]/u.test(emoji)) {
     throw badRequest("invalid_emoji", "emoji must be one emoji");
