@@ -27,7 +27,7 @@
   if (messageLog) keepPlaceAboveOlderMessages(messageLog);
 
   const room = document.getElementById("room");
-  if (room && room.dataset.live === "true" && typeof io === "function") window.chatLoop = startLiveRoom(room);
+  if (room && room.dataset.live === "true" && window.chatLoopSocket) window.chatLoop = startLiveRoom(room);
 
   /**
    * Older messages go in above what the reader is looking at: the message that was at the top
@@ -216,7 +216,7 @@
       status.textContent = text;
     }
 
-    const socket = io({ auth: { format: "html" } });
+    const socket = window.chatLoopSocket;
     socket.on("connect", () => {
       if (room.dataset.removed === "true") return;
       setStatus("");
@@ -227,16 +227,9 @@
     socket.on("disconnect", (reason) => {
       room.dataset.joined = "false";
       if (room.dataset.removed === "true") return;
-      setStatus("Reconnecting…");
-      // The server hung up on purpose (a restart, a revoked session): try again; a session
-      // that is over then fails the handshake and goes to sign in.
-      if (reason === "io server disconnect") socket.connect();
+      setStatus("Reconnecting…"); // public/socket.js reconnects
     });
-    socket.on("connect_error", (error) => {
-      const code = error && error.data && error.data.code;
-      if (code === "invalid_token" || code === "missing_token") return location.assign("/signin");
-      setStatus("Reconnecting…");
-    });
+    socket.on("connect_error", () => setStatus("Reconnecting…"));
 
     composer.addEventListener("submit", (event) => {
       event.preventDefault();

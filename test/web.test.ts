@@ -514,7 +514,7 @@ describe("assets", () => {
     const page = await (await getPage(aliceBrowser, `/chat/rooms/${(await createRoom(server, alice, "assets")).id}`)).text();
     const urls = [...page.matchAll(/(?:href|src)="(\/public\/[^"]+)"/g)].map((m) => m[1]!);
     expect(urls.map((u) => u.split("?")[0])).toEqual([
-      "/public/app.css", "/public/htmx.min.js", "/public/socket.io.min.js", "/public/chat.js", "/public/actions.js", "/public/presence.js",
+      "/public/app.css", "/public/htmx.min.js", "/public/socket.io.min.js", "/public/socket.js", "/public/chat.js", "/public/actions.js", "/public/presence.js",
     ]);
     for (const url of urls) {
       const response = await fetch(server.base + url);

@@ -40,7 +40,8 @@ export function layout(options: { title: string; viewer?: Viewer; assets: PageAs
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="${assets.url("app.css")}">
 <script src="${assets.url("htmx.min.js")}" defer></script>
-${live && html`<script src="${assets.url("socket.io.min.js")}" defer></script>`}
+${viewer && html`<script src="${assets.url("socket.io.min.js")}" defer></script>
+<script src="${assets.url("socket.js")}" defer></script>`}
 <script src="${assets.url("chat.js")}" defer></script>
 ${live && html`<script src="${assets.url("actions.js")}" defer></script>
 <script src="${assets.url("presence.js")}" defer></script>`}
