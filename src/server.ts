@@ -23,6 +23,7 @@ import { log } from "./log";
 import { GroupCommit } from "./messages/group-commit";
 import type { Message } from "./messages/schemas";
 import { createMetrics } from "./metrics";
+import { PushDispatcher, withPush } from "./push/dispatcher";
 import type { MessageWithHtml } from "./realtime/events";
 import { attachGateway } from "./realtime/gateway";
 import type { ChatServer } from "./realtime/broadcasts";
@@ -68,7 +69,10 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   const publish = (topic: string, frame: string) => void server?.publish(topic, frame);
   const realtime = startRealtime({ io, maxConnectionsPerUser: config.maxConnectionsPerUser, sql, state, metrics, clustered: redis !== undefined, withHtml, publish });
   redis?.sub.on("ready", realtime.reconcile);
-  const { connections, feeds, broadcasts, presence } = realtime;
+  const { connections, feeds, presence } = realtime;
+  // Web Push, for the people a message concerns who have no ChatLoop open anywhere.
+  const push = new PushDispatcher({ sql, metrics, push: config.push, withOpenSockets: (userIds) => connections.withOpenSockets(userIds) });
+  const broadcasts = withPush(realtime.broadcasts, push);
 
   const limiter = new RateLimiter(state, config.limits);
   const messageStore = new GroupCommit(sql, Math.max(1, db.connections / 2), (size) => metrics.messageBatchSize.observe(size));
@@ -85,6 +89,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
     messageStore,
     auth: { tokenTtlSeconds: config.tokenTtlSeconds, passwordHashing: config.passwordHashing },
     maxMessageLength: config.maxMessageLength,
+    push: { publicKey: config.push.vapid.publicKey, allowPrivateEndpoints: config.push.allowPrivateEndpoints },
   });
 
   const { websocket, idleTimeout } = engine.handler();
@@ -134,6 +139,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
       realtime.stop();
       void server.stop(false);
       await drain.drain();
+      await push.stop();
       io.disconnectSockets(true);
       await server.stop(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
