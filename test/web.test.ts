@@ -510,16 +510,18 @@ describe("what people do to messages", () => {
 });
 
 describe("assets", () => {
-  test("CSS and scripts are served from /public with their types and a year of cache when versioned", async () => {
+  test("CSS, scripts, icons and the manifest are served from /public with their types and a year of cache when versioned", async () => {
     const page = await (await getPage(aliceBrowser, `/chat/rooms/${(await createRoom(server, alice, "assets")).id}`)).text();
     const urls = [...page.matchAll(/(?:href|src)="(\/public\/[^"]+)"/g)].map((m) => m[1]!);
     expect(urls.map((u) => u.split("?")[0])).toEqual([
-      "/public/app.css", "/public/htmx.min.js", "/public/socket.io.min.js", "/public/socket.js", "/public/chat.js", "/public/actions.js", "/public/presence.js",
+      "/public/icon-192.png", "/public/apple-touch-icon.png", "/public/manifest.webmanifest", "/public/app.css", "/public/htmx.min.js", "/public/socket.io.min.js",
+      "/public/socket.js", "/public/notifications.js", "/public/chat.js", "/public/actions.js", "/public/presence.js",
     ]);
+    const types: Record<string, RegExp> = { css: /^text\/css/, js: /^text\/javascript/, png: /^image\/png$/, webmanifest: /^application\/manifest\+json/ };
     for (const url of urls) {
       const response = await fetch(server.base + url);
       expect(response.status).toBe(200);
-      expect(response.headers.get("content-type")).toMatch(url.includes(".css") ? /^text\/css/ : /^text\/javascript/);
+      expect(response.headers.get("content-type")).toMatch(types[url.split("?")[0]!.split(".").at(-1)!]!);
       expect(response.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     }
     expect((await fetch(server.base + "/public/app.css")).headers.get("cache-control")).toBe("no-cache");
@@ -542,6 +544,7 @@ describe("the JSON API is unchanged", () => {
         "/", "/healthz", "/readyz", "/metrics", "/auth/register", "/auth/login", "/auth/logout", "/auth/password", "/rooms", "/rooms/{roomId}", "/rooms/{roomId}/join",
         "/rooms/{roomId}/leave", "/rooms/{roomId}/members", "/rooms/{roomId}/invites", "/rooms/{roomId}/members/{userId}",
         "/messages/{roomId}", "/messages", "/rooms/{roomId}/changes", "/messages/{messageId}", "/messages/{messageId}/reactions/{emoji}",
+        "/push/key", "/push/subscriptions",
       ].sort(),
     );
   });

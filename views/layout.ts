@@ -37,11 +37,16 @@ export function layout(options: { title: string; viewer?: Viewer; assets: PageAs
 <meta name="color-scheme" content="light dark">
 <meta name="htmx-config" content="${HTMX_CONFIG}">
 <title>${title} · ChatLoop</title>
-<link rel="icon" href="data:,">
+<meta name="theme-color" content="#ffffff" media="(prefers-color-scheme: light)">
+<meta name="theme-color" content="#0f172a" media="(prefers-color-scheme: dark)">
+<link rel="icon" type="image/png" sizes="192x192" href="${assets.url("icon-192.png")}">
+<link rel="apple-touch-icon" href="${assets.url("apple-touch-icon.png")}">
+<link rel="manifest" href="${assets.url("manifest.webmanifest")}">
 <link rel="stylesheet" href="${assets.url("app.css")}">
 <script src="${assets.url("htmx.min.js")}" defer></script>
 ${viewer && html`<script src="${assets.url("socket.io.min.js")}" defer></script>
-<script src="${assets.url("socket.js")}" defer></script>`}
+<script src="${assets.url("socket.js")}" defer></script>
+<script src="${assets.url("notifications.js")}" defer></script>`}
 <script src="${assets.url("chat.js")}" defer></script>
 ${live && html`<script src="${assets.url("actions.js")}" defer></script>
 <script src="${assets.url("presence.js")}" defer></script>`}
@@ -51,6 +56,7 @@ ${live && html`<script src="${assets.url("actions.js")}" defer></script>
   <a href="/" class="text-lg font-bold">ChatLoop</a>
   ${viewer &&
   html`<div class="flex items-center gap-3 text-sm">
+    <button id="enable-notifications" type="button" hidden data-username="${viewer.username}" class="rounded border border-slate-400 px-2 py-1 hover:bg-slate-100 focus-visible:outline-2 dark:hover:bg-slate-800">Turn on notifications</button>
     <span>Signed in as <strong>${viewer.username}</strong></span>
     <form method="post" action="/signout"><button class="rounded border border-slate-400 px-2 py-1 hover:bg-slate-100 focus-visible:outline-2 dark:hover:bg-slate-800">Sign out</button></form>
   </div>`}

@@ -38,6 +38,9 @@ export function webRoutes(deps: HttpDeps) {
         return page(request, errorFragment(failure.message), { title: "Sorry", status: failure.status });
       })
       .get("/public/:name", ({ params, request }) => assetResponse(params.name, request) ?? new Response("not found", { status: 404 }))
+      // At the root, so that the service worker's scope is the whole site; never cached for long,
+      // so that browsers find a new version when they check.
+      .get("/sw.js", ({ request }) => assetResponse("sw.js", request))
       .use(authPages(deps))
       .use(homePages(deps))
       .use(roomPages(deps))
