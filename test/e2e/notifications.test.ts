@@ -1,0 +1,63 @@
+// The notifications button and the service worker in headless Chromium, under the pages' real
+// Content-Security-Policy. (Headless Chromium has no push service to subscribe with: what
+// reaches the server and what it sends are test/push.test.ts's.)
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import type { Browser } from "playwright-core";
+import { startServer, stopServer, type TestServer } from "../harness";
+import { launchChromium, registerThroughForm, TEST_MS, visitor, type Visitor } from "./chromium";
+
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+}, TEST_MS);
+afterAll(async () => {
+  await browser?.close();
+  await stopServer(server);
+}, TEST_MS);
+
+/**
+ * The console errors of the page but one: Playwright's contexts are incognito, where Chromium
+ * refuses to subscribe to push and says so on the console.
+ */
+const errorsOf = (v: Visitor) => v.errors.filter((error) => !error.includes("does not support the Push API in incognito mode"));
+
+/** The service worker the page's origin has, once it is active: its script and scope. */
+const activeWorker = () =>
+  navigator.serviceWorker.ready.then((registration) => ({ script: registration.active!.scriptURL, scope: registration.scope }));
+
+test("the button shows while permission is still to ask; a click asks, and registers the service worker for the whole site", async () => {
+  const v = await visitor(browser, server);
+  await registerThroughForm(v.page, "alice");
+  const button = v.page.getByRole("button", { name: "Turn on notifications" });
+  await button.waitFor();
+  expect(await v.page.evaluate(() => navigator.serviceWorker.getRegistrations().then((all) => all.length))).toBe(0); // nothing on load
+
+  await v.context.grantPermissions(["notifications"]); // the answer to the prompt the click opens
+  await button.click();
+  expect(await v.page.evaluate(activeWorker)).toEqual({ script: `${server.base}/sw.js`, scope: `${server.base}/` });
+  expect(errorsOf(v)).toEqual([]); // the Content-Security-Policy let it in
+  expect(v.foreignRequests).toEqual([]);
+  await v.context.close();
+}, TEST_MS);
+
+test("with permission already granted there is no button, and the page sets the worker up by itself", async () => {
+  const v = await visitor(browser, server);
+  await v.context.grantPermissions(["notifications"]);
+  await registerThroughForm(v.page, "bob");
+  expect(await v.page.evaluate(activeWorker)).toEqual({ script: `${server.base}/sw.js`, scope: `${server.base}/` });
+  expect(await v.page.locator("#enable-notifications").isHidden()).toBe(true);
+  expect(errorsOf(v)).toEqual([]);
+  await v.context.close();
+}, TEST_MS);
+
+test("where notifications are refused there is no button", async () => {
+  const v = await visitor(browser, server);
+  // As a browser answers once the person has blocked notifications for the site.
+  await v.context.addInitScript(() => Object.defineProperty(Notification, "permission", { get: () => "denied" }));
+  await registerThroughForm(v.page, "carol");
+  expect(await v.page.locator("#enable-notifications").isHidden()).toBe(true);
+  await v.context.close();
+}, TEST_MS);
