@@ -136,8 +136,8 @@ describe("who is pushed", () => {
     await invite(server, quiet, alice, bob);
     const loud = await createRoom(server, alice, "loud public");
     await api(server, "POST", `/rooms/${loud.id}/join`, undefined, bob.token);
-    await server.sql`update memberships set notify = 'none' where room_id = ${quiet.id} and user_id = ${bob.id}`;
-    await server.sql`update memberships set notify = 'all' where room_id = ${loud.id} and user_id = ${bob.id}`;
+    expect((await api(server, "PUT", `/rooms/${quiet.id}/notify`, { level: "none" }, bob.token)).status).toBe(200);
+    expect((await api(server, "PUT", `/rooms/${loud.id}/notify`, { level: "all" }, bob.token)).status).toBe(200);
 
     await post(quiet, "@bob_levels you will not hear of this");
     await post(loud, "but of this");
@@ -147,10 +147,7 @@ describe("who is pushed", () => {
 
   test("in a direct room the title is just the sender", async () => {
     const bob = await subscribed("bob_direct");
-    // A direct room as POST /dms makes it: private, kind 'direct', the two of them, no owner.
-    const room = await createRoom(server, alice, "bob_direct", true);
-    await invite(server, room, alice, bob);
-    await server.sql`update rooms set kind = 'direct', owner_id = null where id = ${room.id}`;
+    const room = (await api(server, "POST", "/dms", { username: bob.username }, alice.token)).body;
     await post(room, "just between us");
     expect(JSON.parse(bob.keys.decrypt((await service.request(bob.path)).body))).toMatchObject({ title: "alice", body: "just between us" });
   });

@@ -2,6 +2,7 @@
 // for messages just stored, which of them are to be told.
 import type { Sql } from "../db/sql";
 import { badRequest } from "../errors";
+import { notifyLevel } from "../rooms/unread";
 import { endpointProblem } from "./endpoints";
 import { base64url, isP256Point } from "./keys";
 import type { Subscribe } from "./schemas";
@@ -64,9 +65,8 @@ export interface StoredMessage {
 
 /**
  * The subscriptions of the members, other than the sender, whom these messages are to notify
- * at their level in the room: every message at "all", the ones that mention them at
- * "mentions", none at "none". The level left unset is the room's default: "all" in direct and
- * private rooms, "mentions" in public ones. Per subscription and room only the newest message
+ * at their level in the room (src/rooms/unread.ts): every message at "all", the ones that
+ * mention them at "mentions", none at "none". Per subscription and room only the newest message
  * counts: its notification replaces the room's earlier one anyway.
  */
 export async function recipientsOf(sql: Sql, messages: StoredMessage[]): Promise<Recipient[]> {
@@ -77,11 +77,11 @@ export async function recipientsOf(sql: Sql, messages: StoredMessage[]): Promise
                 string_to_array(${list(messages.map((m) => m.seq))}, ',')::bigint[],
                 string_to_array(${list(messages.map((m) => m.senderId))}, ',')::uuid[]) as q(room_id, seq, sender_id)
     join rooms r on r.id = q.room_id
-    join memberships m on m.room_id = q.room_id and m.user_id <> q.sender_id
-    join push_subscriptions s on s.user_id = m.user_id
-    where case coalesce(m.notify, case when r.kind = 'direct' or r.is_private then 'all' else 'mentions' end)
+    join memberships ms on ms.room_id = q.room_id and ms.user_id <> q.sender_id
+    join push_subscriptions s on s.user_id = ms.user_id
+    where case ${notifyLevel(sql)}
             when 'all' then true
-            when 'mentions' then exists (select from mentions x where x.room_id = q.room_id and x.seq = q.seq and x.user_id = m.user_id)
+            when 'mentions' then exists (select from mentions x where x.room_id = q.room_id and x.seq = q.seq and x.user_id = ms.user_id)
             else false
           end
     order by s.endpoint, q.room_id, q.seq desc`;
