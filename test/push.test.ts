@@ -104,6 +104,17 @@ describe("who is pushed", () => {
     expect(body).toBe("🍉".repeat(199) + "…");
   });
 
+  test("a member's own message is never pushed to them, not even as the newest of a burst", async () => {
+    const bob = await subscribed("bob_burst");
+    const room = await createRoom(server, alice, "burst", true);
+    await invite(server, room, alice, bob);
+    await post(room, "first, from alice");
+    await api(server, "POST", "/messages", { roomId: room.id, content: "then bob" }, bob.token);
+    expect(JSON.parse(bob.keys.decrypt((await service.request(bob.path)).body))).toMatchObject({ body: "first, from alice" });
+    await post(room, "and alice again");
+    expect(JSON.parse(bob.keys.decrypt((await service.request(bob.path, 2)).body))).toMatchObject({ body: "and alice again" });
+  });
+
   test("a member with a socket open anywhere is not pushed: they see the message there", async () => {
     const [bob, carol] = [await subscribed("bob_online"), await subscribed("carol_offline")];
     const room = await createRoom(server, alice, "half online", true);

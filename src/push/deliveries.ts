@@ -11,7 +11,7 @@ import type { PushTarget } from "./subscriptions";
 
 /** A push service that has not answered within this is tried again later. */
 const SEND_TIMEOUT_MS = 10_000;
-/** Sends of one push at most: the first, then retries after the first retry wait, doubled each time (about 2.5 minutes in all at 10 s). */
+/** Sends of one push at most: the first and four retries, 1, 2, 4 and 8 first retry waits apart (about 2.5 minutes in all at 10 s). */
 const MAX_TRIES = 5;
 /** A push service's Retry-After is followed up to this. */
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
@@ -37,8 +37,8 @@ interface Pending extends Push {
 interface Line {
   endpoint: string;
   pushes: Pending[];
-  /** Queued for a request slot, sending its first push, or waiting to try it again. */
-  state: "idle" | "queued" | "sending" | "waiting";
+  /** Queued for a request slot, sending its first push, or waiting to try that again. */
+  state: "queued" | "sending" | "waiting";
   retry?: Timer;
 }
 
@@ -60,21 +60,27 @@ export class Deliveries {
   /** Queues the push; false when too many are waiting already, and it was dropped. */
   add(push: Push): boolean {
     if (this.stopped.signal.aborted) return false;
-    let line = this.lines.get(push.endpoint);
-    if (!line) this.lines.set(push.endpoint, (line = { endpoint: push.endpoint, pushes: [], state: "idle" }));
+    const line = this.lines.get(push.endpoint);
     // A room's newer push replaces its older one not yet on the wire: that one's notification would be replaced anyway.
-    const older = line.pushes.findIndex((pending, i) => pending.roomId === push.roomId && !(i === 0 && line.state === "sending"));
+    const older = line ? line.pushes.findIndex((pending, i) => pending.roomId === push.roomId && !(i === 0 && line.state === "sending")) : -1;
     if (older >= 0) {
-      line.pushes[older] = { ...push, tries: 0 };
-    } else {
-      if (this.waiting >= MAX_WAITING) {
-        this.pushes.inc({ outcome: "dropped" });
-        return false;
-      }
-      line.pushes.push({ ...push, tries: 0 });
-      this.waiting++;
+      line!.pushes[older] = { ...push, tries: 0 };
+      return true;
     }
-    if (line.state === "idle") this.queue(line);
+    if (this.waiting >= MAX_WAITING) {
+      this.pushes.inc({ outcome: "dropped" });
+      return false;
+    }
+    this.waiting++;
+    const pending = { ...push, tries: 0 };
+    // A line lives while it has pushes, and is then queued, sending or waiting already.
+    if (line) {
+      line.pushes.push(pending);
+    } else {
+      const fresh: Line = { endpoint: push.endpoint, pushes: [pending], state: "queued" };
+      this.lines.set(push.endpoint, fresh);
+      this.queue(fresh);
+    }
     return true;
   }
 

@@ -66,25 +66,38 @@ export interface StoredMessage {
 /**
  * The subscriptions of the members, other than the sender, whom these messages are to notify
  * at their level in the room (src/rooms/unread.ts): every message at "all", the ones that
- * mention them at "mentions", none at "none". Per subscription and room only the newest message
- * counts: its notification replaces the room's earlier one anyway.
+ * mention them at "mentions", none at "none". Per person and room only the newest such message
+ * counts: its notification replaces the room's earlier one anyway. So a room's members are
+ * matched against each sender's newest message of the moment, not against every message: a
+ * burst in a big room costs its senders times its members, not its messages times its members.
  */
 export async function recipientsOf(sql: Sql, messages: StoredMessage[]): Promise<Recipient[]> {
   const list = (values: (string | number)[]) => values.join(",");
   const rows = await sql<{ endpoint: string; p256dh: string; auth: string; user_id: string; room_id: string; seq: string; room_name: string; kind: string }[]>`
-    select distinct on (s.endpoint, q.room_id) s.endpoint, s.p256dh, s.auth, s.user_id, q.room_id, q.seq, r.name as room_name, r.kind
-    from unnest(string_to_array(${list(messages.map((m) => m.roomId))}, ',')::uuid[],
-                string_to_array(${list(messages.map((m) => m.seq))}, ',')::bigint[],
-                string_to_array(${list(messages.map((m) => m.senderId))}, ',')::uuid[]) as q(room_id, seq, sender_id)
-    join rooms r on r.id = q.room_id
-    join memberships ms on ms.room_id = q.room_id and ms.user_id <> q.sender_id
-    join push_subscriptions s on s.user_id = ms.user_id
-    where case ${notifyLevel(sql)}
-            when 'all' then true
-            when 'mentions' then exists (select from mentions x where x.room_id = q.room_id and x.seq = q.seq and x.user_id = ms.user_id)
-            else false
-          end
-    order by s.endpoint, q.room_id, q.seq desc`;
+    with stored as (
+      select * from unnest(string_to_array(${list(messages.map((m) => m.roomId))}, ',')::uuid[],
+                           string_to_array(${list(messages.map((m) => m.seq))}, ',')::bigint[],
+                           string_to_array(${list(messages.map((m) => m.senderId))}, ',')::uuid[]) as q(room_id, seq, sender_id)
+    ), newest_by_sender as (
+      select room_id, sender_id, max(seq) as seq from stored group by room_id, sender_id
+    ), wanted as (
+      select ms.room_id, ms.user_id, max(n.seq) as seq
+      from newest_by_sender n
+      join memberships ms on ms.room_id = n.room_id and ms.user_id <> n.sender_id
+      join rooms r on r.id = ms.room_id
+      where ${notifyLevel(sql)} = 'all' and exists (select from push_subscriptions s where s.user_id = ms.user_id)
+      group by ms.room_id, ms.user_id
+      union all
+      select ms.room_id, ms.user_id, max(q.seq)
+      from stored q
+      join mentions x on x.room_id = q.room_id and x.seq = q.seq and x.user_id <> q.sender_id
+      join memberships ms on ms.room_id = x.room_id and ms.user_id = x.user_id
+      join rooms r on r.id = ms.room_id
+      where ${notifyLevel(sql)} = 'mentions'
+      group by ms.room_id, ms.user_id
+    )
+    select s.endpoint, s.p256dh, s.auth, s.user_id, w.room_id, w.seq, r.name as room_name, r.kind
+    from wanted w join push_subscriptions s on s.user_id = w.user_id join rooms r on r.id = w.room_id`;
   return rows.map((row) => ({
     endpoint: row.endpoint,
     keys: { p256dh: row.p256dh, auth: row.auth },
