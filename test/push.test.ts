@@ -13,19 +13,20 @@ import { BrowserKeys, PushService } from "./push-service";
 let server: TestServer;
 let service: PushService;
 let alice: Person;
+const aliceKeys = new BrowserKeys();
 
 beforeAll(async () => {
   // The push service of these tests is http on loopback: the server is told to allow it.
   server = await startServer({ push: { ...testConfig().push, allowPrivateEndpoints: true, firstRetryMs: 20 } });
   service = new PushService();
   alice = await signUp(server, "alice");
-  // Alice writes every message here: her own browser must never hear of them.
-  const keys = new BrowserKeys();
-  expect((await api(server, "POST", "/push/subscriptions", keys.subscription(service.endpoint("/alice")), alice.token)).status).toBe(201);
+  // Alice writes nearly every message here: her own browser must never hear of them.
+  expect((await api(server, "POST", "/push/subscriptions", aliceKeys.subscription(service.endpoint("/alice")), alice.token)).status).toBe(201);
 });
 afterEach(closeSockets);
 afterAll(async () => {
-  expect(service.to("/alice")).toEqual([]);
+  const titles = service.to("/alice").map((pushed) => JSON.parse(aliceKeys.decrypt(pushed.body)).title);
+  expect(titles.filter((title) => title.startsWith("alice"))).toEqual([]);
   await stopServer(server);
   await service.stop();
 });
@@ -111,6 +112,7 @@ describe("who is pushed", () => {
     await post(room, "first, from alice");
     await api(server, "POST", "/messages", { roomId: room.id, content: "then bob" }, bob.token);
     expect(JSON.parse(bob.keys.decrypt((await service.request(bob.path)).body))).toMatchObject({ body: "first, from alice" });
+    expect(JSON.parse(aliceKeys.decrypt((await service.request("/alice")).body))).toMatchObject({ title: "bob_burst in burst", body: "then bob" });
     await post(room, "and alice again");
     expect(JSON.parse(bob.keys.decrypt((await service.request(bob.path, 2)).body))).toMatchObject({ body: "and alice again" });
   });
