@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { importJWK, jwtVerify } from "jose";
 import { ConfigError, loadConfig } from "../src/config";
 import { generateVapidKeys } from "../src/push/keys";
-import { api, closeSockets, connect, createRoom, error, invite, reply, scrape, signUp, startServer, stopServer, testConfig, type Person, type TestServer } from "./harness";
+import { api, closeSockets, connect, createRoom, error, invite, redisUrl, reply, scrape, signUp, startPeer, startServer, stopServer, testConfig, type Person, type TestServer } from "./harness";
 import { BrowserKeys, PushService } from "./push-service";
 
 let server: TestServer;
@@ -130,6 +130,26 @@ describe("who is pushed", () => {
     // Carol's push went out with the same decision that left bob out.
     expect(await pushCount("skipped")).toBe(skipped + 1);
     expect(service.to(bob.path)).toEqual([]);
+  });
+
+  test.skipIf(!redisUrl)("a socket open on another instance counts too: the instances share who is connected", async () => {
+    const other = await startPeer(server);
+    try {
+      const [bob, carol] = [await subscribed("bob_elsewhere"), await subscribed("carol_nowhere")];
+      const room = await createRoom(server, alice, "two instances", true);
+      await invite(server, room, alice, bob);
+      await invite(server, room, alice, carol);
+      await connect(other, bob.token);
+      const skipped = await pushCount("skipped");
+
+      await post(room, "stored on the first instance");
+      await service.request(carol.path);
+      expect(await pushCount("skipped")).toBe(skipped + 1);
+      expect(service.to(bob.path)).toEqual([]);
+    } finally {
+      closeSockets();
+      await stopServer(other);
+    }
   });
 
   test("in a public room only a mention is pushed (the default level there), and the notification says who and where", async () => {
