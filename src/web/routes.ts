@@ -22,7 +22,7 @@ export function webRoutes(deps: HttpDeps) {
       .onRequest(async ({ request }) => {
         if (request.method !== "GET" || new URL(request.url).pathname !== "/" || !prefersHtml(request.headers.get("accept"))) return;
         const viewer = await viewerOf(deps, request);
-        return viewer ? homePage(deps, request, viewer) : redirect(request, "/signin");
+        return viewer ? homePage(request, viewer) : redirect(request, "/signin");
       })
       .onBeforeHandle(({ request }) => requireSameOrigin(request))
       .onError(({ code, error, request }) => {
