@@ -355,7 +355,7 @@ describe("forms refuse text that is not well formed, in their own words", () => 
   });
 });
 
-describe("the sidebar", () => {
+describe("the sidebar and people", () => {
   const send = (person: Person, roomId: string, content: string) => api(server, "POST", "/messages", { roomId, content }, person.token);
 
   test("every page's sidebar lists your rooms and direct messages by name, with what is unread, a badge for mentions, and the total in the title", async () => {
@@ -404,6 +404,53 @@ describe("the sidebar", () => {
     expect((await sidebarOf(lists)).rooms.filter((r) => r.current).map((r) => r.name)).toEqual(["lists alone"]);
     const page = await getPage(aliceBrowser, "/chat/sidebar");
     expect([page.status, page.headers.get("location")]).toEqual([303, "/"]);
+  });
+
+  test("the people page finds people by part of their name, each with a button that messages them; htmx gets the same fragment", async () => {
+    await people(server, "tara.b", "otto_tar", "zed");
+    const found = await (await getPage(aliceBrowser, "/chat/people?query=TAR")).text();
+    const names = (page: string) => [...page.matchAll(/name="username" value="([^"]+)"/g)].map((m) => m[1]);
+    expect(names(found)).toEqual(["tara.b", "otto_tar"]); // those whose name starts with it first
+    expect(found).toContain(`<span class="sr-only"> tara.b</span>`);
+    expect(found).toContain(`value="TAR"`);
+    expect(found).toContain("2 people found for “TAR”.");
+    const fragment = await (await getPage(aliceBrowser, "/chat/people?query=TAR", { "hx-request": "true" })).text();
+    expect(fragment).toStartWith(`<section id="people"`);
+    expect(found).toContain(fragment);
+    const hostile = await (await getPage(aliceBrowser, `/chat/people?query=${encodeURIComponent(`"><script>alert(1)</script>`)}`)).text();
+    expect(hostile).toContain(`value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"`);
+    expect(hostile).not.toContain("<script>alert");
+    const everyone = names(await (await getPage(aliceBrowser, "/chat/people")).text());
+    expect(everyone).toContain("zed");
+    expect(everyone).toContain("alice"); // yourself too: a room of your own for notes
+  });
+
+  test("Message opens the direct room with someone, the same one every time, in both people's sidebars; an unknown name shows the people page with the reason", async () => {
+    const [uma] = await people(server, "uma", "victor");
+    const opened = await post(aliceBrowser, "/chat/dms", { username: "Victor" });
+    expect(opened.status).toBe(303);
+    const roomPath = opened.headers.get("location")!;
+    expect(roomPath).toMatch(/^\/chat\/rooms\/[0-9a-f-]{36}$/);
+    expect((await post(aliceBrowser, "/chat/dms", { username: "victor" })).headers.get("location")).toBe(roomPath);
+    expect((await post(aliceBrowser, "/chat/dms", { username: "victor" }, { "hx-request": "true" })).headers.get("hx-redirect")).toBe(roomPath);
+
+    const alicePage = await (await getPage(aliceBrowser, roomPath)).text();
+    expect((await sidebarOf(alicePage)).direct.filter((d) => d.name === "victor")).toEqual([
+      { name: "victor", href: roomPath, unread: 0, mentions: 0, mentionBadge: false, current: true },
+    ]);
+    expect((await sidebarOf(await (await getPage(await signInBrowser(server, "victor"), "/")).text())).direct.map((d) => d.name)).toContain("alice");
+    expect((await sidebarOf(await (await getPage(await signInBrowser(server, uma.username), "/")).text())).direct).toEqual([]);
+
+    const before = await snapshot(server);
+    const unknown = await post(aliceBrowser, "/chat/dms", { username: "nobody_here" });
+    expect(unknown.status).toBe(400);
+    const page = await unknown.text();
+    expect(page).toContain(`<section id="people"`);
+    expect(page).toMatch(/role="alert"[^>]*>no such user</);
+    const invalid = await post(aliceBrowser, "/chat/dms", { username: "<b>" }, { "hx-request": "true" });
+    expect([invalid.status, invalid.headers.get("hx-retarget"), invalid.headers.get("hx-reswap")]).toEqual([400, "#main", "innerHTML"]);
+    expect(await invalid.text()).toContain("username must be 3-32 characters");
+    expect(await snapshot(server)).toEqual(before);
   });
 });
 

@@ -11,6 +11,7 @@ import { assetResponse } from "./assets";
 import { authPages } from "./auth-pages";
 import { homePage, homePages } from "./home-pages";
 import { prefersHtml } from "./negotiation";
+import { peoplePages } from "./people-pages";
 import { page, redirect } from "./respond";
 import { roomPages } from "./room-pages";
 import { SignInFirst, viewerOf } from "./session";
@@ -40,6 +41,7 @@ export function webRoutes(deps: HttpDeps) {
       .get("/public/:name", ({ params, request }) => assetResponse(params.name, request) ?? new Response("not found", { status: 404 }))
       .use(authPages(deps))
       .use(homePages(deps))
+      .use(peoplePages(deps))
       .use(roomPages(deps))
   );
 }
