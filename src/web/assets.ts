@@ -13,6 +13,7 @@ import maskableIconPath from "../../public/icon-maskable-512.png" with { type: "
 import manifestPath from "../../public/manifest.webmanifest" with { type: "file" };
 import notificationsPath from "../../public/notifications.js" with { type: "file" };
 import presencePath from "../../public/presence.js" with { type: "file" };
+import sidebarPath from "../../public/sidebar.js" with { type: "file" };
 import socketPath from "../../public/socket.js" with { type: "file" };
 import serviceWorkerPath from "../../public/sw.js" with { type: "file" };
 import { acceptsGzip } from "./negotiation";
@@ -32,6 +33,7 @@ const FILES: Record<string, [path: string, type: string]> = {
   "actions.js": [actionsPath, JS],
   "presence.js": [presencePath, JS],
   "socket.js": [socketPath, JS],
+  "sidebar.js": [sidebarPath, JS],
   "notifications.js": [notificationsPath, JS],
   // Served at /sw.js (src/web/routes.ts): a service worker controls the pages under its own path.
   "sw.js": [serviceWorkerPath, JS],

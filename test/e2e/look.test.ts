@@ -50,6 +50,9 @@ beforeAll(async () => {
   await reactTo(aliceApi.token, list.id, "👍");
   const oops = await say(bob.token, "(pasted the wrong thing)");
   await api(server, "DELETE", `/messages/${oops.id}`, undefined, bob.token);
+  // ...and a direct message from bob that alice has not read: the sidebar shows it unread.
+  const direct = (await api(server, "POST", "/dms", { username: "alice" }, bob.token)).body;
+  await api(server, "POST", "/messages", { roomId: direct.id, content: "Lunch at noon?" }, bob.token);
   roomPath = `/chat/rooms/${room.id}`;
 }, TEST_MS);
 afterAll(async () => {
@@ -99,6 +102,29 @@ test("home and room pass axe-core on a phone and a wide screen, light and dark, 
 
       expect(errors).toEqual([]);
       expect(foreignRequests).toEqual([]);
+      await context.close();
+    }
+  }
+}, TEST_MS);
+
+test("the people page, and the sidebar opened on a phone, pass axe-core in light and dark, and are photographed", async () => {
+  for (const [size, viewport] of Object.entries(VIEWPORTS)) {
+    for (const colorScheme of SCHEMES) {
+      const { page, context, errors } = await visitor(browser, server, { colorScheme, viewport, storageState });
+      await page.goto("/chat/people?query=o");
+      await page.getByRole("button", { name: "Message bob" }).waitFor();
+      expect(await accessibilityViolations(page)).toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+      await page.screenshot({ path: `${SCREENSHOTS}/people-${size}-${colorScheme}.png` });
+
+      if (size === "phone") {
+        await page.goto(roomPath);
+        await page.getByRole("button", { name: /^Conversations/ }).click();
+        await page.getByRole("navigation", { name: "Conversations" }).getByRole("link", { name: /bob/ }).waitFor();
+        expect(await accessibilityViolations(page)).toEqual([]);
+        await page.screenshot({ path: `${SCREENSHOTS}/sidebar-phone-${colorScheme}.png` });
+      }
+      expect(errors).toEqual([]);
       await context.close();
     }
   }
