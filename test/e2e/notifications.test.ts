@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
 import { startServer, stopServer, type TestServer } from "../harness";
-import { launchChromium, registerThroughForm, TEST_MS, visitor, type Visitor } from "./chromium";
+import { launchChromium, registerThroughForm, TEST_MS, visitor } from "./chromium";
 
 let server: TestServer;
 let browser: Browser;
@@ -17,12 +17,6 @@ afterAll(async () => {
   await browser?.close();
   await stopServer(server);
 }, TEST_MS);
-
-/**
- * The console errors of the page but one: Playwright's contexts are incognito, where Chromium
- * refuses to subscribe to push and says so on the console.
- */
-const errorsOf = (v: Visitor) => v.errors.filter((error) => !error.includes("does not support the Push API in incognito mode"));
 
 /** The service worker the page's origin has, once it is active: its script and scope. */
 const activeWorker = () =>
@@ -38,7 +32,7 @@ test("the button shows while permission is still to ask; a click asks, and regis
   await v.context.grantPermissions(["notifications"]); // the answer to the prompt the click opens
   await button.click();
   expect(await v.page.evaluate(activeWorker)).toEqual({ script: `${server.base}/sw.js`, scope: `${server.base}/` });
-  expect(errorsOf(v)).toEqual([]); // the Content-Security-Policy let it in
+  expect(v.errors).toEqual([]); // the Content-Security-Policy let it in
   expect(v.foreignRequests).toEqual([]);
   await v.context.close();
 }, TEST_MS);
@@ -49,7 +43,7 @@ test("with permission already granted there is no button, and the page sets the 
   await registerThroughForm(v.page, "bob");
   expect(await v.page.evaluate(activeWorker)).toEqual({ script: `${server.base}/sw.js`, scope: `${server.base}/` });
   expect(await v.page.locator("#enable-notifications").isHidden()).toBe(true);
-  expect(errorsOf(v)).toEqual([]);
+  expect(v.errors).toEqual([]);
   await v.context.close();
 }, TEST_MS);
 
