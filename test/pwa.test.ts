@@ -102,7 +102,7 @@ describe("the page", () => {
   test("a signed-in page loads notifications.js and has the button, hidden until the script finds permission still to ask", async () => {
     const page = await signedInPage();
     expect(page).toMatch(/<script src="\/public\/notifications\.js\?v=\w+" defer><\/script>/);
-    expect(page).toMatch(/<button id="enable-notifications" type="button" hidden data-username="alice"[^>]*>Turn on notifications<\/button>/);
+    expect(page).toMatch(/<button id="enable-notifications" type="button" hidden data-username="alice"[^>]*>.*Turn on notifications.*<\/button>/);
     const signIn = await (await fetch(server.base + "/signin")).text();
     expect(signIn).not.toContain("notifications.js");
     expect(signIn).not.toContain("enable-notifications");
