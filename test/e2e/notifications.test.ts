@@ -55,3 +55,18 @@ test("where notifications are refused there is no button", async () => {
   expect(await v.page.locator("#enable-notifications").isHidden()).toBe(true);
   await v.context.close();
 }, TEST_MS);
+
+test("signing out first asks the server to forget this browser's subscription, then signs out", async () => {
+  const v = await visitor(browser, server);
+  await registerThroughForm(v.page, "dave");
+  // What the page keeps once it has posted a subscription (Chromium here has no push service to make one).
+  await v.page.evaluate(() => localStorage.setItem("chatloop.push", "dave https://push.example.com/dave"));
+  const sent: string[] = [];
+  // The page's own changes, not its socket's traffic.
+  v.page.on("request", (request) => request.method() !== "GET" && !request.url().includes("/socket.io/") && sent.push(`${request.method()} ${new URL(request.url()).pathname} ${request.postData() ?? ""}`.trim()));
+  await v.page.getByRole("button", { name: "Sign out" }).click();
+  await v.page.waitForURL((url) => url.pathname === "/signin");
+  expect(sent).toEqual(['DELETE /push/subscriptions {"endpoint":"https://push.example.com/dave"}', "POST /signout"]);
+  expect(await v.page.evaluate(() => localStorage.getItem("chatloop.push"))).toBeNull();
+  await v.context.close();
+}, TEST_MS);
