@@ -391,6 +391,42 @@ describe("escaping", () => {
   });
 });
 
+describe("the log reads like a conversation without JavaScript", () => {
+  /** The log of a room page, in order: day separators, the divider, and each message's sender, "+" when grouped. */
+  async function outline(browser: Browser, roomId: string, names: Record<string, string>) {
+    const page = await (await getPage(browser, `/chat/rooms/${roomId}`)).text();
+    const log = page.slice(page.indexOf(`<ol id="messages">`), page.indexOf("</ol>"));
+    const items = log.matchAll(/<li class="day-separator"[^>]*><h2>([^<]*)<\/h2>|<li id="unread-divider"|<li id="message-[^"]+"[^>]* data-sender-id="([^"]+)"[^>]* data-grouped="(true|false)"/g);
+    return [...items].map(([item, day, sender, grouped]) => (day ? `-- ${day} --` : sender ? `${grouped === "true" ? "+" : ""}${names[sender]}` : item.includes("unread") ? "-- New messages --" : item));
+  }
+
+  test("a separator begins each day (in UTC), and one person's messages within 5 minutes share one name", async () => {
+    const room = await createRoom(server, alice, "days and turns");
+    await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    const today = new Date(new Date().toISOString().slice(0, 10));
+    const at = (days: number, minutes: number) => new Date(today.getTime() + days * 86_400_000 + minutes * 60_000);
+    const log: [Person, Date][] = [
+      [alice, new Date("2024-02-29T10:00:00Z")],
+      [alice, new Date("2024-02-29T10:04:59Z")], // within 5 minutes: grouped
+      [alice, at(-1, 12 * 60)], // the same person, but another day
+      [alice, at(0, 1)],
+      [alice, at(0, 3)],
+      [bob, at(0, 4)], // someone else
+      [bob, at(0, 10)], // 6 minutes later
+      [bob, at(0, 11)],
+    ];
+    for (const [person, time] of log) {
+      const sent = await api(server, "POST", "/messages", { roomId: room.id, content: `at ${time.toISOString()}` }, person.token);
+      await server.sql`update messages set created_at = ${time} where id = ${sent.body.id}`;
+    }
+    expect(await outline(aliceBrowser, room.id, { [alice.id]: "alice", [bob.id]: "bob" })).toEqual([
+      "-- Thursday, February 29, 2024 --", "alice", "+alice",
+      "-- Yesterday --", "alice",
+      "-- Today --", "alice", "+alice", "bob", "bob", "+bob",
+    ]);
+  });
+});
+
 describe("what people do to messages", () => {
   const reactionsPath = (room: { id: string }, messageId: string) => `/chat/rooms/${room.id}/messages/${messageId}/reactions`;
   const deletePath = (room: { id: string }, messageId: string) => `/chat/rooms/${room.id}/messages/${messageId}/delete`;
@@ -514,7 +550,7 @@ describe("assets", () => {
     const page = await (await getPage(aliceBrowser, `/chat/rooms/${(await createRoom(server, alice, "assets")).id}`)).text();
     const urls = [...page.matchAll(/(?:href|src)="(\/public\/[^"]+)"/g)].map((m) => m[1]!);
     expect(urls.map((u) => u.split("?")[0])).toEqual([
-      "/public/app.css", "/public/htmx.min.js", "/public/socket.io.min.js", "/public/socket.js", "/public/chat.js", "/public/actions.js", "/public/presence.js",
+      "/public/app.css", "/public/htmx.min.js", "/public/socket.io.min.js", "/public/socket.js", "/public/timeline.js", "/public/chat.js", "/public/actions.js", "/public/presence.js",
     ]);
     for (const url of urls) {
       const response = await fetch(server.base + url);

@@ -42,6 +42,7 @@ export function layout(options: { title: string; viewer?: Viewer; assets: PageAs
 <script src="${assets.url("htmx.min.js")}" defer></script>
 ${viewer && html`<script src="${assets.url("socket.io.min.js")}" defer></script>
 <script src="${assets.url("socket.js")}" defer></script>`}
+<script src="${assets.url("timeline.js")}" defer></script>
 <script src="${assets.url("chat.js")}" defer></script>
 ${live && html`<script src="${assets.url("actions.js")}" defer></script>
 <script src="${assets.url("presence.js")}" defer></script>`}

@@ -5,7 +5,7 @@ import type { Room, RoomMember } from "../src/rooms/schemas";
 import { buttonClass, field, formError, inputClass } from "./forms";
 import { roomUrl } from "./home";
 import { html, type SafeHtml } from "./html";
-import { messageItem } from "./message";
+import { conversation, type ReaderMarks } from "./timeline";
 
 export interface RoomData {
   room: Room;
@@ -21,17 +21,17 @@ export interface RoomData {
 
 /**
  * A page of history, oldest first, with a way to the page before it when there is one: a
- * button that loads it when clicked or scrolled into view. public/chat.js keeps the reader's
- * place as the page goes in above, which leaves the next such button out of view.
+ * button that loads it when clicked or scrolled into view. public/timeline.js keeps the
+ * reader's place as the page goes in above, which leaves the next such button out of view.
  */
-export function historyPage(roomId: string, messages: Message[]): SafeHtml {
+export function historyPage(roomId: string, messages: Message[], marks?: ReaderMarks): SafeHtml {
   const first = messages[0]?.seq;
   const older =
     first !== undefined && first > 1 &&
     html`<li class="older-messages flex justify-center py-2">
   <button class="rounded px-2 py-1 text-sm text-slate-700 underline dark:text-slate-300" hx-get="${roomUrl(roomId)}/messages?before=${first}" hx-trigger="click, intersect once" hx-target="closest li" hx-swap="outerHTML">Load older messages</button>
 </li>`;
-  return html`${older}${messages.map(messageItem)}`;
+  return html`${older}${conversation(messages, marks)}`;
 }
 
 export function membersPanel(data: Pick<RoomData, "room" | "viewer" | "members">, inviteError?: string): SafeHtml {

@@ -8,6 +8,7 @@ import actionsPath from "../../public/actions.js" with { type: "file" };
 import chatPath from "../../public/chat.js" with { type: "file" };
 import presencePath from "../../public/presence.js" with { type: "file" };
 import socketPath from "../../public/socket.js" with { type: "file" };
+import timelinePath from "../../public/timeline.js" with { type: "file" };
 import { acceptsGzip } from "./negotiation";
 
 interface Asset {
@@ -24,6 +25,7 @@ const FILES: Record<string, [path: string, type: string]> = {
   "actions.js": [actionsPath, JS],
   "presence.js": [presencePath, JS],
   "socket.js": [socketPath, JS],
+  "timeline.js": [timelinePath, JS],
   "htmx.min.js": [htmxPath, JS],
   "socket.io.min.js": [socketIoPath, JS],
 };

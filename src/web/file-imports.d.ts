@@ -15,6 +15,14 @@ declare module "*/presence.js" {
   const path: string;
   export default path;
 }
+declare module "*/socket.js" {
+  const path: string;
+  export default path;
+}
+declare module "*/timeline.js" {
+  const path: string;
+  export default path;
+}
 declare module "*.css" {
   const path: string;
   export default path;

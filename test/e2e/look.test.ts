@@ -48,6 +48,7 @@ beforeAll(async () => {
   const list = await say(aliceApi.token, "Both on my list for today.");
   await reactTo(bob.token, list.id, "❤️");
   await reactTo(aliceApi.token, list.id, "👍");
+  await say(aliceApi.token, "Starting with the docs."); // grouped under the one before
   const oops = await say(bob.token, "(pasted the wrong thing)");
   await api(server, "DELETE", `/messages/${oops.id}`, undefined, bob.token);
   roomPath = `/chat/rooms/${room.id}`;
@@ -90,7 +91,7 @@ test("home and room pass axe-core on a phone and a wide screen, light and dark, 
 
       await page.goto(roomPath);
       await page.waitForFunction(() => document.getElementById("room")?.dataset.joined === "true");
-      await waitForMessages(page, (m) => m.length === 5);
+      await waitForMessages(page, (m) => m.length === 6);
       await page.locator('#members li[data-online="true"]', { hasText: "alice" }).waitFor(); // her own presence, as it arrives
       await page.locator("#messages li.message", { hasText: "Both on my list" }).hover(); // shows its actions
       expect(await accessibilityViolations(page)).toEqual([]);
