@@ -36,6 +36,8 @@ export function historyPage(roomId: string, messages: Message[], marks?: ReaderM
 
 export function membersPanel(data: Pick<RoomData, "room" | "viewer" | "members">, inviteError?: string): SafeHtml {
   const isOwner = data.room.ownerId === data.viewer.userId;
+  // The reader is here: online from the page's first paint, not from when their socket's join is announced.
+  const online = (m: RoomMember) => m.online || m.userId === data.viewer.userId;
   const action = `${roomUrl(data.room.id)}/invites`;
   const remove = (m: RoomMember) => {
     const removeAction = `${roomUrl(data.room.id)}/members/${m.userId}/remove`;
@@ -47,9 +49,9 @@ export function membersPanel(data: Pick<RoomData, "room" | "viewer" | "members">
   <h2 id="members-heading" class="mb-2 font-bold">Members (${data.members.length})</h2>
   <ul class="flex flex-col gap-1">${data.members.map(
     (m) =>
-      html`<li class="group flex items-center gap-2 wrap-anywhere" data-user-id="${m.userId}" data-online="${String(m.online)}" data-username="${m.username}">
+      html`<li class="group flex items-center gap-2 wrap-anywhere" data-user-id="${m.userId}" data-online="${String(online(m))}" data-username="${m.username}">
       <span class="size-2 shrink-0 rounded-full border border-slate-500 group-data-[online=true]:border-emerald-700 group-data-[online=true]:bg-emerald-600" aria-hidden="true"></span>
-      <span>${m.username}${m.isOwner && html` <span class="text-xs text-slate-600 dark:text-slate-300">(owner)</span>`}<span class="presence-label sr-only">, ${m.online ? "online" : "offline"}</span></span>
+      <span>${m.username}${m.isOwner && html` <span class="text-xs text-slate-600 dark:text-slate-300">(owner)</span>`}<span class="presence-label sr-only">, ${online(m) ? "online" : "offline"}</span></span>
       ${isOwner && !m.isOwner && remove(m)}
     </li>`,
   )}</ul>
