@@ -109,3 +109,14 @@ test("an older page of history goes in above without a second separator for the 
   await reader.page.locator("#message-log").evaluate((log) => (log.scrollTop = 0));
   await expectOutline(reader.page, ["-- Today --", ...notes(1)]);
 }, TEST_MS);
+
+test("your own presence dot is online from the first paint, before the page's socket connects", async () => {
+  const room = await createRoom(server, alice, "here already");
+  const reader = await browserOf(alice);
+  await reader.page.route("**/socket.io/**", (route) => route.abort()); // the socket never connects
+  await reader.page.goto(`/chat/rooms/${room.id}`);
+  const own = reader.page.locator("#members li", { hasText: "alice" });
+  expect(await own.getAttribute("data-online")).toBe("true");
+  expect(await own.textContent()).toContain(", online");
+  await reader.context.close();
+}, TEST_MS);
