@@ -1,6 +1,7 @@
 // What the domain tells the connected world, after each change is committed. The domain owns
 // this port and calls it; src/realtime/ implements it, on every instance.
 import type { Message } from "./messages/schemas";
+import type { Unread } from "./rooms/schemas";
 
 /** Why a member's sockets leave a room. */
 export type LeaveReason = "left" | "removed";
@@ -18,6 +19,11 @@ export interface Broadcasts {
   messageChanged(message: Message): void;
   /** The user is no longer a member: none of their sockets, anywhere, stays in the room. */
   membershipEnded(roomId: string, userId: string, reason: LeaveReason): void;
+  /**
+   * A member's read marker moved: their own sockets, everywhere, hear it with what is left
+   * unread; `alsoTo` (the other person of a direct room) hears where it now is.
+   */
+  readMoved(read: Unread & { userId: string }, alsoTo: string[]): void;
   /** The session was revoked: its sockets are disconnected everywhere. */
   sessionEnded(sessionId: string): void;
 }

@@ -293,7 +293,7 @@ describe("REST: unknown fields are ignored, never stored", () => {
     const planted = crypto.randomUUID();
     const created = await api(server, "POST", "/rooms", { name: "mass assignment", ownerId: bob.id, owner_id: bob.id, id: planted, last_seq: 99, lastSeq: 99, createdAt: "2001-01-01T00:00:00.000Z" }, alice.token);
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.any(String), name: "mass assignment", isPrivate: false, ownerId: alice.id, createdAt: expect.any(String) });
+    expect(created.body).toEqual({ id: expect.any(String), name: "mass assignment", isPrivate: false, ownerId: alice.id, createdAt: expect.any(String), kind: "room" });
     expect(created.body.id).not.toBe(planted);
     const [row] = await server.sql`select owner_id, last_seq::int as last_seq, created_at from rooms where id = ${created.body.id}`;
     expect(row).toMatchObject({ owner_id: alice.id, last_seq: 0 });
@@ -548,7 +548,8 @@ describe("every string a client can send is checked to be well-formed Unicode", 
   /** Where in a JSON schema a string is taken without the check. */
   function unchecked(schema: Record<string, any> | undefined, where: string): string[] {
     if (!schema || typeof schema !== "object") return [];
-    const here = schema.type === "string" && schema.format !== WELL_FORMED && !NUMERIC.has(schema.format) ? [where] : [];
+    // A literal (`const`, or an `enum` of them) matches exact strings: nothing else gets through.
+    const here = schema.type === "string" && schema.const === undefined && schema.enum === undefined && schema.format !== WELL_FORMED && !NUMERIC.has(schema.format) ? [where] : [];
     const inside: [Record<string, any>, string][] = [
       ...Object.entries(schema.properties ?? {}).map(([name, child]): [Record<string, any>, string] => [child as Record<string, any>, `${where}.${name}`]),
       ...[...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])].map((child): [Record<string, any>, string] => [child, where]),

@@ -66,11 +66,11 @@ describe("creating a room", () => {
   test("a new room is public by default, and its creator is its owner and first member", async () => {
     const created = await api(server, "POST", "/rooms", { name: "watercooler" }, alice.token);
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.stringMatching(UUID), name: "watercooler", isPrivate: false, ownerId: alice.id, createdAt: expect.stringMatching(ISO) });
+    expect(created.body).toEqual({ id: expect.stringMatching(UUID), name: "watercooler", isPrivate: false, ownerId: alice.id, createdAt: expect.stringMatching(ISO), kind: "room" });
 
     const members = await api(server, "GET", `/rooms/${created.body.id}/members`, undefined, alice.token);
     expect(members.status).toBe(200);
-    expect(members.body).toEqual([{ userId: alice.id, username: "alice", isOwner: true, joinedAt: expect.stringMatching(ISO), online: false }]);
+    expect(members.body).toEqual([{ userId: alice.id, username: "alice", isOwner: true, joinedAt: expect.stringMatching(ISO), lastReadSeq: 0, online: false }]);
 
     const fetched = await api(server, "GET", `/rooms/${created.body.id}`, undefined, alice.token);
     expect(reply(fetched)).toEqual({ status: 200, body: created.body });
@@ -79,7 +79,7 @@ describe("creating a room", () => {
   test("a room may be created private, and its creator owns it too", async () => {
     const created = await api(server, "POST", "/rooms", { name: "back office", isPrivate: true }, bob.token);
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.stringMatching(UUID), name: "back office", isPrivate: true, ownerId: bob.id, createdAt: expect.stringMatching(ISO) });
+    expect(created.body).toEqual({ id: expect.stringMatching(UUID), name: "back office", isPrivate: true, ownerId: bob.id, createdAt: expect.stringMatching(ISO), kind: "room" });
     expect(await memberNames(created.body, bob)).toEqual(["bob"]);
   });
 
@@ -123,8 +123,10 @@ describe("listing rooms", () => {
     expect(ids).toContain(bobsPublic.id);
     expect(ids).toContain(bobsSecret.id);
     expect(ids).not.toContain(alicesSecret.id);
-    expect(listed.body.find((r: { id: string }) => r.id === bobsSecret.id)).toEqual(bobsSecret);
-    expect(listed.body.find((r: { id: string }) => r.id === lobby.id)).toEqual(lobby);
+    expect(listed.body.find((r: { id: string }) => r.id === bobsSecret.id)).toEqual({
+      ...bobsSecret, isMember: true, lastSeq: 0, lastReadSeq: 0, unreadCount: 0, mentionCount: 0, notify: "all",
+    });
+    expect(listed.body.find((r: { id: string }) => r.id === lobby.id)).toEqual({ ...lobby, isMember: false });
 
     // Exactly: every public room in the database, and the private ones carol belongs to.
     const publicIds = (await server.sql`select id from rooms where not is_private`).map((r) => r.id as string);
@@ -321,10 +323,10 @@ describe("invites", () => {
     const closed = await createRoom(server, alice, "vault", true);
     const invited = await api(server, "POST", `/rooms/${closed.id}/invites`, { username: "BoB" }, alice.token);
     expect(invited.status).toBe(201);
-    expect(invited.body).toEqual({ userId: bob.id, username: "bob", isOwner: false, joinedAt: expect.stringMatching(ISO) });
+    expect(invited.body).toEqual({ userId: bob.id, username: "bob", isOwner: false, joinedAt: expect.stringMatching(ISO), lastReadSeq: 0 });
     const members = await api(server, "GET", `/rooms/${closed.id}/members`, undefined, alice.token);
     expect(members.body).toEqual([
-      { userId: alice.id, username: "alice", isOwner: true, joinedAt: expect.stringMatching(ISO), online: false },
+      { userId: alice.id, username: "alice", isOwner: true, joinedAt: expect.stringMatching(ISO), lastReadSeq: 0, online: false },
       { ...invited.body, online: false },
     ]);
   });
@@ -508,7 +510,7 @@ describe("members", () => {
     const members = await api(server, "GET", `/rooms/${closed.id}/members`, undefined, carol.token);
     expect(members.status).toBe(200);
     expect(members.body).toEqual([
-      { userId: alice.id, username: "alice", isOwner: true, joinedAt: expect.stringMatching(ISO), online: false },
+      { userId: alice.id, username: "alice", isOwner: true, joinedAt: expect.stringMatching(ISO), lastReadSeq: 0, online: false },
       { ...bobInvited, online: false },
       { ...carolInvited, online: false },
     ]);
@@ -520,8 +522,8 @@ describe("members", () => {
     const members = await api(server, "GET", `/rooms/${open.id}/members`, undefined, mallory.token);
     expect(members.status).toBe(200);
     expect(members.body).toEqual([
-      { userId: bob.id, username: "bob", isOwner: true, joinedAt: expect.stringMatching(ISO), online: false },
-      { userId: carol.id, username: "carol", isOwner: false, joinedAt: expect.stringMatching(ISO), online: false },
+      { userId: bob.id, username: "bob", isOwner: true, joinedAt: expect.stringMatching(ISO), lastReadSeq: 0, online: false },
+      { userId: carol.id, username: "carol", isOwner: false, joinedAt: expect.stringMatching(ISO), lastReadSeq: 0, online: false },
     ]);
   });
 });

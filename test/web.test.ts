@@ -581,6 +581,7 @@ describe("the JSON API is unchanged", () => {
         "/", "/healthz", "/readyz", "/metrics", "/auth/register", "/auth/login", "/auth/logout", "/auth/password", "/rooms", "/rooms/{roomId}", "/rooms/{roomId}/join",
         "/rooms/{roomId}/leave", "/rooms/{roomId}/members", "/rooms/{roomId}/invites", "/rooms/{roomId}/members/{userId}",
         "/messages/{roomId}", "/messages", "/rooms/{roomId}/changes", "/messages/{messageId}", "/messages/{messageId}/reactions/{emoji}",
+        "/rooms/{roomId}/read", "/rooms/{roomId}/notify", "/dms", "/users",
       ].sort(),
     );
   });
@@ -593,7 +594,9 @@ describe("the JSON API is unchanged", () => {
     );
     const rooms = await api(server, "GET", "/rooms", undefined, alice.token);
     expect(rooms.headers.get("content-type")).toStartWith("application/json");
-    expect(Object.keys(rooms.body[0]).sort()).toEqual(["createdAt", "id", "isPrivate", "name", "ownerId"]);
+    expect(Object.keys(rooms.body[0]).sort()).toEqual(
+      ["createdAt", "id", "isMember", "isPrivate", "kind", "lastReadSeq", "lastSeq", "mentionCount", "name", "notify", "ownerId", "unreadCount"],
+    );
     const unknown = await api(server, "GET", "/nowhere", undefined, alice.token);
     expect(unknown).toMatchObject({ status: 404, body: { code: "not_found" } });
   });

@@ -13,6 +13,7 @@ import type { HttpDeps } from "./context";
 import { healthRoutes } from "./health";
 import { messageRoutes } from "./messages";
 import { observe } from "./observe";
+import { peopleRoutes } from "./people";
 import { roomRoutes } from "./rooms";
 import { webRoutes } from "../web/routes";
 
@@ -58,6 +59,7 @@ export function createHttpApp(deps: HttpDeps) {
     .use(authRoutes(deps))
     .use(roomRoutes(deps))
     .use(messageRoutes(deps))
+    .use(peopleRoutes(deps))
     .get("/docs", async () => {
       docs ??= htmlResponse(docsPage(await (await app.handle(new Request("http://localhost/openapi.json"))).json(), SOCKET_EVENTS));
       return docs.clone();

@@ -2,20 +2,24 @@ import { Elysia, t } from "elysia";
 import { listChanges } from "../messages/log";
 import { Changes, ChangesQuery } from "../messages/schemas";
 import { membersOnline } from "../realtime/presence";
-import { createRoom, findVisibleRoom, invite, joinRoom, leaveRoom, listVisibleRooms, removeMember } from "../rooms/rooms";
-import { CreateRoom, Invite, Member, MemberParams, Membership, Room, RoomMember, RoomParams } from "../rooms/schemas";
+import { markRead, setNotifyLevel } from "../rooms/reading";
+import { createRoom, findVisibleRoom, invite, joinRoom, leaveRoom, listRoomsFor, removeMember, type VisibleRoom } from "../rooms/rooms";
+import { CreateRoom, Invite, MarkRead, Member, MemberParams, Membership, Notify, Room, RoomListItem, RoomMember, RoomParams, SetNotify, Unread } from "../rooms/schemas";
 import { ErrorBody } from "../schemas";
 import { authGuard, type HttpDeps } from "./context";
 
 export function roomRoutes(deps: HttpDeps) {
   const { sql } = deps;
-  const asRoom = ({ isMember, lastSeq, lastRev, ...room }: Awaited<ReturnType<typeof findVisibleRoom>>) => room;
+  const asRoom = ({ isMember, lastSeq, lastRev, lastReadSeq, notify, ...room }: VisibleRoom) => room;
   return new Elysia({ prefix: "/rooms", tags: ["rooms"] })
     .use(authGuard(deps))
     .guard({ auth: true, response: { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } })
-    .get("", ({ principal }) => listVisibleRooms(sql, principal.userId), {
-      response: { 200: t.Array(Room) },
-      detail: { summary: "Public rooms, and the private rooms you are a member of" },
+    .get("", ({ principal }) => listRoomsFor(sql, principal.userId), {
+      response: { 200: t.Array(RoomListItem) },
+      detail: {
+        summary: "Public rooms, and the private rooms you are a member of",
+        description: "Direct rooms are private rooms of kind `direct`. For the rooms you are a member of: where you have read up to, what is unread, and your notification level.",
+      },
     })
     .post(
       "",
@@ -46,6 +50,21 @@ export function roomRoutes(deps: HttpDeps) {
       },
       { params: RoomParams, response: { 200: Membership }, detail: { summary: "Leave a room (the REST twin of leaveRoom)" } },
     )
+    .post("/:roomId/read", ({ principal, params, body }) => markRead(deps, principal.userId, params.roomId, body.seq), {
+      params: RoomParams,
+      body: MarkRead,
+      response: { 200: Unread },
+      detail: {
+        summary: "Set where you have read up to",
+        description: "From 0 to the room's last seq; lowering it marks messages unread again. Your other sockets hear roomRead, and so does the other person in a direct room.",
+      },
+    })
+    .put("/:roomId/notify", ({ principal, params, body }) => setNotifyLevel(sql, principal.userId, params.roomId, body.level), {
+      params: RoomParams,
+      body: SetNotify,
+      response: { 200: Notify },
+      detail: { summary: "Set what in this room notifies you: all messages, mentions, or nothing" },
+    })
     .get(
       "/:roomId/changes",
       async ({ principal, params: { roomId }, query, set }) => {

@@ -63,6 +63,12 @@ export async function storeMessages(sql: Sql, batch: NewMessage[]): Promise<Stor
       select l.room_id, l.last_seq + o.n, l.last_rev + o.n, o.sender_id, o.client_id, o.content, o.reply_to_id
       from locked l, unnest(l.senders, l.client_ids, l.contents, l.reply_to_ids) with ordinality as o(sender_id, client_id, content, reply_to_id, n)
       returning *
+    ), read_own as (
+      -- Writing in a room is reading it: the sender's marker moves up to their message, so own
+      -- messages are never unread and the count of them after the marker stays near zero.
+      update memberships ms set last_read_seq = greatest(ms.last_read_seq, o.seq)
+      from (select room_id, sender_id, max(seq) as seq from changed group by room_id, sender_id) o
+      where ms.room_id = o.room_id and ms.user_id = o.sender_id
     ), wanted as (${mentionsIn(sql)}
     ), mentioned as (
       insert into mentions (room_id, seq, user_id) select * from wanted returning room_id, seq, user_id

@@ -4,6 +4,7 @@ import type { Broadcasts } from "../broadcasts";
 import type { Message } from "../messages/schemas";
 import type { Metrics } from "../metrics";
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents } from "./events";
+import type { RoomActivity } from "./activity";
 import type { RoomFeeds } from "./room-feeds";
 
 export interface SocketData {
@@ -15,7 +16,9 @@ export interface SocketData {
 }
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
-export const userRoom = (userId: string) => `user:${userId}`;
+/** Every socket of one person. */
+export const USER_ROOM = "user:";
+export const userRoom = (userId: string) => `${USER_ROOM}${userId}`;
 export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 /** Where the browser sockets of room R listen, apart from R, so that JSON clients get JSON only. */
 export const htmlRoom = (roomId: string) => `html:${roomId}`;
@@ -30,10 +33,11 @@ export const chatRoomOf = (room: string): string | undefined => CHAT_ROOM.exec(r
 
 /**
  * Delivers what the domain reports: each room's changes through its feed (which keeps rev
- * order) on this instance and, once per instance rather than once per socket, on the others;
- * membership and session changes through the adapter.
+ * order) on this instance and, once per instance rather than once per socket, on the others,
+ * where new messages also reach the members' activity; membership, read marker and session
+ * changes through the adapter.
  */
-export function createBroadcasts(io: ChatServer, feeds: RoomFeeds, clustered: boolean, metrics: Metrics): Broadcasts {
+export function createBroadcasts(io: ChatServer, feeds: RoomFeeds, activity: RoomActivity, clustered: boolean, metrics: Metrics): Broadcasts {
   const changed = (message: Message) => {
     feeds.receive(message);
     if (clustered) io.serverSideEmit("messageChanged", message);
@@ -41,7 +45,9 @@ export function createBroadcasts(io: ChatServer, feeds: RoomFeeds, clustered: bo
   return {
     messagePosted(message) {
       metrics.messagesStored.inc();
-      changed(message);
+      feeds.receive(message);
+      activity.posted(message);
+      if (clustered) io.serverSideEmit("messagePosted", message);
     },
     messageRetried: changed,
     messageChanged: changed,
@@ -52,6 +58,11 @@ export function createBroadcasts(io: ChatServer, feeds: RoomFeeds, clustered: bo
       if (reason === "removed") io.to(userRoom(userId)).emit("roomLeft", { roomId, userId, reason });
       io.local.in(userRoom(userId)).socketsLeave(rooms);
       if (clustered) io.in(userRoom(userId)).socketsLeave(rooms);
+    },
+    readMoved(read, alsoTo) {
+      io.to(userRoom(read.userId)).emit("roomRead", read);
+      const { roomId, userId, lastReadSeq } = read;
+      if (alsoTo.length > 0) io.to(alsoTo.map(userRoom)).emit("roomRead", { roomId, userId, lastReadSeq });
     },
     sessionEnded(sessionId) {
       io.local.in(sessionRoom(sessionId)).disconnectSockets(true);

@@ -2,7 +2,7 @@
 // `sendMessage` takes the very schema of POST /messages; see CONTRACT.md for the meaning of each event.
 import { t } from "elysia";
 import { Content, Emoji, Message, SendMessage } from "../messages/schemas";
-import { Membership, RoomLeft } from "../rooms/schemas";
+import { Membership, RoomKind, RoomLeft, Unread } from "../rooms/schemas";
 import { ErrorBody, Id, Rev, Seq } from "../schemas";
 
 export const JoinRoomPayload = t.Object({
@@ -17,6 +17,21 @@ export const DeleteMessagePayload = t.Object({ messageId: Id });
 export const ReactPayload = t.Object({ messageId: Id, emoji: Emoji });
 export const TypingPayload = t.Object({ roomId: Id });
 export const Typing = t.Object({ roomId: Id, userId: Id, username: t.String() });
+export const MarkReadPayload = t.Object({ roomId: Id, seq: Seq });
+export const RoomActivity = t.Object({ roomId: Id, lastSeq: t.Integer(), unreadCount: t.Integer(), mentionCount: t.Integer() });
+export const RoomRead = t.Object({
+  roomId: Id,
+  userId: Id,
+  lastReadSeq: t.Integer(),
+  unreadCount: t.Optional(t.Integer({ description: "to the reader's own sockets only" })),
+  mentionCount: t.Optional(t.Integer({ description: "to the reader's own sockets only" })),
+});
+export const Notification = t.Object({
+  roomId: Id,
+  roomName: t.String({ description: "as the recipient sees it: in a direct room, the other person's username" }),
+  kind: RoomKind,
+  message: Message,
+});
 
 export type JoinRoomPayload = typeof JoinRoomPayload.static;
 export type LeaveRoomPayload = typeof LeaveRoomPayload.static;
@@ -25,6 +40,9 @@ export type EditMessagePayload = typeof EditMessagePayload.static;
 export type DeleteMessagePayload = typeof DeleteMessagePayload.static;
 export type ReactPayload = typeof ReactPayload.static;
 export type TypingPayload = typeof TypingPayload.static;
+export type MarkReadPayload = typeof MarkReadPayload.static;
+export type RoomActivity = typeof RoomActivity.static;
+export type Notification = typeof Notification.static;
 export const PresencePayload = t.Object({
   roomId: Id,
   online: t.Array(Id, { description: "members whose first socket joined the room since the last presence event" }),
@@ -43,6 +61,7 @@ export interface ClientToServerEvents {
   react(payload: ReactPayload, ack?: Ack<Message>): void;
   unreact(payload: ReactPayload, ack?: Ack<Message>): void;
   typing(payload: TypingPayload, ack?: Ack<TypingPayload>): void;
+  markRead(payload: MarkReadPayload, ack?: Ack<typeof Unread.static>): void;
 }
 
 /** What a browser socket (handshake `auth: { format: "html" }`) receives: the message and its fragment. */
@@ -55,11 +74,15 @@ export interface ServerToClientEvents {
   messageUpdated(message: Message | MessageWithHtml): void;
   typing(payload: typeof Typing.static): void;
   presence(payload: typeof PresencePayload.static): void;
+  roomActivity(payload: RoomActivity): void;
+  roomRead(payload: typeof RoomRead.static): void;
+  notification(payload: Notification): void;
   error(error: typeof ErrorBody.static): void;
 }
 
-/** Between instances, through the adapter: a change committed elsewhere, for local delivery. */
+/** Between instances, through the adapter: a new message or a change committed elsewhere, for local delivery. */
 export interface InterServerEvents {
+  messagePosted(message: Message): void;
   messageChanged(message: Message): void;
 }
 
@@ -73,11 +96,15 @@ export const SOCKET_EVENTS = [
   { direction: "client → server", name: "react", payload: ReactPayload, answer: "the message with the reaction (members); messageUpdated to the room" },
   { direction: "client → server", name: "unreact", payload: ReactPayload, answer: "the message without your reaction; messageUpdated to the room" },
   { direction: "client → server", name: "typing", payload: TypingPayload, answer: "typing to the room's other sockets, at most once per person and room every 2 s" },
+  { direction: "client → server", name: "markRead", payload: MarkReadPayload, answer: "{ roomId, lastReadSeq, unreadCount, mentionCount } (members; 0 <= seq <= the room's last seq, lower marks unread again); roomRead to your sockets" },
   { direction: "server → client", name: "roomJoined", payload: Membership, answer: "the join succeeded" },
   { direction: "server → client", name: "roomLeft", payload: RoomLeft, answer: "the leave succeeded; with reason \"removed\", the owner removed you" },
   { direction: "server → client", name: "newMessage", payload: Message, answer: "a committed message, in seq order, to every socket in the room" },
   { direction: "server → client", name: "messageUpdated", payload: Message, answer: "a message after a committed change (edit, deletion, reaction), in rev order with newMessage" },
   { direction: "server → client", name: "typing", payload: Typing, answer: "someone is typing in the room: show it for about 5 s, or until their next message" },
   { direction: "server → client", name: "presence", payload: PresencePayload, answer: "who came online in the room (first socket) or went offline (last socket, on every instance): changes gathered over 250 ms" },
+  { direction: "server → client", name: "roomActivity", payload: RoomActivity, answer: "to every socket of every member, joined to the room or not: the room has new messages; at most one per room per second" },
+  { direction: "server → client", name: "roomRead", payload: RoomRead, answer: "your read marker moved (with your counts), or, in a direct room, the other person's did: a read receipt" },
+  { direction: "server → client", name: "notification", payload: Notification, answer: "to every socket of the user: someone else's message that matches your notification level in the room (a mention always does, unless the level is none)" },
   { direction: "server → client", name: "error", payload: ErrorBody, answer: "the last request failed and changed nothing" },
 ] as const;

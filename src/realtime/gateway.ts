@@ -13,6 +13,7 @@ import { deleteMessage, editMessage, react, unreact } from "../messages/change";
 import type { GroupCommit } from "../messages/group-commit";
 import { sendMessage } from "../messages/send";
 import { SendMessage, type Message } from "../messages/schemas";
+import { markRead } from "../rooms/reading";
 import { findVisibleRoom, joinRoom, leaveRoom } from "../rooms/rooms";
 import type { FastState } from "../state/fast-state";
 import { compileValidator } from "../validation";
@@ -21,6 +22,7 @@ import {
   EditMessagePayload,
   JoinRoomPayload,
   LeaveRoomPayload,
+  MarkReadPayload,
   ReactPayload,
   TypingPayload,
   type ClientToServerEvents,
@@ -55,6 +57,7 @@ const validEdit = compileValidator(EditMessagePayload);
 const validDelete = compileValidator(DeleteMessagePayload);
 const validReaction = compileValidator(ReactPayload);
 const validTyping = compileValidator(TypingPayload);
+const validMarkRead = compileValidator(MarkReadPayload);
 
 /** A person's typing in a room is announced at most once per this many ms (the contract's 2 s). */
 const TYPING_INTERVAL_MS = 2000;
@@ -117,6 +120,8 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
     deleteMessage: handler(deps, "deleteMessage", validDelete, (socket, { messageId }) => deleteMessage(deps, socket.data.principal.userId, messageId)),
     react: handler(deps, "react", validReaction, (socket, { messageId, emoji }) => react(deps, socket.data.principal.userId, messageId, emoji)),
     unreact: handler(deps, "unreact", validReaction, (socket, { messageId, emoji }) => unreact(deps, socket.data.principal.userId, messageId, emoji)),
+
+    markRead: handler(deps, "markRead", validMarkRead, (socket, { roomId, seq }) => markRead(deps, socket.data.principal.userId, roomId, seq)),
 
     // Ephemeral: never stored. Only a socket that joined the room may say so (its membership was
     // checked then), and the room hears it at most once per person every TYPING_INTERVAL_MS,

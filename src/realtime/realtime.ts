@@ -7,12 +7,14 @@ import type { Metrics } from "../metrics";
 import type { Sql } from "../db/sql";
 import { log } from "../log";
 import { logHeads } from "../rooms/rooms";
+import { standings } from "../rooms/unread";
 import type { FastState } from "../state/fast-state";
 import { InstanceMarks, MARKS_HEARTBEAT_MS } from "../state/instance-marks";
 import type { MessageWithHtml } from "./events";
 import { ConnectionCount } from "./connections";
 import { Fanout } from "./fanout";
-import { chatRoomOf, createBroadcasts, everyoneIn, htmlRoom, type ChatServer } from "./broadcasts";
+import { RoomActivity } from "./activity";
+import { chatRoomOf, createBroadcasts, everyoneIn, htmlRoom, userRoom, USER_ROOM, type ChatServer } from "./broadcasts";
 import { Presence, presenceAnnouncer } from "./presence";
 import { RoomFeeds, type LogEvent } from "./room-feeds";
 
@@ -63,8 +65,20 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
     const roomId = chatRoomOf(room);
     if (roomId) feeds.roomEmptied(roomId);
   });
+  const activity = new RoomActivity({
+    standings: (roomIds, userIds) => standings(sql, roomIds, userIds),
+    tell: (userId, event, payload) => nsp.local.to(userRoom(userId)).emit(event, ...([payload] as never)),
+    onError: warn("room_activity_failed"),
+  });
+  // A person's own Socket.IO room exists here while they have a socket here.
+  nsp.adapter.on("create-room", (room: string) => room.startsWith(USER_ROOM) && activity.usersHere.add(room.slice(USER_ROOM.length)));
+  nsp.adapter.on("delete-room", (room: string) => room.startsWith(USER_ROOM) && activity.usersHere.delete(room.slice(USER_ROOM.length)));
+  io.on("messagePosted", (message) => {
+    feeds.receive(message);
+    activity.posted(message);
+  });
   io.on("messageChanged", (message) => feeds.receive(message));
-  const broadcasts = createBroadcasts(io, feeds, clustered, metrics);
+  const broadcasts = createBroadcasts(io, feeds, activity, clustered, metrics);
 
   const marks = new InstanceMarks(state, crypto.randomUUID());
   const connections = new ConnectionCount(marks, maxConnectionsPerUser);
@@ -97,6 +111,7 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
     stop() {
       stopping = true;
       announcer.stop();
+      activity.stop();
       clearInterval(heartbeat);
       clearInterval(reconciling);
     },

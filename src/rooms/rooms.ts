@@ -4,7 +4,8 @@
 import type { Queries, Sql } from "../db/sql";
 import type { Broadcasts, LeaveReason } from "../broadcasts";
 import { forbidden, notFound } from "../errors";
-import type { Member, Room } from "./schemas";
+import type { Member, NotifyLevel, Room, RoomKind, RoomListItem } from "./schemas";
+import { notifyLevel, toUnread, unreadColumns, type UnreadRow } from "./unread";
 
 interface RoomRow {
   id: string;
@@ -12,13 +13,17 @@ interface RoomRow {
   is_private: boolean;
   owner_id: string | null;
   created_at: Date;
+  kind: RoomKind;
 }
 
-/** A room as one user may see it. */
+/** A room as one user may see it, with where the user stands in it. */
 export interface VisibleRoom extends Room {
   isMember: boolean;
   lastSeq: number;
   lastRev: number;
+  /** The member's read marker and effective notification level; null for a non-member. */
+  lastReadSeq: number | null;
+  notify: NotifyLevel | null;
 }
 
 const toRoom = (row: RoomRow): Room => ({
@@ -27,31 +32,45 @@ const toRoom = (row: RoomRow): Room => ({
   isPrivate: row.is_private,
   ownerId: row.owner_id,
   createdAt: row.created_at.toISOString(),
+  kind: row.kind,
 });
 
 const roomNotFound = () => notFound("room_not_found", "no such room");
 
-export async function listVisibleRooms(sql: Sql, userId: string): Promise<Room[]> {
-  const rows = await sql<RoomRow[]>`
-    select r.id, r.name, r.is_private, r.owner_id, r.created_at
-    from rooms r
-    where not r.is_private
-       or exists (select 1 from memberships m where m.room_id = r.id and m.user_id = ${userId})
-    order by r.created_at, r.created_order`;
-  return rows.map(toRoom);
+/** Columns of rooms `r` as `viewerId` sees them: a direct room is named after the other person (or oneself). */
+const roomColumns = (sql: Queries, viewerId: string) => sql`
+  r.id, r.is_private, r.owner_id, r.created_at, r.kind, r.last_seq, r.last_rev,
+  case when r.kind = 'direct' then (
+    select u.username from direct_rooms d
+    join users u on u.id = case when d.user_low = ${viewerId} then d.user_high else d.user_low end
+    where d.room_id = r.id
+  ) else r.name end as name`;
+
+interface ListedRow extends RoomRow, Partial<UnreadRow> {
+  last_seq: string;
+  is_member: boolean;
+  notify: NotifyLevel | null;
 }
 
-/** The ids of the rooms the user is a member of. */
-export async function memberRoomIds(sql: Sql, userId: string): Promise<Set<string>> {
-  const rows = await sql<{ room_id: string }[]>`select room_id from memberships where user_id = ${userId}`;
-  return new Set(rows.map((row) => row.room_id));
+/** The rooms the user may see (public ones, and private ones they are in), with their unread counts where a member. */
+export async function listRoomsFor(sql: Sql, userId: string): Promise<RoomListItem[]> {
+  const rows = await sql<ListedRow[]>`
+    select ${roomColumns(sql, userId)}, ms.user_id is not null as is_member, ${notifyLevel(sql)} as notify, ${unreadColumns(sql)}
+    from rooms r left join memberships ms on ms.room_id = r.id and ms.user_id = ${userId}
+    where not r.is_private or ms.user_id is not null
+    order by r.created_at, r.created_order`;
+  return rows.map((row) => {
+    const room = { ...toRoom(row), isMember: row.is_member };
+    if (!row.is_member) return room;
+    return { ...room, lastSeq: Number(row.last_seq), ...toUnread(row as UnreadRow), notify: row.notify! };
+  });
 }
 
 export async function createRoom(sql: Sql, ownerId: string, name: string, isPrivate: boolean): Promise<Room> {
   const [row] = await sql<RoomRow[]>`
     with room as (
       insert into rooms (name, is_private, owner_id) values (${name.trim()}, ${isPrivate}, ${ownerId})
-      returning id, name, is_private, owner_id, created_at
+      returning id, name, is_private, owner_id, created_at, kind
     ), owner as (
       insert into memberships (room_id, user_id) select id, owner_id from room
     )
@@ -61,12 +80,19 @@ export async function createRoom(sql: Sql, ownerId: string, name: string, isPriv
 
 /** The room if the user may see it (public, or a member); otherwise not found. */
 export async function findVisibleRoom(sql: Queries, userId: string, roomId: string): Promise<VisibleRoom> {
-  const [row] = await sql<(RoomRow & { is_member: boolean; last_seq: string; last_rev: string })[]>`
-    select r.id, r.name, r.is_private, r.owner_id, r.created_at, r.last_seq, r.last_rev,
-           exists (select 1 from memberships m where m.room_id = r.id and m.user_id = ${userId}) as is_member
-    from rooms r where r.id = ${roomId}`;
+  const [row] = await sql<(RoomRow & { is_member: boolean; last_seq: string; last_rev: string; last_read_seq: string | null; notify: NotifyLevel | null })[]>`
+    select ${roomColumns(sql, userId)}, ms.user_id is not null as is_member, ms.last_read_seq, ${notifyLevel(sql)} as notify
+    from rooms r left join memberships ms on ms.room_id = r.id and ms.user_id = ${userId}
+    where r.id = ${roomId}`;
   if (!row || (row.is_private && !row.is_member)) throw roomNotFound();
-  return { ...toRoom(row), isMember: row.is_member, lastSeq: Number(row.last_seq), lastRev: Number(row.last_rev) };
+  return {
+    ...toRoom(row),
+    isMember: row.is_member,
+    lastSeq: Number(row.last_seq),
+    lastRev: Number(row.last_rev),
+    lastReadSeq: row.last_read_seq === null ? null : Number(row.last_read_seq),
+    notify: row.notify,
+  };
 }
 
 /** Passes for members; a private room is not found by anyone else, a public one forbidden. */
@@ -79,10 +105,12 @@ export async function requireMember(sql: Sql, userId: string, roomId: string): P
 /** Joins a public room, or re-confirms a member of a private one. Joining twice is fine. */
 export async function joinRoom(sql: Sql, userId: string, roomId: string): Promise<VisibleRoom> {
   const room = await findVisibleRoom(sql, userId, roomId);
-  if (!room.isMember) {
-    await sql`insert into memberships (room_id, user_id) values (${roomId}, ${userId}) on conflict do nothing`;
-  }
-  return { ...room, isMember: true };
+  if (room.isMember) return room;
+  // A new member has read nothing yet, and the history before them is not "unread" either.
+  await sql`
+    insert into memberships (room_id, user_id, last_read_seq) select id, ${userId}, last_seq from rooms where id = ${roomId}
+    on conflict do nothing`;
+  return findVisibleRoom(sql, userId, roomId);
 }
 
 /** Where an ended membership is stored, and who is told, so that the member's sockets leave the room. */
@@ -128,10 +156,12 @@ export async function invite(sql: Sql, ownerId: string, roomId: string, username
   const [member] = await sql<MemberRow[]>`
     with invitee as (select id from users where lower(username) = lower(${username})),
     added as (
-      insert into memberships (room_id, user_id) select ${roomId}, id from invitee
+      insert into memberships (room_id, user_id, last_read_seq) select ${roomId}, i.id, r.last_seq from invitee i, rooms r where r.id = ${roomId}
       on conflict do nothing
+      returning last_read_seq
     )
-    select u.id as user_id, u.username, coalesce(m.joined_at, now()) as joined_at, ${ownerId}::uuid as owner_id
+    select u.id as user_id, u.username, coalesce(m.joined_at, now()) as joined_at, ${ownerId}::uuid as owner_id,
+           coalesce(m.last_read_seq, (select last_read_seq from added)) as last_read_seq
     from invitee i join users u on u.id = i.id
     left join memberships m on m.room_id = ${roomId} and m.user_id = u.id`;
   if (!member) throw notFound("user_not_found", "no such user");
@@ -150,6 +180,7 @@ interface MemberRow {
   username: string;
   joined_at: Date;
   owner_id: string | null;
+  last_read_seq: string;
 }
 
 const toMember = (row: MemberRow): Member => ({
@@ -157,12 +188,13 @@ const toMember = (row: MemberRow): Member => ({
   username: row.username,
   isOwner: row.user_id === row.owner_id,
   joinedAt: row.joined_at.toISOString(),
+  lastReadSeq: Number(row.last_read_seq),
 });
 
 export async function listMembers(sql: Sql, userId: string, roomId: string): Promise<Member[]> {
   const room = await findVisibleRoom(sql, userId, roomId);
   const rows = await sql<MemberRow[]>`
-    select m.user_id, u.username, m.joined_at, r.owner_id
+    select m.user_id, u.username, m.joined_at, r.owner_id, m.last_read_seq
     from memberships m join users u on u.id = m.user_id join rooms r on r.id = m.room_id
     where m.room_id = ${roomId}
     order by m.joined_at, u.username`;

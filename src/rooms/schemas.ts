@@ -1,6 +1,6 @@
 import { t } from "elysia";
 import { Username } from "../auth/schemas";
-import { Id, Text } from "../schemas";
+import { Id, Seq, Text } from "../schemas";
 
 const RoomName = Text({
   minLength: 1,
@@ -13,18 +13,40 @@ export const Invite = t.Object({ username: Username });
 export const RoomParams = t.Object({ roomId: Id });
 export const MemberParams = t.Object({ roomId: Id, userId: Id });
 
+export const RoomKind = t.Union([t.Literal("room"), t.Literal("direct")]);
+export const NotifyLevel = t.Union([t.Literal("all"), t.Literal("mentions"), t.Literal("none")], {
+  description: "what reaches the member as a notification; by default all in direct and private rooms, mentions in public ones",
+});
 export const Room = t.Object({
   id: Id,
-  name: t.String(),
+  name: t.String({ description: "in a direct room, the other person's username" }),
   isPrivate: t.Boolean(),
-  ownerId: t.Union([Id, t.Null()], { description: "null once the last member left" }),
+  ownerId: t.Union([Id, t.Null()], { description: "null once the last member left, and in direct rooms" }),
   createdAt: t.String({ format: "date-time" }),
+  kind: RoomKind,
 });
+/** A room in GET /rooms: with where the caller stands in it, when a member. */
+export const RoomListItem = t.Object({
+  ...Room.properties,
+  isMember: t.Boolean(),
+  lastSeq: t.Optional(t.Integer({ description: "the seq of the room's newest message (members)" })),
+  lastReadSeq: t.Optional(t.Integer({ description: "where you have read up to (members)" })),
+  unreadCount: t.Optional(t.Integer({ description: "messages from others after lastReadSeq, not deleted (members)" })),
+  mentionCount: t.Optional(t.Integer({ description: "those of them that mention you (members)" })),
+  notify: t.Optional(NotifyLevel),
+});
+/** Where a member has read up to, and what is left unread. */
+export const Unread = t.Object({ roomId: Id, lastReadSeq: t.Integer(), unreadCount: t.Integer(), mentionCount: t.Integer() });
+export const MarkRead = t.Object({ seq: Seq });
+export const SetNotify = t.Object({ level: NotifyLevel });
+export const Notify = t.Object({ roomId: Id, notify: NotifyLevel });
+export const OpenDirect = t.Object({ username: Username });
 export const Member = t.Object({
   userId: Id,
   username: t.String(),
   isOwner: t.Boolean(),
   joinedAt: t.String({ format: "date-time" }),
+  lastReadSeq: t.Integer({ description: "where the member has read up to" }),
 });
 export const RoomMember = t.Object({ ...Member.properties, online: t.Boolean({ description: "has a socket in the room right now" }) });
 /** The answer to a join or a leave, over REST and as `roomJoined`/`roomLeft`. */
@@ -33,5 +55,9 @@ export const Membership = t.Object({ roomId: Id, userId: Id });
 export const RoomLeft = t.Object({ roomId: Id, userId: Id, reason: t.Optional(t.Union([t.Literal("left"), t.Literal("removed")])) });
 
 export type Room = typeof Room.static;
+export type RoomKind = typeof RoomKind.static;
+export type RoomListItem = typeof RoomListItem.static;
+export type NotifyLevel = typeof NotifyLevel.static;
+export type Unread = typeof Unread.static;
 export type Member = typeof Member.static;
 export type RoomMember = typeof RoomMember.static;

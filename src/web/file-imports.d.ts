@@ -1,17 +1,6 @@
-// The browser files are imported `with { type: "file" }`: the import is the file's path.
-declare module "*.min.js" {
-  const path: string;
-  export default path;
-}
-declare module "*/chat.js" {
-  const path: string;
-  export default path;
-}
-declare module "*/actions.js" {
-  const path: string;
-  export default path;
-}
-declare module "*/presence.js" {
+// The browser files are imported `with { type: "file" }`: the import is the file's path. (The
+// server's own modules are imported without an extension, so "*.js" names only these.)
+declare module "*.js" {
   const path: string;
   export default path;
 }

@@ -4,7 +4,7 @@ import { Elysia } from "elysia";
 import { createRoomForm, homeFragment, roomUrl } from "../../views/home";
 import type { Principal } from "../auth/accounts";
 import type { HttpDeps } from "../http/context";
-import { createRoom, listVisibleRooms, memberRoomIds } from "../rooms/rooms";
+import { createRoom, listRoomsFor } from "../rooms/rooms";
 import { CreateRoom } from "../rooms/schemas";
 import { compileValidator } from "../validation";
 import { Form, userError } from "./posted-form";
@@ -15,8 +15,8 @@ const validNewRoom = compileValidator(CreateRoom);
 
 /** The home page, with the create form's error when that form failed without htmx. */
 export async function homePage({ sql }: HttpDeps, request: Request, viewer: Principal, createError?: string) {
-  const [rooms, joinedIds] = await Promise.all([listVisibleRooms(sql, viewer.userId), memberRoomIds(sql, viewer.userId)]);
-  const data = { joined: rooms.filter((r) => joinedIds.has(r.id)), joinable: rooms.filter((r) => !joinedIds.has(r.id)), createError };
+  const rooms = await listRoomsFor(sql, viewer.userId);
+  const data = { joined: rooms.filter((r) => r.isMember), joinable: rooms.filter((r) => !r.isMember), createError };
   return page(request, homeFragment(data), { title: "Rooms", viewer, status: createError ? 400 : 200 });
 }
 
