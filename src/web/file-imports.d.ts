@@ -4,14 +4,6 @@ declare module "*.js" {
   const path: string;
   export default path;
 }
-declare module "*/socket.js" {
-  const path: string;
-  export default path;
-}
-declare module "*/timeline.js" {
-  const path: string;
-  export default path;
-}
 declare module "*.css" {
   const path: string;
   export default path;
