@@ -83,8 +83,9 @@ function reactions(message: Message): SafeHtml {
 }
 
 /**
- * React, Reply, Edit, Delete. Reacting and deleting work without JavaScript (a picker in a
- * <details>, a page that asks before deleting); Reply and Edit need the script, and Edit and
+ * React, Reply, Mark unread, Edit, Delete. Reacting, marking unread and deleting work without
+ * JavaScript (a picker in a <details>, a plain form, a page that asks before deleting); Reply
+ * and Edit need the script, and Edit and
  * Delete show only on messages the reader may change (Delete shows on every message without
  * the script: the confirmation page says who may). On a mouse-driven screen they show while
  * the pointer or the focus is on the message.
@@ -102,6 +103,7 @@ function actions(message: Message): SafeHtml {
       </form>
     </details>
     <button type="button" data-action="reply" class="message-action hidden group-data-[enhanced=true]/room:inline">Reply</button>
+    <form method="post" action="${url}/unread" class="contents"><button data-action="unread" class="message-action">Mark unread</button></form>
     <button type="button" data-action="edit" class="message-action hidden group-data-[own=true]/message:inline">Edit</button>
     <a href="${url}/delete" data-action="delete" class="message-action hidden noscript:inline group-data-[may-delete=true]/message:inline">Delete</a>
   </div>`;
