@@ -45,7 +45,8 @@ ${viewer && html`<script src="${assets.url("socket.io.min.js")}" defer></script>
 <script src="${assets.url("timeline.js")}" defer></script>
 <script src="${assets.url("chat.js")}" defer></script>
 ${live && html`<script src="${assets.url("actions.js")}" defer></script>
-<script src="${assets.url("presence.js")}" defer></script>`}
+<script src="${assets.url("presence.js")}" defer></script>
+<script src="${assets.url("reading.js")}" defer></script>`}
 </head>
 <body class="min-h-full bg-white text-slate-900 dark:bg-slate-900 dark:text-slate-100">
 <header class="flex flex-wrap items-center justify-between gap-2 border-b border-slate-300 px-4 py-2 dark:border-slate-700">

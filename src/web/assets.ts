@@ -7,6 +7,7 @@ import appCssPath from "../../public/app.css" with { type: "file" };
 import actionsPath from "../../public/actions.js" with { type: "file" };
 import chatPath from "../../public/chat.js" with { type: "file" };
 import presencePath from "../../public/presence.js" with { type: "file" };
+import readingPath from "../../public/reading.js" with { type: "file" };
 import socketPath from "../../public/socket.js" with { type: "file" };
 import timelinePath from "../../public/timeline.js" with { type: "file" };
 import { acceptsGzip } from "./negotiation";
@@ -24,6 +25,7 @@ const FILES: Record<string, [path: string, type: string]> = {
   "chat.js": [chatPath, JS],
   "actions.js": [actionsPath, JS],
   "presence.js": [presencePath, JS],
+  "reading.js": [readingPath, JS],
   "socket.js": [socketPath, JS],
   "timeline.js": [timelinePath, JS],
   "htmx.min.js": [htmxPath, JS],

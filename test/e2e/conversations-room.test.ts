@@ -69,6 +69,7 @@ test("days begin in the reader's time zone, and one person's messages group unde
   const reader = await browserOf(bob, { timezoneId: "America/Los_Angeles" });
   await openRoom(reader, room.id);
   const before = [
+    "-- New messages --", // bob has read none of them
     "-- Thursday, February 29, 2024 --",
     "alice: late on the 29th",
     "+alice: a minute later",
@@ -102,6 +103,7 @@ test("an older page of history goes in above without a second separator for the 
     with room as (update rooms set last_seq = 55, last_rev = 55 where id = ${room.id} returning id, owner_id)
     insert into messages (room_id, seq, rev, sender_id, content)
     select room.id, n, n, room.owner_id, 'note ' || n from room, generate_series(1, 55) n`;
+  await server.sql`update memberships set last_read_seq = 55 where room_id = ${room.id}`; // writing is reading
   const reader = await browserOf(alice);
   await openRoom(reader, room.id);
   const notes = (from: number) => Array.from({ length: 56 - from }, (_, i) => `${i === 0 ? "" : "+"}alice: note ${from + i}`);
