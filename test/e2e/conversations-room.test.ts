@@ -1,5 +1,7 @@
 // End to end in headless Chromium: the room page reads like a conversation. Days begin in the
-// reader's time zone and one person's messages group under one name, live too.
+// reader's time zone and one person's messages group under one name, live too; a room opens at
+// what is new, reading it clears it, and Mark unread brings it back (in the reader's other tabs
+// too); in a direct room, "Seen" tells you the other person has read your message.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import { api, createRoom, people, startServer, stopServer, type Person, type TestServer } from "../harness";
@@ -48,6 +50,21 @@ function outline(page: Page): Promise<string[]> {
       return li.dataset.grouped === "true" ? `+${text}` : text;
     }),
   );
+}
+
+/** The room as GET /rooms lists it for the person: their marker and counts. */
+async function listed(person: Person, roomId: string): Promise<{ lastReadSeq: number; unreadCount: number; notify: string }> {
+  return (await api(server, "GET", "/rooms", undefined, person.token)).body.find((r: { id: string }) => r.id === roomId);
+}
+
+/** Waits until `check` holds; fails with what it saw last. */
+async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + WAIT_MS;
+  for (let value = await read(); ; value = await read()) {
+    if (check(value)) return value;
+    if (Date.now() > deadline) throw new Error(`never happened; last seen: ${JSON.stringify(value)}`);
+    await Bun.sleep(50); // polling, bounded by the deadline above
+  }
 }
 
 /** Waits until the log reads as expected; fails with what it read last. */
@@ -120,5 +137,115 @@ test("your own presence dot is online from the first paint, before the page's so
   const own = reader.page.locator("#members li", { hasText: "alice" });
   expect(await own.getAttribute("data-online")).toBe("true");
   expect(await own.textContent()).toContain(", online");
+  await reader.context.close();
+}, TEST_MS);
+
+test("a room opens at the 'New messages' divider, not the bottom; reading what is on screen moves the marker, and reading to the end clears it", async () => {
+  const room = await createRoom(server, alice, "catching up");
+  await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+  for (let i = 1; i <= 100; i++) await send(alice, room.id, `update ${i}`);
+  await api(server, "POST", `/rooms/${room.id}/read`, { seq: 20 }, bob.token);
+  const reader = await browserOf(bob);
+  await openRoom(reader, room.id);
+
+  const log = reader.page.locator("#message-log");
+  const where = () =>
+    log.evaluate((el) => ({
+      divider: document.getElementById("unread-divider")!.getBoundingClientRect().top - el.getBoundingClientRect().top,
+      fromBottom: el.scrollHeight - el.scrollTop - el.clientHeight,
+      height: el.clientHeight,
+    }));
+  const opened = await where();
+  expect(opened.divider).toBeGreaterThan(0); // on screen, a little below the top: what came before shows above it
+  expect(opened.divider).toBeLessThan(opened.height / 2);
+  expect(opened.fromBottom).toBeGreaterThan(opened.height); // far from the bottom
+  expect(await reader.page.locator("#unread-divider + li.message").getAttribute("data-seq")).toBe("21");
+
+  // What is on screen is read, and no more.
+  const partly = await eventually(() => listed(bob, room.id), (r) => r.lastReadSeq > 20);
+  expect(partly.unreadCount).toBeGreaterThan(0);
+  await log.evaluate((el) => (el.scrollTop = el.scrollHeight));
+  await eventually(() => listed(bob, room.id), (r) => r.lastReadSeq === 100 && r.unreadCount === 0);
+  expect(await reader.page.locator("#unread-divider").count()).toBe(1); // the divider stays while the page is open
+
+  // A message that arrives while the reader is at the bottom, looking, is read too; no new divider comes with it.
+  await send(alice, room.id, "one more thing");
+  await eventually(() => listed(bob, room.id), (r) => r.lastReadSeq === 101 && r.unreadCount === 0);
+  expect(await reader.page.locator("#unread-divider").count()).toBe(1);
+  expect(reader.errors).toEqual([]);
+  await reader.context.close();
+}, TEST_MS);
+
+test("Mark unread (by keyboard) moves the marker and the divider back; the reader's other tab hears it, and this page does not read it again", async () => {
+  const room = await createRoom(server, alice, "later");
+  await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+  for (const text of ["the plan", "step one", "step two"]) await send(alice, room.id, text);
+  const reader = await browserOf(bob);
+  await openRoom(reader, room.id);
+  await eventually(() => listed(bob, room.id), (r) => r.unreadCount === 0);
+  const otherTab = await reader.context.newPage();
+  await otherTab.goto(`/chat/rooms/${room.id}`);
+  await waitUntilLive(otherTab);
+  expect(await otherTab.locator("#room").getAttribute("data-last-read-seq")).toBe("3");
+
+  await reader.page.locator("#messages li.message", { hasText: "step one" }).getByRole("button", { name: "Mark unread" }).focus();
+  await reader.page.keyboard.press("Enter");
+  await eventually(() => listed(bob, room.id), (r) => r.lastReadSeq === 1 && r.unreadCount === 2);
+  await otherTab.locator('#room[data-last-read-seq="1"]').waitFor();
+  await otherTab.close(); // a tab in the background reads nothing; headless Chromium would count every page as looked at
+  await expectOutline(reader.page, ["-- Today --", "alice: the plan", "-- New messages --", "alice: step one", "+alice: step two"]);
+  // Still unread after a message of alice's comes and is seen: the reader said "not yet".
+  await send(alice, room.id, "step three");
+  await expectOutline(reader.page, ["-- Today --", "alice: the plan", "-- New messages --", "alice: step one", "+alice: step two", "+alice: step three"]);
+  expect((await listed(bob, room.id)).unreadCount).toBe(3);
+  // Writing in the room is reading it.
+  await say(reader.page, "on it");
+  await eventually(() => listed(bob, room.id), (r) => r.lastReadSeq === 5 && r.unreadCount === 0);
+  expect(reader.errors).toEqual([]);
+  await reader.context.close();
+}, TEST_MS);
+
+test("in a direct room, 'Seen' appears under alice's message when bob reads it in his browser", async () => {
+  const direct = (await api(server, "POST", "/dms", { username: "bob" }, alice.token)).body;
+  const writer = await browserOf(alice);
+  await openRoom(writer, direct.id);
+  expect(await writer.page.getByRole("heading", { level: 1 }).textContent()).toBe("bob (direct message)");
+  await say(writer.page, "lunch at noon?");
+  const mine = writer.page.locator("#messages li.message", { hasText: "lunch at noon?" });
+  await mine.and(writer.page.locator("[data-seq]")).waitFor();
+  expect(await writer.page.locator(".seen-receipt").count()).toBe(0);
+
+  const reader = await browserOf(bob);
+  await openRoom(reader, direct.id);
+  await mine.locator(".seen-receipt", { hasText: "Seen" }).waitFor();
+  // It moves to her next message once he has read that too, and stays through an edit.
+  await say(writer.page, "or one?");
+  const next = writer.page.locator("#messages li.message", { hasText: "or one?" });
+  await next.locator(".seen-receipt").waitFor();
+  expect(await writer.page.locator(".seen-receipt").count()).toBe(1);
+  await next.hover();
+  await next.getByRole("button", { name: "Edit" }).click();
+  await next.getByRole("textbox", { name: "Edit your message" }).fill("or at one?");
+  await next.getByRole("textbox", { name: "Edit your message" }).press("Enter");
+  await writer.page.locator("#messages li.message", { hasText: "or at one?" }).getByText("(edited)").waitFor();
+  expect(await writer.page.locator("#messages li.message", { hasText: "or at one?" }).locator(".seen-receipt").count()).toBe(1);
+  for (const v of [writer, reader]) expect(v.errors).toEqual([]);
+  await writer.context.close();
+  await reader.context.close();
+}, TEST_MS);
+
+test("the notification menu sets the room's level as it is chosen, and shows it after a reload", async () => {
+  const room = await createRoom(server, alice, "quiet please");
+  const reader = await browserOf(alice);
+  await openRoom(reader, room.id);
+  const menu = reader.page.getByLabel("Notify me of");
+  expect(await menu.inputValue()).toBe("mentions");
+  await menu.focus();
+  await menu.selectOption("none");
+  await eventually(() => listed(alice, room.id), (r) => r.notify === "none");
+  expect(await reader.page.evaluate(() => document.activeElement?.id)).toBe("notify-level"); // the keyboard keeps its place
+  await reader.page.reload();
+  expect(await reader.page.getByLabel("Notify me of").inputValue()).toBe("none");
+  expect(reader.errors).toEqual([]);
   await reader.context.close();
 }, TEST_MS);
