@@ -100,11 +100,12 @@
     });
   });
 
-  /** The "New messages" divider goes before the first message from someone else after `seq`, as the server would put it. */
+  /** The "New messages" divider goes before the first unread message after `seq`, as the server would put it (views/room.ts). */
   function moveDivider(seq) {
     let divider = document.getElementById("unread-divider");
     const left = divider && nextMessage(divider);
-    const first = [...list.querySelectorAll("li.message[data-seq]")].find((item) => seqOf(item) > seq && item.dataset.senderId !== viewerId);
+    const unread = (item) => seqOf(item) > seq && item.dataset.senderId !== viewerId && item.dataset.deleted !== "true";
+    const first = [...list.querySelectorAll("li.message[data-seq]")].find(unread);
     if (!first) divider?.remove();
     else {
       divider ??= newDivider();

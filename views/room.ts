@@ -39,11 +39,13 @@ export function historyPage(roomId: string, messages: Message[], marks?: ReaderM
 }
 
 /**
- * The divider before the first message from someone else after the reader's marker; in a
- * direct room, "Seen" under the reader's last message that the other person has read.
+ * The divider before the first message the reader has not read (from someone else, not
+ * deleted: one that counts as unread); in a direct room, "Seen" under the reader's last message
+ * that the other person has read.
  */
 function readerMarks({ room, viewer, lastReadSeq, messages, members }: RoomData): ReaderMarks {
-  const unreadFrom = lastReadSeq === null ? undefined : messages.find((m) => m.seq > lastReadSeq && m.senderId !== viewer.userId)?.seq;
+  const unread = (m: Message) => lastReadSeq !== null && m.seq > lastReadSeq && m.senderId !== viewer.userId && m.deletedAt === null;
+  const unreadFrom = messages.find(unread)?.seq;
   const other = room.kind === "direct" ? members.find((m) => m.userId !== viewer.userId) : undefined;
   const seen = other && messages.findLast((m) => m.senderId === viewer.userId && m.seq <= other.lastReadSeq)?.seq;
   return { unreadFrom, seen };

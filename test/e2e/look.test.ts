@@ -16,6 +16,8 @@ let server: TestServer;
 let browser: Browser;
 let storageState: BrowserContextOptions["storageState"];
 let roomPath: string;
+/** Where alice has something new: a room with a "New messages" divider, and a direct room with bob. */
+let unreadPaths: { path: string; roomId: string; readSeq: number; token: string }[];
 
 beforeAll(async () => {
   server = await startServer();
@@ -35,8 +37,8 @@ beforeAll(async () => {
   await api(server, "POST", "/rooms", { name: "release planning" }, bob.token);
   await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
   // ...whose log has changed: a mention of alice (the viewer), a reply, reactions, an edit, a deletion.
-  const say = async (token: string, content: string, replyToId?: string) =>
-    (await api(server, "POST", "/messages", { roomId: room.id, content, ...(replyToId ? { replyToId } : {}) }, token)).body;
+  const say = async (token: string, content: string, replyToId?: string, roomId = room.id) =>
+    (await api(server, "POST", "/messages", { roomId, content, ...(replyToId ? { replyToId } : {}) }, token)).body;
   const reactTo = (token: string, messageId: string, emoji: string) =>
     api(server, "PUT", `/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`, undefined, token);
   const morning = await say(bob.token, "Morning @alice! Did the deploy go out?");
@@ -52,6 +54,21 @@ beforeAll(async () => {
   const oops = await say(bob.token, "(pasted the wrong thing)");
   await api(server, "DELETE", `/messages/${oops.id}`, undefined, bob.token);
   roomPath = `/chat/rooms/${room.id}`;
+
+  // bob's room, which alice joined before his last two messages; and their direct room, where
+  // bob has read her question and answered it.
+  const planning = (await api(server, "GET", "/rooms", undefined, bob.token)).body.find((r: { name: string }) => r.name === "release planning");
+  await say(bob.token, "Draft plan is up.", undefined, planning.id);
+  await api(server, "POST", `/rooms/${planning.id}/join`, undefined, aliceApi.token);
+  for (const text of ["Freeze on Thursday?", "And the release on Monday."]) await say(bob.token, text, undefined, planning.id);
+  const direct = (await api(server, "POST", "/dms", { username: "bob" }, aliceApi.token)).body;
+  const question = await say(aliceApi.token, "Are you around for the review?", undefined, direct.id);
+  await api(server, "POST", `/rooms/${direct.id}/read`, { seq: question.seq }, bob.token);
+  await say(bob.token, "Yes, after lunch.", undefined, direct.id);
+  unreadPaths = [
+    { path: `/chat/rooms/${planning.id}`, roomId: planning.id, readSeq: 1, token: aliceApi.token },
+    { path: `/chat/rooms/${direct.id}`, roomId: direct.id, readSeq: question.seq, token: aliceApi.token },
+  ];
 }, TEST_MS);
 afterAll(async () => {
   await browser?.close();
@@ -100,6 +117,25 @@ test("home and room pass axe-core on a phone and a wide screen, light and dark, 
 
       expect(errors).toEqual([]);
       expect(foreignRequests).toEqual([]);
+      await context.close();
+    }
+  }
+}, TEST_MS);
+
+test("a room with a 'New messages' divider and a direct room with 'Seen' pass axe-core on a phone and a wide screen, light and dark", async () => {
+  for (const viewport of Object.values(VIEWPORTS)) {
+    for (const colorScheme of SCHEMES) {
+      const { page, context, errors } = await visitor(browser, server, { colorScheme, viewport, storageState });
+      for (const { path, roomId, readSeq, token } of unreadPaths) {
+        await api(server, "POST", `/rooms/${roomId}/read`, { seq: readSeq }, token); // unread again: the last visit read it
+        await page.goto(path);
+        await page.waitForFunction(() => document.getElementById("room")?.dataset.joined === "true");
+        await page.locator("#unread-divider").waitFor();
+        expect(await accessibilityViolations(page)).toEqual([]);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+      }
+      await page.locator(".seen-receipt").waitFor(); // the direct room, last
+      expect(errors).toEqual([]);
       await context.close();
     }
   }
