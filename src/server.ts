@@ -25,6 +25,7 @@ import type { Message } from "./messages/schemas";
 import { createMetrics } from "./metrics";
 import type { MessageWithHtml } from "./realtime/events";
 import { attachGateway } from "./realtime/gateway";
+import { capPollingResponses } from "./realtime/polling";
 import type { ChatServer } from "./realtime/broadcasts";
 import { startRealtime } from "./realtime/realtime";
 import { REPLAY_LIMIT } from "./realtime/room-feeds";
@@ -57,6 +58,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   const io: ChatServer = new Server({ serveClient: false });
   const engine = new Engine({ path: SOCKET_PATH, maxHttpBufferSize: config.maxBodyBytes, allowRequest: refuseCrossSiteCookie });
   io.bind(engine);
+  capPollingResponses(engine);
 
   const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
   if (redis) io.adapter(createAdapter(redis.pub, redis.sub, { key: `${config.redisPrefix}:socket.io` }));
