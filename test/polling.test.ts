@@ -22,6 +22,8 @@ async function pollingSession(token: string) {
   const session = `${url}&sid=${sid}`;
   const send = async (...packets: string[]) => expect((await fetch(session, { method: "POST", body: packets.join("\x1e") })).status).toBe(200);
   await send(`40${JSON.stringify({ token })}`);
+  // Events go after the namespace's CONNECT is answered, as every client sends them.
+  while (!(await poll(session)).some((packet) => packet.startsWith("40{"))) continue;
   return { send, poll: () => poll(session) };
 }
 

@@ -28,6 +28,38 @@ function expectNoHostileMarkup(page: string) {
   expect(page).toContain("&lt;b hx-get=&quot;/signout&quot; hx-trigger=&quot;load&quot; hx-on:click=&quot;alert(3)&quot;&gt;bold&lt;/b&gt;");
 }
 
+interface ShownConversation {
+  name: string;
+  href: string;
+  unread: number;
+  mentions: number;
+  /** The mention badge is shown, not only counted. */
+  mentionBadge: boolean;
+  current: boolean;
+}
+
+/** The sidebar's conversations as a page shows them (names as written in the HTML), by section, top to bottom. */
+async function sidebarOf(page: string) {
+  const sections: Record<string, ShownConversation[]> = {};
+  let section: ShownConversation[] = [];
+  let shown: ShownConversation | undefined;
+  await new HTMLRewriter()
+    .on("#conversations section", { element: (el) => void (section = sections[el.getAttribute("aria-labelledby")!] = []) })
+    .on("#conversations a.conversation", {
+      element(el) {
+        const number = (name: string) => Number(el.getAttribute(name));
+        shown = { name: "", href: el.getAttribute("href")!, unread: number("data-unread"), mentions: number("data-mentions"), mentionBadge: false, current: el.getAttribute("aria-current") === "page" };
+        section.push(shown);
+      },
+    })
+    .on("#conversations a.conversation .truncate", { text: (chunk) => void (shown!.name += chunk.text) })
+    .on("#conversations a.conversation .mention-badge", { element: (el) => void (shown!.mentionBadge = !el.hasAttribute("hidden")) })
+    .transform(new Response(page))
+    .text();
+  return { rooms: sections["rooms-heading"] ?? [], direct: sections["direct-heading"] ?? [] };
+}
+const titleOf = (page: string) => page.match(/<title>([^<]*)<\/title>/)![1];
+
 describe("the session cookie", () => {
   test("signing in sets an HttpOnly, SameSite=Lax cookie that lives as long as the token", async () => {
     const response = await postForm(server, "/signin", { username: "bob", password: bob.password });
@@ -326,6 +358,105 @@ describe("forms refuse text that is not well formed, in their own words", () => 
   });
 });
 
+describe("the sidebar and people", () => {
+  const send = (person: Person, roomId: string, content: string) => api(server, "POST", "/messages", { roomId, content }, person.token);
+
+  test("every page's sidebar lists your rooms and direct messages by name, with what is unread, a badge for mentions, and the total in the title", async () => {
+    const [quinn, rita] = await people(server, "quinn", "rita");
+    const quinnBrowser = await signInBrowser(server, "quinn");
+    const zebra = await createRoom(server, rita, "Zebra talk");
+    await api(server, "POST", `/rooms/${zebra.id}/join`, undefined, quinn.token);
+    const apple = await createRoom(server, rita, "apple pie", true);
+    await invite(server, apple, rita, quinn);
+    const notMine = await createRoom(server, rita, "not mine yet");
+    const direct = await api(server, "POST", "/dms", { username: "quinn" }, rita.token);
+    await send(rita, direct.body.id, "psst");
+    await send(rita, zebra.id, "hello all");
+    await send(rita, zebra.id, "@quinn have a look");
+    await send(quinn, apple.id, "my own words are never unread");
+
+    const home = await (await getPage(quinnBrowser, "/")).text();
+    const zebraPath = `/chat/rooms/${zebra.id}`;
+    expect(await sidebarOf(home)).toEqual({
+      rooms: [
+        { name: "apple pie", href: `/chat/rooms/${apple.id}`, unread: 0, mentions: 0, mentionBadge: false, current: false },
+        { name: "Zebra talk", href: zebraPath, unread: 2, mentions: 1, mentionBadge: true, current: false },
+      ],
+      direct: [{ name: "rita", href: `/chat/rooms/${direct.body.id}`, unread: 1, mentions: 0, mentionBadge: false, current: false }],
+    });
+    expect(titleOf(home)).toBe("(3) Rooms · ChatLoop");
+    expect(home).toContain(`aria-label="Join not mine yet"`); // a room to join is the home page's, not the sidebar's
+    expect(home).not.toContain(`id="conversation-${notMine.id}"`);
+
+    // In a room, its link is the current one, also on the room's other pages (a message's delete confirmation).
+    const roomPage = await (await getPage(quinnBrowser, zebraPath)).text();
+    expect((await sidebarOf(roomPage)).rooms.map((r) => [r.name, r.current])).toEqual([["apple pie", false], ["Zebra talk", true]]);
+    expect(titleOf(roomPage)).toBe("(3) Zebra talk · ChatLoop");
+
+    expect((await api(server, "POST", `/rooms/${zebra.id}/read`, { seq: 2 }, quinn.token)).status).toBe(200);
+    const after = await (await getPage(quinnBrowser, "/")).text();
+    expect((await sidebarOf(after)).rooms[1]).toEqual({ name: "Zebra talk", href: zebraPath, unread: 0, mentions: 0, mentionBadge: false, current: false });
+    expect(titleOf(after)).toBe("(1) Rooms · ChatLoop");
+  });
+
+  test("htmx gets the sidebar's lists alone, with the page it asks from still current; a browser gets home", async () => {
+    const room = await createRoom(server, alice, "lists alone");
+    const roomUrl = `${server.base}/chat/rooms/${room.id}`;
+    const lists = await (await getPage(aliceBrowser, "/chat/sidebar", { "hx-request": "true", "hx-current-url": roomUrl })).text();
+    expect(lists).toStartWith(`<div id="conversations"`);
+    expect((await sidebarOf(lists)).rooms.filter((r) => r.current).map((r) => r.name)).toEqual(["lists alone"]);
+    const page = await getPage(aliceBrowser, "/chat/sidebar");
+    expect([page.status, page.headers.get("location")]).toEqual([303, "/"]);
+  });
+
+  test("the people page finds people by part of their name, each with a button that messages them; htmx gets the same fragment", async () => {
+    await people(server, "tara.b", "otto_tar", "zed");
+    const found = await (await getPage(aliceBrowser, "/chat/people?query=TAR")).text();
+    const names = (page: string) => [...page.matchAll(/name="username" value="([^"]+)"/g)].map((m) => m[1]);
+    expect(names(found)).toEqual(["tara.b", "otto_tar"]); // those whose name starts with it first
+    expect(found).toContain(`<span class="sr-only"> tara.b</span>`);
+    expect(found).toContain(`value="TAR"`);
+    expect(found).toContain("2 people found for “TAR”.");
+    const fragment = await (await getPage(aliceBrowser, "/chat/people?query=TAR", { "hx-request": "true" })).text();
+    expect(fragment).toStartWith(`<section id="people"`);
+    expect(found).toContain(fragment);
+    const hostile = await (await getPage(aliceBrowser, `/chat/people?query=${encodeURIComponent(`"><script>alert(1)</script>`)}`)).text();
+    expect(hostile).toContain(`value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"`);
+    expect(hostile).not.toContain("<script>alert");
+    const everyone = names(await (await getPage(aliceBrowser, "/chat/people")).text());
+    expect(everyone).toContain("zed");
+    expect(everyone).toContain("alice"); // yourself too: a room of your own for notes
+  });
+
+  test("Message opens the direct room with someone, the same one every time, in both people's sidebars; an unknown name shows the people page with the reason", async () => {
+    const [uma] = await people(server, "uma", "victor");
+    const opened = await post(aliceBrowser, "/chat/dms", { username: "Victor" });
+    expect(opened.status).toBe(303);
+    const roomPath = opened.headers.get("location")!;
+    expect(roomPath).toMatch(/^\/chat\/rooms\/[0-9a-f-]{36}$/);
+    expect((await post(aliceBrowser, "/chat/dms", { username: "victor" })).headers.get("location")).toBe(roomPath);
+    expect((await post(aliceBrowser, "/chat/dms", { username: "victor" }, { "hx-request": "true" })).headers.get("hx-redirect")).toBe(roomPath);
+
+    const alicePage = await (await getPage(aliceBrowser, roomPath)).text();
+    expect((await sidebarOf(alicePage)).direct.filter((d) => d.name === "victor")).toEqual([
+      { name: "victor", href: roomPath, unread: 0, mentions: 0, mentionBadge: false, current: true },
+    ]);
+    expect((await sidebarOf(await (await getPage(await signInBrowser(server, "victor"), "/")).text())).direct.map((d) => d.name)).toContain("alice");
+    expect((await sidebarOf(await (await getPage(await signInBrowser(server, uma.username), "/")).text())).direct).toEqual([]);
+
+    const before = await snapshot(server);
+    const unknown = await post(aliceBrowser, "/chat/dms", { username: "nobody_here" });
+    expect(unknown.status).toBe(400);
+    const page = await unknown.text();
+    expect(page).toContain(`<section id="people"`);
+    expect(page).toMatch(/role="alert"[^>]*>no such user</);
+    const invalid = await post(aliceBrowser, "/chat/dms", { username: "<b>" }, { "hx-request": "true" });
+    expect([invalid.status, invalid.headers.get("hx-retarget"), invalid.headers.get("hx-reswap")]).toEqual([400, "#main", "innerHTML"]);
+    expect(await invalid.text()).toContain("username must be 3-32 characters");
+    expect(await snapshot(server)).toEqual(before);
+  });
+});
+
 describe("escaping", () => {
   test("hostile room names and messages show as text in pages", async () => {
     const created = await post(aliceBrowser, "/chat/rooms", { name: `<img src=x onerror=alert(1)> hx-get="/x"` });
@@ -337,7 +468,7 @@ describe("escaping", () => {
     expectNoHostileMarkup(page);
     expect(page).toContain("&lt;img src=x onerror=alert(1)&gt; hx-get=&quot;/x&quot;");
     const home = await (await getPage(aliceBrowser, "/")).text();
-    expect(home).toContain("&lt;img src=x onerror=alert(1)&gt; hx-get=&quot;/x&quot;");
+    expect((await sidebarOf(home)).rooms.map((r) => r.name)).toContain("&lt;img src=x onerror=alert(1)&gt; hx-get=&quot;/x&quot;");
     expect(home).not.toContain("<img src=x");
   });
 
@@ -614,7 +745,7 @@ describe("assets", () => {
     const page = await (await getPage(aliceBrowser, `/chat/rooms/${(await createRoom(server, alice, "assets")).id}`)).text();
     const urls = [...page.matchAll(/(?:href|src)="(\/public\/[^"]+)"/g)].map((m) => m[1]!);
     expect(urls.map((u) => u.split("?")[0])).toEqual([
-      "/public/app.css", "/public/htmx.min.js", "/public/socket.io.min.js", "/public/socket.js", "/public/timeline.js", "/public/chat.js", "/public/actions.js", "/public/presence.js", "/public/reading.js",
+      "/public/app.css", "/public/htmx.min.js", "/public/socket.io.min.js", "/public/socket.js", "/public/sidebar.js", "/public/timeline.js", "/public/chat.js", "/public/actions.js", "/public/presence.js", "/public/reading.js",
     ]);
     for (const url of urls) {
       const response = await fetch(server.base + url);

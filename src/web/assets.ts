@@ -8,6 +8,7 @@ import actionsPath from "../../public/actions.js" with { type: "file" };
 import chatPath from "../../public/chat.js" with { type: "file" };
 import presencePath from "../../public/presence.js" with { type: "file" };
 import readingPath from "../../public/reading.js" with { type: "file" };
+import sidebarPath from "../../public/sidebar.js" with { type: "file" };
 import socketPath from "../../public/socket.js" with { type: "file" };
 import timelinePath from "../../public/timeline.js" with { type: "file" };
 import { acceptsGzip } from "./negotiation";
@@ -27,6 +28,7 @@ const FILES: Record<string, [path: string, type: string]> = {
   "presence.js": [presencePath, JS],
   "reading.js": [readingPath, JS],
   "socket.js": [socketPath, JS],
+  "sidebar.js": [sidebarPath, JS],
   "timeline.js": [timelinePath, JS],
   "htmx.min.js": [htmxPath, JS],
   "socket.io.min.js": [socketIoPath, JS],
