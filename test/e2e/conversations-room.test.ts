@@ -249,3 +249,19 @@ test("the notification menu sets the room's level as it is chosen, and shows it 
   expect(reader.errors).toEqual([]);
   await reader.context.close();
 }, TEST_MS);
+
+test("the Message button by a member in the members panel opens the direct room with them", async () => {
+  const room = await createRoom(server, alice, "say it privately");
+  await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+  const v = await browserOf(bob);
+  await openRoom(v, room.id);
+  expect(await v.page.locator("#members").getByRole("button", { name: "Message bob" }).count()).toBe(0); // not himself
+  await v.page.locator("#members").getByRole("button", { name: "Message alice" }).click();
+  await v.page.waitForURL((url) => url.pathname !== `/chat/rooms/${room.id}`);
+  await waitUntilLive(v.page);
+  expect(await v.page.getByRole("heading", { level: 1 }).textContent()).toBe("alice (direct message)");
+  expect(await v.page.locator("#members").getByRole("button", { name: /^Message/ }).count()).toBe(0);
+  expect(await v.page.getByRole("button", { name: "Leave room" }).count()).toBe(0);
+  expect(v.errors).toEqual([]);
+  await v.context.close();
+}, TEST_MS);
