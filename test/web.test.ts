@@ -617,7 +617,7 @@ describe("conversations without JavaScript", () => {
     const room = await createRoom(server, alice, "say hi privately");
     await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
     const roomPage = await (await getPage(aliceBrowser, `/chat/rooms/${room.id}`)).text();
-    expect(roomPage).toContain(`<form method="post" action="/chat/dms"><input type="hidden" name="username" value="bob"><button`);
+    expect(roomPage).toMatch(/<form method="post" action="\/chat\/dms">\s*<input type="hidden" name="username" value="bob">/);
     expect(roomPage.match(/action="\/chat\/dms"/g)).toHaveLength(1); // not for herself
   });
 });

@@ -6,6 +6,7 @@ import type { NotifyLevel, Room, RoomMember } from "../src/rooms/schemas";
 import { buttonClass, field, formError, inputClass } from "./forms";
 import { roomUrl } from "./home";
 import { html, type SafeHtml } from "./html";
+import { messageButton } from "./people";
 import { conversation, type ReaderMarks } from "./timeline";
 
 export interface RoomData {
@@ -51,10 +52,6 @@ function readerMarks({ room, viewer, lastReadSeq, messages, members }: RoomData)
   return { unreadFrom, seen };
 }
 
-/** Starts (or opens) the direct room with a member: the form posts to the page route of direct rooms. */
-const messageButton = (member: RoomMember) =>
-  html`<form method="post" action="/chat/dms"><input type="hidden" name="username" value="${member.username}"><button class="text-xs text-slate-700 underline dark:text-slate-300">Message<span class="sr-only"> ${member.username}</span></button></form>`;
-
 export function membersPanel(data: Pick<RoomData, "room" | "viewer" | "members">, inviteError?: string): SafeHtml {
   const isOwner = data.room.ownerId === data.viewer.userId;
   const isDirect = data.room.kind === "direct";
@@ -75,7 +72,7 @@ export function membersPanel(data: Pick<RoomData, "room" | "viewer" | "members">
       <span class="size-2 shrink-0 rounded-full border border-slate-500 group-data-[online=true]:border-emerald-700 group-data-[online=true]:bg-emerald-600" aria-hidden="true"></span>
       <span>${m.username}${m.isOwner && html` <span class="text-xs text-slate-600 dark:text-slate-300">(owner)</span>`}<span class="presence-label sr-only">, ${online(m) ? "online" : "offline"}</span></span>
       ${m.userId !== data.viewer.userId &&
-      html`<div class="ml-auto flex items-center gap-3">${!isDirect && messageButton(m)}${isOwner && !m.isOwner && remove(m)}</div>`}
+      html`<div class="ml-auto flex items-center gap-3">${!isDirect && messageButton(m.username, undefined, "text-xs text-slate-700 underline dark:text-slate-300")}${isOwner && !m.isOwner && remove(m)}</div>`}
     </li>`,
   )}</ul>
   ${isOwner &&
