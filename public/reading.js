@@ -58,16 +58,17 @@
   }
 
   /**
-   * Moves the marker up to what has been seen; never down (only "Mark unread" does that). Not
-   * while disconnected: the marker may have moved on meanwhile, unheard, and a late report would
-   * lower it. What is on screen counts again when the reader next scrolls or comes back.
+   * Moves the marker up to what has been seen; never down (only "Mark unread" does that): with
+   * `onlyForward`, a report that arrives after another tab or device read further changes
+   * nothing there. Not while disconnected; what is on screen counts again when the reader next
+   * scrolls or comes back.
    */
   function report() {
     reportTimer = null;
     if (!socket.connected) seenSeq = readSeq;
     if (seenSeq <= readSeq) return;
     askedSeq = seenSeq;
-    socket.emit("markRead", { roomId, seq: seenSeq }, (answer) => {
+    socket.emit("markRead", { roomId, seq: seenSeq, onlyForward: true }, (answer) => {
       if (answer && !answer.code) setMarker(answer.lastReadSeq);
     });
   }
