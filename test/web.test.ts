@@ -259,8 +259,11 @@ describe("pages and fragments", () => {
     const panel = await (await getPage(aliceBrowser, `/chat/rooms/${room.id}/members`, { "hx-request": "true" })).text();
     expect(panel).toStartWith(`<aside id="members"`);
     expect(panel).toContain(`data-user-id="${bob.id}" data-online="true"`);
-    expect(panel).toContain(`data-user-id="${alice.id}" data-online="false"`);
     expect(panel).toMatch(/bob<span class="presence-label sr-only">, online<\/span>/);
+    // alice has no socket in the room, but she is reading its page: online there from its first paint.
+    expect(panel).toContain(`data-user-id="${alice.id}" data-online="true"`);
+    const bobsView = await (await getPage(await signInBrowser(server, "bob"), `/chat/rooms/${room.id}/members`, { "hx-request": "true" })).text();
+    expect(bobsView).toContain(`data-user-id="${alice.id}" data-online="false"`);
     expect((await getPage(aliceBrowser, `/chat/rooms/${room.id}`)).status).toBe(200);
 
     const withoutHtmx = await getPage(aliceBrowser, `/chat/rooms/${room.id}/members`);
@@ -522,6 +525,103 @@ describe("escaping", () => {
   });
 });
 
+describe("the log reads like a conversation without JavaScript", () => {
+  /** The log of a room page, in order: day separators, the divider, and each message's sender, "+" when grouped. */
+  async function outline(browser: Browser, roomId: string, names: Record<string, string>) {
+    const page = await (await getPage(browser, `/chat/rooms/${roomId}`)).text();
+    const log = page.slice(page.indexOf(`<ol id="messages">`), page.indexOf("</ol>"));
+    const items = log.matchAll(/<li class="day-separator"[^>]*><h2>([^<]*)<\/h2>|<li id="unread-divider"|<li id="message-[^"]+"[^>]* data-sender-id="([^"]+)"[^>]* data-grouped="(true|false)"/g);
+    return [...items].map(([item, day, sender, grouped]) => (day ? `-- ${day} --` : sender ? `${grouped === "true" ? "+" : ""}${names[sender]}` : item.includes("unread") ? "-- New messages --" : item));
+  }
+
+  test("a separator begins each day (in UTC), and one person's messages within 5 minutes share one name", async () => {
+    const room = await createRoom(server, alice, "days and turns");
+    await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    const today = new Date(new Date().toISOString().slice(0, 10));
+    const at = (days: number, minutes: number) => new Date(today.getTime() + days * 86_400_000 + minutes * 60_000);
+    const log: [Person, Date][] = [
+      [alice, new Date("2024-02-29T10:00:00Z")],
+      [alice, new Date("2024-02-29T10:04:59Z")], // within 5 minutes: grouped
+      [alice, at(-1, 12 * 60)], // the same person, but another day
+      [alice, at(0, 1)],
+      [alice, at(0, 3)],
+      [bob, at(0, 4)], // someone else
+      [bob, at(0, 10)], // 6 minutes later
+      [bob, at(0, 11)],
+    ];
+    for (const [person, time] of log) {
+      const sent = await api(server, "POST", "/messages", { roomId: room.id, content: `at ${time.toISOString()}` }, person.token);
+      await server.sql`update messages set created_at = ${time} where id = ${sent.body.id}`;
+    }
+    expect(await outline(aliceBrowser, room.id, { [alice.id]: "alice", [bob.id]: "bob" })).toEqual([
+      "-- Thursday, February 29, 2024 --", "alice", "+alice",
+      "-- Yesterday --", "alice",
+      "-- Today --", "alice", "+alice", "-- New messages --", "bob", "bob", "+bob", // alice has not read bob's yet
+    ]);
+  });
+
+  test("the 'New messages' divider comes before the first message from someone else the reader has not read, and breaks a group", async () => {
+    const room = await createRoom(server, alice, "divider");
+    await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    const bobBrowser = await signInBrowser(server, "bob");
+    const names = { [alice.id]: "alice", [bob.id]: "bob" };
+    const sent = [];
+    for (const content of ["one", "two", "three", "four"]) sent.push((await api(server, "POST", "/messages", { roomId: room.id, content }, alice.token)).body);
+    await api(server, "POST", `/rooms/${room.id}/read`, { seq: 2 }, bob.token);
+    expect(await outline(bobBrowser, room.id, names)).toEqual(["-- Today --", "alice", "+alice", "-- New messages --", "alice", "+alice"]);
+    expect(await outline(aliceBrowser, room.id, names)).toEqual(["-- Today --", "alice", "+alice", "+alice", "+alice"]); // all hers
+
+    // Without JavaScript, "Mark unread" on a message is a form: the marker goes back to just before it.
+    const unread = await post(bobBrowser, `/chat/rooms/${room.id}/messages/${sent[1].id}/unread`, {});
+    expect([unread.status, unread.headers.get("location")]).toEqual([303, `/chat/rooms/${room.id}#message-${sent[1].id}`]);
+    const listed = (await api(server, "GET", "/rooms", undefined, bob.token)).body.find((r: { id: string }) => r.id === room.id);
+    expect([listed.lastReadSeq, listed.unreadCount]).toEqual([1, 3]);
+    expect(await outline(bobBrowser, room.id, names)).toEqual(["-- Today --", "alice", "-- New messages --", "alice", "+alice", "+alice"]);
+    // Writing is reading: bob's own message leaves nothing unread, so there is no divider.
+    await api(server, "POST", "/messages", { roomId: room.id, content: "read them all" }, bob.token);
+    expect(await outline(bobBrowser, room.id, names)).toEqual(["-- Today --", "alice", "+alice", "+alice", "+alice", "bob"]);
+  });
+});
+
+describe("conversations without JavaScript", () => {
+  test("the notification menu shows the level in effect and sets it: a page post redirects, htmx gets the form back", async () => {
+    const room = await createRoom(server, alice, "notify me");
+    const selected = (page: string) => page.match(/<option value="(\w+)" selected>/)?.[1];
+    expect(selected(await (await getPage(aliceBrowser, `/chat/rooms/${room.id}`)).text())).toBe("mentions"); // a public room's default
+    const posted = await post(aliceBrowser, `/chat/rooms/${room.id}/notify`, { level: "none" });
+    expect([posted.status, posted.headers.get("location")]).toEqual([303, `/chat/rooms/${room.id}`]);
+    expect(selected(await (await getPage(aliceBrowser, `/chat/rooms/${room.id}`)).text())).toBe("none");
+    const swapped = await post(aliceBrowser, `/chat/rooms/${room.id}/notify`, { level: "all" }, { "hx-request": "true" });
+    const form = await swapped.text();
+    expect(form).toStartWith(`<form id="notify-form"`);
+    expect(selected(form)).toBe("all");
+    expect((await api(server, "GET", "/rooms", undefined, alice.token)).body.find((r: { id: string }) => r.id === room.id).notify).toBe("all");
+    expect((await post(aliceBrowser, `/chat/rooms/${room.id}/notify`, { level: "loud" })).status).toBe(400);
+    const bobBrowser = await signInBrowser(server, "bob"); // not a member: no menu, and no setting it
+    expect(await (await getPage(bobBrowser, `/chat/rooms/${room.id}`)).text()).not.toContain("notify-form");
+    expect((await post(bobBrowser, `/chat/rooms/${room.id}/notify`, { level: "all" })).status).toBe(403);
+  });
+
+  test("a direct room is headed by the other person, has no leave, invite or owner controls, and says 'Seen' under your last message they read", async () => {
+    const direct = (await api(server, "POST", "/dms", { username: "bob" }, alice.token)).body;
+    const said = [];
+    for (const content of ["hi bob", "are you there?"]) said.push((await api(server, "POST", "/messages", { roomId: direct.id, content }, alice.token)).body);
+    await api(server, "POST", `/rooms/${direct.id}/read`, { seq: said[0].seq }, bob.token);
+    const page = await (await getPage(aliceBrowser, `/chat/rooms/${direct.id}`)).text();
+    expect(page).toContain(`<h1 id="room-heading" class="text-xl font-bold wrap-anywhere">bob <span class="text-sm font-normal text-slate-600 dark:text-slate-300">(direct message)</span></h1>`);
+    for (const absent of ["Leave room", "Invite someone", "Remove", "(owner)", `action="/chat/dms"`]) expect(page).not.toContain(absent);
+    const item = (id: string) => page.slice(page.indexOf(`<li id="message-${id}"`), page.indexOf("</li>", page.indexOf(`<li id="message-${id}"`)));
+    expect(item(said[0].id)).toContain(`<p class="seen-receipt">Seen</p>`);
+    expect(item(said[1].id)).not.toContain("Seen");
+    // In a room, each other member has a Message button: a form that opens the direct room with them.
+    const room = await createRoom(server, alice, "say hi privately");
+    await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    const roomPage = await (await getPage(aliceBrowser, `/chat/rooms/${room.id}`)).text();
+    expect(roomPage).toMatch(/<form method="post" action="\/chat\/dms">\s*<input type="hidden" name="username" value="bob">/);
+    expect(roomPage.match(/action="\/chat\/dms"/g)).toHaveLength(1); // not for herself
+  });
+});
+
 describe("what people do to messages", () => {
   const reactionsPath = (room: { id: string }, messageId: string) => `/chat/rooms/${room.id}/messages/${messageId}/reactions`;
   const deletePath = (room: { id: string }, messageId: string) => `/chat/rooms/${room.id}/messages/${messageId}/delete`;
@@ -646,7 +746,8 @@ describe("assets", () => {
     const urls = [...page.matchAll(/(?:href|src)="(\/public\/[^"]+)"/g)].map((m) => m[1]!);
     expect(urls.map((u) => u.split("?")[0])).toEqual([
       "/public/icon-192.png", "/public/apple-touch-icon.png", "/public/manifest.webmanifest", "/public/app.css", "/public/htmx.min.js", "/public/socket.io.min.js",
-      "/public/socket.js", "/public/sidebar.js", "/public/notifications.js", "/public/chat.js", "/public/actions.js", "/public/presence.js",
+      "/public/socket.js", "/public/sidebar.js", "/public/notifications.js", "/public/timeline.js", "/public/chat.js", "/public/actions.js", "/public/presence.js",
+      "/public/reading.js",
     ]);
     const types: Record<string, RegExp> = { css: /^text\/css/, js: /^text\/javascript/, png: /^image\/png$/, webmanifest: /^application\/manifest\+json/ };
     for (const url of urls) {

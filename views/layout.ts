@@ -56,9 +56,11 @@ ${viewer && html`<script src="${assets.url("socket.io.min.js")}" defer></script>
 <script src="${assets.url("socket.js")}" defer></script>
 <script src="${assets.url("sidebar.js")}" defer></script>
 <script src="${assets.url("notifications.js")}" defer></script>`}
+<script src="${assets.url("timeline.js")}" defer></script>
 <script src="${assets.url("chat.js")}" defer></script>
 ${live && html`<script src="${assets.url("actions.js")}" defer></script>
-<script src="${assets.url("presence.js")}" defer></script>`}
+<script src="${assets.url("presence.js")}" defer></script>
+<script src="${assets.url("reading.js")}" defer></script>`}
 </head>
 <body class="flex min-h-full flex-col bg-white text-slate-900 dark:bg-slate-900 dark:text-slate-100">
 <a href="#main" class="sr-only rounded bg-blue-700 px-3 py-1.5 font-semibold text-white focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-20">Skip to content</a>

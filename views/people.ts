@@ -12,11 +12,11 @@ export interface PeopleData {
   error?: string;
 }
 
-/** Opens the direct room with this person, made the first time. */
-function messageButton(username: string, label: SafeHtml = html`Message`): SafeHtml {
+/** Opens the direct room with this person, made the first time (here, and by each member of a room: views/room.ts). */
+export function messageButton(username: string, label: SafeHtml = html`Message`, classes = `${buttonClass} text-sm`): SafeHtml {
   return html`<form method="post" action="/chat/dms">
     <input type="hidden" name="username" value="${username}">
-    <button class="${buttonClass} text-sm">${label}<span class="sr-only"> ${username}</span></button>
+    <button class="${classes}">${label}<span class="sr-only"> ${username}</span></button>
   </form>`;
 }
 

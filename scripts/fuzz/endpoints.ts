@@ -93,6 +93,8 @@ export const ENDPOINTS: Endpoint[] = [
   { method: "POST", path: "/chat/rooms/{room}/messages/{message}/reactions", body: form(() => ({ emoji: "👍" })) },
   { method: "GET", path: "/chat/rooms/{room}/messages/{message}/delete" },
   { method: "POST", path: "/chat/rooms/{room}/messages/{message}/delete" },
+  { method: "POST", path: "/chat/rooms/{room}/messages/{message}/unread" },
+  { method: "POST", path: "/chat/rooms/{room}/notify", body: form(() => ({ level: "none" })) },
   // The Socket.IO handshake, over long-polling and over WebSocket
   { method: "GET", path: "/socket.io/?EIO=4&transport=polling" },
   { method: "GET", path: "/socket.io/?EIO=4&transport=websocket" },

@@ -13,9 +13,11 @@ import maskableIconPath from "../../public/icon-maskable-512.png" with { type: "
 import manifestPath from "../../public/manifest.webmanifest" with { type: "file" };
 import notificationsPath from "../../public/notifications.js" with { type: "file" };
 import presencePath from "../../public/presence.js" with { type: "file" };
+import readingPath from "../../public/reading.js" with { type: "file" };
 import sidebarPath from "../../public/sidebar.js" with { type: "file" };
 import socketPath from "../../public/socket.js" with { type: "file" };
 import serviceWorkerPath from "../../public/sw.js" with { type: "file" };
+import timelinePath from "../../public/timeline.js" with { type: "file" };
 import { acceptsGzip } from "./negotiation";
 
 interface Asset {
@@ -32,6 +34,7 @@ const FILES: Record<string, [path: string, type: string]> = {
   "chat.js": [chatPath, JS],
   "actions.js": [actionsPath, JS],
   "presence.js": [presencePath, JS],
+  "reading.js": [readingPath, JS],
   "socket.js": [socketPath, JS],
   "sidebar.js": [sidebarPath, JS],
   "notifications.js": [notificationsPath, JS],
@@ -42,6 +45,7 @@ const FILES: Record<string, [path: string, type: string]> = {
   "icon-512.png": [icon512Path, PNG],
   "icon-maskable-512.png": [maskableIconPath, PNG],
   "apple-touch-icon.png": [appleTouchIconPath, PNG],
+  "timeline.js": [timelinePath, JS],
   "htmx.min.js": [htmxPath, JS],
   "socket.io.min.js": [socketIoPath, JS],
 };
