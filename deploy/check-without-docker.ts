@@ -6,6 +6,7 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import postgres from "postgres";
+import { generateVapidKeys } from "../src/push/keys";
 import { aloneInAFolder, runBinary } from "../test/binary-process";
 import { closeSockets, connect, createRoom, inbox, signUp } from "../test/harness";
 
@@ -17,12 +18,16 @@ await admin.unsafe(`create database ${name}`); // a name we made, not input
 const url = new URL(databaseUrl);
 url.pathname = `/${name}`;
 
+const vapid = generateVapidKeys();
 const binary = aloneInAFolder(join(import.meta.dir, "../dist/chatloop"));
 const dir = dirname(binary);
 const instance = (n: number) =>
   runBinary(binary, dir, {
     NODE_ENV: "production",
     JWT_SECRET: "one-secret-shared-by-both-instances-0123456789",
+    VAPID_PUBLIC_KEY: vapid.publicKey,
+    VAPID_PRIVATE_KEY: vapid.privateKey,
+    VAPID_SUBJECT: "mailto:ops@chatloop.invalid",
     DATABASE_URL: url.href,
     REDIS_URL: redisUrl,
     DATA_DIR: join(dir, `data${n}`),

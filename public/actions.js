@@ -70,8 +70,8 @@
     decorate(item, knownNames());
     const editor = event.detail.previous && event.detail.previous.querySelector(".edit-form:not([data-saving])");
     if (editor && item.dataset.deleted !== "true") {
-      item.querySelector(".message-text").hidden = true;
-      item.querySelector(".message-text").after(editor);
+      item.querySelector(".message-body").hidden = true;
+      item.querySelector(".message-body").after(editor);
     }
   });
   // Older history, or a new members panel (new names): htmx swapped it in.
@@ -168,7 +168,7 @@
     const open = item.querySelector(".edit-form textarea");
     if (open) return open.focus();
     const messageId = messageIdOf(item);
-    const text = item.querySelector(".message-text");
+    const body = item.querySelector(".message-body");
     const form = document.createElement("form");
     form.className = "edit-form mt-1 flex flex-col gap-1";
     const label = document.createElement("label");
@@ -178,7 +178,7 @@
     const input = document.createElement("textarea");
     input.id = `edit-${messageId}`;
     input.className = textarea.className;
-    input.value = text.textContent;
+    input.value = body.querySelector(".message-text").textContent;
     input.rows = Math.min(8, input.value.split("\n").length + 1);
     input.maxLength = textarea.maxLength;
     input.required = true;
@@ -199,8 +199,8 @@
     hint.textContent = "Enter saves, Escape cancels";
     buttons.append(save, cancel, hint);
     form.append(label, input, error, buttons);
-    text.hidden = true;
-    text.after(form);
+    body.hidden = true;
+    body.after(form);
     input.focus();
     input.setSelectionRange(input.value.length, input.value.length);
 
@@ -210,7 +210,7 @@
       const editor = shown && shown.querySelector(".edit-form");
       if (!editor) return;
       editor.remove();
-      shown.querySelector(".message-text").hidden = false;
+      shown.querySelector(".message-body").hidden = false;
       shown.querySelector('[data-action="edit"]').focus();
     };
     cancel.addEventListener("click", stop);

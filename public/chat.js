@@ -1,54 +1,15 @@
-// The page's own script: times in the reader's local time everywhere, and on a room page the
-// live log, bridging Socket.IO to the server-rendered message fragments: new messages in seq
-// order, changed ones replaced in place, your own sends pending until stored. The room's other
-// parts build on it: public/actions.js (what you do to a message) and public/presence.js (who
-// is here and typing), through `window.chatLoop` and the `chatloop:item` event.
+// The room page's live log, bridging Socket.IO to the server-rendered message fragments: new
+// messages in seq order, changed ones replaced in place, your own sends pending until stored.
+// The room's other parts build on it: public/timeline.js (days and groups), public/actions.js
+// (what you do to a message), public/presence.js (who is here and typing) and public/reading.js
+// (what you have read), through `window.chatLoop` and the `chatloop:item` event.
 // CSP-safe by construction: no inline handlers, no eval; the user's own pending text is only
 // ever set with textContent, and only HTML our server rendered (and escaped) is inserted.
 (() => {
   "use strict";
 
-  const timeOfDay = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-  const fullDate = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "long" });
-
-  function localizeTimes(root) {
-    for (const time of root.querySelectorAll("time[datetime]")) {
-      const date = new Date(time.dateTime);
-      if (Number.isNaN(date.getTime())) continue;
-      time.textContent = timeOfDay.format(date);
-      time.title = fullDate.format(date);
-    }
-  }
-
-  localizeTimes(document);
-  document.addEventListener("htmx:load", (event) => localizeTimes(event.target));
-
-  const messageLog = document.getElementById("message-log");
-  if (messageLog) keepPlaceAboveOlderMessages(messageLog);
-
   const room = document.getElementById("room");
   if (room && room.dataset.live === "true" && window.chatLoopSocket) window.chatLoop = startLiveRoom(room);
-
-  /**
-   * Older messages go in above what the reader is looking at: the message that was at the top
-   * stays where it was on screen. (The browser does not do this at scrollTop 0.) That also moves
-   * the next "Load older messages" button out of view, so one scroll to the top loads one page,
-   * not every page back to the first message.
-   */
-  function keepPlaceAboveOlderMessages(log) {
-    let kept = null; // { item, top }: the message below the button, and where it was
-    log.addEventListener("htmx:beforeSwap", (event) => {
-      const older = event.detail.target;
-      if (!event.detail.shouldSwap || !older.matches("li.older-messages") || !older.nextElementSibling) return;
-      kept = { item: older.nextElementSibling, top: older.nextElementSibling.getBoundingClientRect().top };
-    });
-    // Before the browser paints, and before htmx watches the new button (it does when the swap settles).
-    log.addEventListener("htmx:afterSwap", () => {
-      if (!kept) return;
-      log.scrollTop += kept.item.getBoundingClientRect().top - kept.top;
-      kept = null;
-    });
-  }
 
   function startLiveRoom(room) {
     const roomId = room.dataset.roomId;
@@ -83,7 +44,6 @@
 
     /** Tells the room's other parts that an item is new, or replaces `previous`. */
     function announce(item, previous) {
-      localizeTimes(item);
       item.dispatchEvent(new CustomEvent("chatloop:item", { bubbles: true, detail: { previous } }));
     }
 
@@ -146,24 +106,30 @@
       item.focus();
     }
 
+    /**
+     * Your message as you sent it, greyed until it is stored, grouped like the stored one that
+     * will take its place (so that nothing moves then); "sending…" is said, and shown only if
+     * sending fails.
+     */
     function showPending(clientId, content) {
       const item = document.createElement("li");
-      item.className = "message pending px-3 py-1.5";
+      item.className = "message pending";
       item.dataset.clientId = clientId;
       const head = document.createElement("p");
       head.className = "flex items-baseline gap-2";
       const name = document.createElement("span");
-      name.className = "font-semibold";
+      name.className = "message-author font-semibold";
       name.textContent = username;
       const state = document.createElement("span");
-      state.className = "pending-state text-xs italic text-slate-700 dark:text-slate-300";
+      state.className = "pending-state sr-only text-xs italic text-slate-700 dark:text-slate-300";
       state.textContent = "sending…";
       head.append(name, " ", state);
       const body = document.createElement("p");
-      body.className = "message-text whitespace-pre-wrap wrap-anywhere";
+      body.className = "message-text whitespace-pre-wrap wrap-anywhere text-slate-600 dark:text-slate-400";
       body.textContent = content;
       item.append(head, body);
       list.append(item);
+      announce(item);
       scrollToBottom();
     }
 
@@ -172,8 +138,10 @@
       socket.emit("sendMessage", { roomId, content, clientId, ...(replyToId ? { replyToId } : {}) }, (answer) => {
         if (!answer || !answer.code) return; // stored: newMessage replaces the pending item
         pending.delete(clientId);
-        const item = pendingItem(clientId);
-        if (item) item.querySelector(".pending-state").textContent = `not sent: ${answer.message}`;
+        const state = pendingItem(clientId)?.querySelector(".pending-state");
+        if (!state) return;
+        state.textContent = `not sent: ${answer.message}`;
+        state.classList.remove("sr-only");
       });
     }
 
@@ -192,6 +160,7 @@
       const fresh = template.content.getElementById("room");
       const freshList = template.content.getElementById("messages");
       if (!fresh || !freshList) return location.reload();
+      freshList.querySelector("#unread-divider")?.remove(); // the divider is the one the page opened with, never a new one
       for (const item of list.querySelectorAll("li:not(.pending)")) item.remove();
       list.prepend(...freshList.children);
       lastSeq = Number(fresh.dataset.lastSeq);
@@ -250,7 +219,6 @@
       composer.requestSubmit();
     });
 
-    scrollToBottom();
     textarea.focus();
     return { socket, room, roomId, viewerId: room.dataset.viewerId, setStatus };
   }

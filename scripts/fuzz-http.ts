@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import fc from "fast-check";
+import { generateVapidKeys } from "../src/push/keys";
 import { runBinary, type RunningBinary } from "../test/binary-process";
 import { fuzzCases, type FuzzCase } from "./fuzz/cases";
 import type { Fixtures, Session } from "./fuzz/endpoints";
@@ -81,11 +82,15 @@ process.exit(failures.some((f) => answeredByChatLoop(f.answer)) || !ready ? 1 : 
 
 async function startChatLoop(): Promise<RunningBinary & { dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), "chatloop-fuzz-"));
+  const vapid = generateVapidKeys();
   const databaseUrl = process.env.DATABASE_URL;
   if (databaseUrl && !/^postgres(ql)?:\/\/[^/]*@?(127\.0\.0\.1|localhost)[:/]/.test(databaseUrl)) throw new Error("DATABASE_URL must be a database on 127.0.0.1: the fuzzer fills it with junk");
   const env = {
     NODE_ENV: "production",
     JWT_SECRET: crypto.randomUUID() + crypto.randomUUID(),
+    VAPID_PUBLIC_KEY: vapid.publicKey,
+    VAPID_PRIVATE_KEY: vapid.privateKey,
+    VAPID_SUBJECT: "mailto:fuzz@chatloop.invalid",
     DATA_DIR: dataDir,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     LIMIT_LOGIN_PER_ACCOUNT: LIFTED,

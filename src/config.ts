@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Limit, Limits } from "./limits/rate-limits";
 import { LOG_LEVELS, type LogLevel } from "./log";
+import { generateVapidKeys, vapidKeysProblem, type VapidKeys } from "./push/keys";
 
 export interface Config {
   host: string;
@@ -14,7 +15,7 @@ export interface Config {
   databasePoolSize?: number;
   /** Redis URL; absent means in-process pub/sub (a single instance). */
   redisUrl?: string;
-  /** Folder for the embedded database and the generated JWT secret. */
+  /** Folder for the embedded database and the generated JWT secret and VAPID keys. */
   dataDir: string;
   jwtSecret: string;
   /** How long a token lives, in seconds. */
@@ -34,6 +35,19 @@ export interface Config {
   maxConnectionsPerUser: number;
   /** Log lines below this level are dropped (`warn`: no line per request). */
   logLevel: LogLevel;
+  push: PushConfig;
+}
+
+export interface PushConfig {
+  /** Signs every push (VAPID); browsers subscribe with its public key. */
+  vapid: VapidKeys & {
+    /** A mailto: or https: contact, for push services to reach whoever runs this server. */
+    subject: string;
+  };
+  /** Endpoints may be http, localhost or private addresses: for tests, never on a shared network. */
+  allowPrivateEndpoints: boolean;
+  /** The wait before a failed push is tried again, doubled for each later try. Tests shorten it. */
+  firstRetryMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -66,6 +80,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     maxConnectionsPerUser: integer(env, "MAX_CONNECTIONS_PER_USER", 20, 1, 10_000),
     logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
+    push: {
+      vapid: { ...vapidKeys(env, production, dataDir), subject: vapidSubject(env.VAPID_SUBJECT, production) },
+      allowPrivateEndpoints: env.PUSH_ALLOW_PRIVATE === "true",
+      firstRetryMs: 10_000,
+    },
   };
 }
 
@@ -131,4 +150,35 @@ function jwtSecret(given: string | undefined, production: boolean, dataDir: stri
   const secret = randomBytes(48).toString("base64url");
   writeFileSync(file, secret + "\n", { mode: 0o600 });
   return secret;
+}
+
+// Browsers subscribe with the public key: keys that changed would leave every subscription
+// unreachable, so like the JWT secret they are given in production and kept elsewhere.
+function vapidKeys(env: Record<string, string | undefined>, production: boolean, dataDir: string): VapidKeys {
+  const { VAPID_PUBLIC_KEY: publicKey, VAPID_PRIVATE_KEY: privateKey } = env;
+  if (publicKey || privateKey) {
+    if (!publicKey || !privateKey) throw new ConfigError("VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY go together: set both, or neither outside production");
+    const problem = vapidKeysProblem({ publicKey, privateKey });
+    if (problem) throw new ConfigError(problem);
+    return { publicKey, privateKey };
+  }
+  if (production) {
+    throw new ConfigError("VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY are required when NODE_ENV=production (`chatloop vapid-keys` makes a pair)");
+  }
+  const file = join(dataDir, "vapid.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
+  mkdirSync(dataDir, { recursive: true });
+  const keys = generateVapidKeys();
+  writeFileSync(file, JSON.stringify(keys) + "\n", { mode: 0o600 });
+  return keys;
+}
+
+// Push services write to it when this server's pushes misbehave; Apple's refuses a localhost one.
+function vapidSubject(given: string | undefined, production: boolean): string {
+  if (given) {
+    if (!/^(mailto:\S+@\S+|https:\/\/\S+)$/.test(given)) throw new ConfigError(`VAPID_SUBJECT must be a mailto: or https: URL, got "${given}"`);
+    return given;
+  }
+  if (production) throw new ConfigError("VAPID_SUBJECT is required when NODE_ENV=production (mailto: or https:, how push services reach you)");
+  return "mailto:admin@localhost";
 }

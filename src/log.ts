@@ -4,10 +4,12 @@ type Fields = Record<string, unknown>;
 export const LOG_LEVELS = ["info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Lines below this level are not written; set once at start, from LOG_LEVEL. */
+/** Lines below this level are not written; set once at start, from LOG_LEVEL. Answers the level before. */
 let least = 0;
-export function setLogLevel(level: LogLevel): void {
+export function setLogLevel(level: LogLevel): LogLevel {
+  const before = LOG_LEVELS[least]!;
   least = LOG_LEVELS.indexOf(level);
+  return before;
 }
 
 function write(level: LogLevel, event: string, fields: Fields): void {

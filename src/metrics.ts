@@ -79,6 +79,7 @@ export function createMetrics(gauges: { connections: () => number; watchedRooms:
     messagesDelivered: new Counter("chatloop_messages_delivered_total", "newMessage deliveries to this instance's sockets"),
     messageBatchSize: new Histogram("chatloop_message_batch_size", "Messages stored together in one statement (group commit)", [1, 2, 5, 10, 20, 50, 100, 200, 500]),
     messagesBackfilled: new Counter("chatloop_messages_backfilled_total", "Messages a room feed read from the log because pub/sub had not brought them"),
+    pushes: new Counter("chatloop_pushes_total", "Web Push notifications by outcome: delivered, retried, gone (subscription removed), failed, dropped (too many waiting: a push, or a message before its pushes were known), skipped (a socket of theirs is open)"),
     connections: new Gauge("chatloop_socket_connections", "Open Socket.IO connections on this instance", gauges.connections),
     watchedRooms: new Gauge("chatloop_rooms_watched", "Rooms with sockets on this instance", gauges.watchedRooms),
   };

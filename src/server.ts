@@ -23,8 +23,10 @@ import { log } from "./log";
 import { GroupCommit } from "./messages/group-commit";
 import type { Message } from "./messages/schemas";
 import { createMetrics } from "./metrics";
+import { PushDispatcher, withPush } from "./push/dispatcher";
 import type { MessageWithHtml } from "./realtime/events";
 import { attachGateway } from "./realtime/gateway";
+import { capPollingResponses } from "./realtime/polling";
 import type { ChatServer } from "./realtime/broadcasts";
 import { startRealtime } from "./realtime/realtime";
 import { REPLAY_LIMIT } from "./realtime/room-feeds";
@@ -57,6 +59,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   const io: ChatServer = new Server({ serveClient: false });
   const engine = new Engine({ path: SOCKET_PATH, maxHttpBufferSize: config.maxBodyBytes, allowRequest: refuseCrossSiteCookie });
   io.bind(engine);
+  capPollingResponses(engine);
 
   const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
   if (redis) io.adapter(createAdapter(redis.pub, redis.sub, { key: `${config.redisPrefix}:socket.io` }));
@@ -68,7 +71,10 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   const publish = (topic: string, frame: string) => void server?.publish(topic, frame);
   const realtime = startRealtime({ io, maxConnectionsPerUser: config.maxConnectionsPerUser, sql, state, metrics, clustered: redis !== undefined, withHtml, publish });
   redis?.sub.on("ready", realtime.reconcile);
-  const { connections, feeds, broadcasts, presence } = realtime;
+  const { connections, feeds, presence } = realtime;
+  // Web Push, for the people a message concerns who have no ChatLoop open anywhere.
+  const push = new PushDispatcher({ sql, metrics, push: config.push, withOpenSockets: (userIds) => connections.withOpenSockets(userIds) });
+  const broadcasts = withPush(realtime.broadcasts, push);
 
   const limiter = new RateLimiter(state, config.limits);
   const messageStore = new GroupCommit(sql, Math.max(1, db.connections / 2), (size) => metrics.messageBatchSize.observe(size));
@@ -85,6 +91,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
     messageStore,
     auth: { tokenTtlSeconds: config.tokenTtlSeconds, passwordHashing: config.passwordHashing },
     maxMessageLength: config.maxMessageLength,
+    push: { publicKey: config.push.vapid.publicKey, allowPrivateEndpoints: config.push.allowPrivateEndpoints },
   });
 
   const { websocket, idleTimeout } = engine.handler();
@@ -134,6 +141,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
       realtime.stop();
       void server.stop(false);
       await drain.drain();
+      await push.stop();
       io.disconnectSockets(true);
       await server.stop(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));

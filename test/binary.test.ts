@@ -72,13 +72,13 @@ test("alone in an empty folder, it creates its database, takes a message over So
   expect(await stop(second)).toBe(0);
 }, TEST_TIMEOUT_MS);
 
-test("its browser pages, and every script and stylesheet they link, come from inside the binary", async () => {
+test("its browser pages, every file they link, and the service worker come from inside the binary", async () => {
   const running = await start();
   try {
     const page = await (await fetch(`${running.base}/signin`)).text();
     const assets = [...page.matchAll(/(?:src|href)="(\/public\/[^"]+)"/g)].map((m) => m[1]!.replaceAll("&amp;", "&"));
     expect(assets.length).toBeGreaterThanOrEqual(3); // the stylesheet, htmx, socket.io-client, chat.js
-    for (const asset of assets) {
+    for (const asset of [...assets, "/sw.js"]) {
       const response = await fetch(running.base + asset);
       expect([asset, response.status]).toEqual([asset, 200]);
       expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(100);

@@ -104,6 +104,22 @@ describe("unread counts", () => {
     expect(reply(await read(carol, secret.id, 0))).toEqual({ status: 404, body: error("room_not_found") });
     expect(await listed(bob, room.id)).toMatchObject({ lastReadSeq: 1, unreadCount: 2 });
   });
+
+  test("onlyForward moves the marker only up: a late report from another device marks nothing unread", async () => {
+    const room = await roomWithBob(false);
+    for (const text of ["a", "b", "c"]) await post(alice, room, text);
+    await read(bob, room.id, 3);
+    const phone = await connect(server, bob.token);
+    const heard = hear(phone, "roomRead");
+    const late = await api(server, "POST", `/rooms/${room.id}/read`, { seq: 1, onlyForward: true }, bob.token);
+    expect(reply(late)).toEqual({ status: 200, body: { roomId: room.id, lastReadSeq: 3, unreadCount: 0, mentionCount: 0 } });
+    expect(await phone.emitWithAck("markRead", { roomId: room.id, seq: 2, onlyForward: true })).toMatchObject({ lastReadSeq: 3 });
+    await post(alice, room, "d");
+    expect(await phone.emitWithAck("markRead", { roomId: room.id, seq: 4, onlyForward: true })).toMatchObject({ lastReadSeq: 4, unreadCount: 0 });
+    // Only the move was announced.
+    expect((await heard.until(() => true)).lastReadSeq).toBe(4);
+    expect(heard.heard.filter((r) => r.roomId === room.id)).toHaveLength(1);
+  });
 });
 
 describe("what reaches every socket of a person", () => {

@@ -11,6 +11,7 @@ import { io as connectSocket, type Socket } from "socket.io-client";
 import type { Config } from "../src/config";
 import { openDatabase } from "../src/db/sql";
 import type { Message } from "../src/messages/schemas";
+import { generateVapidKeys } from "../src/push/keys";
 import type { ClientToServerEvents, ServerToClientEvents } from "../src/realtime/events";
 import type { Member } from "../src/rooms/schemas";
 import { startChatLoop, type ChatLoop } from "../src/server";
@@ -28,6 +29,8 @@ export interface TestServer extends ChatLoop {
 }
 
 const unlimited = { max: 1_000_000, windowMs: 60_000 };
+/** One VAPID key pair per test process: making one takes a moment, and any one will do. */
+const vapid = { ...generateVapidKeys(), subject: "mailto:tests@chatloop.invalid" };
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
@@ -46,6 +49,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     limits: { loginPerAccount: unlimited, loginPerAddress: unlimited, registerPerAddress: unlimited, messagesPerUser: unlimited },
     maxConnectionsPerUser: 10_000,
     logLevel: "info",
+    push: { vapid, allowPrivateEndpoints: false, firstRetryMs: 10_000 },
     ...overrides,
   };
 }

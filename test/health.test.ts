@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, loadConfig } from "../src/config";
+import { generateVapidKeys } from "../src/push/keys";
 import { ChatLoopProcess } from "./chatloop-process";
 import { api, closeSockets, snapshot, startServer, stopServer, type TestServer } from "./harness";
 
@@ -253,6 +254,9 @@ describe("errors", () => {
 // ---- configuration ------------------------------------------------------------------------------
 
 const GOOD_SECRET = "a-secret-of-exactly-thirty-two-c"; // 32 characters: the shortest allowed
+const vapid = generateVapidKeys();
+/** What production needs for Web Push, besides JWT_SECRET. */
+const PRODUCTION_PUSH = { VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey, VAPID_SUBJECT: "mailto:ops@chatloop.invalid" };
 
 function configError(env: Record<string, string>): ConfigError {
   try {
@@ -288,7 +292,7 @@ describe("configuration", () => {
   });
 
   test("a JWT_SECRET of 32 characters is taken as given, in production too", () => {
-    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: GOOD_SECRET, DATA_DIR: tempDir() }).jwtSecret).toBe(GOOD_SECRET);
+    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: GOOD_SECRET, DATA_DIR: tempDir(), ...PRODUCTION_PUSH }).jwtSecret).toBe(GOOD_SECRET);
   });
 
   test.each(["abc", "80a", "1.5", "-1", "65536"])("PORT=%s is refused with a ConfigError that names PORT and the value", (port) => {

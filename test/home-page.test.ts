@@ -30,6 +30,7 @@ test("a browser asking for HTML at / gets the home page instead of the JSON heal
   expect(home.headers.get("content-type")).toBe("text/html; charset=utf-8");
   const page = await home.text();
   expect(page).toStartWith("<!doctype html>");
-  expect(page).toContain("Your rooms");
+  expect(page).toContain(`<nav id="sidebar" aria-label="Conversations"`);
+  expect(page).toContain("Public rooms to join");
   expect(page).toContain("Signed in as <strong>alice</strong>");
 });

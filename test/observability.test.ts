@@ -59,8 +59,8 @@ test("stored and delivered messages, socket events and connections are counted",
 test("LOG_LEVEL=warn drops info lines, such as the line per request, and keeps warnings and errors", () => {
   const out = spyOn(console, "log");
   const err = spyOn(console, "error");
+  const before = setLogLevel("warn");
   try {
-    setLogLevel("warn");
     log.info("request", { path: "/rooms" });
     log.warn("checked", { why: "test" });
     log.error("failed", new Error("boom"));
@@ -69,7 +69,7 @@ test("LOG_LEVEL=warn drops info lines, such as the line per request, and keeps w
     expect(out.mock.calls.map(([line]) => JSON.parse(String(line)))).toEqual([{ time: expect.any(String), level: "info", event: "request", path: "/rooms" }]);
     expect(err.mock.calls.map(([line]) => JSON.parse(String(line)).event)).toEqual(["checked", "failed"]);
   } finally {
-    setLogLevel("info");
+    setLogLevel(before);
     out.mockRestore();
     err.mockRestore();
   }

@@ -28,6 +28,38 @@ function expectNoHostileMarkup(page: string) {
   expect(page).toContain("&lt;b hx-get=&quot;/signout&quot; hx-trigger=&quot;load&quot; hx-on:click=&quot;alert(3)&quot;&gt;bold&lt;/b&gt;");
 }
 
+interface ShownConversation {
+  name: string;
+  href: string;
+  unread: number;
+  mentions: number;
+  /** The mention badge is shown, not only counted. */
+  mentionBadge: boolean;
+  current: boolean;
+}
+
+/** The sidebar's conversations as a page shows them (names as written in the HTML), by section, top to bottom. */
+async function sidebarOf(page: string) {
+  const sections: Record<string, ShownConversation[]> = {};
+  let section: ShownConversation[] = [];
+  let shown: ShownConversation | undefined;
+  await new HTMLRewriter()
+    .on("#conversations section", { element: (el) => void (section = sections[el.getAttribute("aria-labelledby")!] = []) })
+    .on("#conversations a.conversation", {
+      element(el) {
+        const number = (name: string) => Number(el.getAttribute(name));
+        shown = { name: "", href: el.getAttribute("href")!, unread: number("data-unread"), mentions: number("data-mentions"), mentionBadge: false, current: el.getAttribute("aria-current") === "page" };
+        section.push(shown);
+      },
+    })
+    .on("#conversations a.conversation .truncate", { text: (chunk) => void (shown!.name += chunk.text) })
+    .on("#conversations a.conversation .mention-badge", { element: (el) => void (shown!.mentionBadge = !el.hasAttribute("hidden")) })
+    .transform(new Response(page))
+    .text();
+  return { rooms: sections["rooms-heading"] ?? [], direct: sections["direct-heading"] ?? [] };
+}
+const titleOf = (page: string) => page.match(/<title>([^<]*)<\/title>/)![1];
+
 describe("the session cookie", () => {
   test("signing in sets an HttpOnly, SameSite=Lax cookie that lives as long as the token", async () => {
     const response = await postForm(server, "/signin", { username: "bob", password: bob.password });
@@ -227,8 +259,11 @@ describe("pages and fragments", () => {
     const panel = await (await getPage(aliceBrowser, `/chat/rooms/${room.id}/members`, { "hx-request": "true" })).text();
     expect(panel).toStartWith(`<aside id="members"`);
     expect(panel).toContain(`data-user-id="${bob.id}" data-online="true"`);
-    expect(panel).toContain(`data-user-id="${alice.id}" data-online="false"`);
     expect(panel).toMatch(/bob<span class="presence-label sr-only">, online<\/span>/);
+    // alice has no socket in the room, but she is reading its page: online there from its first paint.
+    expect(panel).toContain(`data-user-id="${alice.id}" data-online="true"`);
+    const bobsView = await (await getPage(await signInBrowser(server, "bob"), `/chat/rooms/${room.id}/members`, { "hx-request": "true" })).text();
+    expect(bobsView).toContain(`data-user-id="${alice.id}" data-online="false"`);
     expect((await getPage(aliceBrowser, `/chat/rooms/${room.id}`)).status).toBe(200);
 
     const withoutHtmx = await getPage(aliceBrowser, `/chat/rooms/${room.id}/members`);
@@ -323,6 +358,105 @@ describe("forms refuse text that is not well formed, in their own words", () => 
   });
 });
 
+describe("the sidebar and people", () => {
+  const send = (person: Person, roomId: string, content: string) => api(server, "POST", "/messages", { roomId, content }, person.token);
+
+  test("every page's sidebar lists your rooms and direct messages by name, with what is unread, a badge for mentions, and the total in the title", async () => {
+    const [quinn, rita] = await people(server, "quinn", "rita");
+    const quinnBrowser = await signInBrowser(server, "quinn");
+    const zebra = await createRoom(server, rita, "Zebra talk");
+    await api(server, "POST", `/rooms/${zebra.id}/join`, undefined, quinn.token);
+    const apple = await createRoom(server, rita, "apple pie", true);
+    await invite(server, apple, rita, quinn);
+    const notMine = await createRoom(server, rita, "not mine yet");
+    const direct = await api(server, "POST", "/dms", { username: "quinn" }, rita.token);
+    await send(rita, direct.body.id, "psst");
+    await send(rita, zebra.id, "hello all");
+    await send(rita, zebra.id, "@quinn have a look");
+    await send(quinn, apple.id, "my own words are never unread");
+
+    const home = await (await getPage(quinnBrowser, "/")).text();
+    const zebraPath = `/chat/rooms/${zebra.id}`;
+    expect(await sidebarOf(home)).toEqual({
+      rooms: [
+        { name: "apple pie", href: `/chat/rooms/${apple.id}`, unread: 0, mentions: 0, mentionBadge: false, current: false },
+        { name: "Zebra talk", href: zebraPath, unread: 2, mentions: 1, mentionBadge: true, current: false },
+      ],
+      direct: [{ name: "rita", href: `/chat/rooms/${direct.body.id}`, unread: 1, mentions: 0, mentionBadge: false, current: false }],
+    });
+    expect(titleOf(home)).toBe("(3) Rooms · ChatLoop");
+    expect(home).toContain(`aria-label="Join not mine yet"`); // a room to join is the home page's, not the sidebar's
+    expect(home).not.toContain(`id="conversation-${notMine.id}"`);
+
+    // In a room, its link is the current one, also on the room's other pages (a message's delete confirmation).
+    const roomPage = await (await getPage(quinnBrowser, zebraPath)).text();
+    expect((await sidebarOf(roomPage)).rooms.map((r) => [r.name, r.current])).toEqual([["apple pie", false], ["Zebra talk", true]]);
+    expect(titleOf(roomPage)).toBe("(3) Zebra talk · ChatLoop");
+
+    expect((await api(server, "POST", `/rooms/${zebra.id}/read`, { seq: 2 }, quinn.token)).status).toBe(200);
+    const after = await (await getPage(quinnBrowser, "/")).text();
+    expect((await sidebarOf(after)).rooms[1]).toEqual({ name: "Zebra talk", href: zebraPath, unread: 0, mentions: 0, mentionBadge: false, current: false });
+    expect(titleOf(after)).toBe("(1) Rooms · ChatLoop");
+  });
+
+  test("htmx gets the sidebar's lists alone, with the page it asks from still current; a browser gets home", async () => {
+    const room = await createRoom(server, alice, "lists alone");
+    const roomUrl = `${server.base}/chat/rooms/${room.id}`;
+    const lists = await (await getPage(aliceBrowser, "/chat/sidebar", { "hx-request": "true", "hx-current-url": roomUrl })).text();
+    expect(lists).toStartWith(`<div id="conversations"`);
+    expect((await sidebarOf(lists)).rooms.filter((r) => r.current).map((r) => r.name)).toEqual(["lists alone"]);
+    const page = await getPage(aliceBrowser, "/chat/sidebar");
+    expect([page.status, page.headers.get("location")]).toEqual([303, "/"]);
+  });
+
+  test("the people page finds people by part of their name, each with a button that messages them; htmx gets the same fragment", async () => {
+    await people(server, "tara.b", "otto_tar", "zed");
+    const found = await (await getPage(aliceBrowser, "/chat/people?query=TAR")).text();
+    const names = (page: string) => [...page.matchAll(/name="username" value="([^"]+)"/g)].map((m) => m[1]);
+    expect(names(found)).toEqual(["tara.b", "otto_tar"]); // those whose name starts with it first
+    expect(found).toContain(`<span class="sr-only"> tara.b</span>`);
+    expect(found).toContain(`value="TAR"`);
+    expect(found).toContain("2 people found for “TAR”.");
+    const fragment = await (await getPage(aliceBrowser, "/chat/people?query=TAR", { "hx-request": "true" })).text();
+    expect(fragment).toStartWith(`<section id="people"`);
+    expect(found).toContain(fragment);
+    const hostile = await (await getPage(aliceBrowser, `/chat/people?query=${encodeURIComponent(`"><script>alert(1)</script>`)}`)).text();
+    expect(hostile).toContain(`value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"`);
+    expect(hostile).not.toContain("<script>alert");
+    const everyone = names(await (await getPage(aliceBrowser, "/chat/people")).text());
+    expect(everyone).toContain("zed");
+    expect(everyone).toContain("alice"); // yourself too: a room of your own for notes
+  });
+
+  test("Message opens the direct room with someone, the same one every time, in both people's sidebars; an unknown name shows the people page with the reason", async () => {
+    const [uma] = await people(server, "uma", "victor");
+    const opened = await post(aliceBrowser, "/chat/dms", { username: "Victor" });
+    expect(opened.status).toBe(303);
+    const roomPath = opened.headers.get("location")!;
+    expect(roomPath).toMatch(/^\/chat\/rooms\/[0-9a-f-]{36}$/);
+    expect((await post(aliceBrowser, "/chat/dms", { username: "victor" })).headers.get("location")).toBe(roomPath);
+    expect((await post(aliceBrowser, "/chat/dms", { username: "victor" }, { "hx-request": "true" })).headers.get("hx-redirect")).toBe(roomPath);
+
+    const alicePage = await (await getPage(aliceBrowser, roomPath)).text();
+    expect((await sidebarOf(alicePage)).direct.filter((d) => d.name === "victor")).toEqual([
+      { name: "victor", href: roomPath, unread: 0, mentions: 0, mentionBadge: false, current: true },
+    ]);
+    expect((await sidebarOf(await (await getPage(await signInBrowser(server, "victor"), "/")).text())).direct.map((d) => d.name)).toContain("alice");
+    expect((await sidebarOf(await (await getPage(await signInBrowser(server, uma.username), "/")).text())).direct).toEqual([]);
+
+    const before = await snapshot(server);
+    const unknown = await post(aliceBrowser, "/chat/dms", { username: "nobody_here" });
+    expect(unknown.status).toBe(400);
+    const page = await unknown.text();
+    expect(page).toContain(`<section id="people"`);
+    expect(page).toMatch(/role="alert"[^>]*>no such user</);
+    const invalid = await post(aliceBrowser, "/chat/dms", { username: "<b>" }, { "hx-request": "true" });
+    expect([invalid.status, invalid.headers.get("hx-retarget"), invalid.headers.get("hx-reswap")]).toEqual([400, "#main", "innerHTML"]);
+    expect(await invalid.text()).toContain("username must be 3-32 characters");
+    expect(await snapshot(server)).toEqual(before);
+  });
+});
+
 describe("escaping", () => {
   test("hostile room names and messages show as text in pages", async () => {
     const created = await post(aliceBrowser, "/chat/rooms", { name: `<img src=x onerror=alert(1)> hx-get="/x"` });
@@ -334,7 +468,7 @@ describe("escaping", () => {
     expectNoHostileMarkup(page);
     expect(page).toContain("&lt;img src=x onerror=alert(1)&gt; hx-get=&quot;/x&quot;");
     const home = await (await getPage(aliceBrowser, "/")).text();
-    expect(home).toContain("&lt;img src=x onerror=alert(1)&gt; hx-get=&quot;/x&quot;");
+    expect((await sidebarOf(home)).rooms.map((r) => r.name)).toContain("&lt;img src=x onerror=alert(1)&gt; hx-get=&quot;/x&quot;");
     expect(home).not.toContain("<img src=x");
   });
 
@@ -388,6 +522,103 @@ describe("escaping", () => {
     await socket.emitWithAck("leaveRoom", { roomId: "flush" });
     expect(heard.messages).toEqual([]);
     socket.close();
+  });
+});
+
+describe("the log reads like a conversation without JavaScript", () => {
+  /** The log of a room page, in order: day separators, the divider, and each message's sender, "+" when grouped. */
+  async function outline(browser: Browser, roomId: string, names: Record<string, string>) {
+    const page = await (await getPage(browser, `/chat/rooms/${roomId}`)).text();
+    const log = page.slice(page.indexOf(`<ol id="messages">`), page.indexOf("</ol>"));
+    const items = log.matchAll(/<li class="day-separator"[^>]*><h2>([^<]*)<\/h2>|<li id="unread-divider"|<li id="message-[^"]+"[^>]* data-sender-id="([^"]+)"[^>]* data-grouped="(true|false)"/g);
+    return [...items].map(([item, day, sender, grouped]) => (day ? `-- ${day} --` : sender ? `${grouped === "true" ? "+" : ""}${names[sender]}` : item.includes("unread") ? "-- New messages --" : item));
+  }
+
+  test("a separator begins each day (in UTC), and one person's messages within 5 minutes share one name", async () => {
+    const room = await createRoom(server, alice, "days and turns");
+    await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    const today = new Date(new Date().toISOString().slice(0, 10));
+    const at = (days: number, minutes: number) => new Date(today.getTime() + days * 86_400_000 + minutes * 60_000);
+    const log: [Person, Date][] = [
+      [alice, new Date("2024-02-29T10:00:00Z")],
+      [alice, new Date("2024-02-29T10:04:59Z")], // within 5 minutes: grouped
+      [alice, at(-1, 12 * 60)], // the same person, but another day
+      [alice, at(0, 1)],
+      [alice, at(0, 3)],
+      [bob, at(0, 4)], // someone else
+      [bob, at(0, 10)], // 6 minutes later
+      [bob, at(0, 11)],
+    ];
+    for (const [person, time] of log) {
+      const sent = await api(server, "POST", "/messages", { roomId: room.id, content: `at ${time.toISOString()}` }, person.token);
+      await server.sql`update messages set created_at = ${time} where id = ${sent.body.id}`;
+    }
+    expect(await outline(aliceBrowser, room.id, { [alice.id]: "alice", [bob.id]: "bob" })).toEqual([
+      "-- Thursday, February 29, 2024 --", "alice", "+alice",
+      "-- Yesterday --", "alice",
+      "-- Today --", "alice", "+alice", "-- New messages --", "bob", "bob", "+bob", // alice has not read bob's yet
+    ]);
+  });
+
+  test("the 'New messages' divider comes before the first message from someone else the reader has not read, and breaks a group", async () => {
+    const room = await createRoom(server, alice, "divider");
+    await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    const bobBrowser = await signInBrowser(server, "bob");
+    const names = { [alice.id]: "alice", [bob.id]: "bob" };
+    const sent = [];
+    for (const content of ["one", "two", "three", "four"]) sent.push((await api(server, "POST", "/messages", { roomId: room.id, content }, alice.token)).body);
+    await api(server, "POST", `/rooms/${room.id}/read`, { seq: 2 }, bob.token);
+    expect(await outline(bobBrowser, room.id, names)).toEqual(["-- Today --", "alice", "+alice", "-- New messages --", "alice", "+alice"]);
+    expect(await outline(aliceBrowser, room.id, names)).toEqual(["-- Today --", "alice", "+alice", "+alice", "+alice"]); // all hers
+
+    // Without JavaScript, "Mark unread" on a message is a form: the marker goes back to just before it.
+    const unread = await post(bobBrowser, `/chat/rooms/${room.id}/messages/${sent[1].id}/unread`, {});
+    expect([unread.status, unread.headers.get("location")]).toEqual([303, `/chat/rooms/${room.id}#message-${sent[1].id}`]);
+    const listed = (await api(server, "GET", "/rooms", undefined, bob.token)).body.find((r: { id: string }) => r.id === room.id);
+    expect([listed.lastReadSeq, listed.unreadCount]).toEqual([1, 3]);
+    expect(await outline(bobBrowser, room.id, names)).toEqual(["-- Today --", "alice", "-- New messages --", "alice", "+alice", "+alice"]);
+    // Writing is reading: bob's own message leaves nothing unread, so there is no divider.
+    await api(server, "POST", "/messages", { roomId: room.id, content: "read them all" }, bob.token);
+    expect(await outline(bobBrowser, room.id, names)).toEqual(["-- Today --", "alice", "+alice", "+alice", "+alice", "bob"]);
+  });
+});
+
+describe("conversations without JavaScript", () => {
+  test("the notification menu shows the level in effect and sets it: a page post redirects, htmx gets the form back", async () => {
+    const room = await createRoom(server, alice, "notify me");
+    const selected = (page: string) => page.match(/<option value="(\w+)" selected>/)?.[1];
+    expect(selected(await (await getPage(aliceBrowser, `/chat/rooms/${room.id}`)).text())).toBe("mentions"); // a public room's default
+    const posted = await post(aliceBrowser, `/chat/rooms/${room.id}/notify`, { level: "none" });
+    expect([posted.status, posted.headers.get("location")]).toEqual([303, `/chat/rooms/${room.id}`]);
+    expect(selected(await (await getPage(aliceBrowser, `/chat/rooms/${room.id}`)).text())).toBe("none");
+    const swapped = await post(aliceBrowser, `/chat/rooms/${room.id}/notify`, { level: "all" }, { "hx-request": "true" });
+    const form = await swapped.text();
+    expect(form).toStartWith(`<form id="notify-form"`);
+    expect(selected(form)).toBe("all");
+    expect((await api(server, "GET", "/rooms", undefined, alice.token)).body.find((r: { id: string }) => r.id === room.id).notify).toBe("all");
+    expect((await post(aliceBrowser, `/chat/rooms/${room.id}/notify`, { level: "loud" })).status).toBe(400);
+    const bobBrowser = await signInBrowser(server, "bob"); // not a member: no menu, and no setting it
+    expect(await (await getPage(bobBrowser, `/chat/rooms/${room.id}`)).text()).not.toContain("notify-form");
+    expect((await post(bobBrowser, `/chat/rooms/${room.id}/notify`, { level: "all" })).status).toBe(403);
+  });
+
+  test("a direct room is headed by the other person, has no leave, invite or owner controls, and says 'Seen' under your last message they read", async () => {
+    const direct = (await api(server, "POST", "/dms", { username: "bob" }, alice.token)).body;
+    const said = [];
+    for (const content of ["hi bob", "are you there?"]) said.push((await api(server, "POST", "/messages", { roomId: direct.id, content }, alice.token)).body);
+    await api(server, "POST", `/rooms/${direct.id}/read`, { seq: said[0].seq }, bob.token);
+    const page = await (await getPage(aliceBrowser, `/chat/rooms/${direct.id}`)).text();
+    expect(page).toContain(`<h1 id="room-heading" class="text-xl font-bold wrap-anywhere">bob <span class="text-sm font-normal text-slate-600 dark:text-slate-300">(direct message)</span></h1>`);
+    for (const absent of ["Leave room", "Invite someone", "Remove", "(owner)", `action="/chat/dms"`]) expect(page).not.toContain(absent);
+    const item = (id: string) => page.slice(page.indexOf(`<li id="message-${id}"`), page.indexOf("</li>", page.indexOf(`<li id="message-${id}"`)));
+    expect(item(said[0].id)).toContain(`<p class="seen-receipt">Seen</p>`);
+    expect(item(said[1].id)).not.toContain("Seen");
+    // In a room, each other member has a Message button: a form that opens the direct room with them.
+    const room = await createRoom(server, alice, "say hi privately");
+    await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    const roomPage = await (await getPage(aliceBrowser, `/chat/rooms/${room.id}`)).text();
+    expect(roomPage).toMatch(/<form method="post" action="\/chat\/dms">\s*<input type="hidden" name="username" value="bob">/);
+    expect(roomPage.match(/action="\/chat\/dms"/g)).toHaveLength(1); // not for herself
   });
 });
 
@@ -510,16 +741,19 @@ describe("what people do to messages", () => {
 });
 
 describe("assets", () => {
-  test("CSS and scripts are served from /public with their types and a year of cache when versioned", async () => {
+  test("CSS, scripts, icons and the manifest are served from /public with their types and a year of cache when versioned", async () => {
     const page = await (await getPage(aliceBrowser, `/chat/rooms/${(await createRoom(server, alice, "assets")).id}`)).text();
     const urls = [...page.matchAll(/(?:href|src)="(\/public\/[^"]+)"/g)].map((m) => m[1]!);
     expect(urls.map((u) => u.split("?")[0])).toEqual([
-      "/public/app.css", "/public/htmx.min.js", "/public/socket.io.min.js", "/public/socket.js", "/public/chat.js", "/public/actions.js", "/public/presence.js",
+      "/public/icon-192.png", "/public/apple-touch-icon.png", "/public/manifest.webmanifest", "/public/app.css", "/public/htmx.min.js", "/public/socket.io.min.js",
+      "/public/socket.js", "/public/sidebar.js", "/public/notifications.js", "/public/timeline.js", "/public/chat.js", "/public/actions.js", "/public/presence.js",
+      "/public/reading.js",
     ]);
+    const types: Record<string, RegExp> = { css: /^text\/css/, js: /^text\/javascript/, png: /^image\/png$/, webmanifest: /^application\/manifest\+json/ };
     for (const url of urls) {
       const response = await fetch(server.base + url);
       expect(response.status).toBe(200);
-      expect(response.headers.get("content-type")).toMatch(url.includes(".css") ? /^text\/css/ : /^text\/javascript/);
+      expect(response.headers.get("content-type")).toMatch(types[url.split("?")[0]!.split(".").at(-1)!]!);
       expect(response.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     }
     expect((await fetch(server.base + "/public/app.css")).headers.get("cache-control")).toBe("no-cache");
@@ -543,6 +777,7 @@ describe("the JSON API is unchanged", () => {
         "/rooms/{roomId}/leave", "/rooms/{roomId}/members", "/rooms/{roomId}/invites", "/rooms/{roomId}/members/{userId}",
         "/messages/{roomId}", "/messages", "/rooms/{roomId}/changes", "/messages/{messageId}", "/messages/{messageId}/reactions/{emoji}",
         "/rooms/{roomId}/read", "/rooms/{roomId}/notify", "/dms", "/users",
+        "/push/key", "/push/subscriptions",
       ].sort(),
     );
   });

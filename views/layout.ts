@@ -1,8 +1,10 @@
 // The full page around a fragment. Scripts and styles come from /public only: the
 // Content-Security-Policy allows nothing inline.
 import { html, type SafeHtml } from "./html";
+import { sidebarNav, sidebarToggle, totalUnread, type SidebarData } from "./sidebar";
 
 export interface Viewer {
+  userId: string;
   username: string;
 }
 
@@ -27,8 +29,14 @@ const HTMX_CONFIG = JSON.stringify({
   ],
 });
 
-export function layout(options: { title: string; viewer?: Viewer; assets: PageAssets; live?: boolean; body: SafeHtml }): SafeHtml {
-  const { title, viewer, assets, live, body } = options;
+/** The page's title, after the count of what is unread (public/sidebar.js keeps it current). */
+function pageTitle(title: string, sidebar: SidebarData | undefined): string {
+  const unread = sidebar ? totalUnread(sidebar.conversations) : 0;
+  return `${unread ? `(${unread}) ` : ""}${title} · ChatLoop`;
+}
+
+export function layout(options: { title: string; viewer?: Viewer; sidebar?: SidebarData; assets: PageAssets; live?: boolean; body: SafeHtml }): SafeHtml {
+  const { title, viewer, sidebar, assets, live, body } = options;
   return html`<!doctype html>
 <html lang="en" class="h-full">
 <head>
@@ -36,28 +44,44 @@ export function layout(options: { title: string; viewer?: Viewer; assets: PageAs
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <meta name="htmx-config" content="${HTMX_CONFIG}">
-<title>${title} · ChatLoop</title>
-<link rel="icon" href="data:,">
+<title>${pageTitle(title, sidebar)}</title>
+<meta name="theme-color" content="#ffffff" media="(prefers-color-scheme: light)">
+<meta name="theme-color" content="#0f172a" media="(prefers-color-scheme: dark)">
+<link rel="icon" type="image/png" sizes="192x192" href="${assets.url("icon-192.png")}">
+<link rel="apple-touch-icon" href="${assets.url("apple-touch-icon.png")}">
+<link rel="manifest" href="${assets.url("manifest.webmanifest")}">
 <link rel="stylesheet" href="${assets.url("app.css")}">
 <script src="${assets.url("htmx.min.js")}" defer></script>
 ${viewer && html`<script src="${assets.url("socket.io.min.js")}" defer></script>
-<script src="${assets.url("socket.js")}" defer></script>`}
+<script src="${assets.url("socket.js")}" defer></script>
+<script src="${assets.url("sidebar.js")}" defer></script>
+<script src="${assets.url("notifications.js")}" defer></script>`}
+<script src="${assets.url("timeline.js")}" defer></script>
 <script src="${assets.url("chat.js")}" defer></script>
 ${live && html`<script src="${assets.url("actions.js")}" defer></script>
-<script src="${assets.url("presence.js")}" defer></script>`}
+<script src="${assets.url("presence.js")}" defer></script>
+<script src="${assets.url("reading.js")}" defer></script>`}
 </head>
-<body class="min-h-full bg-white text-slate-900 dark:bg-slate-900 dark:text-slate-100">
+<body class="flex min-h-full flex-col bg-white text-slate-900 dark:bg-slate-900 dark:text-slate-100">
+<a href="#main" class="sr-only rounded bg-blue-700 px-3 py-1.5 font-semibold text-white focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-20">Skip to content</a>
 <header class="flex flex-wrap items-center justify-between gap-2 border-b border-slate-300 px-4 py-2 dark:border-slate-700">
-  <a href="/" class="text-lg font-bold">ChatLoop</a>
+  <div class="flex items-center gap-3">
+    ${sidebar && sidebarToggle(sidebar)}
+    <a href="/" class="text-lg font-bold">ChatLoop</a>
+  </div>
   ${viewer &&
   html`<div class="flex items-center gap-3 text-sm">
+    <button id="enable-notifications" type="button" hidden data-username="${viewer.username}" class="rounded border border-slate-400 px-2 py-1 hover:bg-slate-100 focus-visible:outline-2 dark:hover:bg-slate-800"><span class="sm:hidden">Notify me</span><span class="max-sm:hidden">Turn on notifications</span></button>
     <span>Signed in as <strong>${viewer.username}</strong></span>
     <form method="post" action="/signout"><button class="rounded border border-slate-400 px-2 py-1 hover:bg-slate-100 focus-visible:outline-2 dark:hover:bg-slate-800">Sign out</button></form>
   </div>`}
 </header>
-<main id="main" class="mx-auto w-full max-w-6xl p-3 sm:p-4">
+<div class="flex-1 lg:flex">
+${viewer && sidebar && sidebarNav(sidebar, viewer.userId)}
+<main id="main" class="mx-auto w-full min-w-0 max-w-6xl p-3 sm:p-4">
 ${body}
 </main>
+</div>
 </body>
 </html>`;
 }

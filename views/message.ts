@@ -83,8 +83,9 @@ function reactions(message: Message): SafeHtml {
 }
 
 /**
- * React, Reply, Edit, Delete. Reacting and deleting work without JavaScript (a picker in a
- * <details>, a page that asks before deleting); Reply and Edit need the script, and Edit and
+ * React, Reply, Mark unread, Edit, Delete. Reacting, marking unread and deleting work without
+ * JavaScript (a picker in a <details>, a plain form, a page that asks before deleting); Reply
+ * and Edit need the script, and Edit and
  * Delete show only on messages the reader may change (Delete shows on every message without
  * the script: the confirmation page says who may). On a mouse-driven screen they show while
  * the pointer or the focus is on the message.
@@ -102,26 +103,40 @@ function actions(message: Message): SafeHtml {
       </form>
     </details>
     <button type="button" data-action="reply" class="message-action hidden group-data-[enhanced=true]/room:inline">Reply</button>
+    <form method="post" action="${url}/unread" class="contents"><button data-action="unread" class="message-action">Mark unread</button></form>
     <button type="button" data-action="edit" class="message-action hidden group-data-[own=true]/message:inline">Edit</button>
     <a href="${url}/delete" data-action="delete" class="message-action hidden noscript:inline group-data-[may-delete=true]/message:inline">Delete</a>
   </div>`;
 }
 
+/** How the message sits in the log, for one reader (views/timeline.ts); live delivery leaves it to public/timeline.js. */
+export interface Placing {
+  /** Follows a message of the same person closely: shown under its name and time (views/app.css). */
+  grouped?: boolean;
+  /** The other person in a direct room has read up to here. */
+  seen?: boolean;
+}
+
+/** Under your last message that the other person in a direct room has read; public/reading.js moves it as they read. */
+export const seenReceipt = html`<p class="seen-receipt">Seen</p>`;
+
 // hx-disable: even if some text slipped through as markup, htmx would not act on it.
-export function messageItem(message: Message): SafeHtml {
+// "(edited)" follows the text, not the name: a grouped message shows its head only on hover.
+export function messageItem(message: Message, placing: Placing = {}): SafeHtml {
   const deleted = message.deletedAt !== null;
   const mentions = message.mentions.length > 0;
-  return html`<li id="message-${message.id}" class="message group/message" data-seq="${message.seq}" data-rev="${message.rev}" data-client-id="${message.clientId ?? ""}" data-sender-id="${message.senderId}" data-mentions="${message.mentions.join(" ")}" data-deleted="${String(deleted)}" hx-disable>
+  return html`<li id="message-${message.id}" class="message group/message" data-seq="${message.seq}" data-rev="${message.rev}" data-client-id="${message.clientId ?? ""}" data-sender-id="${message.senderId}" data-mentions="${message.mentions.join(" ")}" data-deleted="${String(deleted)}" data-grouped="${String(placing.grouped ?? false)}" hx-disable>
   ${!deleted && message.replyTo && replyQuote(message.replyTo)}
-  <div class="flex flex-wrap items-baseline gap-x-2">
+  <div class="message-head">
     <span class="message-author font-semibold">${message.username}</span> ${utcTime(message.createdAt)}
-    ${message.editedAt && !deleted && html`<span class="edited text-xs text-slate-600 dark:text-slate-300">(edited)</span>`}
     ${mentions && html`<span class="mentions-you hidden rounded bg-amber-200 px-1 text-xs font-semibold text-amber-950 group-data-[mentions-you=true]/message:inline">mentions you</span>`}
     ${!deleted && actions(message)}
   </div>
   ${deleted
     ? html`<p class="message-text italic text-slate-600 dark:text-slate-300">This message was deleted</p>`
-    : html`<p class="message-text whitespace-pre-wrap wrap-anywhere">${richText(message.content, mentions)}</p>`}
+    : html`<div class="message-body whitespace-pre-wrap wrap-anywhere"><span class="message-text">${richText(message.content, mentions)}</span>${message.editedAt && html` <span class="edited text-xs text-slate-600 dark:text-slate-300">(edited)</span>`}</div>`}
   ${!deleted && message.reactions.length > 0 && reactions(message)}
+  ${placing.seen && seenReceipt}
 </li>`;
 }
+

@@ -1,11 +1,13 @@
 // A room: its history (the same message template the live delivery uses), the composer,
-// the members, and for the owner the invite form.
+// the members, and for the owner the invite form. A direct room is headed by the other person,
+// and has no owner, invites or leaving.
 import type { Message } from "../src/messages/schemas";
-import type { Room, RoomMember } from "../src/rooms/schemas";
+import type { NotifyLevel, Room, RoomMember } from "../src/rooms/schemas";
 import { buttonClass, field, formError, inputClass } from "./forms";
 import { roomUrl } from "./home";
 import { html, type SafeHtml } from "./html";
-import { messageItem } from "./message";
+import { messageButton } from "./people";
+import { conversation, type ReaderMarks } from "./timeline";
 
 export interface RoomData {
   room: Room;
@@ -14,6 +16,9 @@ export interface RoomData {
   lastRev: number;
   viewer: { userId: string; username: string };
   isMember: boolean;
+  /** The reader's read marker and effective notification level; null when not a member. */
+  lastReadSeq: number | null;
+  notify: NotifyLevel | null;
   messages: Message[];
   members: RoomMember[];
   maxMessageLength: number;
@@ -21,25 +26,41 @@ export interface RoomData {
 
 /**
  * A page of history, oldest first, with a way to the page before it when there is one: a
- * button that loads it when clicked or scrolled into view. public/chat.js keeps the reader's
- * place as the page goes in above, which leaves the next such button out of view.
+ * button that loads it when clicked or scrolled into view. public/timeline.js keeps the
+ * reader's place as the page goes in above, which leaves the next such button out of view.
  */
-export function historyPage(roomId: string, messages: Message[]): SafeHtml {
+export function historyPage(roomId: string, messages: Message[], marks?: ReaderMarks): SafeHtml {
   const first = messages[0]?.seq;
   const older =
     first !== undefined && first > 1 &&
     html`<li class="older-messages flex justify-center py-2">
   <button class="rounded px-2 py-1 text-sm text-slate-700 underline dark:text-slate-300" hx-get="${roomUrl(roomId)}/messages?before=${first}" hx-trigger="click, intersect once" hx-target="closest li" hx-swap="outerHTML">Load older messages</button>
 </li>`;
-  return html`${older}${messages.map(messageItem)}`;
+  return html`${older}${conversation(messages, marks)}`;
+}
+
+/**
+ * The divider before the first message the reader has not read (from someone else, not
+ * deleted: one that counts as unread); in a direct room, "Seen" under the reader's last message
+ * that the other person has read.
+ */
+function readerMarks({ room, viewer, lastReadSeq, messages, members }: RoomData): ReaderMarks {
+  const unread = (m: Message) => lastReadSeq !== null && m.seq > lastReadSeq && m.senderId !== viewer.userId && m.deletedAt === null;
+  const unreadFrom = messages.find(unread)?.seq;
+  const other = room.kind === "direct" ? members.find((m) => m.userId !== viewer.userId) : undefined;
+  const seen = other && messages.findLast((m) => m.senderId === viewer.userId && m.seq <= other.lastReadSeq)?.seq;
+  return { unreadFrom, seen };
 }
 
 export function membersPanel(data: Pick<RoomData, "room" | "viewer" | "members">, inviteError?: string): SafeHtml {
   const isOwner = data.room.ownerId === data.viewer.userId;
+  const isDirect = data.room.kind === "direct";
+  // The reader is here: online from the page's first paint, not from when their socket's join is announced.
+  const online = (m: RoomMember) => m.online || m.userId === data.viewer.userId;
   const action = `${roomUrl(data.room.id)}/invites`;
   const remove = (m: RoomMember) => {
     const removeAction = `${roomUrl(data.room.id)}/members/${m.userId}/remove`;
-    return html`<form method="post" action="${removeAction}" hx-post="${removeAction}" hx-target="#members" hx-swap="outerHTML" class="ml-auto">
+    return html`<form method="post" action="${removeAction}" hx-post="${removeAction}" hx-target="#members" hx-swap="outerHTML">
         <button class="text-xs text-slate-700 underline dark:text-slate-300">Remove<span class="sr-only"> ${m.username}</span></button>
       </form>`;
   };
@@ -47,10 +68,11 @@ export function membersPanel(data: Pick<RoomData, "room" | "viewer" | "members">
   <h2 id="members-heading" class="mb-2 font-bold">Members (${data.members.length})</h2>
   <ul class="flex flex-col gap-1">${data.members.map(
     (m) =>
-      html`<li class="group flex items-center gap-2 wrap-anywhere" data-user-id="${m.userId}" data-online="${String(m.online)}" data-username="${m.username}">
+      html`<li class="group flex items-center gap-2 wrap-anywhere" data-user-id="${m.userId}" data-online="${String(online(m))}" data-username="${m.username}">
       <span class="size-2 shrink-0 rounded-full border border-slate-500 group-data-[online=true]:border-emerald-700 group-data-[online=true]:bg-emerald-600" aria-hidden="true"></span>
-      <span>${m.username}${m.isOwner && html` <span class="text-xs text-slate-600 dark:text-slate-300">(owner)</span>`}<span class="presence-label sr-only">, ${m.online ? "online" : "offline"}</span></span>
-      ${isOwner && !m.isOwner && remove(m)}
+      <span>${m.username}${m.isOwner && html` <span class="text-xs text-slate-600 dark:text-slate-300">(owner)</span>`}<span class="presence-label sr-only">, ${online(m) ? "online" : "offline"}</span></span>
+      ${m.userId !== data.viewer.userId &&
+      html`<div class="ml-auto flex items-center gap-3">${!isDirect && messageButton(m.username, undefined, "text-xs text-slate-700 underline dark:text-slate-300")}${isOwner && !m.isOwner && remove(m)}</div>`}
     </li>`,
   )}</ul>
   ${isOwner &&
@@ -95,19 +117,48 @@ const deleteDialog = html`<dialog id="delete-dialog" aria-labelledby="delete-dia
   </form>
 </dialog>`;
 
+const NOTIFY_LEVELS = [
+  ["all", "All messages"],
+  ["mentions", "Mentions only"],
+  ["none", "Nothing"],
+] as const;
+
+/**
+ * Which of the room's messages notify the reader. With htmx a choice is saved as it is made (a
+ * select posts on change), and the form comes back showing it; without, the button saves it.
+ */
+export function notifyForm(roomId: string, level: NotifyLevel): SafeHtml {
+  const action = `${roomUrl(roomId)}/notify`;
+  return html`<form id="notify-form" method="post" action="${action}" class="flex items-center gap-1.5 text-sm">
+  <label for="notify-level" class="text-slate-700 dark:text-slate-300">Notify me of</label>
+  <select id="notify-level" name="level" hx-post="${action}" hx-target="#notify-form" hx-swap="outerHTML" hx-sync="#notify-form:queue last" class="rounded border border-slate-500 bg-white px-1 py-0.5 focus-visible:outline-2 focus-visible:outline-blue-700 dark:border-slate-400 dark:bg-slate-800 dark:focus-visible:outline-blue-300">
+    ${NOTIFY_LEVELS.map(([value, label]) => html`<option value="${value}"${value === level && html` selected`}>${label}</option>`)}
+  </select>
+  <button class="hidden rounded border border-slate-500 px-2 py-0.5 noscript:inline">Save</button>
+</form>`;
+}
+
+function heading(room: Room): SafeHtml {
+  const note = (text: string) => html` <span class="text-sm font-normal text-slate-600 dark:text-slate-300">${text}</span>`;
+  return html`<h1 id="room-heading" class="text-xl font-bold wrap-anywhere">${room.name}${room.kind === "direct" ? note("(direct message)") : room.isPrivate && note("(private)")}</h1>`;
+}
+
 export function roomFragment(data: RoomData, inviteError?: string): SafeHtml {
   const { room, viewer } = data;
-  return html`<div id="room" class="group/room flex flex-col gap-3 md:flex-row" data-room-id="${room.id}" data-username="${viewer.username}" data-viewer-id="${viewer.userId}" data-owner-id="${room.ownerId ?? ""}" data-last-seq="${data.lastSeq}" data-last-rev="${data.lastRev}" data-live="${data.isMember}">
+  return html`<div id="room" class="group/room flex flex-col gap-3 md:flex-row" data-room-id="${room.id}" data-kind="${room.kind}" data-username="${viewer.username}" data-viewer-id="${viewer.userId}" data-owner-id="${room.ownerId ?? ""}" data-last-seq="${data.lastSeq}" data-last-rev="${data.lastRev}" data-last-read-seq="${data.lastReadSeq ?? ""}" data-live="${data.isMember}">
   <section aria-labelledby="room-heading" class="flex min-w-0 flex-1 flex-col rounded border border-slate-300 dark:border-slate-700">
     <div class="flex flex-wrap items-center justify-between gap-2 border-b border-slate-300 px-3 py-2 dark:border-slate-700">
-      <h1 id="room-heading" class="text-xl font-bold wrap-anywhere">${room.name}${room.isPrivate && html` <span class="text-sm font-normal text-slate-600 dark:text-slate-300">(private)</span>`}</h1>
+      ${heading(room)}
       <p id="connection-status" role="status" class="text-sm font-semibold text-amber-800 dark:text-amber-300"></p>
       ${data.isMember &&
-      html`<form method="post" action="${roomUrl(room.id)}/leave"><button class="text-sm text-slate-700 underline dark:text-slate-300">Leave room</button></form>`}
+      html`<div class="flex flex-wrap items-center gap-3">
+        ${notifyForm(room.id, data.notify ?? "all")}
+        ${room.kind === "room" && html`<form method="post" action="${roomUrl(room.id)}/leave"><button class="text-sm text-slate-700 underline dark:text-slate-300">Leave room</button></form>`}
+      </div>`}
     </div>
     <div id="message-log" role="log" aria-label="Messages" tabindex="0" class="h-[60dvh] overflow-y-auto py-2 md:h-[calc(100dvh-13.5rem)]">
       <ol id="messages">
-${historyPage(room.id, data.messages)}
+${historyPage(room.id, data.messages, readerMarks(data))}
       </ol>
     </div>
     <p id="typing-status" aria-live="polite" class="min-h-6 px-3 text-sm text-slate-700 italic dark:text-slate-300"></p>

@@ -31,6 +31,7 @@ export interface Endpoint {
 }
 
 const PASSWORD = "correct horse battery";
+const EXAMPLE_PUSH_KEYS = { p256dh: "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4", auth: "BTBZMqHH6r4Tts7J_aSIgg" };
 
 const json = (fields: (f: Fixtures) => Record<string, unknown>) => ({ kind: "json" as const, fields });
 const form = (fields: (f: Fixtures) => Record<string, string>) => ({ kind: "form" as const, fields });
@@ -63,6 +64,10 @@ export const ENDPOINTS: Endpoint[] = [
   { method: "PUT", path: "/rooms/{room}/notify", body: json(() => ({ level: "all" })) },
   { method: "POST", path: "/dms", body: json((f) => ({ username: f.bob.username })) },
   { method: "GET", path: "/users?query=bo&limit=5" },
+  { method: "GET", path: "/push/key" },
+  // An endpoint that never resolves (.invalid), with RFC 8291's example browser keys.
+  { method: "POST", path: "/push/subscriptions", body: json(() => ({ endpoint: "https://push.invalid/fuzz", expirationTime: null, keys: EXAMPLE_PUSH_KEYS })) },
+  { method: "DELETE", path: "/push/subscriptions", body: json(() => ({ endpoint: "https://push.invalid/fuzz" })) },
   { method: "PATCH", path: "/messages/{message}", body: json(() => ({ content: "edited" })) },
   { method: "DELETE", path: "/messages/{message}" },
   { method: "PUT", path: "/messages/{message}/reactions/%F0%9F%91%8D" },
@@ -74,6 +79,8 @@ export const ENDPOINTS: Endpoint[] = [
   { method: "POST", path: "/register", body: form(() => ({ username: "fuzzed_page_user", password: PASSWORD })) },
   { method: "POST", path: "/signout", endsSession: true },
   { method: "GET", path: "/public/app.css" },
+  { method: "GET", path: "/public/manifest.webmanifest" },
+  { method: "GET", path: "/sw.js" },
   { method: "POST", path: "/chat/rooms", body: form(() => ({ name: "fuzzed page room", isPrivate: "true" })) },
   { method: "GET", path: "/chat/rooms/{room}" },
   { method: "GET", path: "/chat/rooms/{room}/messages?before=3" },
@@ -86,6 +93,8 @@ export const ENDPOINTS: Endpoint[] = [
   { method: "POST", path: "/chat/rooms/{room}/messages/{message}/reactions", body: form(() => ({ emoji: "👍" })) },
   { method: "GET", path: "/chat/rooms/{room}/messages/{message}/delete" },
   { method: "POST", path: "/chat/rooms/{room}/messages/{message}/delete" },
+  { method: "POST", path: "/chat/rooms/{room}/messages/{message}/unread" },
+  { method: "POST", path: "/chat/rooms/{room}/notify", body: form(() => ({ level: "none" })) },
   // The Socket.IO handshake, over long-polling and over WebSocket
   { method: "GET", path: "/socket.io/?EIO=4&transport=polling" },
   { method: "GET", path: "/socket.io/?EIO=4&transport=websocket" },

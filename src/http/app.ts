@@ -14,6 +14,7 @@ import { healthRoutes } from "./health";
 import { messageRoutes } from "./messages";
 import { observe } from "./observe";
 import { peopleRoutes } from "./people";
+import { pushRoutes } from "./push";
 import { roomRoutes } from "./rooms";
 import { webRoutes } from "../web/routes";
 
@@ -60,6 +61,7 @@ export function createHttpApp(deps: HttpDeps) {
     .use(roomRoutes(deps))
     .use(messageRoutes(deps))
     .use(peopleRoutes(deps))
+    .use(pushRoutes(deps))
     .get("/docs", async () => {
       docs ??= htmlResponse(docsPage(await (await app.handle(new Request("http://localhost/openapi.json"))).json(), SOCKET_EVENTS));
       return docs.clone();

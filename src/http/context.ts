@@ -18,6 +18,11 @@ export interface HttpDeps extends Sessions {
   messageStore: GroupCommit;
   auth: AuthSettings;
   maxMessageLength: number;
+  push: {
+    /** The VAPID public key, which browsers subscribe with. */
+    publicKey: string;
+    allowPrivateEndpoints: boolean;
+  };
 }
 
 /**

@@ -50,7 +50,7 @@ export function roomRoutes(deps: HttpDeps) {
       },
       { params: RoomParams, response: { 200: Membership }, detail: { summary: "Leave a room (the REST twin of leaveRoom)" } },
     )
-    .post("/:roomId/read", ({ principal, params, body }) => markRead(deps, principal.userId, params.roomId, body.seq), {
+    .post("/:roomId/read", ({ principal, params, body }) => markRead(deps, principal.userId, params.roomId, body.seq, body.onlyForward), {
       params: RoomParams,
       body: MarkRead,
       response: { 200: Unread },

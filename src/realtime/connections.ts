@@ -32,6 +32,16 @@ export class ConnectionCount {
     await this.marks.mark(setOf(userId), socketId).catch(() => {});
   }
 
+  /**
+   * Which of these users have a socket open, on any instance. A user whose sockets cannot be
+   * counted (the shared state away) counts as having none: a notification too many is better
+   * than a message missed.
+   */
+  async withOpenSockets(userIds: string[]): Promise<Set<string>> {
+    const open = await Promise.all(userIds.map((userId) => this.marks.keys(setOf(userId)).catch(() => [])));
+    return new Set(userIds.filter((_, i) => open[i]!.length > 0));
+  }
+
   async closed(socketId: string): Promise<void> {
     const userId = this.local.get(socketId);
     if (!userId) return;

@@ -2,7 +2,7 @@
 // `sendMessage` takes the very schema of POST /messages; see CONTRACT.md for the meaning of each event.
 import { t } from "elysia";
 import { Content, Emoji, Message, SendMessage } from "../messages/schemas";
-import { Membership, RoomKind, RoomLeft, Unread } from "../rooms/schemas";
+import { Membership, OnlyForward, RoomKind, RoomLeft, Unread } from "../rooms/schemas";
 import { ErrorBody, Id, Rev, Seq } from "../schemas";
 
 export const JoinRoomPayload = t.Object({
@@ -17,7 +17,7 @@ export const DeleteMessagePayload = t.Object({ messageId: Id });
 export const ReactPayload = t.Object({ messageId: Id, emoji: Emoji });
 export const TypingPayload = t.Object({ roomId: Id });
 export const Typing = t.Object({ roomId: Id, userId: Id, username: t.String() });
-export const MarkReadPayload = t.Object({ roomId: Id, seq: Seq });
+export const MarkReadPayload = t.Object({ roomId: Id, seq: Seq, onlyForward: OnlyForward });
 export const RoomActivity = t.Object({ roomId: Id, lastSeq: t.Integer(), unreadCount: t.Integer(), mentionCount: t.Integer() });
 export const RoomRead = t.Object({
   roomId: Id,

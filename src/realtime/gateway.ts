@@ -121,7 +121,7 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
     react: handler(deps, "react", validReaction, (socket, { messageId, emoji }) => react(deps, socket.data.principal.userId, messageId, emoji)),
     unreact: handler(deps, "unreact", validReaction, (socket, { messageId, emoji }) => unreact(deps, socket.data.principal.userId, messageId, emoji)),
 
-    markRead: handler(deps, "markRead", validMarkRead, (socket, { roomId, seq }) => markRead(deps, socket.data.principal.userId, roomId, seq)),
+    markRead: handler(deps, "markRead", validMarkRead, (socket, { roomId, seq, onlyForward }) => markRead(deps, socket.data.principal.userId, roomId, seq, onlyForward)),
 
     // Ephemeral: never stored. Only a socket that joined the room may say so (its membership was
     // checked then), and the room hears it at most once per person every TYPING_INTERVAL_MS,

@@ -14,25 +14,27 @@ export interface ReadingDeps {
 }
 
 /**
- * Sets the member's read marker to `seq` (0 to the room's last seq) and answers what is left
- * unread. When it moved, the member's sockets everywhere hear it (other tabs and devices clear
- * their badges), and in a direct room so does the other person: a read receipt.
+ * Sets the member's read marker to `seq` (0 to the room's last seq; with `onlyForward`, only if
+ * that is past it) and answers what is left unread. When it moved, the member's sockets
+ * everywhere hear it (other tabs and devices clear their badges), and in a direct room so does
+ * the other person: a read receipt.
  */
-export async function markRead({ sql, broadcasts }: ReadingDeps, userId: string, roomId: string, seq: number): Promise<Unread> {
+export async function markRead({ sql, broadcasts }: ReadingDeps, userId: string, roomId: string, seq: number, onlyForward = false): Promise<Unread> {
   const room = await requireMember(sql, userId, roomId);
   if (seq > room.lastSeq) throw badRequest("seq_out_of_range", `seq must be from 0 to the room's last seq, ${room.lastSeq}`);
   const [row] = await sql<(UnreadRow & { previous: string })[]>`
     with previous as (
       select last_read_seq from memberships where room_id = ${roomId} and user_id = ${userId}
     ), ms as (
-      update memberships set last_read_seq = ${seq} where room_id = ${roomId} and user_id = ${userId}
+      update memberships set last_read_seq = ${onlyForward ? sql`greatest(last_read_seq, ${seq})` : seq}
+      where room_id = ${roomId} and user_id = ${userId}
       returning *
     )
     select (select last_read_seq from previous) as previous, ${unreadColumns(sql)}
     from ms join rooms r on r.id = ms.room_id`;
   if (!row) throw forbidden("not_a_member", "join the room first"); // left it since the check
   const unread = { roomId, ...toUnread(row) };
-  if (Number(row.previous) !== seq) {
+  if (Number(row.previous) !== unread.lastReadSeq) {
     const partner = room.kind === "direct" ? await directPartner(sql, roomId, userId) : undefined;
     broadcasts.readMoved({ ...unread, userId }, partner ? [partner] : []);
   }

@@ -37,7 +37,10 @@ export const RoomListItem = t.Object({
 });
 /** Where a member has read up to, and what is left unread. */
 export const Unread = t.Object({ roomId: Id, lastReadSeq: t.Integer(), unreadCount: t.Integer(), mentionCount: t.Integer() });
-export const MarkRead = t.Object({ seq: Seq });
+export const OnlyForward = t.Optional(
+  t.Boolean({ description: "move the marker only if seq is past it: what a client reading on screen sends, so that a late report never marks messages unread" }),
+);
+export const MarkRead = t.Object({ seq: Seq, onlyForward: OnlyForward });
 export const SetNotify = t.Object({ level: NotifyLevel });
 export const Notify = t.Object({ roomId: Id, notify: NotifyLevel });
 export const OpenDirect = t.Object({ username: Username });

@@ -5,9 +5,19 @@ import htmxPath from "htmx.org/dist/htmx.min.js" with { type: "file" };
 import socketIoPath from "../../node_modules/socket.io-client/dist/socket.io.min.js" with { type: "file" };
 import appCssPath from "../../public/app.css" with { type: "file" };
 import actionsPath from "../../public/actions.js" with { type: "file" };
+import appleTouchIconPath from "../../public/apple-touch-icon.png" with { type: "file" };
 import chatPath from "../../public/chat.js" with { type: "file" };
+import icon192Path from "../../public/icon-192.png" with { type: "file" };
+import icon512Path from "../../public/icon-512.png" with { type: "file" };
+import maskableIconPath from "../../public/icon-maskable-512.png" with { type: "file" };
+import manifestPath from "../../public/manifest.webmanifest" with { type: "file" };
+import notificationsPath from "../../public/notifications.js" with { type: "file" };
 import presencePath from "../../public/presence.js" with { type: "file" };
+import readingPath from "../../public/reading.js" with { type: "file" };
+import sidebarPath from "../../public/sidebar.js" with { type: "file" };
 import socketPath from "../../public/socket.js" with { type: "file" };
+import serviceWorkerPath from "../../public/sw.js" with { type: "file" };
+import timelinePath from "../../public/timeline.js" with { type: "file" };
 import { acceptsGzip } from "./negotiation";
 
 interface Asset {
@@ -18,12 +28,24 @@ interface Asset {
 }
 
 const JS = "text/javascript; charset=utf-8";
+const PNG = "image/png";
 const FILES: Record<string, [path: string, type: string]> = {
   "app.css": [appCssPath, "text/css; charset=utf-8"],
   "chat.js": [chatPath, JS],
   "actions.js": [actionsPath, JS],
   "presence.js": [presencePath, JS],
+  "reading.js": [readingPath, JS],
   "socket.js": [socketPath, JS],
+  "sidebar.js": [sidebarPath, JS],
+  "notifications.js": [notificationsPath, JS],
+  // Served at /sw.js (src/web/routes.ts): a service worker controls the pages under its own path.
+  "sw.js": [serviceWorkerPath, JS],
+  "manifest.webmanifest": [manifestPath, "application/manifest+json; charset=utf-8"],
+  "icon-192.png": [icon192Path, PNG],
+  "icon-512.png": [icon512Path, PNG],
+  "icon-maskable-512.png": [maskableIconPath, PNG],
+  "apple-touch-icon.png": [appleTouchIconPath, PNG],
+  "timeline.js": [timelinePath, JS],
   "htmx.min.js": [htmxPath, JS],
   "socket.io.min.js": [socketIoPath, JS],
 };

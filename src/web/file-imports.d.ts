@@ -8,3 +8,11 @@ declare module "*.css" {
   const path: string;
   export default path;
 }
+declare module "*.png" {
+  const path: string;
+  export default path;
+}
+declare module "*.webmanifest" {
+  const path: string;
+  export default path;
+}

@@ -1,38 +1,51 @@
-// The home page: the rooms one is in, the public rooms one could join, and the form that
-// creates a room.
-import { Elysia } from "elysia";
+// The home page: the public rooms one could join, the form that creates a room, and the way to
+// someone to message; and the sidebar's lists, which sidebar.js asks for again when a
+// conversation it does not list appears.
+import { Elysia, t } from "elysia";
 import { createRoomForm, homeFragment, roomUrl } from "../../views/home";
-import type { Principal } from "../auth/accounts";
+import { conversationLists } from "../../views/sidebar";
 import type { HttpDeps } from "../http/context";
-import { createRoom, listRoomsFor } from "../rooms/rooms";
+import { createRoom } from "../rooms/rooms";
 import { CreateRoom } from "../rooms/schemas";
+import { Text } from "../schemas";
 import { compileValidator } from "../validation";
 import { Form, userError } from "./posted-form";
 import { isHtmx, page, redirect } from "./respond";
-import { viewerGuard } from "./session";
+import { viewerGuard, type Viewer } from "./session";
 
 const validNewRoom = compileValidator(CreateRoom);
 
 /** The home page, with the create form's error when that form failed without htmx. */
-export async function homePage({ sql }: HttpDeps, request: Request, viewer: Principal, createError?: string) {
-  const rooms = await listRoomsFor(sql, viewer.userId);
-  const data = { joined: rooms.filter((r) => r.isMember), joinable: rooms.filter((r) => !r.isMember), createError };
-  return page(request, homeFragment(data), { title: "Rooms", viewer, status: createError ? 400 : 200 });
+export async function homePage(request: Request, viewer: Viewer, createError?: string) {
+  const joinable = (await viewer.conversations()).filter((room) => !room.isMember);
+  return page(request, homeFragment({ joinable, createError }), { title: "Rooms", viewer, status: createError ? 400 : 200 });
 }
 
 export function homePages(deps: HttpDeps) {
-  return new Elysia().use(viewerGuard(deps)).post(
-    "/chat/rooms",
-    async ({ request, body, viewer }) => {
-      try {
-        const { name, isPrivate } = validNewRoom({ name: body.name, isPrivate: body.isPrivate === "true" });
-        const room = await createRoom(deps.sql, viewer.userId, name, isPrivate ?? false);
-        return redirect(request, roomUrl(room.id));
-      } catch (error) {
-        const message = userError(error);
-        return isHtmx(request) ? page(request, createRoomForm(message), { title: "Rooms", status: 400 }) : homePage(deps, request, viewer, message);
-      }
-    },
-    { viewer: true, body: Form },
-  );
+  return new Elysia()
+    .use(viewerGuard(deps))
+    .post(
+      "/chat/rooms",
+      async ({ request, body, viewer }) => {
+        try {
+          const { name, isPrivate } = validNewRoom({ name: body.name, isPrivate: body.isPrivate === "true" });
+          const room = await createRoom(deps.sql, viewer.userId, name, isPrivate ?? false);
+          return redirect(request, roomUrl(room.id));
+        } catch (error) {
+          const message = userError(error);
+          return isHtmx(request) ? page(request, createRoomForm(message), { title: "Rooms", status: 400 }) : homePage(request, viewer, message);
+        }
+      },
+      { viewer: true, body: Form },
+    )
+    // For htmx only; the conversation of the page htmx asks from (its HX-Current-URL) stays marked current.
+    .get(
+      "/chat/sidebar",
+      async ({ request, headers, viewer }) => {
+        if (!isHtmx(request)) return redirect(request, "/");
+        const currentPath = URL.parse(headers["hx-current-url"] ?? "")?.pathname ?? "";
+        return page(request, conversationLists({ conversations: await viewer.conversations(), currentPath }), { title: "Conversations" });
+      },
+      { viewer: true, headers: t.Object({ "hx-current-url": t.Optional(Text({ maxLength: 2048 })) }) },
+    );
 }

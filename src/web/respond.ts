@@ -1,9 +1,10 @@
 // How the UI answers: the fragment to htmx, the full page to everyone else, always with the
 // security headers; and a redirect that htmx follows as well as a plain form does.
-import { layout, type Viewer } from "../../views/layout";
+import { layout } from "../../views/layout";
 import type { SafeHtml } from "../../views/html";
 import { assetUrl } from "./assets";
 import { acceptsGzip } from "./negotiation";
+import type { Viewer } from "./session";
 
 const SECURITY_HEADERS = {
   "content-security-policy": [
@@ -12,6 +13,10 @@ const SECURITY_HEADERS = {
     "style-src 'self'",
     "img-src 'self' data:",
     "connect-src 'self'",
+    // The installable app's manifest and the service worker that shows pushes (both also
+    // covered by default-src; named so that they stay ours alone if it ever changes).
+    "manifest-src 'self'",
+    "worker-src 'self'",
     "frame-ancestors 'none'",
     "base-uri 'none'",
     "form-action 'self'",
@@ -39,6 +44,7 @@ function htmlAnswer(request: Request, body: SafeHtml, status = 200, headers: Rec
 
 export interface PageOptions {
   title: string;
+  /** The signed-in person: a whole page has their sidebar. */
   viewer?: Viewer;
   /** Loads the Socket.IO client: the page is a room one can chat in. */
   live?: boolean;
@@ -47,8 +53,10 @@ export interface PageOptions {
 }
 
 /** The fragment alone when htmx asks, else the page built around the very same fragment. */
-export function page(request: Request, fragment: SafeHtml, options: PageOptions): Response {
-  const body = isHtmx(request) ? fragment : layout({ ...options, assets: { url: assetUrl }, body: fragment });
+export async function page(request: Request, fragment: SafeHtml, options: PageOptions): Promise<Response> {
+  if (isHtmx(request)) return htmlAnswer(request, fragment, options.status, options.headers);
+  const sidebar = options.viewer && { conversations: await options.viewer.conversations(), currentPath: new URL(request.url).pathname };
+  const body = layout({ ...options, sidebar, assets: { url: assetUrl }, body: fragment });
   return htmlAnswer(request, body, options.status, options.headers);
 }
 

@@ -1,9 +1,10 @@
 // A room in the browser: its page, the pages of older history and the members panel that
-// htmx asks for, the membership buttons and forms, and without JavaScript the composer's post
-// and the message forms (delete, after a confirmation page; react and take back).
+// htmx asks for, the membership buttons and forms, the notification level, and without
+// JavaScript the composer's post and the message forms (delete, after a confirmation page;
+// react and take back; mark unread).
 import { Elysia, t } from "elysia";
 import { roomUrl } from "../../views/home";
-import { deleteConfirmation, historyPage, membersPanel, roomFragment } from "../../views/room";
+import { deleteConfirmation, historyPage, membersPanel, notifyForm, roomFragment } from "../../views/room";
 import type { Principal } from "../auth/accounts";
 import type { HttpDeps } from "../http/context";
 import { forbidden, notFound } from "../errors";
@@ -12,8 +13,9 @@ import { listMessages, readMessages } from "../messages/log";
 import { HistoryQuery, SendMessage } from "../messages/schemas";
 import { sendMessage } from "../messages/send";
 import { membersOnline } from "../realtime/presence";
+import { markRead, setNotifyLevel } from "../rooms/reading";
 import { findVisibleRoom, invite, joinRoom, leaveRoom, removeMember } from "../rooms/rooms";
-import { Invite, MemberParams, RoomParams } from "../rooms/schemas";
+import { Invite, MemberParams, RoomParams, SetNotify } from "../rooms/schemas";
 import { Id } from "../schemas";
 import { compileValidator } from "../validation";
 import { Form, userError } from "./posted-form";
@@ -22,7 +24,12 @@ import { viewerGuard } from "./session";
 
 /** Messages per page of history: the newest on the room page, older ones as the reader scrolls up. */
 const HISTORY_PAGE = 50;
+/** The room page reaches back to the first unread message, with this many read ones before it for context... */
+const READ_BEFORE_UNREAD = 10;
+/** ...but shows no more than this many messages: beyond that, older ones load as the reader scrolls up. */
+const UNREAD_PAGE_MAX = 200;
 const validInvite = compileValidator(Invite);
+const validNotify = compileValidator(SetNotify);
 const validMessage = compileValidator(SendMessage);
 const MessageParams = t.Object({ roomId: Id, messageId: Id });
 
@@ -31,21 +38,23 @@ export function roomPages(deps: HttpDeps) {
 
   /** What the members panel shows; the panel alone needs no history. */
   const membersData = async (viewer: Principal, roomId: string) => {
-    const { isMember, lastSeq, lastRev, ...room } = await findVisibleRoom(sql, viewer.userId, roomId);
+    const { isMember, lastSeq, lastRev, lastReadSeq, notify, ...room } = await findVisibleRoom(sql, viewer.userId, roomId);
     return { room, viewer, isMember, members: await membersOnline(sql, deps.presence, viewer.userId, roomId) };
   };
 
   /**
-   * The room with its newest history. The log's position is read before the history, so that
-   * the page's live updates, which start there, overlap what it shows rather than miss anything.
+   * The room with its newest history, from the first unread message on if there are more than
+   * a page of them. The log's position is read before the history, so that the page's live
+   * updates, which start there, overlap what it shows rather than miss anything.
    */
   const roomData = async (viewer: Principal, roomId: string) => {
-    const { isMember, lastSeq, lastRev, ...room } = await findVisibleRoom(sql, viewer.userId, roomId); // refuses a room the viewer may not see
+    const { isMember, lastSeq, lastRev, lastReadSeq, notify, ...room } = await findVisibleRoom(sql, viewer.userId, roomId); // refuses a room the viewer may not see
+    const unread = lastSeq - (lastReadSeq ?? lastSeq);
     const [members, messages] = await Promise.all([
       membersOnline(sql, deps.presence, viewer.userId, roomId),
-      listMessages(sql, roomId, { limit: HISTORY_PAGE }),
+      listMessages(sql, roomId, { limit: Math.min(UNREAD_PAGE_MAX, Math.max(HISTORY_PAGE, unread + READ_BEFORE_UNREAD)) }),
     ]);
-    return { room, viewer, isMember, members, messages, lastSeq, lastRev, maxMessageLength: deps.maxMessageLength };
+    return { room, viewer, isMember, lastReadSeq, notify, members, messages, lastSeq, lastRev, maxMessageLength: deps.maxMessageLength };
   };
 
   /** A message of this room, which the viewer may see; a message of another room is not found here. */
@@ -105,6 +114,15 @@ export function roomPages(deps: HttpDeps) {
         },
         { viewer: true, params: RoomParams },
       )
+      // The notification level: htmx gets the form back, showing the level now set.
+      .post(
+        "/chat/rooms/:roomId/notify",
+        async ({ request, params, body, viewer }) => {
+          const { notify } = await setNotifyLevel(sql, viewer.userId, params.roomId, validNotify({ level: body.level }).level);
+          return isHtmx(request) ? page(request, notifyForm(params.roomId, notify), { title: "Notifications" }) : redirect(request, roomUrl(params.roomId));
+        },
+        { viewer: true, params: RoomParams, body: Form },
+      )
       .post(
         "/chat/rooms/:roomId/members/:userId/remove",
         async ({ request, params, viewer }) => {
@@ -148,6 +166,16 @@ export function roomPages(deps: HttpDeps) {
         async ({ request, params, viewer }) => {
           const { message } = await messageIn(viewer, params.roomId, params.messageId);
           await deleteMessage(deps, viewer.userId, message.id);
+          return backToMessage(request, message);
+        },
+        { viewer: true, params: MessageParams },
+      )
+      // Without JavaScript, "Mark unread" on a message: the reader's marker goes back to just before it.
+      .post(
+        "/chat/rooms/:roomId/messages/:messageId/unread",
+        async ({ request, params, viewer }) => {
+          const { message } = await messageIn(viewer, params.roomId, params.messageId);
+          await markRead(deps, viewer.userId, message.roomId, message.seq - 1);
           return backToMessage(request, message);
         },
         { viewer: true, params: MessageParams },

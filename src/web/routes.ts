@@ -11,6 +11,7 @@ import { assetResponse } from "./assets";
 import { authPages } from "./auth-pages";
 import { homePage, homePages } from "./home-pages";
 import { prefersHtml } from "./negotiation";
+import { peoplePages } from "./people-pages";
 import { page, redirect } from "./respond";
 import { roomPages } from "./room-pages";
 import { SignInFirst, viewerOf } from "./session";
@@ -22,7 +23,7 @@ export function webRoutes(deps: HttpDeps) {
       .onRequest(async ({ request }) => {
         if (request.method !== "GET" || new URL(request.url).pathname !== "/" || !prefersHtml(request.headers.get("accept"))) return;
         const viewer = await viewerOf(deps, request);
-        return viewer ? homePage(deps, request, viewer) : redirect(request, "/signin");
+        return viewer ? homePage(request, viewer) : redirect(request, "/signin");
       })
       .onBeforeHandle(({ request }) => requireSameOrigin(request))
       .onError(({ code, error, request }) => {
@@ -38,8 +39,12 @@ export function webRoutes(deps: HttpDeps) {
         return page(request, errorFragment(failure.message), { title: "Sorry", status: failure.status });
       })
       .get("/public/:name", ({ params, request }) => assetResponse(params.name, request) ?? new Response("not found", { status: 404 }))
+      // At the root, so that the service worker's scope is the whole site; never cached for long,
+      // so that browsers find a new version when they check.
+      .get("/sw.js", ({ request }) => assetResponse("sw.js", request))
       .use(authPages(deps))
       .use(homePages(deps))
+      .use(peoplePages(deps))
       .use(roomPages(deps))
   );
 }

@@ -5,6 +5,8 @@ import { authenticate, type Principal, type Sessions } from "../auth/accounts";
 import { SESSION_COOKIE, tokenFrom } from "../auth/credentials";
 import { AppError } from "../errors";
 import { isHttps } from "../http/origin";
+import { listRoomsFor } from "../rooms/rooms";
+import type { RoomListItem } from "../rooms/schemas";
 
 export function sessionCookie(request: Request, token: string, maxAgeSeconds: number): string {
   return `${SESSION_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Lax; Path=/; Max-Age=${maxAgeSeconds}${isHttps(request) ? "; Secure" : ""}`;
@@ -12,12 +14,22 @@ export function sessionCookie(request: Request, token: string, maxAgeSeconds: nu
 
 export const clearedSessionCookie = (request: Request) => sessionCookie(request, "", 0);
 
+/**
+ * The signed-in person as pages know them: who they are, and their conversations for the
+ * sidebar, read only when a page is drawn whole (an htmx fragment has no sidebar).
+ */
+export interface Viewer extends Principal {
+  conversations(): Promise<RoomListItem[]>;
+}
+
 /** Who the cookie says the browser is, or undefined when it is missing, expired or revoked. */
-export async function viewerOf(sessions: Sessions, request: Request): Promise<Principal | undefined> {
+export async function viewerOf(sessions: Sessions, request: Request): Promise<Viewer | undefined> {
   const token = tokenFrom(undefined, request.headers.get("cookie"));
   if (!token) return undefined;
   try {
-    return await authenticate(sessions, token);
+    const principal = await authenticate(sessions, token);
+    let conversations: Promise<RoomListItem[]> | undefined; // read once: the home page lists them too
+    return { ...principal, conversations: () => (conversations ??= listRoomsFor(sessions.sql, principal.userId)) };
   } catch (error) {
     if (error instanceof AppError && error.status === 401) return undefined;
     throw error;

@@ -167,12 +167,14 @@ test("a page too far behind after a drop loads the newest history over HTTP, the
   await api(server, "POST", `/rooms/${roomId}/join`, undefined, kate.token);
   await api(server, "POST", "/messages", { roomId, content: "first" }, kate.token);
   await waitForMessages(jack.page, (m) => m.length === 1);
+  await jack.page.waitForFunction(() => document.getElementById("room")?.dataset.lastReadSeq === "1"); // read before the drop
 
   await dropConnection(jack, "jack");
   await server.sql`
     with room as (update rooms set last_seq = 1002, last_rev = 1002 where id = ${roomId} returning id, owner_id)
     insert into messages (room_id, seq, rev, sender_id, content)
     select room.id, n, n, room.owner_id, 'busy ' || n from room, generate_series(2, 1002) n`;
+  await server.sql`update memberships set last_read_seq = 1002 where room_id = ${roomId} and user_id = (select owner_id from rooms where id = ${roomId})`; // writing is reading
   await jack.context.setOffline(false);
 
   const newest = await waitForMessages(jack.page, (m) => m.at(-1)?.seq === "1002");
@@ -191,6 +193,7 @@ test("each scroll to the top loads one older page, and the message that was at t
     with room as (update rooms set last_seq = 300, last_rev = 300 where id = ${roomId} returning id, owner_id)
     insert into messages (room_id, seq, rev, sender_id, content)
     select room.id, n, n, room.owner_id, 'old ' || n from room, generate_series(1, 300) n`;
+  await server.sql`update memberships set last_read_seq = 300 where room_id = ${roomId}`; // writing is reading
   const olderPagesAsked: string[] = [];
   ivy.page.on("request", (request) => {
     const before = new URL(request.url()).searchParams.get("before");

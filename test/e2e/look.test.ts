@@ -16,6 +16,9 @@ let server: TestServer;
 let browser: Browser;
 let storageState: BrowserContextOptions["storageState"];
 let roomPath: string;
+/** Where alice has something new: a room with a "New messages" divider, and a direct room with "Seen" in it. */
+let unreadPaths: { roomId: string; readSeq: number }[];
+let aliceToken: string;
 
 beforeAll(async () => {
   server = await startServer();
@@ -35,8 +38,8 @@ beforeAll(async () => {
   await api(server, "POST", "/rooms", { name: "release planning" }, bob.token);
   await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
   // ...whose log has changed: a mention of alice (the viewer), a reply, reactions, an edit, a deletion.
-  const say = async (token: string, content: string, replyToId?: string) =>
-    (await api(server, "POST", "/messages", { roomId: room.id, content, ...(replyToId ? { replyToId } : {}) }, token)).body;
+  const say = async (token: string, content: string, replyToId?: string, roomId = room.id) =>
+    (await api(server, "POST", "/messages", { roomId, content, ...(replyToId ? { replyToId } : {}) }, token)).body;
   const reactTo = (token: string, messageId: string, emoji: string) =>
     api(server, "PUT", `/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`, undefined, token);
   const morning = await say(bob.token, "Morning @alice! Did the deploy go out?");
@@ -48,9 +51,30 @@ beforeAll(async () => {
   const list = await say(aliceApi.token, "Both on my list for today.");
   await reactTo(bob.token, list.id, "❤️");
   await reactTo(aliceApi.token, list.id, "👍");
+  await say(aliceApi.token, "Starting with the docs."); // grouped under the one before
   const oops = await say(bob.token, "(pasted the wrong thing)");
   await api(server, "DELETE", `/messages/${oops.id}`, undefined, bob.token);
+  // ...and a direct message from bob that alice has not read: the sidebar shows it unread.
+  const direct = (await api(server, "POST", "/dms", { username: "alice" }, bob.token)).body;
+  await api(server, "POST", "/messages", { roomId: direct.id, content: "Lunch at noon?" }, bob.token);
   roomPath = `/chat/rooms/${room.id}`;
+
+  // bob's room, which alice joined before his last two messages; and her direct room with dana,
+  // who has read alice's question and answered it.
+  const planning = (await api(server, "GET", "/rooms", undefined, bob.token)).body.find((r: { name: string }) => r.name === "release planning");
+  await say(bob.token, "Draft plan is up.", undefined, planning.id);
+  await api(server, "POST", `/rooms/${planning.id}/join`, undefined, aliceApi.token);
+  for (const text of ["Freeze on Thursday?", "And the release on Monday."]) await say(bob.token, text, undefined, planning.id);
+  const dana = await signUp(server, "dana");
+  const withDana = (await api(server, "POST", "/dms", { username: "dana" }, aliceApi.token)).body;
+  const question = await say(aliceApi.token, "Are you around for the review?", undefined, withDana.id);
+  await api(server, "POST", `/rooms/${withDana.id}/read`, { seq: question.seq }, dana.token);
+  await say(dana.token, "Yes, after lunch.", undefined, withDana.id);
+  unreadPaths = [
+    { roomId: planning.id, readSeq: 1 },
+    { roomId: withDana.id, readSeq: question.seq },
+  ];
+  aliceToken = aliceApi.token;
 }, TEST_MS);
 afterAll(async () => {
   await browser?.close();
@@ -90,8 +114,8 @@ test("home and room pass axe-core on a phone and a wide screen, light and dark, 
 
       await page.goto(roomPath);
       await page.waitForFunction(() => document.getElementById("room")?.dataset.joined === "true");
-      await waitForMessages(page, (m) => m.length === 5);
-      await page.locator('#members li[data-online="true"]', { hasText: "alice" }).waitFor(); // her own presence, as it arrives
+      await waitForMessages(page, (m) => m.length === 6);
+      expect(await page.locator('#members li[data-online="true"]', { hasText: "alice" }).count()).toBe(1); // her own presence, from the first paint
       await page.locator("#messages li.message", { hasText: "Both on my list" }).hover(); // shows its actions
       expect(await accessibilityViolations(page)).toEqual([]);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
@@ -99,6 +123,48 @@ test("home and room pass axe-core on a phone and a wide screen, light and dark, 
 
       expect(errors).toEqual([]);
       expect(foreignRequests).toEqual([]);
+      await context.close();
+    }
+  }
+}, TEST_MS);
+
+test("the people page, and the sidebar opened on a phone, pass axe-core in light and dark, and are photographed", async () => {
+  for (const [size, viewport] of Object.entries(VIEWPORTS)) {
+    for (const colorScheme of SCHEMES) {
+      const { page, context, errors } = await visitor(browser, server, { colorScheme, viewport, storageState });
+      await page.goto("/chat/people?query=o");
+      await page.getByRole("button", { name: "Message bob" }).waitFor();
+      expect(await accessibilityViolations(page)).toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+      await page.screenshot({ path: `${SCREENSHOTS}/people-${size}-${colorScheme}.png` });
+
+      if (size === "phone") {
+        await page.goto(roomPath);
+        await page.getByRole("button", { name: /^Conversations/ }).click();
+        await page.getByRole("navigation", { name: "Conversations" }).getByRole("link", { name: /bob/ }).waitFor();
+        expect(await accessibilityViolations(page)).toEqual([]);
+        await page.screenshot({ path: `${SCREENSHOTS}/sidebar-phone-${colorScheme}.png` });
+      }
+      expect(errors).toEqual([]);
+      await context.close();
+    }
+  }
+}, TEST_MS);
+
+test("a room with a 'New messages' divider and a direct room with 'Seen' pass axe-core on a phone and a wide screen, light and dark", async () => {
+  for (const viewport of Object.values(VIEWPORTS)) {
+    for (const colorScheme of SCHEMES) {
+      const { page, context, errors } = await visitor(browser, server, { colorScheme, viewport, storageState });
+      for (const { roomId, readSeq } of unreadPaths) {
+        await api(server, "POST", `/rooms/${roomId}/read`, { seq: readSeq }, aliceToken); // unread again: the last visit read it
+        await page.goto(`/chat/rooms/${roomId}`);
+        await page.waitForFunction(() => document.getElementById("room")?.dataset.joined === "true");
+        await page.locator("#unread-divider").waitFor();
+        expect(await accessibilityViolations(page)).toEqual([]);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+      }
+      await page.locator(".seen-receipt").waitFor(); // the direct room, last
+      expect(errors).toEqual([]);
       await context.close();
     }
   }
