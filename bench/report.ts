@@ -34,6 +34,8 @@ const CHANGES_COLUMNS: [string, string][] = [
   ["backfilled", "read back by the room feed"],
 ];
 const HISTORY_COLUMNS = ["newestP50ms", "newestP99ms", "middleP50ms", "middleP99ms", "oldestP50ms", "oldestP99ms"];
+/** Scenarios with tables of their own: their numbers are not a room load's. */
+const OWN_TABLES = ["history", "unread"];
 const REFERENCES = ["raw-bun", "plain-socketio"];
 
 /** Keeps a suite's results with the machine they were measured on, then writes the report. */
@@ -69,7 +71,7 @@ interface Saved {
 
 function markdown(results: Result[], machine: Machine, date: Date): string {
   const groups = [...new Set(results.map((r) => `${r.scenario}\t${r.target}`))].map((key) => key.split("\t") as [string, string]);
-  const runs = groups.filter(([scenario]) => scenario !== "history");
+  const runs = groups.filter(([scenario]) => !OWN_TABLES.includes(scenario));
   const shown = (metric: string) => runs.some(([s, t]) => cell(results, s, t, metric));
   const columns = COLUMNS.filter(([metric]) => shown(metric));
   return `# Benchmarks
@@ -137,6 +139,10 @@ ${
     : "Not run."
 }
 
+## Unread counts (ChatLoop)
+
+${unreadSection(results)}
+
 ## Chart
 
 ![results](bench/results/chart.png)
@@ -149,7 +155,7 @@ ${
   and one-room-100's two more rounds were added.
   \`bun bench/run.ts --report\` redraws the chart and this file from bench/results/latest.json.
 - One scenario: \`bun bench/run.ts --scenario one-room --target chatloop --members 1000 --messages 100 --runs 3\`;
-  scenarios: one-room, one-room-100, one-room-5000, mixed, light-load, connect-storm, small-rooms, history, two-instances;
+  scenarios: one-room, one-room-100, one-room-5000, mixed, light-load, connect-storm, small-rooms, history, unread, two-instances;
   targets: chatloop, raw-bun, plain-socketio.
 - ChatLoop runs as its own process (\`bun src/main.ts\`) on a fresh database of this machine's PostgreSQL
   (\`TEST_DATABASE_URL\`, default \`postgres://postgres@127.0.0.1:5432/test\`), rate limits lifted through \`LIMIT_*\`;
@@ -211,6 +217,8 @@ function targetsTable(results: Result[]): string {
   add("connect storm of 5,000 < 2 s", `${storm === undefined ? "-" : format(storm)} ms`, storm === undefined ? undefined : storm < 2000);
   const history = ["newestP99ms", "middleP99ms", "oldestP99ms"].map((m) => median("history", m)).filter((v) => v !== undefined) as number[];
   add("history page of 50 from a 1M room < 5 ms p99", history.length ? `${Math.max(...history)} ms (worst position)` : "-", history.length ? Math.max(...history) < 5 : undefined);
+  const unread = median("unread", "roomsP99ms");
+  add("GET /rooms, member of 200 rooms with 10,000 unread in each: p99 < 50 ms", `${unread === undefined ? "-" : format(unread)} ms`, unread === undefined ? undefined : unread < 50);
   const faults = results.filter((r) => r.target === "chatloop").reduce((sum, r) => sum + ["missing", "duplicates", "outOfOrder"].reduce((s, m) => s + ((r[m] as number) ?? 0), 0), 0);
   add("zero loss and zero duplicates in every run", `${faults} lost, doubled or out of order`, faults === 0);
   return `| target | ChatLoop measured | met |\n| --- | --- | --- |\n${rows.map(([name, measured, met]) => `| ${name} | ${measured} | ${met === undefined ? "not run" : met ? "yes" : "**no**"} |`).join("\n")}`;
@@ -243,6 +251,27 @@ references have no such events).`;
 | --- | --- | ${CHANGES_COLUMNS.map(() => "---").join(" | ")} | --- |
 ${rows.join("\n")}
 | mixed ÷ one-room-100 | | ${ratios.join(" | ")} | |`;
+}
+
+/** unread: the population, GET /rooms's times, and the counts every answer was checked against. */
+function unreadSection(results: Result[]): string {
+  const run = results.find((r) => r.scenario === "unread");
+  if (!run) return "Not run.";
+  const columns: [string, string][] = [
+    ["roomsP50ms", "GET /rooms p50 ms"],
+    ["roomsP99ms", "GET /rooms p99 ms"],
+    ["failedReads", "failed reads"],
+    ["buildSeconds", "writing the messages s"],
+  ];
+  return `One person in ${run.joinedRooms} rooms, each with ${format(run.unreadPerRoom as number)} messages by others after their read marker (1% of them
+mention that person, another 1% are deleted; ${format(run.messagesWritten as number)} messages in all, written straight into the tables), and
+${run.otherRooms} public rooms they are not in. \`GET /rooms\` one request at a time, ${run.reads} reads after a warm-up; every answer's counts
+are checked against a scan of the messages (in all ${format(run.unreadCount as number)} unread, ${format(run.mentionCount as number)} mentions). A failed read is
+ChatLoop's 503 when the statement outran its timeout.
+
+| ${columns.map(([, title]) => title).join(" | ")} |
+| ${columns.map(() => "---").join(" | ")} |
+| ${columns.map(([metric]) => show(cell(results, "unread", "chatloop", metric))).join(" | ")} |`;
 }
 
 const show = (c: ReturnType<typeof cell>) => (c ? (c.runs > 1 && c.min !== c.max ? `${format(c.median)} [${format(c.min)}-${format(c.max)}]` : format(c.median)) : "");

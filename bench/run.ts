@@ -11,6 +11,7 @@ import { runHistory } from "./history";
 import { saveResults, writeReport } from "./report";
 import type { Result } from "./summary";
 import { SCENARIOS, runRoomLoad, type RoomLoad, type ScenarioName } from "./scenarios";
+import { runUnread } from "./unread";
 
 const { values: args } = parseArgs({
   options: {
@@ -37,6 +38,7 @@ const SUITE: [ScenarioName, TargetName[], number?][] = [
   ["light-load", [...TARGETS]],
   ["connect-storm", [...TARGETS]],
   ["history", ["chatloop"]],
+  ["unread", ["chatloop"]],
   ["small-rooms", [...TARGETS]],
   ["two-instances", ["chatloop"]],
   // one-room-100 as often as the others: the report compares mixed, which adds changes to it, with it.
@@ -71,6 +73,7 @@ process.exit(0);
 
 function runOne(scenario: ScenarioName, target: TargetName) {
   if (scenario === "history") return runHistory(args.messages ? Number(args.messages) : undefined);
+  if (scenario === "unread") return runUnread(args.messages ? Number(args.messages) : undefined);
   const base: RoomLoad = SCENARIOS[scenario];
   const load: RoomLoad = {
     ...base,

@@ -45,7 +45,7 @@ export const SCENARIOS = {
   "two-instances": { rooms: 1, membersPerRoom: 1000, instances: 2, sending: { sendersPerRoom: 10, messagesPerSender: 100, window: 4, contentBytes: 64 }, capMs: 60_000 },
 } satisfies Record<string, RoomLoad>;
 
-export type ScenarioName = keyof typeof SCENARIOS | "history";
+export type ScenarioName = keyof typeof SCENARIOS | "history" | "unread";
 
 /** How long connections sit idle before their memory is read, unless the scenario says. */
 const SETTLE_MS = 3000;
@@ -134,6 +134,9 @@ function delivery(reports: RunReport[], load: RoomLoad) {
       typingDeliveries: sum(reports.map((r) => r.typingReceived)),
       typingDeliveriesPerSecond: Math.round(sum(reports.map((r) => r.typingReceived)) / seconds),
     }),
+    roomActivity: sum(reports.map((r) => r.activityReceived)),
+    roomActivityPerSecond: Math.round(sum(reports.map((r) => r.activityReceived)) / seconds),
+    roomActivityRounds: Math.max(...reports.map((r) => r.activityRounds)),
     p50ms: latency.quantile(0.5),
     p90ms: latency.quantile(0.9),
     p99ms: latency.quantile(0.99),

@@ -6,6 +6,7 @@
 // The database is a fresh one on TEST_DATABASE_URL's PostgreSQL (bench/defaults.ts), or, with
 // TEST_DATABASE_URL set empty, ChatLoop's embedded PGlite in a folder of its own.
 import { join } from "node:path";
+import postgres from "postgres";
 import type { TargetName } from "./client/targets";
 import { openDatabase, type Sql } from "../src/db/sql";
 import { freshDatabase, redisUrl, testConfig } from "../test/harness";
@@ -48,11 +49,15 @@ export async function startServer(target: TargetName, population: Population, pr
   if (embedded && population.instances === 2) throw new Error("two instances share a PostgreSQL server: set TEST_DATABASE_URL");
   // ChatLoop's own opening migrates it; closed before ChatLoop starts, as an embedded folder has one process at a time.
   const db = await openDatabase(config);
+  // Fixtures are bulk writes that run longer than ChatLoop lets a statement run (its pool's
+  // deadlines, src/db/timeouts.ts): on PostgreSQL they have a connection of their own. PGlite has no deadlines.
+  const fixtures = config.databaseUrl ? postgres(config.databaseUrl, { max: 1, onnotice: () => {}, fetch_types: false }) : db.sql;
   let rooms: string[];
   try {
-    rooms = await populate(db.sql, usernames, population, config.passwordHashing);
-    await prepare?.(db.sql, rooms);
+    rooms = await populate(fixtures, usernames, population, config.passwordHashing);
+    await prepare?.(fixtures, rooms);
   } finally {
+    if (fixtures !== db.sql) await fixtures.end();
     await db.close();
   }
   const env = {

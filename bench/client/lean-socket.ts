@@ -15,6 +15,7 @@ export interface Wire {
 const NEW_MESSAGE = '42["newMessage",';
 const MESSAGE_UPDATED = '42["messageUpdated",';
 const TYPING = '42["typing",';
+const ROOM_ACTIVITY = '42["roomActivity",';
 
 export class LeanSocket {
   private readonly ws: WebSocket;
@@ -26,6 +27,8 @@ export class LeanSocket {
   onUpdate: FrameHandler = () => {};
   /** Called on every `typing` frame; only counted, so not handed over. */
   onTyping: () => void = () => {};
+  /** Called on every `roomActivity` frame (ChatLoop's once-a-second news of a room); only counted. */
+  onActivity: () => void = () => {};
   readonly closed: Promise<void>;
 
   private constructor(
@@ -63,6 +66,7 @@ export class LeanSocket {
     if (frame.startsWith(NEW_MESSAGE)) return this.onMessage(frame);
     if (frame.startsWith(MESSAGE_UPDATED)) return this.onUpdate(frame);
     if (frame.startsWith(TYPING)) return this.onTyping();
+    if (frame.startsWith(ROOM_ACTIVITY)) return this.onActivity();
     if (frame === "2") return this.ws.send("3");
     if (frame.startsWith("43")) return this.acknowledged(frame);
     if (frame[0] === "0") return this.ws.send(`40${JSON.stringify(this.auth)}`);

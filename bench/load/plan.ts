@@ -74,6 +74,10 @@ export interface RunReport {
   typingSent: number;
   /** typing frames received. */
   typingReceived: number;
+  /** roomActivity frames received (ChatLoop tells every member of a room with news at most once a second). */
+  activityReceived: number;
+  /** The most roomActivity frames one client received: the rounds that told its room, as a round tells each member once. */
+  activityRounds: number;
   duplicates: number;
   /**
    * Messages whose room seq was not above the one before: the room's order broken. With changes,

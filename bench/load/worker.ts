@@ -61,11 +61,13 @@ async function run(): Promise<RunReport> {
   const finalRev = changes ? expected + sending.sendersPerRoom * Math.floor(sending.messagesPerSender / changes.roundMessages) * (1 + changes.reactions.length) : 0;
   const latency = new LatencyHistogram();
   const ackLatency = new LatencyHistogram();
-  const stats = { sent: 0, acked: 0, refused: 0, received: 0, changes: 0, replies: 0, updatesReceived: 0, typingSent: 0, typingReceived: 0, duplicates: 0, outOfOrder: 0, firstSendAt: Infinity, lastReceiveAt: 0 };
+  const stats = { sent: 0, acked: 0, refused: 0, received: 0, changes: 0, replies: 0, updatesReceived: 0, typingSent: 0, typingReceived: 0, activityReceived: 0, duplicates: 0, outOfOrder: 0, firstSendAt: Infinity, lastReceiveAt: 0 };
   /** Per client, the distinct messages it received, and the highest rev (with changes). */
   const distinct = new Uint32Array(plan.clients.length);
   const lastRev = new Uint32Array(plan.clients.length);
   const caughtUp = new Uint8Array(plan.clients.length);
+  /** Per client, the roomActivity frames it received: one per round that told its room. */
+  const told = new Uint32Array(plan.clients.length);
   let complete = 0;
   let finish = () => {};
   const finished = new Promise<void>((resolve) => (finish = resolve));
@@ -128,6 +130,10 @@ async function run(): Promise<RunReport> {
       checkClient(i);
     };
     socket.onTyping = () => void stats.typingReceived++;
+    socket.onActivity = () => {
+      stats.activityReceived++;
+      told[i]!++;
+    };
   });
 
   const content = "x".repeat(sending.contentBytes);
@@ -184,6 +190,7 @@ async function run(): Promise<RunReport> {
     event: "done",
     ...stats,
     missing,
+    activityRounds: told.reduce((most, count) => Math.max(most, count), 0),
     latency: latency.toSparse(),
     ackLatency: ackLatency.toSparse(),
     cpuMs: Math.round((cpu.user + cpu.system) / 1000),
