@@ -64,7 +64,7 @@ function hear<E extends keyof ServerToClientEvents>(socket: ChatSocket, event: E
 describe("unread counts", () => {
   test("count messages from others after the read marker, not one's own, not deleted ones; mentions apart", async () => {
     const room = await roomWithBob(false);
-    await post(bob, room, "my own");
+    await post(bob, room, "my own, @bob to myself");
     await post(alice, room, "one");
     const two = await post(alice, room, "two");
     await post(alice, room, "hey @bob");
