@@ -31,8 +31,8 @@ interface Told {
 export interface ActivityDeps {
   /** Where the members of these rooms stand: all of them, or only `userIds`. */
   standings(roomIds: string[], userIds?: string[]): Promise<Standing[]>;
-  /** Emits to the user's sockets on this instance. */
-  tell<E extends keyof Told>(userId: string, event: E, payload: Told[E]): void;
+  /** Emits to these users' sockets on this instance. */
+  tell<E extends keyof Told>(userIds: string[], event: E, payload: Told[E]): void;
   onError(error: unknown): void;
 }
 
@@ -94,16 +94,27 @@ export class RoomActivity {
   private async tell(due: Map<string, Message[]>): Promise<void> {
     const here = this.usersHere;
     const standings = await this.deps.standings([...due.keys()], here.size <= USER_LIST_LIMIT ? [...here] : undefined);
+    // Members who stand alike hear one event, encoded once: in a busy room most have read up to
+    // the same place, and every member hears the same notification of a message.
+    const activity = new Map<string, { payload: Activity; userIds: string[] }>();
+    const notifications = new Map<string, { payload: Notification; userIds: string[] }>();
+    const add = <P>(told: Map<string, { payload: P; userIds: string[] }>, key: string, payload: P, userId: string) => {
+      const same = told.get(key);
+      if (same) same.userIds.push(userId);
+      else told.set(key, { payload, userIds: [userId] });
+    };
     for (const s of standings) {
       if (!here.has(s.userId)) continue;
       const { roomId, lastSeq, unreadCount, mentionCount } = s;
-      this.deps.tell(s.userId, "roomActivity", { roomId, lastSeq, unreadCount, mentionCount });
+      add(activity, `${roomId} ${lastSeq} ${unreadCount} ${mentionCount}`, { roomId, lastSeq, unreadCount, mentionCount }, s.userId);
       if (s.notify === "none") continue;
       for (const message of due.get(roomId)!) {
         if (message.senderId === s.userId || (s.notify === "mentions" && !message.mentions.includes(s.userId))) continue;
         const roomName = s.kind === "direct" ? message.username : s.name;
-        this.deps.tell(s.userId, "notification", { roomId, roomName, kind: s.kind, message });
+        add(notifications, `${message.id} ${roomName}`, { roomId, roomName, kind: s.kind, message }, s.userId);
       }
     }
+    for (const { payload, userIds } of activity.values()) this.deps.tell(userIds, "roomActivity", payload);
+    for (const { payload, userIds } of notifications.values()) this.deps.tell(userIds, "notification", payload);
   }
 }
