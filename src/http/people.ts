@@ -2,6 +2,7 @@ import { Elysia, t } from "elysia";
 import { searchUsers } from "../people/people";
 import { PeopleQuery, Person } from "../people/schemas";
 import { openDirectRoom } from "../rooms/direct";
+import { roomOf } from "../rooms/rooms";
 import { OpenDirect, Room } from "../rooms/schemas";
 import { ErrorBody } from "../schemas";
 import { authGuard, type HttpDeps } from "./context";
@@ -20,8 +21,7 @@ export function peopleRoutes(deps: HttpDeps) {
       async ({ principal, body, set }) => {
         const { room, created } = await openDirectRoom(deps.sql, principal.userId, body.username);
         set.status = created ? 201 : 200;
-        const { isMember, lastSeq, lastRev, lastReadSeq, notify, ...direct } = room;
-        return direct;
+        return roomOf(room);
       },
       {
         body: OpenDirect,

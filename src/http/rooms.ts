@@ -3,14 +3,13 @@ import { listChanges } from "../messages/log";
 import { Changes, ChangesQuery } from "../messages/schemas";
 import { membersOnline } from "../realtime/presence";
 import { markRead, setNotifyLevel } from "../rooms/reading";
-import { createRoom, findVisibleRoom, invite, joinRoom, leaveRoom, listRoomsFor, removeMember, type VisibleRoom } from "../rooms/rooms";
+import { createRoom, findVisibleRoom, invite, joinRoom, leaveRoom, listRoomsFor, removeMember, roomOf } from "../rooms/rooms";
 import { CreateRoom, Invite, MarkRead, Member, MemberParams, Membership, Notify, Room, RoomListItem, RoomMember, RoomParams, SetNotify, Unread } from "../rooms/schemas";
 import { ErrorBody } from "../schemas";
 import { authGuard, type HttpDeps } from "./context";
 
 export function roomRoutes(deps: HttpDeps) {
   const { sql } = deps;
-  const asRoom = ({ isMember, lastSeq, lastRev, lastReadSeq, notify, ...room }: VisibleRoom) => room;
   return new Elysia({ prefix: "/rooms", tags: ["rooms"] })
     .use(authGuard(deps))
     .guard({ auth: true, response: { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } })
@@ -29,7 +28,7 @@ export function roomRoutes(deps: HttpDeps) {
       },
       { body: CreateRoom, response: { 201: Room }, detail: { summary: "Create a room; you own it and are its first member" } },
     )
-    .get("/:roomId", async ({ principal, params }) => asRoom(await findVisibleRoom(sql, principal.userId, params.roomId)), {
+    .get("/:roomId", async ({ principal, params }) => roomOf(await findVisibleRoom(sql, principal.userId, params.roomId)), {
       params: RoomParams,
       response: { 200: Room },
       detail: { summary: "One room" },

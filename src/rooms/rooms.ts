@@ -35,6 +35,9 @@ const toRoom = (row: RoomRow): Room => ({
   kind: row.kind,
 });
 
+/** The room itself, without where the user stands in it: what the API answers. */
+export const roomOf = ({ isMember, lastSeq, lastRev, lastReadSeq, notify, ...room }: VisibleRoom): Room => room;
+
 const roomNotFound = () => notFound("room_not_found", "no such room");
 
 /** Columns of rooms `r` as `viewerId` sees them: a direct room is named after the other person (or oneself). */

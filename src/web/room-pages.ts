@@ -14,7 +14,7 @@ import { HistoryQuery, SendMessage } from "../messages/schemas";
 import { sendMessage } from "../messages/send";
 import { membersOnline } from "../realtime/presence";
 import { markRead, setNotifyLevel } from "../rooms/reading";
-import { findVisibleRoom, invite, joinRoom, leaveRoom, removeMember } from "../rooms/rooms";
+import { findVisibleRoom, invite, joinRoom, leaveRoom, removeMember, roomOf } from "../rooms/rooms";
 import { Invite, MemberParams, RoomParams, SetNotify } from "../rooms/schemas";
 import { Id } from "../schemas";
 import { compileValidator } from "../validation";
@@ -38,8 +38,8 @@ export function roomPages(deps: HttpDeps) {
 
   /** What the members panel shows; the panel alone needs no history. */
   const membersData = async (viewer: Principal, roomId: string) => {
-    const { isMember, lastSeq, lastRev, lastReadSeq, notify, ...room } = await findVisibleRoom(sql, viewer.userId, roomId);
-    return { room, viewer, isMember, members: await membersOnline(sql, deps.presence, viewer.userId, roomId) };
+    const visible = await findVisibleRoom(sql, viewer.userId, roomId);
+    return { room: roomOf(visible), viewer, isMember: visible.isMember, members: await membersOnline(sql, deps.presence, viewer.userId, roomId) };
   };
 
   /**
@@ -48,7 +48,9 @@ export function roomPages(deps: HttpDeps) {
    * updates, which start there, overlap what it shows rather than miss anything.
    */
   const roomData = async (viewer: Principal, roomId: string) => {
-    const { isMember, lastSeq, lastRev, lastReadSeq, notify, ...room } = await findVisibleRoom(sql, viewer.userId, roomId); // refuses a room the viewer may not see
+    const visible = await findVisibleRoom(sql, viewer.userId, roomId); // refuses a room the viewer may not see
+    const { isMember, lastSeq, lastRev, lastReadSeq, notify } = visible;
+    const room = roomOf(visible);
     const unread = lastSeq - (lastReadSeq ?? lastSeq);
     const [members, messages] = await Promise.all([
       membersOnline(sql, deps.presence, viewer.userId, roomId),
