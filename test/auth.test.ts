@@ -116,12 +116,25 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // ---- registering ----------------------------------------------------------------------------
 
 describe("registering", () => {
-  test("registering answers 201 with exactly id, username and createdAt, and nothing of the password", async () => {
+  test("registering answers 201 with exactly id, username, createdAt and isAdmin, and nothing of the password", async () => {
     const before = await snapshot(server);
     const registered = await api(server, "POST", "/auth/register", { username: "Registrant", password: PASSWORD });
     expect(registered.status).toBe(201);
-    expect(registered.body).toEqual({ id: expect.stringMatching(UUID), username: "Registrant", createdAt: expect.stringMatching(ISO) });
+    expect(registered.body).toEqual({ id: expect.stringMatching(UUID), username: "Registrant", createdAt: expect.stringMatching(ISO), isAdmin: false });
     expect(await snapshot(server)).toEqual({ ...before, users: String(Number(before!.users) + 1) });
+  });
+
+  test("the first account is the site admin, and only the first, even when several sign up at once", async () => {
+    const empty = await startServer();
+    try {
+      const names = ["first", "second", "third", "fourth", "fifth", "sixth"];
+      const answers = await Promise.all(names.map((username) => api(empty, "POST", "/auth/register", { username, password: PASSWORD })));
+      expect(answers.map((answer) => answer.status)).toEqual(names.map(() => 201));
+      expect(answers.filter((answer) => answer.body.isAdmin)).toHaveLength(1);
+      expect(await empty.sql`select count(*)::int as admins from users where is_admin`).toEqual([{ admins: 1 }]);
+    } finally {
+      await stopServer(empty);
+    }
   });
 
   test("the password is stored as an argon2id hash, never as given", async () => {

@@ -1,6 +1,6 @@
 // Accounts and their sessions: register, log in, authenticate a token, log out.
 import type { Broadcasts } from "../broadcasts";
-import type { Sql } from "../db/sql";
+import type { Queries, Sql } from "../db/sql";
 import { conflict, forbidden, unauthorized, unavailable } from "../errors";
 import type { RateLimiter } from "../limits/rate-limits";
 import type { FastState } from "../state/fast-state";
@@ -24,9 +24,10 @@ interface UserRow {
   id: string;
   username: string;
   created_at: Date;
+  is_admin: boolean;
 }
 
-const toUser = (row: UserRow): User => ({ id: row.id, username: row.username, createdAt: row.created_at.toISOString() });
+const toUser = (row: UserRow): User => ({ id: row.id, username: row.username, createdAt: row.created_at.toISOString(), isAdmin: row.is_admin });
 
 /** What account actions need: the sessions, the hashing cost, and the abuse limits. */
 export interface Accounts extends Sessions {
@@ -39,14 +40,22 @@ export interface SessionEnding extends Sessions {
   broadcasts: Pick<Broadcasts, "sessionEnded">;
 }
 
-/** Creates an account; `address` is where the request came from (accounts per address are limited). */
+/**
+ * Creates an account; `address` is where the request came from (accounts per address are
+ * limited). The first account is the site admin: the lock makes two first sign-ups on an
+ * empty server take turns, so that only one of them sees no users.
+ */
 export async function register(accounts: Accounts, username: string, password: string, address: string): Promise<User> {
   await accounts.limiter.take("registerPerAddress", address);
   const hash = await hashPassword(password, accounts.auth);
-  const [row] = await accounts.sql<UserRow[]>`
-    insert into users (username, password_hash) values (${username}, ${hash})
-    on conflict ((lower(username))) do nothing
-    returning id, username, created_at`;
+  const [row] = await accounts.sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(hashtext('chatloop.first-account'))`;
+    return tx<UserRow[]>`
+      insert into users (username, password_hash, is_admin)
+      values (${username}, ${hash}, not exists (select 1 from users))
+      on conflict ((lower(username))) do nothing
+      returning id, username, created_at, is_admin`;
+  });
   if (!row) throw conflict("username_taken", "that username is taken");
   return toUser(row);
 }
@@ -78,24 +87,31 @@ const hashPassword = (password: string, settings: AuthSettings) => Bun.password.
 
 /**
  * Changes the password and ends every session of the user, this one included (a stolen token
- * must not outlive the change). Returns a token of a new session for the caller, and the ids
- * of the ended sessions, whose live sockets the caller must disconnect.
+ * must not outlive the change), sockets too. Returns a token of a new session for the caller.
  */
-/** Every session of the account ends, sockets included; the caller gets a new token. */
 export async function changePassword(accounts: Accounts & SessionEnding, principal: Principal, current: string, next: string): Promise<string> {
   await accounts.limiter.take("loginPerAccount", principal.username.toLowerCase()); // a guess at the current password
   const [user] = await accounts.sql<{ password_hash: string }[]>`select password_hash from users where id = ${principal.userId}`;
   if (!user || !(await Bun.password.verify(current, user.password_hash))) throw forbidden("wrong_password", "the current password is wrong");
   // Hashed first: a transaction's deadline (src/db/timeouts.ts) is for the database's work.
   const hash = await hashPassword(next, accounts.auth);
-  const ended = await accounts.sql.begin(async (tx) => {
-    await tx`update users set password_hash = ${hash} where id = ${principal.userId}`;
-    return tx<{ id: string; expires_at: Date }[]>`
-      update sessions set revoked_at = now() where user_id = ${principal.userId} and revoked_at is null returning id, expires_at`;
-  });
-  await Promise.all(ended.map((session) => markRevoked(accounts.state, session.id, session.expires_at)));
-  for (const session of ended) accounts.broadcasts.sessionEnded(session.id);
+  await endAllSessions(accounts, principal.userId, (tx) => tx`update users set password_hash = ${hash} where id = ${principal.userId}`);
   return openSession(accounts, principal.userId);
+}
+
+/**
+ * Ends every session of a user at once, on every instance: their tokens are refused and their
+ * live sockets closed. `change` runs in the same transaction, so that what ends the sessions
+ * (a new password, a deactivation) and the ending commit together.
+ */
+export async function endAllSessions(sessions: SessionEnding, userId: string, change: (tx: Queries) => Promise<unknown>): Promise<void> {
+  const ended = await sessions.sql.begin(async (tx) => {
+    await change(tx);
+    return tx<{ id: string; expires_at: Date }[]>`
+      update sessions set revoked_at = now() where user_id = ${userId} and revoked_at is null returning id, expires_at`;
+  });
+  await Promise.all(ended.map((session) => markRevoked(sessions.state, session.id, session.expires_at)));
+  for (const session of ended) sessions.broadcasts.sessionEnded(session.id);
 }
 
 /** Where sessions are checked: the signing key, the database, and the shared cache in front of it. */

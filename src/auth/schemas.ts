@@ -19,7 +19,12 @@ export const LoginCredentials = t.Object({
   password: Text({ minLength: 1, maxLength: 256, error: "password must be 1-256 characters" }),
 });
 export const PasswordChange = t.Object({ currentPassword: Text({ minLength: 1, maxLength: 256 }), newPassword: Password });
-export const User = t.Object({ id: Id, username: t.String(), createdAt: t.String({ format: "date-time" }) });
+export const User = t.Object({
+  id: Id,
+  username: t.String(),
+  createdAt: t.String({ format: "date-time" }),
+  isAdmin: t.Boolean({ description: "a site admin (the first account is one)" }),
+});
 export const Token = t.Object({ token: t.String() });
 
 export type User = typeof User.static;
