@@ -36,7 +36,14 @@ export interface Config {
   /** Log lines below this level are dropped (`warn`: no line per request). */
   logLevel: LogLevel;
   push: PushConfig;
+  /** Who may create an account: anyone, or only who holds the join link. */
+  registration: Registration;
+  /** Where people reach this server (`https://chat.example.com`): the origin of the links it hands out. */
+  publicUrl?: string;
 }
+
+export const REGISTRATION_MODES = ["open", "link"] as const;
+export type Registration = (typeof REGISTRATION_MODES)[number];
 
 export interface PushConfig {
   /** Signs every push (VAPID); browsers subscribe with its public key. */
@@ -85,7 +92,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       allowPrivateEndpoints: env.PUSH_ALLOW_PRIVATE === "true",
       firstRetryMs: 10_000,
     },
+    // A server in production is on a network: open to anyone only when it says so.
+    registration: oneOf(env, "REGISTRATION", REGISTRATION_MODES, production ? "link" : "open"),
+    publicUrl: publicUrl(env.PUBLIC_URL),
   };
+}
+
+/** An http(s) origin, without a path: the links it makes append their own. */
+function publicUrl(given: string | undefined): string | undefined {
+  if (!given) return undefined;
+  const url = URL.parse(given);
+  if (!url || !/^https?:$/.test(url.protocol) || url.pathname !== "/" || url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(`PUBLIC_URL must be an http(s) origin such as https://chat.example.com, got "${given}"`);
+  }
+  return url.origin;
 }
 
 /**

@@ -89,8 +89,9 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
     signer,
     broadcasts,
     messageStore,
-    auth: { tokenTtlSeconds: config.tokenTtlSeconds, passwordHashing: config.passwordHashing },
+    auth: { tokenTtlSeconds: config.tokenTtlSeconds, passwordHashing: config.passwordHashing, registration: config.registration },
     maxMessageLength: config.maxMessageLength,
+    publicUrl: config.publicUrl,
     push: { publicKey: config.push.vapid.publicKey, allowPrivateEndpoints: config.push.allowPrivateEndpoints },
   });
 

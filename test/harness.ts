@@ -50,6 +50,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     maxConnectionsPerUser: 10_000,
     logLevel: "info",
     push: { vapid, allowPrivateEndpoints: false, firstRetryMs: 10_000 },
+    registration: "open",
     ...overrides,
   };
 }

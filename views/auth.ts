@@ -34,3 +34,8 @@ export const registerForm = (form: AuthForm = {}) =>
     newPassword: true,
     other: html`Already have one? <a class="underline" href="/signin">Sign in</a>`,
   });
+
+/** The page where a reset link's token sets a new password; the token is the last path segment. */
+export const resetUrl = (origin: string, token: string) => `${origin}/reset/${token}`;
+/** The sign-up form that carries the join code; the code is the last path segment. */
+export const joinUrl = (origin: string, code: string) => `${origin}/join/${code}`;

@@ -1,15 +1,19 @@
 // Accounts and their sessions: register, log in, authenticate a token, log out.
 import type { Broadcasts } from "../broadcasts";
+import type { Registration } from "../config";
 import type { Queries, Sql } from "../db/sql";
 import { conflict, forbidden, unauthorized, unavailable } from "../errors";
 import type { RateLimiter } from "../limits/rate-limits";
 import type { FastState } from "../state/fast-state";
+import { requireJoinCode } from "./join-codes";
 import type { User } from "./schemas";
 import type { TokenSigner } from "./tokens";
 
 export interface AuthSettings {
   tokenTtlSeconds: number;
   passwordHashing: { memoryCost: number; timeCost: number };
+  /** Who may create an account: anyone, or only who holds the join link. */
+  registration: Registration;
 }
 
 /** Who a request or a socket acts as: always read from a verified token, never from a payload. */
@@ -42,14 +46,16 @@ export interface SessionEnding extends Sessions {
 
 /**
  * Creates an account; `address` is where the request came from (accounts per address are
- * limited). The first account is the site admin: the lock makes two first sign-ups on an
- * empty server take turns, so that only one of them sees no users.
+ * limited, which also bounds guessing at join codes). The first account is the site admin: the
+ * lock makes two first sign-ups on an empty server take turns, so that only one of them sees no
+ * users. With REGISTRATION=link, every account after it needs the current join code.
  */
-export async function register(accounts: Accounts, username: string, password: string, address: string): Promise<User> {
+export async function register(accounts: Accounts, username: string, password: string, address: string, joinCode?: string): Promise<User> {
   await accounts.limiter.take("registerPerAddress", address);
   const hash = await hashPassword(password, accounts.auth);
   const [row] = await accounts.sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(hashtext('chatloop.first-account'))`;
+    if (accounts.auth.registration === "link") await requireJoinCode(tx, joinCode);
     return tx<UserRow[]>`
       insert into users (username, password_hash, is_admin)
       values (${username}, ${hash}, not exists (select 1 from users))
@@ -64,35 +70,54 @@ export async function register(accounts: Accounts, username: string, password: s
 // answer nor its timing tells whether a username exists.
 let decoyHash: Promise<string> | undefined;
 
-/** A token for a new session; attempts are limited per address and per account. */
+/**
+ * A token for a new session; attempts are limited per address and per account. A deleted
+ * account is no account. A deactivated one is told so, but only to whoever knows its password:
+ * 403 rather than 401, because the credentials are right and asking for them again would not help.
+ */
 export async function login(accounts: Accounts, username: string, password: string, address: string): Promise<string> {
   await accounts.limiter.take("loginPerAddress", address);
   await accounts.limiter.take("loginPerAccount", username.toLowerCase());
-  const [user] = await accounts.sql<{ id: string; password_hash: string }[]>`
-    select id, password_hash from users where lower(username) = lower(${username})`;
+  const [user] = await accounts.sql<{ id: string; password_hash: string; deactivated: boolean }[]>`
+    select id, password_hash, deactivated_at is not null as deactivated from users
+    where lower(username) = lower(${username}) and deleted_at is null`;
   decoyHash ??= hashPassword("decoy password", accounts.auth);
   const valid = await Bun.password.verify(password, user?.password_hash ?? (await decoyHash));
   if (!user || !valid) throw unauthorized("invalid_credentials", "wrong username or password");
+  if (user.deactivated) throw forbidden("account_deactivated", "this account is deactivated: ask an admin of this server");
   return openSession(accounts, user.id);
 }
 
+/** What changing a password or deleting the account asks first; each try counts as a sign-in attempt. */
+export async function requirePassword(accounts: Accounts, principal: Principal, password: string): Promise<void> {
+  await accounts.limiter.take("loginPerAccount", principal.username.toLowerCase());
+  const [user] = await accounts.sql<{ password_hash: string }[]>`select password_hash from users where id = ${principal.userId}`;
+  if (!user || !(await Bun.password.verify(password, user.password_hash))) throw forbidden("wrong_password", "the current password is wrong");
+}
+
+/**
+ * A new session of an account that may sign in. The account's row is share-locked, so that a
+ * deactivation or deletion committing at the same moment either waits for this session (and
+ * then ends it with the others) or is seen here (and there is no session).
+ */
 async function openSession(accounts: Accounts, userId: string): Promise<string> {
   const expiresAt = new Date(Date.now() + accounts.auth.tokenTtlSeconds * 1000);
   const [session] = await accounts.sql<{ id: string }[]>`
-    insert into sessions (user_id, expires_at) values (${userId}, ${expiresAt}) returning id`;
-  return accounts.signer.sign({ userId, sessionId: session!.id, expiresAt });
+    insert into sessions (user_id, expires_at)
+    select id, ${expiresAt} from users where id = ${userId} and deactivated_at is null and deleted_at is null for share
+    returning id`;
+  if (!session) throw forbidden("account_deactivated", "this account is deactivated: ask an admin of this server");
+  return accounts.signer.sign({ userId, sessionId: session.id, expiresAt });
 }
 
-const hashPassword = (password: string, settings: AuthSettings) => Bun.password.hash(password, { algorithm: "argon2id", ...settings.passwordHashing });
+export const hashPassword = (password: string, settings: AuthSettings) => Bun.password.hash(password, { algorithm: "argon2id", ...settings.passwordHashing });
 
 /**
  * Changes the password and ends every session of the user, this one included (a stolen token
  * must not outlive the change), sockets too. Returns a token of a new session for the caller.
  */
 export async function changePassword(accounts: Accounts & SessionEnding, principal: Principal, current: string, next: string): Promise<string> {
-  await accounts.limiter.take("loginPerAccount", principal.username.toLowerCase()); // a guess at the current password
-  const [user] = await accounts.sql<{ password_hash: string }[]>`select password_hash from users where id = ${principal.userId}`;
-  if (!user || !(await Bun.password.verify(current, user.password_hash))) throw forbidden("wrong_password", "the current password is wrong");
+  await requirePassword(accounts, principal, current);
   // Hashed first: a transaction's deadline (src/db/timeouts.ts) is for the database's work.
   const hash = await hashPassword(next, accounts.auth);
   await endAllSessions(accounts, principal.userId, (tx) => tx`update users set password_hash = ${hash} where id = ${principal.userId}`);
@@ -144,7 +169,10 @@ export async function authenticate(sessions: Sessions, token: string): Promise<P
     select u.username, s.expires_at
     from sessions s join users u on u.id = s.user_id
     where s.id = ${claims.sessionId} and s.user_id = ${claims.userId}
-      and s.revoked_at is null and s.expires_at > now()`;
+      and s.revoked_at is null and s.expires_at > now()
+      -- Deactivating or deleting ends every session already; this also holds for an account
+      -- changed in the database by hand.
+      and u.deactivated_at is null and u.deleted_at is null`;
   if (!row) throw invalidToken();
   const ttl = Math.min(SESSION_CACHE_MS, row.expires_at.getTime() - Date.now(), claims.expiresAt.getTime() - Date.now());
   await sessions.state.set(keys[1]!, `${claims.userId}\n${row.username}`, ttl).catch(() => {});

@@ -13,6 +13,13 @@ export const Password = Text({
   error: "password must be 8-256 characters",
 });
 export const Credentials = t.Object({ username: Username, password: Password });
+export const JoinCode = Text({
+  minLength: 1,
+  maxLength: 100,
+  error: "joinCode must be 1-100 characters",
+  description: "the code of the join link (its last path segment); needed when the server has REGISTRATION=link",
+});
+export const Registration = t.Object({ ...Credentials.properties, joinCode: t.Optional(JoinCode) });
 // Login takes any text: a rule changed later must not lock out an existing account.
 export const LoginCredentials = t.Object({
   username: Text({ minLength: 1, maxLength: 256, pattern: "^[^\\u0000]*$", error: "username must be 1-256 characters without NUL characters" }),
@@ -27,4 +34,25 @@ export const User = t.Object({
 });
 export const Token = t.Object({ token: t.String() });
 
+// ---- an admin's view of accounts, and what accounts do for themselves -----------------------
+
+export const Account = t.Object({
+  ...User.properties,
+  deactivated: t.Boolean({ description: "cannot sign in until an admin reactivates the account" }),
+});
+export const AccountsQuery = t.Object({
+  query: t.Optional(Text({ maxLength: 100, default: "", error: "query must be at most 100 characters" })),
+  after: t.Optional(Text({ minLength: 1, maxLength: 256, error: "after must be a username: the last one of the page before" })),
+  limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 50, error: "limit must be 1-100" })),
+});
+export const UserParams = t.Object({ userId: Id });
+export const SetAdmin = t.Object({ isAdmin: t.Boolean() });
+export const ResetLink = t.Object({ url: t.String(), expiresAt: t.String({ format: "date-time" }) });
+export const JoinLink = t.Object({ url: t.String(), code: t.String() });
+/** The last path segment of a reset link. */
+export const ResetToken = Text({ minLength: 1, maxLength: 256, error: "token must be the last part of a reset link" });
+export const PasswordReset = t.Object({ token: ResetToken, newPassword: Password });
+export const AccountDeletion = t.Object({ password: Text({ minLength: 1, maxLength: 256, error: "password must be 1-256 characters" }) });
+
 export type User = typeof User.static;
+export type Account = typeof Account.static;

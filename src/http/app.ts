@@ -8,9 +8,11 @@ import { publicError } from "../errors";
 import { log } from "../log";
 import { SOCKET_EVENTS } from "../realtime/events";
 import { describeInvalid } from "../validation";
+import { adminRoutes } from "./admin";
 import { authRoutes } from "./auth";
 import type { HttpDeps } from "./context";
 import { healthRoutes } from "./health";
+import { meRoutes } from "./me";
 import { messageRoutes } from "./messages";
 import { observe } from "./observe";
 import { peopleRoutes } from "./people";
@@ -58,6 +60,8 @@ export function createHttpApp(deps: HttpDeps) {
     )
     .use(healthRoutes(deps.sql))
     .use(authRoutes(deps))
+    .use(meRoutes(deps))
+    .use(adminRoutes(deps))
     .use(roomRoutes(deps))
     .use(messageRoutes(deps))
     .use(peopleRoutes(deps))

@@ -1,6 +1,7 @@
 import { Elysia } from "elysia";
 import { changePassword, login, logout, register } from "../auth/accounts";
-import { Credentials, LoginCredentials, PasswordChange, Token, User } from "../auth/schemas";
+import { resetPassword } from "../auth/reset-links";
+import { LoginCredentials, PasswordChange, PasswordReset, Registration, Token, User } from "../auth/schemas";
 import { ErrorBody } from "../schemas";
 import { addressOf } from "./client-address";
 import { authGuard, type HttpDeps } from "./context";
@@ -12,9 +13,35 @@ export function authRoutes(deps: HttpDeps) {
       "/register",
       async ({ body, set, request }) => {
         set.status = 201;
-        return register(deps, body.username, body.password, addressOf(request));
+        return register(deps, body.username, body.password, addressOf(request), body.joinCode);
       },
-      { body: Credentials, response: { 201: User, 400: ErrorBody, 409: ErrorBody, 429: ErrorBody }, detail: { summary: "Create an account" } },
+      {
+        body: Registration,
+        response: { 201: User, 400: ErrorBody, 403: ErrorBody, 409: ErrorBody, 429: ErrorBody },
+        detail: {
+          summary: "Create an account",
+          description:
+            "The first account is the site admin. With REGISTRATION=link, every later one needs `joinCode`, the code of the admins' join link: " +
+            "without it, or with one that is not the current code, 403 `registration_closed`.",
+        },
+      },
+    )
+    .post(
+      "/reset",
+      async ({ body, set }) => {
+        await resetPassword(deps, body.token, body.newPassword);
+        set.status = 204;
+      },
+      {
+        body: PasswordReset,
+        response: { 400: ErrorBody },
+        detail: {
+          summary: "Set a new password with a reset link an admin made",
+          description:
+            "`token` is the link's last path segment. The link works once: every session of the account ends (sockets too); then sign in. " +
+            "400 `reset_link_used`, `reset_link_expired` (after 24 h) or `reset_link_unknown`.",
+        },
+      },
     )
     .post(
       "/login",

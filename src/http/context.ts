@@ -1,6 +1,7 @@
 // What the HTTP routes need, built once by the composition root.
 import { Elysia } from "elysia";
 import { authenticate, type AuthSettings, type Principal, type Sessions } from "../auth/accounts";
+import { requireAdmin } from "../auth/admins";
 import { credentialFrom } from "../auth/credentials";
 import { unauthorized } from "../errors";
 import type { RateLimiter } from "../limits/rate-limits";
@@ -18,6 +19,8 @@ export interface HttpDeps extends Sessions {
   messageStore: GroupCommit;
   auth: AuthSettings;
   maxMessageLength: number;
+  /** The origin of the links the server hands out (PUBLIC_URL); else the request's own. */
+  publicUrl?: string;
   push: {
     /** The VAPID public key, which browsers subscribe with. */
     publicKey: string;
@@ -30,18 +33,32 @@ export interface HttpDeps extends Sessions {
  * The token is checked in `transform`, before the body is validated, so that a caller
  * without credentials hears 401 rather than learning what a valid body looks like.
  * A request authenticated by the browser's cookie must also come from one of our pages.
+ * `admin: true` is the same, and also answers 403 to anyone but a site admin, just as early
+ * (the admin functions of the domain check again: the pages call them too).
  */
 export function authGuard(sessions: Sessions) {
   const principals = new WeakMap<Request, Principal>();
+  const authenticateRequest = async (request: Request, headers: Record<string, string | undefined>) => {
+    const credential = credentialFrom(headers.authorization, headers.cookie);
+    if (!credential) throw unauthorized("missing_token", "sign in first: send Authorization: Bearer <token>");
+    if (credential.via === "cookie") requireSameOrigin(request);
+    const principal = await authenticate(sessions, credential.token);
+    principals.set(request, principal);
+    return principal;
+  };
+  const resolve = ({ request }: { request: Request }) => ({ principal: principals.get(request)! });
   return new Elysia().macro({
     auth: {
       async transform({ request, headers }) {
-        const credential = credentialFrom(headers.authorization, headers.cookie);
-        if (!credential) throw unauthorized("missing_token", "sign in first: send Authorization: Bearer <token>");
-        if (credential.via === "cookie") requireSameOrigin(request);
-        principals.set(request, await authenticate(sessions, credential.token));
+        await authenticateRequest(request, headers);
       },
-      resolve: ({ request }) => ({ principal: principals.get(request)! }),
+      resolve,
+    },
+    admin: {
+      async transform({ request, headers }) {
+        await requireAdmin(sessions.sql, (await authenticateRequest(request, headers)).userId);
+      },
+      resolve,
     },
   });
 }

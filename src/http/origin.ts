@@ -33,3 +33,6 @@ export function requireSameOrigin(request: Request): void {
     throw forbidden("cross_site_request", "this request did not come from a ChatLoop page");
   }
 }
+
+/** Where the links the server hands out (reset, join) point: PUBLIC_URL, else the origin the request came to. */
+export const linkOrigin = (request: Request, publicUrl: string | undefined) => publicUrl ?? ownOrigin(request);

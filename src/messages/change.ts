@@ -32,6 +32,8 @@ interface Target {
   deleted: boolean;
   ownerId: string | null;
   isMember: boolean;
+  /** The one changing it is a site admin. */
+  byAdmin: boolean;
 }
 
 /**
@@ -69,12 +71,23 @@ async function change(deps: ChangeDeps, userId: string, messageId: string, decid
 
 /** The message, in a room the user may see (anything else is not found). */
 async function findTarget(sql: Sql, userId: string, messageId: string): Promise<Target> {
-  const [row] = await sql<{ room_id: string; seq: string; sender_id: string; content: string; deleted: boolean; is_private: boolean; owner_id: string | null; is_member: boolean }[]>`
+  const [row] = await sql<{ room_id: string; seq: string; sender_id: string; content: string; deleted: boolean; is_private: boolean; owner_id: string | null; is_member: boolean; by_admin: boolean }[]>`
     select m.room_id, m.seq, m.sender_id, m.content, m.deleted_at is not null as deleted, r.is_private, r.owner_id,
-           exists (select 1 from memberships ms where ms.room_id = r.id and ms.user_id = ${userId}) as is_member
+           exists (select 1 from memberships ms where ms.room_id = r.id and ms.user_id = ${userId}) as is_member,
+           exists (select 1 from users u where u.id = ${userId} and u.is_admin) as by_admin
     from messages m join rooms r on r.id = m.room_id where m.id = ${messageId}`;
   if (!row || (row.is_private && !row.is_member)) throw messageNotFound();
-  return { id: messageId, roomId: row.room_id, seq: row.seq, senderId: row.sender_id, content: row.content, deleted: row.deleted, ownerId: row.owner_id, isMember: row.is_member };
+  return {
+    id: messageId,
+    roomId: row.room_id,
+    seq: row.seq,
+    senderId: row.sender_id,
+    content: row.content,
+    deleted: row.deleted,
+    ownerId: row.owner_id,
+    isMember: row.is_member,
+    byAdmin: row.by_admin,
+  };
 }
 
 /** Ends a statement whose CTE `changed` holds the message if it was changed: "moved" if the target expected a change. */
@@ -107,10 +120,16 @@ export function editMessage(deps: ChangeDeps, userId: string, messageId: string,
   });
 }
 
-/** The sender or the room's owner: the message keeps its id, seq and sender, and loses its text, reactions and mentions. */
+/**
+ * The sender, the room's owner or a site admin (in any room they can see: a private room stays
+ * the lock, even to admins): the message keeps its id, seq and sender, and loses its text,
+ * reactions and mentions.
+ */
 export function deleteMessage(deps: ChangeDeps, userId: string, messageId: string): Promise<Message> {
   return change(deps, userId, messageId, (target) => {
-    if (target.senderId !== userId && target.ownerId !== userId) throw forbidden("forbidden", "only the sender or the room's owner may delete a message");
+    if (target.senderId !== userId && target.ownerId !== userId && !target.byAdmin) {
+      throw forbidden("forbidden", "only the sender, the room's owner or a site admin may delete a message");
+    }
     if (target.deleted) return "unchanged";
     return async (tx) =>
       changedOrMoved(await tx`

@@ -2,6 +2,7 @@
 // change to the room's log numbered by `rev`. A message is read with what its object sums up:
 // the preview of the message it answers, its reactions and whom it mentions.
 import type { Queries, Sql } from "../db/sql";
+import { shownName } from "../people/names";
 import type { Message } from "./schemas";
 
 export interface MessageRow {
@@ -40,12 +41,12 @@ export const toMessage = (row: MessageRow): Message => ({
 
 /** The preview of the message that `m` answers, as JSON (null when it answers none). */
 export const replyPreview = (sql: Queries) => sql`(
-  select json_build_object('id', p.id, 'seq', p.seq, 'senderId', p.sender_id, 'username', pu.username, 'content', left(p.content, 200))
+  select json_build_object('id', p.id, 'seq', p.seq, 'senderId', p.sender_id, 'username', ${shownName(sql, "pu")}, 'content', left(p.content, 200))
   from messages p join users pu on pu.id = p.sender_id where p.id = m.reply_to_id)`;
 
 /** Every column of the message object, for rows `m` of messages. */
 const MESSAGE = (sql: Queries) => sql`
-  select m.id, m.room_id, m.seq, m.rev, m.sender_id, u.username, m.content, m.client_id, m.created_at, m.edited_at, m.deleted_at,
+  select m.id, m.room_id, m.seq, m.rev, m.sender_id, ${shownName(sql, "u")} as username, m.content, m.client_id, m.created_at, m.edited_at, m.deleted_at,
          ${replyPreview(sql)} as reply_to,
          coalesce((
            select json_agg(json_build_object('emoji', r.emoji, 'count', r.count, 'userIds', r.user_ids) order by r.first_use)

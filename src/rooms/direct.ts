@@ -3,6 +3,7 @@
 // direct_rooms, so two people opening it at the same moment get the same room.
 import type { Queries, Sql } from "../db/sql";
 import { notFound } from "../errors";
+import { findable } from "../people/names";
 import { findVisibleRoom, type VisibleRoom } from "./rooms";
 
 /** The other person of a direct room (yourself, in a room of your own). */
@@ -20,7 +21,7 @@ class PairTaken extends Error {}
  * (again) its members: someone who left it is back when either opens it.
  */
 export async function openDirectRoom(sql: Sql, userId: string, username: string): Promise<{ room: VisibleRoom; created: boolean }> {
-  const [other] = await sql<{ id: string }[]>`select id from users where lower(username) = lower(${username})`;
+  const [other] = await sql<{ id: string }[]>`select id from users u where lower(username) = lower(${username}) and ${findable(sql, "u")}`;
   if (!other) throw notFound("user_not_found", "no such user");
   const [low, high] = [userId, other.id].sort() as [string, string];
   const found = async () => (await sql<{ room_id: string }[]>`select room_id from direct_rooms where user_low = ${low} and user_high = ${high}`)[0]?.room_id;

@@ -4,6 +4,7 @@
 import type { Queries, Sql } from "../db/sql";
 import type { Broadcasts, LeaveReason } from "../broadcasts";
 import { forbidden, notFound } from "../errors";
+import { shownName } from "../people/names";
 import type { Member, NotifyLevel, Room, RoomKind, RoomListItem } from "./schemas";
 import { notifyLevel, toUnread, unreadColumns, type UnreadRow } from "./unread";
 
@@ -44,7 +45,7 @@ const roomNotFound = () => notFound("room_not_found", "no such room");
 const roomColumns = (sql: Queries, viewerId: string) => sql`
   r.id, r.is_private, r.owner_id, r.created_at, r.kind, r.last_seq, r.last_rev,
   case when r.kind = 'direct' then (
-    select u.username from direct_rooms d
+    select ${shownName(sql, "u")} from direct_rooms d
     join users u on u.id = case when d.user_low = ${viewerId} then d.user_high else d.user_low end
     where d.room_id = r.id
   ) else r.name end as name`;
