@@ -46,7 +46,7 @@
     if (!item.matches("li.message[data-sender-id]")) return;
     const own = item.dataset.senderId === viewerId;
     item.dataset.own = String(own);
-    item.dataset.mayDelete = String(own || room.dataset.ownerId === viewerId);
+    item.dataset.mayDelete = String(own || room.dataset.ownerId === viewerId || room.dataset.viewerAdmin === "true");
     item.dataset.mentionsYou = String(item.dataset.mentions.split(" ").includes(viewerId));
     for (const button of item.querySelectorAll("button.reaction")) {
       const ids = button.dataset.userIds.split(" ").filter(Boolean);

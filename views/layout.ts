@@ -6,6 +6,8 @@ import { sidebarNav, sidebarToggle, totalUnread, type SidebarData } from "./side
 export interface Viewer {
   userId: string;
   username: string;
+  /** A site admin: the header links to the admin page. */
+  isAdmin: boolean;
 }
 
 export interface PageAssets {
@@ -29,14 +31,16 @@ const HTMX_CONFIG = JSON.stringify({
   ],
 });
 
+const headerLink = "text-blue-800 underline underline-offset-2 hover:no-underline focus-visible:outline-2 dark:text-blue-300";
+
 /** The page's title, after the count of what is unread (public/sidebar.js keeps it current). */
 function pageTitle(title: string, sidebar: SidebarData | undefined): string {
   const unread = sidebar ? totalUnread(sidebar.conversations) : 0;
   return `${unread ? `(${unread}) ` : ""}${title} · ChatLoop`;
 }
 
-export function layout(options: { title: string; viewer?: Viewer; sidebar?: SidebarData; assets: PageAssets; live?: boolean; body: SafeHtml }): SafeHtml {
-  const { title, viewer, sidebar, assets, live, body } = options;
+export function layout(options: { title: string; viewer?: Viewer; sidebar?: SidebarData; assets: PageAssets; live?: boolean; scripts?: string[]; body: SafeHtml }): SafeHtml {
+  const { title, viewer, sidebar, assets, live, scripts, body } = options;
   return html`<!doctype html>
 <html lang="en" class="h-full">
 <head>
@@ -61,6 +65,7 @@ ${viewer && html`<script src="${assets.url("socket.io.min.js")}" defer></script>
 ${live && html`<script src="${assets.url("actions.js")}" defer></script>
 <script src="${assets.url("presence.js")}" defer></script>
 <script src="${assets.url("reading.js")}" defer></script>`}
+${scripts?.map((name) => html`<script src="${assets.url(name)}" defer></script>`)}
 </head>
 <body class="flex min-h-full flex-col bg-white text-slate-900 dark:bg-slate-900 dark:text-slate-100">
 <a href="#main" class="sr-only rounded bg-blue-700 px-3 py-1.5 font-semibold text-white focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-20">Skip to content</a>
@@ -73,6 +78,10 @@ ${live && html`<script src="${assets.url("actions.js")}" defer></script>
   html`<div class="flex items-center gap-3 text-sm">
     <button id="enable-notifications" type="button" hidden data-username="${viewer.username}" class="rounded border border-slate-400 px-2 py-1 hover:bg-slate-100 focus-visible:outline-2 dark:hover:bg-slate-800"><span class="sm:hidden">Notify me</span><span class="max-sm:hidden">Turn on notifications</span></button>
     <span>Signed in as <strong>${viewer.username}</strong></span>
+    <nav aria-label="Account" class="flex items-center gap-3">
+      ${viewer.isAdmin && html`<a href="/chat/admin" class="${headerLink}">Admin</a>`}
+      <a href="/chat/settings" class="${headerLink}">Settings</a>
+    </nav>
     <form method="post" action="/signout"><button class="rounded border border-slate-400 px-2 py-1 hover:bg-slate-100 focus-visible:outline-2 dark:hover:bg-slate-800">Sign out</button></form>
   </div>`}
 </header>

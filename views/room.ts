@@ -15,6 +15,8 @@ export interface RoomData {
   lastSeq: number;
   lastRev: number;
   viewer: { userId: string; username: string };
+  /** A site admin may delete any message here. */
+  viewerIsAdmin: boolean;
   isMember: boolean;
   /** The reader's read marker and effective notification level; null when not a member. */
   lastReadSeq: number | null;
@@ -145,7 +147,7 @@ function heading(room: Room): SafeHtml {
 
 export function roomFragment(data: RoomData, inviteError?: string): SafeHtml {
   const { room, viewer } = data;
-  return html`<div id="room" class="group/room flex flex-col gap-3 md:flex-row" data-room-id="${room.id}" data-kind="${room.kind}" data-username="${viewer.username}" data-viewer-id="${viewer.userId}" data-owner-id="${room.ownerId ?? ""}" data-last-seq="${data.lastSeq}" data-last-rev="${data.lastRev}" data-last-read-seq="${data.lastReadSeq ?? ""}" data-live="${data.isMember}">
+  return html`<div id="room" class="group/room flex flex-col gap-3 md:flex-row" data-room-id="${room.id}" data-kind="${room.kind}" data-username="${viewer.username}" data-viewer-id="${viewer.userId}" data-owner-id="${room.ownerId ?? ""}" data-viewer-admin="${String(data.viewerIsAdmin)}" data-last-seq="${data.lastSeq}" data-last-rev="${data.lastRev}" data-last-read-seq="${data.lastReadSeq ?? ""}" data-live="${data.isMember}">
   <section aria-labelledby="room-heading" class="flex min-w-0 flex-1 flex-col rounded border border-slate-300 dark:border-slate-700">
     <div class="flex flex-wrap items-center justify-between gap-2 border-b border-slate-300 px-3 py-2 dark:border-slate-700">
       ${heading(room)}

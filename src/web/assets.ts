@@ -5,6 +5,7 @@ import htmxPath from "htmx.org/dist/htmx.min.js" with { type: "file" };
 import socketIoPath from "../../node_modules/socket.io-client/dist/socket.io.min.js" with { type: "file" };
 import appCssPath from "../../public/app.css" with { type: "file" };
 import actionsPath from "../../public/actions.js" with { type: "file" };
+import adminPath from "../../public/admin.js" with { type: "file" };
 import appleTouchIconPath from "../../public/apple-touch-icon.png" with { type: "file" };
 import chatPath from "../../public/chat.js" with { type: "file" };
 import icon192Path from "../../public/icon-192.png" with { type: "file" };
@@ -33,6 +34,7 @@ const FILES: Record<string, [path: string, type: string]> = {
   "app.css": [appCssPath, "text/css; charset=utf-8"],
   "chat.js": [chatPath, JS],
   "actions.js": [actionsPath, JS],
+  "admin.js": [adminPath, JS],
   "presence.js": [presencePath, JS],
   "reading.js": [readingPath, JS],
   "socket.js": [socketPath, JS],

@@ -48,6 +48,8 @@ export interface PageOptions {
   viewer?: Viewer;
   /** Loads the Socket.IO client: the page is a room one can chat in. */
   live?: boolean;
+  /** The page's own scripts under /public, by file name. */
+  scripts?: string[];
   status?: number;
   headers?: Record<string, string>;
 }
@@ -55,8 +57,10 @@ export interface PageOptions {
 /** The fragment alone when htmx asks, else the page built around the very same fragment. */
 export async function page(request: Request, fragment: SafeHtml, options: PageOptions): Promise<Response> {
   if (isHtmx(request)) return htmlAnswer(request, fragment, options.status, options.headers);
-  const sidebar = options.viewer && { conversations: await options.viewer.conversations(), currentPath: new URL(request.url).pathname };
-  const body = layout({ ...options, sidebar, assets: { url: assetUrl }, body: fragment });
+  const { viewer } = options;
+  const sidebar = viewer && { conversations: await viewer.conversations(), currentPath: new URL(request.url).pathname };
+  const header = viewer && { userId: viewer.userId, username: viewer.username, isAdmin: await viewer.isAdmin() };
+  const body = layout({ ...options, viewer: header, sidebar, assets: { url: assetUrl }, body: fragment });
   return htmlAnswer(request, body, options.status, options.headers);
 }
 

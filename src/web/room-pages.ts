@@ -20,7 +20,7 @@ import { Id } from "../schemas";
 import { compileValidator } from "../validation";
 import { Form, userError } from "./posted-form";
 import { isHtmx, page, redirect } from "./respond";
-import { viewerGuard } from "./session";
+import { viewerGuard, type Viewer } from "./session";
 
 /** Messages per page of history: the newest on the room page, older ones as the reader scrolls up. */
 const HISTORY_PAGE = 50;
@@ -47,16 +47,17 @@ export function roomPages(deps: HttpDeps) {
    * a page of them. The log's position is read before the history, so that the page's live
    * updates, which start there, overlap what it shows rather than miss anything.
    */
-  const roomData = async (viewer: Principal, roomId: string) => {
+  const roomData = async (viewer: Viewer, roomId: string) => {
     const visible = await findVisibleRoom(sql, viewer.userId, roomId); // refuses a room the viewer may not see
     const { isMember, lastSeq, lastRev, lastReadSeq, notify } = visible;
     const room = roomOf(visible);
     const unread = lastSeq - (lastReadSeq ?? lastSeq);
-    const [members, messages] = await Promise.all([
+    const [viewerIsAdmin, members, messages] = await Promise.all([
+      viewer.isAdmin(),
       membersOnline(sql, deps.presence, viewer.userId, roomId),
       listMessages(sql, roomId, { limit: Math.min(UNREAD_PAGE_MAX, Math.max(HISTORY_PAGE, unread + READ_BEFORE_UNREAD)) }),
     ]);
-    return { room, viewer, isMember, lastReadSeq, notify, members, messages, lastSeq, lastRev, maxMessageLength: deps.maxMessageLength };
+    return { room, viewer, viewerIsAdmin, isMember, lastReadSeq, notify, members, messages, lastSeq, lastRev, maxMessageLength: deps.maxMessageLength };
   };
 
   /** A message of this room, which the viewer may see; a message of another room is not found here. */
@@ -156,8 +157,8 @@ export function roomPages(deps: HttpDeps) {
         async ({ request, params, viewer }) => {
           const { room, message } = await messageIn(viewer, params.roomId, params.messageId);
           if (message.deletedAt) return backToMessage(request, message);
-          if (message.senderId !== viewer.userId && room.ownerId !== viewer.userId) {
-            throw forbidden("forbidden", "only the sender or the room's owner may delete a message");
+          if (message.senderId !== viewer.userId && room.ownerId !== viewer.userId && !(await viewer.isAdmin())) {
+            throw forbidden("forbidden", "only the sender, the room's owner or a site admin may delete a message");
           }
           return page(request, deleteConfirmation(message), { title: "Delete this message?", viewer });
         },

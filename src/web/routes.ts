@@ -7,6 +7,7 @@ import { publicError } from "../errors";
 import type { HttpDeps } from "../http/context";
 import { requireSameOrigin } from "../http/origin";
 import { log } from "../log";
+import { adminPages } from "./admin-pages";
 import { assetResponse } from "./assets";
 import { authPages } from "./auth-pages";
 import { homePage, homePages } from "./home-pages";
@@ -14,6 +15,7 @@ import { prefersHtml } from "./negotiation";
 import { peoplePages } from "./people-pages";
 import { page, redirect } from "./respond";
 import { roomPages } from "./room-pages";
+import { settingsPages } from "./settings-pages";
 import { SignInFirst, viewerOf } from "./session";
 
 export function webRoutes(deps: HttpDeps) {
@@ -46,5 +48,7 @@ export function webRoutes(deps: HttpDeps) {
       .use(homePages(deps))
       .use(peoplePages(deps))
       .use(roomPages(deps))
+      .use(settingsPages(deps))
+      .use(adminPages(deps))
   );
 }

@@ -2,6 +2,7 @@
 // revokes it exactly as POST /auth/logout does.
 import { Elysia } from "elysia";
 import { authenticate, type Principal, type Sessions } from "../auth/accounts";
+import { isAdmin } from "../auth/admins";
 import { SESSION_COOKIE, tokenFrom } from "../auth/credentials";
 import { AppError } from "../errors";
 import { isHttps } from "../http/origin";
@@ -16,10 +17,12 @@ export const clearedSessionCookie = (request: Request) => sessionCookie(request,
 
 /**
  * The signed-in person as pages know them: who they are, and their conversations for the
- * sidebar, read only when a page is drawn whole (an htmx fragment has no sidebar).
+ * sidebar, read only when a page is drawn whole (an htmx fragment has no sidebar); and whether
+ * they are a site admin (the header links to the admin page), read when asked.
  */
 export interface Viewer extends Principal {
   conversations(): Promise<RoomListItem[]>;
+  isAdmin(): Promise<boolean>;
 }
 
 /** Who the cookie says the browser is, or undefined when it is missing, expired or revoked. */
@@ -29,7 +32,12 @@ export async function viewerOf(sessions: Sessions, request: Request): Promise<Vi
   try {
     const principal = await authenticate(sessions, token);
     let conversations: Promise<RoomListItem[]> | undefined; // read once: the home page lists them too
-    return { ...principal, conversations: () => (conversations ??= listRoomsFor(sessions.sql, principal.userId)) };
+    let admin: Promise<boolean> | undefined;
+    return {
+      ...principal,
+      conversations: () => (conversations ??= listRoomsFor(sessions.sql, principal.userId)),
+      isAdmin: () => (admin ??= isAdmin(sessions.sql, principal.userId)),
+    };
   } catch (error) {
     if (error instanceof AppError && error.status === 401) return undefined;
     throw error;
