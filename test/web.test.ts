@@ -641,7 +641,7 @@ describe("what people do to messages", () => {
 
     const page = await (await getPage(aliceBrowser, `/chat/rooms/${room.id}`)).text();
     expectNoHostileMarkup(page);
-    expect(page).toContain(`data-viewer-id="${alice.id}" data-owner-id="${alice.id}" data-last-seq="${lastSeq}" data-last-rev="${lastRev}"`);
+    expect(page).toContain(`data-viewer-id="${alice.id}" data-owner-id="${alice.id}" data-viewer-admin="true" data-last-seq="${lastSeq}" data-last-rev="${lastRev}"`);
     const item = (id: string) => page.slice(page.indexOf(`<li id="message-${id}"`), page.indexOf("</li>\n", page.indexOf(`<li id="message-${id}"`)));
     // The mention: marked, with whom it mentions for the page to compare with its reader; and bob's reaction.
     expect(item(mention.id)).toContain(`data-mentions="${bob.id}"`);
@@ -778,6 +778,8 @@ describe("the JSON API is unchanged", () => {
         "/messages/{roomId}", "/messages", "/rooms/{roomId}/changes", "/messages/{messageId}", "/messages/{messageId}/reactions/{emoji}",
         "/rooms/{roomId}/read", "/rooms/{roomId}/notify", "/dms", "/users",
         "/push/key", "/push/subscriptions",
+        "/auth/reset", "/me", "/admin/users", "/admin/users/{userId}", "/admin/users/{userId}/deactivate", "/admin/users/{userId}/reactivate",
+        "/admin/users/{userId}/admin", "/admin/users/{userId}/reset-link", "/admin/join-link",
       ].sort(),
     );
   });

@@ -118,3 +118,16 @@ export async function dropConnection(server: TestServer, v: Visitor, username: s
   server.io.in(userRoom(user!.id)).disconnectSockets(true);
   await v.page.getByRole("status").filter({ hasText: "Reconnecting…" }).waitFor();
 }
+
+const AXE_SOURCE = await Bun.file(require.resolve("axe-core/axe.min.js")).text();
+
+/** What axe-core finds against WCAG 2.2 A and AA on the page as it is now. */
+export async function accessibilityViolations(page: Page) {
+  await page.evaluate(AXE_SOURCE); // through the DevTools protocol: the page's CSP still forbids inline scripts
+  const result = await page.evaluate(() =>
+    (window as unknown as { axe: { run(o: unknown): Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> } }).axe.run({
+      runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
+    }),
+  );
+  return result.violations.map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target) }));
+}

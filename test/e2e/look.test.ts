@@ -3,11 +3,10 @@
 // leaves the README's screenshots in docs/screenshots.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
-import type { Browser, BrowserContextOptions, Page } from "playwright-core";
+import type { Browser, BrowserContextOptions } from "playwright-core";
 import { api, signUp, startServer, stopServer, type TestServer } from "../harness";
-import { launchChromium, registerThroughForm, visitor, waitForMessages, TEST_MS } from "./chromium";
+import { accessibilityViolations, launchChromium, registerThroughForm, visitor, waitForMessages, TEST_MS } from "./chromium";
 
-const AXE_SOURCE = await Bun.file(require.resolve("axe-core/axe.min.js")).text();
 const SCREENSHOTS = "docs/screenshots";
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 360, height: 740 } } as const;
 const SCHEMES = ["light", "dark"] as const;
@@ -81,15 +80,6 @@ afterAll(async () => {
   await stopServer(server);
 }, TEST_MS);
 
-async function accessibilityViolations(page: Page) {
-  await page.evaluate(AXE_SOURCE); // through the DevTools protocol: the page's CSP still forbids inline scripts
-  const result = await page.evaluate(() =>
-    (window as unknown as { axe: { run(o: unknown): Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> } }).axe.run({
-      runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
-    }),
-  );
-  return result.violations.map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target) }));
-}
 
 test("sign-in and register pages pass axe-core in light and dark", async () => {
   for (const colorScheme of SCHEMES) {
