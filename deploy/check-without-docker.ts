@@ -31,6 +31,7 @@ const instance = (n: number) =>
     DATABASE_URL: url.href,
     REDIS_URL: redisUrl,
     DATA_DIR: join(dir, `data${n}`),
+    REGISTRATION: "open", // the check signs up two people without a join link
   });
 // Together, as compose starts them once PostgreSQL is healthy.
 const instances = await Promise.all([instance(1), instance(2)]);

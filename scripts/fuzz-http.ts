@@ -92,6 +92,7 @@ async function startChatLoop(): Promise<RunningBinary & { dataDir: string }> {
     VAPID_PRIVATE_KEY: vapid.privateKey,
     VAPID_SUBJECT: "mailto:fuzz@chatloop.invalid",
     DATA_DIR: dataDir,
+    REGISTRATION: "open", // the fuzzer signs up people of its own without a join link
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     LIMIT_LOGIN_PER_ACCOUNT: LIFTED,
     LIMIT_LOGIN_PER_ADDRESS: LIFTED,
