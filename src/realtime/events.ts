@@ -92,7 +92,7 @@ export const SOCKET_EVENTS = [
   { direction: "client → server", name: "leaveRoom", payload: LeaveRoomPayload, answer: "roomLeft" },
   { direction: "client → server", name: "sendMessage", payload: SendMessage, answer: "the stored message (acknowledgement); newMessage to the room" },
   { direction: "client → server", name: "editMessage", payload: EditMessagePayload, answer: "the message after the edit (the sender only); messageUpdated to the room" },
-  { direction: "client → server", name: "deleteMessage", payload: DeleteMessagePayload, answer: "the deleted message (the sender or the room's owner); messageUpdated to the room" },
+  { direction: "client → server", name: "deleteMessage", payload: DeleteMessagePayload, answer: "the deleted message (the sender, the room's owner or a site admin); messageUpdated to the room" },
   { direction: "client → server", name: "react", payload: ReactPayload, answer: "the message with the reaction (members); messageUpdated to the room" },
   { direction: "client → server", name: "unreact", payload: ReactPayload, answer: "the message without your reaction; messageUpdated to the room" },
   { direction: "client → server", name: "typing", payload: TypingPayload, answer: "typing to the room's other sockets, at most once per person and room every 2 s" },
