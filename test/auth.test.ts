@@ -131,7 +131,7 @@ describe("registering", () => {
       const answers = await Promise.all(names.map((username) => api(empty, "POST", "/auth/register", { username, password: PASSWORD })));
       expect(answers.map((answer) => answer.status)).toEqual(names.map(() => 201));
       expect(answers.filter((answer) => answer.body.isAdmin)).toHaveLength(1);
-      expect(await empty.sql`select count(*)::int as admins from users where is_admin`).toEqual([{ admins: 1 }]);
+      expect([...(await empty.sql`select count(*)::int as admins from users where is_admin`)]).toEqual([{ admins: 1 }]);
     } finally {
       await stopServer(empty);
     }
