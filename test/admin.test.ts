@@ -127,7 +127,7 @@ describe("admins and permissions", () => {
 // ---- deactivation -----------------------------------------------------------------------------
 
 describe("deactivation", () => {
-  test("deactivating signs the person out at once (REST and sockets); they cannot sign in (403 account_deactivated) and are not found for DMs; reactivating lets them in again", async () => {
+  test("deactivating signs the person out at once (REST and sockets); they cannot sign in (403 account_deactivated) and are not found for DMs or invites; reactivating lets them in again", async () => {
     const carol = await newcomer("carol");
     const second = (await login(server, carol.username)).body.token;
     const sockets = await Promise.all([connect(server, carol.token), connect(server, second, ["polling"])]);
@@ -145,6 +145,8 @@ describe("deactivation", () => {
     expect(reply(await login(server, carol.username, "not the password"))).toEqual({ status: 401, body: error("invalid_credentials") });
     expect((await api(server, "GET", `/users?query=${carol.username}`, undefined, alice.token)).body).toEqual([]);
     expect(reply(await api(server, "POST", "/dms", { username: carol.username }, alice.token))).toEqual({ status: 404, body: error("user_not_found") });
+    const room = await createRoom(server, alice, "carol's surprise", true);
+    expect(reply(await api(server, "POST", `/rooms/${room.id}/invites`, { username: carol.username }, alice.token))).toEqual({ status: 404, body: error("user_not_found") });
     expect((await api(server, "GET", `/admin/users?query=${carol.username}`, undefined, root.token)).body).toEqual([account(carol, { deactivated: true })]);
     expect(reply(await api(server, "POST", `/admin/users/${carol.id}/deactivate`, undefined, root.token))).toEqual(reply(deactivated));
     expect(aliceLost).toBe(false);

@@ -75,7 +75,7 @@ ${scripts?.map((name) => html`<script src="${assets.url(name)}" defer></script>`
     <a href="/" class="text-lg font-bold">ChatLoop</a>
   </div>
   ${viewer &&
-  html`<div class="flex items-center gap-3 text-sm">
+  html`<div class="flex flex-wrap items-center gap-3 text-sm">
     <button id="enable-notifications" type="button" hidden data-username="${viewer.username}" class="rounded border border-slate-400 px-2 py-1 hover:bg-slate-100 focus-visible:outline-2 dark:hover:bg-slate-800"><span class="sm:hidden">Notify me</span><span class="max-sm:hidden">Turn on notifications</span></button>
     <span>Signed in as <strong>${viewer.username}</strong></span>
     <nav aria-label="Account" class="flex items-center gap-3">

@@ -8,6 +8,7 @@ import type { FastState } from "../state/fast-state";
 import { requireJoinCode } from "./join-codes";
 import type { User } from "./schemas";
 import type { TokenSigner } from "./tokens";
+import { toUser, type UserRow } from "./users";
 
 export interface AuthSettings {
   tokenTtlSeconds: number;
@@ -23,15 +24,6 @@ export interface Principal {
   sessionId: string;
   expiresAt: Date;
 }
-
-interface UserRow {
-  id: string;
-  username: string;
-  created_at: Date;
-  is_admin: boolean;
-}
-
-const toUser = (row: UserRow): User => ({ id: row.id, username: row.username, createdAt: row.created_at.toISOString(), isAdmin: row.is_admin });
 
 /** What account actions need: the sessions, the hashing cost, and the abuse limits. */
 export interface Accounts extends Sessions {

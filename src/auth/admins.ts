@@ -2,6 +2,7 @@
 // session: admin actions are rare, and a removed admin must lose the power at once.
 import type { Queries, Sql } from "../db/sql";
 import { conflict, forbidden, notFound } from "../errors";
+import { toUser, type UserRow } from "./users";
 import type { Account } from "./schemas";
 
 export async function isAdmin(sql: Queries, userId: string): Promise<boolean> {
@@ -39,21 +40,11 @@ export interface AccountsPage {
   next?: string;
 }
 
-interface AccountRow {
-  id: string;
-  username: string;
-  created_at: Date;
-  is_admin: boolean;
+interface AccountRow extends UserRow {
   deactivated: boolean;
 }
 
-const toAccount = (row: AccountRow): Account => ({
-  id: row.id,
-  username: row.username,
-  createdAt: row.created_at.toISOString(),
-  isAdmin: row.is_admin,
-  deactivated: row.deactivated,
-});
+const toAccount = (row: AccountRow): Account => ({ ...toUser(row), deactivated: row.deactivated });
 
 const ACCOUNT = (sql: Queries) => sql`select id, username, created_at, is_admin, deactivated_at is not null as deactivated from users`;
 
@@ -72,7 +63,7 @@ export async function listAccounts(sql: Sql, adminId: string, page: { query: str
   await requireAdmin(sql, adminId);
   const rows = await sql<AccountRow[]>`${ACCOUNT(sql)}
     where deleted_at is null and strpos(lower(username), lower(${page.query})) > 0
-      and (${page.after ?? null}::text is null or lower(username) > lower(${page.after ?? ""}))
+      ${page.after === undefined ? sql`` : sql`and lower(username) > lower(${page.after})`}
     order by lower(username)
     limit ${page.limit + 1}`;
   const accounts = rows.slice(0, page.limit).map(toAccount);

@@ -1,7 +1,7 @@
 // Your own account (extensions): who you are, and deleting the account.
 import { Elysia } from "elysia";
 import { deleteAccount } from "../auth/account-deletion";
-import { findAccount } from "../auth/admins";
+import { findUser } from "../auth/users";
 import { AccountDeletion, User } from "../auth/schemas";
 import { ErrorBody } from "../schemas";
 import { authGuard, type HttpDeps } from "./context";
@@ -10,14 +10,7 @@ export function meRoutes(deps: HttpDeps) {
   return new Elysia({ prefix: "/me", tags: ["auth"] })
     .use(authGuard(deps))
     .guard({ auth: true, response: { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 429: ErrorBody } })
-    .get(
-      "",
-      async ({ principal }) => {
-        const { deactivated, ...user } = await findAccount(deps.sql, principal.userId);
-        return user;
-      },
-      { response: { 200: User }, detail: { summary: "Your own user" } },
-    )
+    .get("", ({ principal }) => findUser(deps.sql, principal.userId), { response: { 200: User }, detail: { summary: "Your own user" } })
     .delete(
       "",
       async ({ principal, body, set }) => {

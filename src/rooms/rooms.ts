@@ -4,7 +4,7 @@
 import type { Queries, Sql } from "../db/sql";
 import type { Broadcasts, LeaveReason } from "../broadcasts";
 import { forbidden, notFound } from "../errors";
-import { shownName } from "../people/names";
+import { findable, shownName } from "../people/names";
 import type { Member, NotifyLevel, Room, RoomKind, RoomListItem } from "./schemas";
 import { notifyLevel, toUnread, unreadColumns, type UnreadRow } from "./unread";
 
@@ -158,7 +158,7 @@ async function requireOwner(sql: Sql, userId: string, roomId: string): Promise<V
 export async function invite(sql: Sql, ownerId: string, roomId: string, username: string): Promise<Member> {
   await requireOwner(sql, ownerId, roomId);
   const [member] = await sql<MemberRow[]>`
-    with invitee as (select id from users where lower(username) = lower(${username})),
+    with invitee as (select id from users u where lower(username) = lower(${username}) and ${findable(sql, "u")}),
     added as (
       insert into memberships (room_id, user_id, last_read_seq) select ${roomId}, i.id, r.last_seq from invitee i, rooms r where r.id = ${roomId}
       on conflict do nothing
