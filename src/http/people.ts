@@ -14,7 +14,7 @@ export function peopleRoutes(deps: HttpDeps) {
     .get("/users", ({ query }) => searchUsers(deps.sql, query.query ?? "", query.limit ?? 20), {
       query: PeopleQuery,
       response: { 200: t.Array(Person) },
-      detail: { summary: "People whose username contains `query` (any case), those starting with it first" },
+      detail: { summary: "People whose username contains `query` (any case), those starting with it first; not deactivated or deleted accounts" },
     })
     .post(
       "/dms",

@@ -68,6 +68,19 @@ export async function registerThroughForm(page: Page, username: string, password
   await page.waitForURL((url) => url.pathname === "/");
 }
 
+/** Fills in the sign-in form and sends it. */
+export async function fillSignIn(page: Page, username: string, password = "correct horse battery"): Promise<void> {
+  await page.goto("/signin");
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+export async function signInThroughForm(page: Page, username: string, password?: string): Promise<void> {
+  await fillSignIn(page, username, password);
+  await page.waitForURL((url) => url.pathname === "/");
+}
+
 /** The message texts shown in the room, top to bottom, stored and pending. */
 export function shownMessages(page: Page): Promise<{ seq: string | undefined; text: string; pending: boolean }[]> {
   return page.$$eval("#messages li.message", (items) =>
