@@ -293,7 +293,7 @@ describe("REST: unknown fields are ignored, never stored", () => {
     const planted = crypto.randomUUID();
     const created = await api(server, "POST", "/rooms", { name: "mass assignment", ownerId: bob.id, owner_id: bob.id, id: planted, last_seq: 99, lastSeq: 99, createdAt: "2001-01-01T00:00:00.000Z" }, alice.token);
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.any(String), name: "mass assignment", isPrivate: false, ownerId: alice.id, createdAt: expect.any(String), kind: "room" });
+    expect(created.body).toEqual({ id: expect.any(String), name: "mass assignment", isPrivate: false, ownerId: alice.id, createdAt: expect.any(String), kind: "room", topic: null, archivedAt: null });
     expect(created.body.id).not.toBe(planted);
     const [row] = await server.sql`select owner_id, last_seq::int as last_seq, created_at from rooms where id = ${created.body.id}`;
     expect(row).toMatchObject({ owner_id: alice.id, last_seq: 0 });

@@ -66,7 +66,7 @@ describe("creating a room", () => {
   test("a new room is public by default, and its creator is its owner and first member", async () => {
     const created = await api(server, "POST", "/rooms", { name: "watercooler" }, alice.token);
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.stringMatching(UUID), name: "watercooler", isPrivate: false, ownerId: alice.id, createdAt: expect.stringMatching(ISO), kind: "room" });
+    expect(created.body).toEqual({ id: expect.stringMatching(UUID), name: "watercooler", isPrivate: false, ownerId: alice.id, createdAt: expect.stringMatching(ISO), kind: "room", topic: null, archivedAt: null });
 
     const members = await api(server, "GET", `/rooms/${created.body.id}/members`, undefined, alice.token);
     expect(members.status).toBe(200);
@@ -79,7 +79,7 @@ describe("creating a room", () => {
   test("a room may be created private, and its creator owns it too", async () => {
     const created = await api(server, "POST", "/rooms", { name: "back office", isPrivate: true }, bob.token);
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.stringMatching(UUID), name: "back office", isPrivate: true, ownerId: bob.id, createdAt: expect.stringMatching(ISO), kind: "room" });
+    expect(created.body).toEqual({ id: expect.stringMatching(UUID), name: "back office", isPrivate: true, ownerId: bob.id, createdAt: expect.stringMatching(ISO), kind: "room", topic: null, archivedAt: null });
     expect(await memberNames(created.body, bob)).toEqual(["bob"]);
   });
 

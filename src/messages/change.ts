@@ -11,6 +11,7 @@
 import type { Broadcasts } from "../broadcasts";
 import type { Queries, Sql } from "../db/sql";
 import { badRequest, conflict, forbidden, notFound } from "../errors";
+import { roomArchived } from "../rooms/rooms";
 import { readMessages } from "./log";
 import { mentionsIn } from "./mentions";
 import type { Message } from "./schemas";
@@ -32,6 +33,8 @@ interface Target {
   deleted: boolean;
   ownerId: string | null;
   isMember: boolean;
+  /** Its room is archived: read-only. */
+  archived: boolean;
 }
 
 /**
@@ -51,12 +54,14 @@ const MOVED = Symbol("the message moved under the change");
 async function change(deps: ChangeDeps, userId: string, messageId: string, decide: Decide): Promise<Message> {
   for (let attempt = 1; ; attempt++) {
     const target = await findTarget(deps.sql, userId, messageId);
+    if (target.archived) throw roomArchived();
     const write = decide(target);
     if (write === "unchanged") return (await readMessages(deps.sql, [messageId])).get(messageId)!;
     const done = await deps.sql
       .begin(async (tx) => {
         // Its own statement: one that waited for the lock would still see the rows as they were when it began.
-        await tx`select 1 from rooms where id = ${target.roomId} for update`;
+        const [room] = await tx<{ archived: boolean }[]>`select archived_at is not null as archived from rooms where id = ${target.roomId} for update`;
+        if (room!.archived) throw roomArchived(); // archived since it was found
         const written = await write(tx);
         if (written === "moved") throw MOVED; // undoes the rev the statement took
         return { written, message: (await readMessages(tx, [messageId])).get(messageId)! };
@@ -69,12 +74,12 @@ async function change(deps: ChangeDeps, userId: string, messageId: string, decid
 
 /** The message, in a room the user may see (anything else is not found). */
 async function findTarget(sql: Sql, userId: string, messageId: string): Promise<Target> {
-  const [row] = await sql<{ room_id: string; seq: string; sender_id: string; content: string; deleted: boolean; is_private: boolean; owner_id: string | null; is_member: boolean }[]>`
-    select m.room_id, m.seq, m.sender_id, m.content, m.deleted_at is not null as deleted, r.is_private, r.owner_id,
+  const [row] = await sql<{ room_id: string; seq: string; sender_id: string; content: string; deleted: boolean; is_private: boolean; owner_id: string | null; is_member: boolean; archived: boolean }[]>`
+    select m.room_id, m.seq, m.sender_id, m.content, m.deleted_at is not null as deleted, r.is_private, r.owner_id, r.archived_at is not null as archived,
            exists (select 1 from memberships ms where ms.room_id = r.id and ms.user_id = ${userId}) as is_member
     from messages m join rooms r on r.id = m.room_id where m.id = ${messageId}`;
   if (!row || (row.is_private && !row.is_member)) throw messageNotFound();
-  return { id: messageId, roomId: row.room_id, seq: row.seq, senderId: row.sender_id, content: row.content, deleted: row.deleted, ownerId: row.owner_id, isMember: row.is_member };
+  return { id: messageId, roomId: row.room_id, seq: row.seq, senderId: row.sender_id, content: row.content, deleted: row.deleted, ownerId: row.owner_id, isMember: row.is_member, archived: row.archived };
 }
 
 /** Ends a statement whose CTE `changed` holds the message if it was changed: "moved" if the target expected a change. */
