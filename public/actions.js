@@ -178,7 +178,7 @@
     const input = document.createElement("textarea");
     input.id = `edit-${messageId}`;
     input.className = textarea.className;
-    input.value = body.querySelector(".message-text").textContent;
+    input.value = body.querySelector(".message-text").dataset.source; // as written, not as shown
     input.rows = Math.min(8, input.value.split("\n").length + 1);
     input.maxLength = textarea.maxLength;
     input.required = true;
@@ -224,7 +224,7 @@
       event.preventDefault();
       const content = input.value;
       if (!content.trim()) return void (error.textContent = "A message cannot be empty: delete it instead.");
-      if (content === current().querySelector(".message-text").textContent) return stop();
+      if (content === current().querySelector(".message-text").dataset.source) return stop();
       // Saving: the edited message, when it comes, takes the editor's place (see chatloop:item above).
       form.dataset.saving = "true";
       socket.emit("editMessage", { messageId, content }, (answer) => {

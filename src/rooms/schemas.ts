@@ -1,7 +1,6 @@
-import { FormatRegistry } from "@sinclair/typebox";
 import { t } from "elysia";
 import { Username } from "../auth/schemas";
-import { Id, Seq } from "../schemas";
+import { Id, Seq, Text, textFormat } from "../schemas";
 
 // A name people must be able to trust: it reads as what it is. Refused: control characters
 // (newlines and tabs included), format characters (Unicode's Cf: the bidirectional controls
@@ -9,11 +8,10 @@ import { Id, Seq } from "../schemas";
 // "txt.exe", and the zero-width U+200B-U+200D, U+2060, U+FEFF, which make two names that
 // look the same differ), line and paragraph separators, characters drawn as nothing
 // (Hangul fillers, the blank Braille pattern) and names with nothing visible at all.
-// Surrounding whitespace is trimmed where a name is stored (src/rooms/names.ts).
-export const DISPLAY_NAME = "display-name";
+// Surrounding whitespace is trimmed where a name is stored (storedName in src/rooms/rooms.ts).
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u115f\u1160\u3164\uffa0\u2800]/u;
-FormatRegistry.Set(DISPLAY_NAME, (value) => value.isWellFormed() && !INVISIBLE.test(value) && /[^\s]/u.test(value));
-const RoomName = t.String({
+const DISPLAY_NAME = textFormat("display-name", (value) => !INVISIBLE.test(value) && /\S/u.test(value));
+const RoomName = Text({
   minLength: 1,
   maxLength: 80,
   format: DISPLAY_NAME,
@@ -21,10 +19,9 @@ const RoomName = t.String({
 });
 // A topic is one line of free text; emoji sequences need U+200D, so only control characters
 // and the direction-changing ones are refused (these could reverse the text around it).
-export const TOPIC_TEXT = "topic-text";
 const UNSAFE_IN_TOPIC = /[\p{Cc}\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029]/u;
-FormatRegistry.Set(TOPIC_TEXT, (value) => value.isWellFormed() && !UNSAFE_IN_TOPIC.test(value));
-const Topic = t.String({
+const TOPIC_TEXT = textFormat("topic-text", (value) => !UNSAFE_IN_TOPIC.test(value));
+const Topic = Text({
   maxLength: 250,
   format: TOPIC_TEXT,
   error: "topic must be at most 250 characters, one line, without control or direction-changing characters",
