@@ -128,7 +128,7 @@ describe("in the pages", () => {
     expect(item).toContain(
       `<p><strong>ship it</strong> <span class="mention">@bob</span>: <code>npm test</code> then see <a href="https://example.com/notes?a=1&amp;b=2" ${LINK}>the notes</a></p>`,
     );
-    expect(item).toContain(`data-source="**ship it** @bob: \`npm test\` then see [the notes](https://example.com/notes?a=1&amp;b=2)"`);
+    expect(item).toContain(`<template class="message-source">**ship it** @bob: \`npm test\` then see [the notes](https://example.com/notes?a=1&amp;b=2)</template>`);
     expect(item).toContain("hx-disable");
   });
 

@@ -89,7 +89,8 @@ export interface Placing {
 export const seenReceipt = html`<p class="seen-receipt">Seen</p>`;
 
 // hx-disable: even if some text slipped through as markup, htmx would not act on it.
-// The text is formatted (views/markdown.ts); `data-source` keeps it as written, for editing.
+// The text is formatted (views/markdown.ts); the inert <template> keeps it as written, for
+// editing (never in an attribute: no user text lands where htmx, or anything, reads attributes).
 // "(edited)" follows the text, not the name: a grouped message shows its head only on hover.
 export function messageItem(message: Message, placing: Placing = {}): SafeHtml {
   const deleted = message.deletedAt !== null;
@@ -103,7 +104,7 @@ export function messageItem(message: Message, placing: Placing = {}): SafeHtml {
   </div>
   ${deleted
     ? html`<p class="message-text italic text-slate-600 dark:text-slate-300">This message was deleted</p>`
-    : html`<div class="message-body"><div class="message-text" data-source="${message.content}">${renderMarkdown(message.content, mentions)}</div>${message.editedAt && html`<span class="edited text-xs text-slate-600 dark:text-slate-300">(edited)</span>`}</div>`}
+    : html`<div class="message-body"><div class="message-text">${renderMarkdown(message.content, mentions)}</div>${message.editedAt && html`<span class="edited text-xs text-slate-600 dark:text-slate-300">(edited)</span>`}<template class="message-source">${message.content}</template></div>`}
   ${!deleted && message.reactions.length > 0 && reactions(message)}
   ${placing.seen && seenReceipt}
 </li>`;

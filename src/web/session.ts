@@ -6,7 +6,7 @@ import { SESSION_COOKIE, tokenFrom } from "../auth/credentials";
 import { AppError } from "../errors";
 import { isHttps } from "../http/origin";
 import { listRoomsFor } from "../rooms/rooms";
-import type { RoomListItem } from "../rooms/schemas";
+import { withOwnersWhereNamesRepeat, type ListedRoom } from "./same-names";
 
 export function sessionCookie(request: Request, token: string, maxAgeSeconds: number): string {
   return `${SESSION_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Lax; Path=/; Max-Age=${maxAgeSeconds}${isHttps(request) ? "; Secure" : ""}`;
@@ -19,7 +19,7 @@ export const clearedSessionCookie = (request: Request) => sessionCookie(request,
  * sidebar, read only when a page is drawn whole (an htmx fragment has no sidebar).
  */
 export interface Viewer extends Principal {
-  conversations(): Promise<RoomListItem[]>;
+  conversations(): Promise<ListedRoom[]>;
 }
 
 /** Who the cookie says the browser is, or undefined when it is missing, expired or revoked. */
@@ -28,8 +28,9 @@ export async function viewerOf(sessions: Sessions, request: Request): Promise<Vi
   if (!token) return undefined;
   try {
     const principal = await authenticate(sessions, token);
-    let conversations: Promise<RoomListItem[]> | undefined; // read once: the home page lists them too
-    return { ...principal, conversations: () => (conversations ??= listRoomsFor(sessions.sql, principal.userId)) };
+    let conversations: Promise<ListedRoom[]> | undefined; // read once: the home page lists them too
+    const read = async () => withOwnersWhereNamesRepeat(sessions.sql, await listRoomsFor(sessions.sql, principal.userId));
+    return { ...principal, conversations: () => (conversations ??= read()) };
   } catch (error) {
     if (error instanceof AppError && error.status === 401) return undefined;
     throw error;
