@@ -25,6 +25,7 @@ import {
   type Person,
   type TestServer,
 } from "./harness";
+import { getPage, post, signInBrowser } from "./browser";
 
 let server: TestServer;
 let root: Person, alice: Person, bob: Person, mallory: Person;
@@ -301,5 +302,51 @@ describe("names people can trust", () => {
       expect(reply(registered)).toEqual({ status: 400, body: error("invalid_input") });
     }
     expect(await snapshot(server)).toEqual(before);
+  });
+});
+
+describe("the pages", () => {
+  test("the owner's room page links its settings, which rename it and set its topic; the header shows both", async () => {
+    const room = await createRoom(server, alice, "pages");
+    await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    const [aliceBrowser, bobBrowser] = await Promise.all([signInBrowser(server, "alice"), signInBrowser(server, "bob")]);
+    expect(await (await getPage(aliceBrowser, `/chat/rooms/${room.id}`)).text()).toContain(`href="/chat/rooms/${room.id}/settings"`);
+    expect(await (await getPage(bobBrowser, `/chat/rooms/${room.id}`)).text()).not.toContain(`/settings"`);
+    expect((await getPage(bobBrowser, `/chat/rooms/${room.id}/settings`)).status).toBe(403);
+
+    const bad = await post(aliceBrowser, `/chat/rooms/${room.id}/settings`, { name: "bad\u202Ename", topic: "" });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("without control, invisible or direction-changing characters");
+    const saved = await post(aliceBrowser, `/chat/rooms/${room.id}/settings`, { name: "pages <b>", topic: "a <i>topic</i>" });
+    expect(saved.status).toBe(303);
+    const page = await (await getPage(bobBrowser, `/chat/rooms/${room.id}`)).text();
+    expect(page).toContain(`<span id="room-name">pages &lt;b&gt;</span>`);
+    expect(page).toContain(`>a &lt;i&gt;topic&lt;/i&gt;</p>`);
+  });
+
+  test("archiving from the UI asks on a page first; the archived room has no composer", async () => {
+    const room = await createRoom(server, alice, "to archive");
+    const aliceBrowser = await signInBrowser(server, "alice");
+    expect(await (await getPage(aliceBrowser, `/chat/rooms/${room.id}/archive`)).text()).toContain("Archive to archive?");
+    expect((await api(server, "GET", `/rooms/${room.id}`, undefined, alice.token)).body.archivedAt).toBeNull(); // asking changed nothing
+    expect((await post(aliceBrowser, `/chat/rooms/${room.id}/archive`, {})).status).toBe(303);
+    const page = await (await getPage(aliceBrowser, `/chat/rooms/${room.id}`)).text();
+    expect(page).toContain("This room is archived");
+    expect(page).not.toContain(`id="composer"`);
+    expect(page).toContain(`data-live="false"`);
+  });
+
+  test("creating a room whose name is in sight asks first (409); confirmed, it is made", async () => {
+    await createRoom(server, bob, "Standup");
+    const aliceBrowser = await signInBrowser(server, "alice");
+    const before = await snapshot(server);
+    const asked = await post(aliceBrowser, "/chat/rooms", { name: " standup " }, { "hx-request": "true" });
+    expect(asked.status).toBe(409);
+    const form = await asked.text();
+    expect(form).toContain("A room named “standup” already exists");
+    expect(form).toContain("(by bob)");
+    expect(form).toContain(`name="sameNameOk" value="true"`);
+    expect(await snapshot(server)).toEqual(before);
+    expect((await post(aliceBrowser, "/chat/rooms", { name: "standup", sameNameOk: "true" })).status).toBe(303);
   });
 });

@@ -33,7 +33,7 @@ function joinableRoom(room: ListedRoom): SafeHtml {
  * already see is sent back with the rooms that have it, and the form asks again.
  */
 function namesakeWarning({ name, rooms }: Namesakes): SafeHtml {
-  const described = (room: ListedRoom) => html`<li>${room.name}${namesakeNote({ ...room, ownerName: room.ownerName ?? null })}${room.isPrivate && " (private)"}</li>`;
+  const described = (room: ListedRoom) => html`<li>${room.name}${namesakeNote(room)}${room.isPrivate && " (private)"}</li>`;
   return html`<div id="namesake-warning" role="alert" class="rounded border border-amber-700 bg-amber-50 px-2 py-1 text-amber-950 dark:border-amber-400 dark:bg-amber-950 dark:text-amber-100">
     <p>${rooms.length === 1 ? "A room" : `${rooms.length} rooms`} named “${name}” already ${rooms.length === 1 ? "exists" : "exist"}:</p>
     <ul class="list-disc pl-5">${rooms.map(described)}</ul>

@@ -11,7 +11,7 @@ import { Text } from "../schemas";
 import { compileValidator } from "../validation";
 import { Form, userError } from "./posted-form";
 import { isHtmx, page, redirect } from "./respond";
-import { nameKey } from "./same-names";
+import { nameKey, withOwnerNames } from "./same-names";
 import { viewerGuard, type Viewer } from "./session";
 
 const validNewRoom = compileValidator(CreateRoom);
@@ -33,7 +33,7 @@ export function homePages(deps: HttpDeps) {
           // A name the viewer can already see in a list: asked again, unless this is the answer.
           const rooms = (await viewer.conversations()).filter((room) => room.kind === "room" && nameKey(room.name) === nameKey(storedName(name)));
           if (rooms.length > 0 && body.sameNameOk !== "true") {
-            const namesakes = { name: storedName(name), isPrivate, rooms };
+            const namesakes = { name: storedName(name), isPrivate, rooms: await withOwnerNames(deps.sql, rooms) };
             return isHtmx(request) ? page(request, createRoomForm(undefined, namesakes), { title: "Rooms", status: 409 }) : homePage(request, viewer, undefined, namesakes);
           }
           const room = await createRoom(deps.sql, viewer.userId, name, isPrivate);

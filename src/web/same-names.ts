@@ -17,10 +17,16 @@ export async function withOwnersWhereNamesRepeat(sql: Sql, rooms: RoomListItem[]
   const counts = new Map<string, number>();
   for (const room of rooms) if (room.kind === "room") counts.set(nameKey(room.name), (counts.get(nameKey(room.name)) ?? 0) + 1);
   const ambiguous = rooms.filter((room) => room.kind === "room" && counts.get(nameKey(room.name))! > 1);
-  const ownerIds = [...new Set(ambiguous.flatMap((room) => (room.ownerId ? [room.ownerId] : [])))];
-  if (ownerIds.length === 0) return rooms;
-  const owners = await sql<{ id: string; username: string }[]>`
+  if (ambiguous.length === 0) return rooms;
+  const named = new Map((await withOwnerNames(sql, ambiguous)).map((room) => [room.id, room]));
+  return rooms.map((room) => named.get(room.id) ?? room);
+}
+
+/** The rooms, each with its owner's name (null: no owner). */
+export async function withOwnerNames(sql: Sql, rooms: RoomListItem[]): Promise<ListedRoom[]> {
+  const ownerIds = [...new Set(rooms.flatMap((room) => (room.ownerId ? [room.ownerId] : [])))];
+  const owners = ownerIds.length === 0 ? [] : await sql<{ id: string; username: string }[]>`
     select id, username from users where id = any(string_to_array(${ownerIds.join(",")}, ',')::uuid[])`;
   const names = new Map(owners.map((owner) => [owner.id, owner.username]));
-  return rooms.map((room) => (ambiguous.includes(room) ? { ...room, ownerName: (room.ownerId && names.get(room.ownerId)) || null } : room));
+  return rooms.map((room) => ({ ...room, ownerName: (room.ownerId && names.get(room.ownerId)) || null }));
 }
