@@ -37,6 +37,7 @@ const OVER_64_KIB = "x".repeat(70 * 1024);
 
 beforeAll(async () => {
   server = await startServer();
+  await signUp(server, "root"); // the first account, the site admin: nobody below may manage others' rooms
   [alice, bob, mallory] = await Promise.all([signUp(server, "alice"), signUp(server, "bob"), signUp(server, "mallory")]);
   const [lobby, secret, strangers] = [await createRoom(server, alice, "lobby"), await createRoom(server, alice, "secret", true), await createRoom(server, alice, "strangers")];
   await api(server, "POST", `/rooms/${lobby.id}/join`, undefined, bob.token);

@@ -14,6 +14,7 @@ import {
   next,
   people,
   reply,
+  signUp,
   snapshot,
   startServer,
   stopServer,
@@ -28,6 +29,7 @@ let alice: Person, bob: Person, carol: Person, mallory: Person;
 
 beforeAll(async () => {
   server = await startServer();
+  await signUp(server, "root"); // the first account, the site admin: nobody below may manage others' rooms
   [alice, bob, carol, mallory] = await people(server, "alice", "bob", "carol", "mallory");
 });
 afterEach(closeSockets);

@@ -16,10 +16,13 @@ import { viewerGuard, type Viewer } from "./session";
 
 const validNewRoom = compileValidator(CreateRoom);
 
-/** The home page, with the create form's error, or its question about a name in use, when that form was posted without htmx. */
+/**
+ * The home page, with the create form's error, or its question about a name in use (a question,
+ * not an error: 200), when that form was posted without htmx.
+ */
 export async function homePage(request: Request, viewer: Viewer, createError?: string, namesakes?: Namesakes) {
   const joinable = (await viewer.conversations()).filter((room) => !room.isMember);
-  return page(request, homeFragment({ joinable, createError, namesakes }), { title: "Rooms", viewer, status: createError ? 400 : namesakes ? 409 : 200 });
+  return page(request, homeFragment({ joinable, createError, namesakes }), { title: "Rooms", viewer, status: createError ? 400 : 200 });
 }
 
 export function homePages(deps: HttpDeps) {
@@ -34,7 +37,7 @@ export function homePages(deps: HttpDeps) {
           const rooms = (await viewer.conversations()).filter((room) => room.kind === "room" && nameKey(room.name) === nameKey(storedName(name)));
           if (rooms.length > 0 && body.sameNameOk !== "true") {
             const namesakes = { name: storedName(name), isPrivate, rooms: await withOwnerNames(deps.sql, rooms) };
-            return isHtmx(request) ? page(request, createRoomForm(undefined, namesakes), { title: "Rooms", status: 409 }) : homePage(request, viewer, undefined, namesakes);
+            return isHtmx(request) ? page(request, createRoomForm(undefined, namesakes), { title: "Rooms" }) : homePage(request, viewer, undefined, namesakes);
           }
           const room = await createRoom(deps.sql, viewer.userId, name, isPrivate);
           return redirect(request, roomUrl(room.id));

@@ -40,7 +40,7 @@ test("alice renames her room and archives it from the UI; bob's open page follow
   expect(await bob.page.getByRole("link", { name: "Room settings" }).count()).toBe(0); // not his room
 
   await alice.page.getByRole("link", { name: "Room settings" }).click();
-  await alice.page.getByLabel("Name").fill("launch plan");
+  await alice.page.getByLabel("Name", { exact: true }).fill("launch plan");
   await alice.page.getByLabel(/Topic/).fill("dates, owners and risks");
   await alice.page.getByRole("button", { name: "Save" }).click();
   await alice.page.waitForURL((url) => url.pathname === path);
