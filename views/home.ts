@@ -24,7 +24,7 @@ function joinableRoom(room: ListedRoom): SafeHtml {
   const action = `${roomUrl(room.id)}/join`;
   return html`<li class="flex items-center justify-between gap-2 px-2 py-1">
   <span class="min-w-0 wrap-anywhere">${room.name}${room.ownerName === undefined ? room.topic && html`<span class="block text-sm text-slate-600 dark:text-slate-300">${room.topic}</span>` : namesakeNote(room)}</span>
-  <form method="post" action="${action}" hx-post="${action}"><button class="${buttonClass}" aria-label="Join ${room.name}">Join</button></form>
+  <form method="post" action="${action}" hx-post="${action}"><button class="${buttonClass}" aria-label="Join ${room.name}${room.ownerName && ` (by ${room.ownerName})`}">Join</button></form>
 </li>`;
 }
 
