@@ -83,17 +83,20 @@ describe("the renderer", () => {
   });
 
   // Measured on a quiet 2-core machine: about 1-1.7 ms for the mixed message, 6 ms for 210 URLs
-  // (linkify's share); the bound leaves room for a loaded machine but not for a quadratic blow-up.
+  // (linkify's share), and 3-5 times that under bun test on a loaded machine. The fastest of several rounds is taken, so that a machine busy with other
+  // work does not fail the test; a quadratic blow-up (seconds at this size) would.
   test("rendering stays cheap: a 4,000-character message takes well under 100 ms, mixed Markdown or all links", () => {
     const mixed = "**bold** and `code` with https://example.com/path and @bob, plus _italic_ text. ".repeat(50).slice(0, 4000);
     const links = "https://a.example/ ".repeat(210);
     const brackets = "[".repeat(4000);
     for (const [name, message] of Object.entries({ mixed, links, brackets })) {
       for (let i = 0; i < 50; i++) render(message, true); // warm
-      const runs = 50;
-      const started = performance.now();
-      for (let i = 0; i < runs; i++) render(message, true);
-      const each = (performance.now() - started) / runs;
+      const rounds = Array.from({ length: 10 }, () => {
+        const started = performance.now();
+        for (let i = 0; i < 5; i++) render(message, true);
+        return (performance.now() - started) / 5;
+      });
+      const each = Math.min(...rounds);
       console.log(`render of a ${message.length}-character message (${name}): ${each.toFixed(3)} ms`);
       expect(each).toBeLessThan(100);
     }
