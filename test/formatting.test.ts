@@ -83,8 +83,9 @@ describe("the renderer", () => {
   });
 
   // Measured on a quiet 2-core machine: about 1-1.7 ms for the mixed message, 6 ms for 210 URLs
-  // (linkify's share), and 3-5 times that under bun test on a loaded machine. The fastest of several rounds is taken, so that a machine busy with other
-  // work does not fail the test; a quadratic blow-up (seconds at this size) would.
+  // (linkify's share), and 3-5 times that under bun test on a loaded machine. The fastest of
+  // several rounds is taken, so that a machine busy with other work does not fail the test; a
+  // quadratic blow-up (seconds at this size) would.
   test("rendering stays cheap: a 4,000-character message takes well under 100 ms, mixed Markdown or all links", () => {
     const mixed = "**bold** and `code` with https://example.com/path and @bob, plus _italic_ text. ".repeat(50).slice(0, 4000);
     const links = "https://a.example/ ".repeat(210);

@@ -6,6 +6,7 @@ import type { NotifyLevel, Room, RoomMember } from "../src/rooms/schemas";
 import { buttonClass, field, formError, inputClass } from "./forms";
 import { roomUrl } from "./home";
 import { html, type SafeHtml } from "./html";
+import { renderMarkdown } from "./markdown";
 import { messageButton } from "./people";
 import { conversation, type ReaderMarks } from "./timeline";
 
@@ -193,7 +194,7 @@ export function deleteConfirmation(message: Message): SafeHtml {
   return html`<section class="mx-auto mt-6 max-w-md">
   <h1 class="mb-2 text-xl font-bold">Delete this message?</h1>
   <p class="mb-1 text-sm text-slate-700 dark:text-slate-300">From ${message.username}:</p>
-  <p class="mb-4 border-l-4 border-slate-400 pl-2 whitespace-pre-wrap wrap-anywhere">${message.content}</p>
+  <div class="message-text mb-4 border-l-4 border-slate-400 pl-2">${renderMarkdown(message.content, false)}</div>
   <form method="post" action="${action}" class="flex items-center gap-4">
     <button class="rounded bg-red-700 px-3 py-1.5 font-semibold text-white hover:bg-red-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-700 dark:bg-red-600 dark:hover:bg-red-500 dark:focus-visible:outline-red-300">Delete</button>
     <a class="underline" href="${roomUrl(message.roomId)}#message-${message.id}">Cancel</a>
