@@ -164,6 +164,9 @@
   }
 
   /** The text gives way to a form with the text in it: Enter saves, Shift+Enter starts a new line, Escape cancels. */
+  /** A message's text as its sender wrote it (the item shows it formatted). */
+  const sourceOf = (root) => root.querySelector("template.message-source").content.textContent;
+
   function startEditing(item) {
     const open = item.querySelector(".edit-form textarea");
     if (open) return open.focus();
@@ -178,7 +181,7 @@
     const input = document.createElement("textarea");
     input.id = `edit-${messageId}`;
     input.className = textarea.className;
-    input.value = body.querySelector(".message-text").textContent;
+    input.value = sourceOf(body); // as written, not as shown
     input.rows = Math.min(8, input.value.split("\n").length + 1);
     input.maxLength = textarea.maxLength;
     input.required = true;
@@ -224,7 +227,7 @@
       event.preventDefault();
       const content = input.value;
       if (!content.trim()) return void (error.textContent = "A message cannot be empty: delete it instead.");
-      if (content === current().querySelector(".message-text").textContent) return stop();
+      if (content === sourceOf(current())) return stop();
       // Saving: the edited message, when it comes, takes the editor's place (see chatloop:item above).
       form.dataset.saving = "true";
       socket.emit("editMessage", { messageId, content }, (answer) => {

@@ -200,6 +200,22 @@
     });
     socket.on("connect_error", () => setStatus("Reconnecting…"));
 
+    // The room was renamed, given a topic or archived (by its owner or an admin, anywhere):
+    // the header follows; an archived room takes no more messages, so the composer goes.
+    socket.on("roomUpdated", ({ room: changed }) => {
+      if (changed.id !== roomId) return;
+      document.getElementById("room-name").textContent = changed.name;
+      const topic = document.getElementById("room-topic");
+      topic.textContent = changed.topic || "";
+      topic.hidden = !changed.topic;
+      if (!changed.archivedAt) return;
+      room.dataset.archived = "true";
+      composer.hidden = true;
+      textarea.disabled = true;
+      document.getElementById("room-archived").hidden = false;
+      document.getElementById("room-settings-link")?.remove();
+    });
+
     composer.addEventListener("submit", (event) => {
       event.preventDefault();
       const content = textarea.value;

@@ -38,7 +38,7 @@
     setBadge(link.querySelector(".mention-badge"), mentions);
   }
 
-  const baseTitle = document.title.replace(/^\(\d+\) /, "");
+  let baseTitle = document.title.replace(/^\(\d+\) /, "");
   function showTotal() {
     let total = 0;
     for (const link of nav.querySelectorAll("a.conversation")) total += Number(link.dataset.unread);
@@ -100,6 +100,14 @@
     link.dataset.lastReadSeq = String(read.lastReadSeq);
     showCounts(link, read.unreadCount, read.mentionCount);
     showTotal();
+  });
+
+  // A room renamed or archived: the lists are read again (an archived room leaves them, a
+  // renamed one moves to its place in the alphabet); the page's title follows its room's name.
+  socket.on("roomUpdated", ({ room }) => {
+    const link = linkOf(room.id);
+    if (link && link.getAttribute("aria-current") === "page") baseTitle = `${room.name} · ChatLoop`;
+    fetchLists();
   });
 
   // Activity while the socket was away is lost: after a reconnect the lists are read again.

@@ -1,7 +1,7 @@
 // What the domain tells the connected world, after each change is committed. The domain owns
 // this port and calls it; src/realtime/ implements it, on every instance.
 import type { Message } from "./messages/schemas";
-import type { Unread } from "./rooms/schemas";
+import type { Room, Unread } from "./rooms/schemas";
 
 /** Why a member's sockets leave a room. */
 export type LeaveReason = "left" | "removed";
@@ -24,6 +24,8 @@ export interface Broadcasts {
    * unread; `alsoTo` (the other person of a direct room) hears where it now is.
    */
   readMoved(read: Unread & { userId: string }, alsoTo: string[]): void;
+  /** A room's settings changed (renamed, new topic, archived): every socket of these users, everywhere, hears it. */
+  roomChanged(room: Room, userIds: string[]): void;
   /** The session was revoked: its sockets are disconnected everywhere. */
   sessionEnded(sessionId: string): void;
 }

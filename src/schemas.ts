@@ -9,7 +9,15 @@ import { t } from "elysia";
 // a `Text`, so that no schema can leave the check out; validation.ts words its failure.
 export const WELL_FORMED = "well-formed-text";
 FormatRegistry.Set(WELL_FORMED, (value) => value.isWellFormed());
-export const Text = (options: StringOptions = {}) => t.String({ ...options, format: WELL_FORMED });
+/** The formats a Text may have: each checks that the text is well-formed, and perhaps more. */
+export const TEXT_FORMATS = new Set([WELL_FORMED]);
+/** A format for text with a rule of its own (names, say), on top of being well-formed. */
+export function textFormat(name: string, rule: (value: string) => boolean): string {
+  FormatRegistry.Set(name, (value) => value.isWellFormed() && rule(value));
+  TEXT_FORMATS.add(name);
+  return name;
+}
+export const Text = (options: StringOptions = {}) => t.String({ ...options, format: options.format !== undefined && TEXT_FORMATS.has(options.format) ? options.format : WELL_FORMED });
 
 // Ids are compared as text wherever they name a Socket.IO room, so only the form ChatLoop
 // hands out is taken: an uppercase spelling of a room would be a different room there.

@@ -3,7 +3,6 @@
 import type { Static, TSchema } from "@sinclair/typebox";
 import { TypeCompiler, ValueErrorType, type ValueError } from "@sinclair/typebox/compiler";
 import { badRequest } from "./errors";
-import { WELL_FORMED } from "./schemas";
 
 /**
  * "roomId: must be an id (a UUID)"; the schema's own `error` text wins over TypeBox's, except
@@ -16,7 +15,7 @@ export function describeInvalid(error: ValueError | undefined, where: string): s
 }
 
 function reasonOf(error: ValueError): string {
-  if (error.type === ValueErrorType.StringFormat && error.schema.format === WELL_FORMED) return "must be well-formed Unicode text";
+  if (error.type === ValueErrorType.StringFormat && typeof error.value === "string" && !error.value.isWellFormed()) return "must be well-formed Unicode text";
   return typeof error.schema.error === "string" ? error.schema.error : error.message.toLowerCase();
 }
 

@@ -61,7 +61,7 @@ describe("a room of WebSocket, long-polling and upgraded clients", () => {
     for (const box of inboxes) expect(seqs(await box.until(30))).toEqual(expected);
     for (const client of clients) await flush(client);
     for (const box of inboxes) expect(box.messages).toHaveLength(30);
-    for (const message of inboxes[3]!.messages as (Message & { html?: string })[]) expect(message.html).toContain(`<span class="message-text">${message.content}</span>`);
+    for (const message of inboxes[3]!.messages as (Message & { html?: string })[]) expect(message.html).toContain(`<p>${message.content}</p>`);
   });
 
   test("a long-polling socket is reached through Socket.IO, a WebSocket one through the topic", async () => {

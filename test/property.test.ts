@@ -29,6 +29,7 @@ let greeting: { id: string };
 
 beforeAll(async () => {
   server = await startServer();
+  await signUp(server, "root"); // the first account, the site admin: bob may not manage alice's rooms
   [alice, bob] = await Promise.all([signUp(server, "alice"), signUp(server, "bob")]);
   lobby = await createRoom(server, alice, "lobby");
   secret = await createRoom(server, alice, "secret", true);

@@ -14,6 +14,7 @@ import {
   next,
   people,
   reply,
+  signUp,
   snapshot,
   startServer,
   stopServer,
@@ -28,6 +29,7 @@ let alice: Person, bob: Person, carol: Person, mallory: Person;
 
 beforeAll(async () => {
   server = await startServer();
+  await signUp(server, "root"); // the first account, the site admin: nobody below may manage others' rooms
   [alice, bob, carol, mallory] = await people(server, "alice", "bob", "carol", "mallory");
 });
 afterEach(closeSockets);
@@ -66,7 +68,7 @@ describe("creating a room", () => {
   test("a new room is public by default, and its creator is its owner and first member", async () => {
     const created = await api(server, "POST", "/rooms", { name: "watercooler" }, alice.token);
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.stringMatching(UUID), name: "watercooler", isPrivate: false, ownerId: alice.id, createdAt: expect.stringMatching(ISO), kind: "room" });
+    expect(created.body).toEqual({ id: expect.stringMatching(UUID), name: "watercooler", isPrivate: false, ownerId: alice.id, createdAt: expect.stringMatching(ISO), kind: "room", topic: null, archivedAt: null });
 
     const members = await api(server, "GET", `/rooms/${created.body.id}/members`, undefined, alice.token);
     expect(members.status).toBe(200);
@@ -79,7 +81,7 @@ describe("creating a room", () => {
   test("a room may be created private, and its creator owns it too", async () => {
     const created = await api(server, "POST", "/rooms", { name: "back office", isPrivate: true }, bob.token);
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.stringMatching(UUID), name: "back office", isPrivate: true, ownerId: bob.id, createdAt: expect.stringMatching(ISO), kind: "room" });
+    expect(created.body).toEqual({ id: expect.stringMatching(UUID), name: "back office", isPrivate: true, ownerId: bob.id, createdAt: expect.stringMatching(ISO), kind: "room", topic: null, archivedAt: null });
     expect(await memberNames(created.body, bob)).toEqual(["bob"]);
   });
 

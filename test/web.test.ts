@@ -3,7 +3,7 @@
 import { io as connectSocket } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { getPage, htmlSocket, post, postForm, signInBrowser, type Browser } from "./browser";
-import { api, closeSockets, connect, createRoom, flush, inbox, invite, next, people, snapshot, startServer, stopServer, type Person, type TestServer } from "./harness";
+import { api, closeSockets, connect, createRoom, flush, inbox, invite, next, people, signUp, snapshot, startServer, stopServer, type Person, type TestServer } from "./harness";
 
 let server: TestServer;
 let alice: Person, bob: Person, mallory: Person;
@@ -12,6 +12,7 @@ const EVIL = "https://evil.example";
 
 beforeAll(async () => {
   server = await startServer();
+  await signUp(server, "root"); // the first account, the site admin: nobody below may manage others' rooms
   [alice, bob, mallory] = await people(server, "alice", "bob", "mallory");
   aliceBrowser = await signInBrowser(server, "alice");
 });
@@ -477,7 +478,8 @@ describe("escaping", () => {
     const content = `see https://example.com/a?b=1&c="2" and javascript:alert(1) or <https://example.org/x>.`;
     await api(server, "POST", "/messages", { roomId: room.id, content }, alice.token);
     const page = await (await getPage(aliceBrowser, `/chat/rooms/${room.id}`)).text();
-    expect(page).toContain(`<a href="https://example.com/a?b=1&amp;c=" rel="noopener noreferrer nofollow" target="_blank"`);
+    // The quotes stay in the link (markdown-it's linkify), percent-encoded in its href: no way out of the attribute.
+    expect(page).toContain(`<a href="https://example.com/a?b=1&amp;c=%222%22" rel="noopener noreferrer nofollow" target="_blank"`);
     expect(page).toContain(`<a href="https://example.org/x" rel="noopener noreferrer nofollow" target="_blank"`);
     expect(page).not.toContain(`href="javascript`);
   });
@@ -608,7 +610,7 @@ describe("conversations without JavaScript", () => {
     for (const content of ["hi bob", "are you there?"]) said.push((await api(server, "POST", "/messages", { roomId: direct.id, content }, alice.token)).body);
     await api(server, "POST", `/rooms/${direct.id}/read`, { seq: said[0].seq }, bob.token);
     const page = await (await getPage(aliceBrowser, `/chat/rooms/${direct.id}`)).text();
-    expect(page).toContain(`<h1 id="room-heading" class="text-xl font-bold wrap-anywhere">bob <span class="text-sm font-normal text-slate-600 dark:text-slate-300">(direct message)</span></h1>`);
+    expect(page).toContain(`<h1 id="room-heading" class="text-xl font-bold wrap-anywhere"><span id="room-name">bob</span> <span class="text-sm font-normal text-slate-600 dark:text-slate-300">(direct message)</span></h1>`);
     for (const absent of ["Leave room", "Invite someone", "Remove", "(owner)", `action="/chat/dms"`]) expect(page).not.toContain(absent);
     const item = (id: string) => page.slice(page.indexOf(`<li id="message-${id}"`), page.indexOf("</li>", page.indexOf(`<li id="message-${id}"`)));
     expect(item(said[0].id)).toContain(`<p class="seen-receipt">Seen</p>`);
@@ -793,7 +795,7 @@ describe("the JSON API is unchanged", () => {
     const rooms = await api(server, "GET", "/rooms", undefined, alice.token);
     expect(rooms.headers.get("content-type")).toStartWith("application/json");
     expect(Object.keys(rooms.body[0]).sort()).toEqual(
-      ["createdAt", "id", "isMember", "isPrivate", "kind", "lastReadSeq", "lastSeq", "mentionCount", "name", "notify", "ownerId", "unreadCount"],
+      ["archivedAt", "createdAt", "id", "isMember", "isPrivate", "kind", "lastReadSeq", "lastSeq", "mentionCount", "name", "notify", "ownerId", "topic", "unreadCount"],
     );
     const unknown = await api(server, "GET", "/nowhere", undefined, alice.token);
     expect(unknown).toMatchObject({ status: 404, body: { code: "not_found" } });

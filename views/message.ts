@@ -6,6 +6,7 @@
 import type { Message, Reaction } from "../src/messages/schemas";
 import { html, type SafeHtml } from "./html";
 import { roomUrl } from "./home";
+import { plainText, renderMarkdown } from "./markdown";
 
 // The long class lists every message repeats are named in views/app.css (.message, .reaction, ...).
 
@@ -21,47 +22,14 @@ export const COMMON_EMOJI = [
 
 export const messageUrl = (message: Pick<Message, "roomId" | "id">) => `${roomUrl(message.roomId)}/messages/${message.id}`;
 
-// http(s) URLs up to whitespace or a character that cannot end one; trailing punctuation
-// is left to the sentence ("see https://example.com.").
-const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`]+[^\s<>"'`.,;:!?)\]}]/g;
-// "@username" as src/messages/mentions.ts finds it: not inside a word or an e-mail address.
-const MENTION_PATTERN = /(?<![A-Za-z0-9_.@-])@[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,30}[A-Za-z0-9_])?/g;
-
-/** Text with its @mentions marked; only a message that mentions someone has any. */
-function markMentions(text: string, mentions: boolean): SafeHtml {
-  if (!mentions) return html`${text}`;
-  const parts: (string | SafeHtml)[] = [];
-  let last = 0;
-  for (const match of text.matchAll(MENTION_PATTERN)) {
-    parts.push(text.slice(last, match.index));
-    parts.push(html`<span class="mention">${match[0]}</span>`);
-    last = match.index + match[0].length;
-  }
-  parts.push(text.slice(last));
-  return html`${parts}`;
-}
-
-/** The text, escaped, with its http(s) links clickable and its mentions marked. Newlines stay (the CSS keeps them). */
-function richText(text: string, mentions: boolean): SafeHtml {
-  const parts: SafeHtml[] = [];
-  let last = 0;
-  for (const match of text.matchAll(URL_PATTERN)) {
-    parts.push(markMentions(text.slice(last, match.index), mentions));
-    parts.push(html`<a href="${match[0]}" rel="noopener noreferrer nofollow" target="_blank" class="text-blue-700 underline dark:text-blue-300">${match[0]}</a>`);
-    last = match.index + match[0].length;
-  }
-  parts.push(markMentions(text.slice(last), mentions));
-  return html`${parts}`;
-}
-
 /** "14:05 UTC": what a reader without the script sees; public/chat.js shows local time. */
 function utcTime(iso: string): SafeHtml {
   return html`<time datetime="${iso}" title="${iso}" class="text-xs text-slate-600 dark:text-slate-300">${iso.slice(11, 16)} UTC</time>`;
 }
 
-/** The message this one answers, as a link to it. */
+/** The message this one answers, as a link to it: its words, without their formatting. */
 function replyQuote(replyTo: NonNullable<Message["replyTo"]>): SafeHtml {
-  return html`<a href="#message-${replyTo.id}" class="reply-quote mb-0.5 block truncate border-l-4 border-slate-400 pl-2 text-sm text-slate-700 hover:underline dark:border-slate-500 dark:text-slate-300"><span class="sr-only">In reply to </span><span class="font-semibold">${replyTo.username}</span>: ${replyTo.content || "a deleted message"}</a>`;
+  return html`<a href="#message-${replyTo.id}" class="reply-quote mb-0.5 block truncate border-l-4 border-slate-400 pl-2 text-sm text-slate-700 hover:underline dark:border-slate-500 dark:text-slate-300"><span class="sr-only">In reply to </span><span class="font-semibold">${replyTo.username}</span>: ${plainText(replyTo.content) || "a deleted message"}</a>`;
 }
 
 const people = (count: number) => (count === 1 ? "1 person" : `${count} people`);
@@ -121,6 +89,8 @@ export interface Placing {
 export const seenReceipt = html`<p class="seen-receipt">Seen</p>`;
 
 // hx-disable: even if some text slipped through as markup, htmx would not act on it.
+// The text is formatted (views/markdown.ts); the inert <template> keeps it as written, for
+// editing (never in an attribute: no user text lands where htmx, or anything, reads attributes).
 // "(edited)" follows the text, not the name: a grouped message shows its head only on hover.
 export function messageItem(message: Message, placing: Placing = {}): SafeHtml {
   const deleted = message.deletedAt !== null;
@@ -134,7 +104,7 @@ export function messageItem(message: Message, placing: Placing = {}): SafeHtml {
   </div>
   ${deleted
     ? html`<p class="message-text italic text-slate-600 dark:text-slate-300">This message was deleted</p>`
-    : html`<div class="message-body whitespace-pre-wrap wrap-anywhere"><span class="message-text">${richText(message.content, mentions)}</span>${message.editedAt && html` <span class="edited text-xs text-slate-600 dark:text-slate-300">(edited)</span>`}</div>`}
+    : html`<div class="message-body"><div class="message-text">${renderMarkdown(message.content, mentions)}</div>${message.editedAt && html`<span class="edited text-xs text-slate-600 dark:text-slate-300">(edited)</span>`}<template class="message-source">${message.content}</template></div>`}
   ${!deleted && message.reactions.length > 0 && reactions(message)}
   ${placing.seen && seenReceipt}
 </li>`;

@@ -6,6 +6,7 @@ import type { NotifyLevel, Room, RoomMember } from "../src/rooms/schemas";
 import { buttonClass, field, formError, inputClass } from "./forms";
 import { roomUrl } from "./home";
 import { html, type SafeHtml } from "./html";
+import { renderMarkdown } from "./markdown";
 import { messageButton } from "./people";
 import { conversation, type ReaderMarks } from "./timeline";
 
@@ -18,6 +19,8 @@ export interface RoomData {
   /** A site admin may delete any message here. */
   viewerIsAdmin: boolean;
   isMember: boolean;
+  /** The reader may rename and archive the room (its owner, or a site admin). */
+  mayManage: boolean;
   /** The reader's read marker and effective notification level; null when not a member. */
   lastReadSeq: number | null;
   notify: NotifyLevel | null;
@@ -54,8 +57,10 @@ function readerMarks({ room, viewer, lastReadSeq, messages, members }: RoomData)
   return { unreadFrom, seen };
 }
 
-export function membersPanel(data: Pick<RoomData, "room" | "viewer" | "members">, inviteError?: string): SafeHtml {
-  const isOwner = data.room.ownerId === data.viewer.userId;
+export function membersPanel(data: Pick<RoomData, "room" | "viewer" | "members" | "mayManage">, inviteError?: string): SafeHtml {
+  // The owner or a site admin; nobody invites to an archived room.
+  const manages = data.mayManage;
+  const invites = manages && data.room.archivedAt === null;
   const isDirect = data.room.kind === "direct";
   // The reader is here: online from the page's first paint, not from when their socket's join is announced.
   const online = (m: RoomMember) => m.online || m.userId === data.viewer.userId;
@@ -74,10 +79,10 @@ export function membersPanel(data: Pick<RoomData, "room" | "viewer" | "members">
       <span class="size-2 shrink-0 rounded-full border border-slate-500 group-data-[online=true]:border-emerald-700 group-data-[online=true]:bg-emerald-600" aria-hidden="true"></span>
       <span>${m.username}${m.isOwner && html` <span class="text-xs text-slate-600 dark:text-slate-300">(owner)</span>`}<span class="presence-label sr-only">, ${online(m) ? "online" : "offline"}</span></span>
       ${m.userId !== data.viewer.userId &&
-      html`<div class="ml-auto flex items-center gap-3">${!isDirect && messageButton(m.username, undefined, "text-xs text-slate-700 underline dark:text-slate-300")}${isOwner && !m.isOwner && remove(m)}</div>`}
+      html`<div class="ml-auto flex items-center gap-3">${!isDirect && messageButton(m.username, undefined, "text-xs text-slate-700 underline dark:text-slate-300")}${manages && !m.isOwner && remove(m)}</div>`}
     </li>`,
   )}</ul>
-  ${isOwner &&
+  ${invites &&
   html`<form method="post" action="${action}" hx-post="${action}" hx-target="#members" hx-swap="outerHTML" class="mt-4 flex flex-col gap-2">
     ${formError(inviteError)}
     ${field({ id: "invite-username", label: "Invite someone by username", name: "username" })}
@@ -86,7 +91,12 @@ export function membersPanel(data: Pick<RoomData, "room" | "viewer" | "members">
 </aside>`;
 }
 
+/** In an archived room, where the composer was; public/chat.js shows it when a room is archived while open. */
+const archivedNotice = (hidden: boolean) =>
+  html`<p id="room-archived" role="status" ${hidden && html`hidden`} class="border-t border-slate-300 p-3 text-slate-700 italic dark:border-slate-700 dark:text-slate-300">This room is archived: its history stays, and nothing new can be written here.</p>`;
+
 function composer(data: RoomData): SafeHtml {
+  if (data.room.archivedAt !== null) return archivedNotice(false);
   if (!data.isMember) {
     const action = `${roomUrl(data.room.id)}/join`;
     return html`<form method="post" action="${action}" hx-post="${action}" class="border-t border-slate-300 p-3 dark:border-slate-700">
@@ -140,14 +150,21 @@ export function notifyForm(roomId: string, level: NotifyLevel): SafeHtml {
 </form>`;
 }
 
+/** The room's name and topic; public/chat.js follows a rename or a new topic (`roomUpdated`). */
 function heading(room: Room): SafeHtml {
   const note = (text: string) => html` <span class="text-sm font-normal text-slate-600 dark:text-slate-300">${text}</span>`;
-  return html`<h1 id="room-heading" class="text-xl font-bold wrap-anywhere">${room.name}${room.kind === "direct" ? note("(direct message)") : room.isPrivate && note("(private)")}</h1>`;
+  const kind = room.kind === "direct" ? note("(direct message)") : room.archivedAt !== null ? note("(archived)") : room.isPrivate && note("(private)");
+  return html`<div class="min-w-0">
+        <h1 id="room-heading" class="text-xl font-bold wrap-anywhere"><span id="room-name">${room.name}</span>${kind}</h1>
+        <p id="room-topic" class="text-sm text-slate-700 wrap-anywhere dark:text-slate-300" ${!room.topic && html`hidden`}>${room.topic}</p>
+      </div>`;
 }
+
+export const roomSettingsUrl = (roomId: string) => `${roomUrl(roomId)}/settings`;
 
 export function roomFragment(data: RoomData, inviteError?: string): SafeHtml {
   const { room, viewer } = data;
-  return html`<div id="room" class="group/room flex flex-col gap-3 md:flex-row" data-room-id="${room.id}" data-kind="${room.kind}" data-username="${viewer.username}" data-viewer-id="${viewer.userId}" data-owner-id="${room.ownerId ?? ""}" data-viewer-admin="${String(data.viewerIsAdmin)}" data-last-seq="${data.lastSeq}" data-last-rev="${data.lastRev}" data-last-read-seq="${data.lastReadSeq ?? ""}" data-live="${data.isMember}">
+  return html`<div id="room" class="group/room flex flex-col gap-3 md:flex-row" data-room-id="${room.id}" data-kind="${room.kind}" data-username="${viewer.username}" data-viewer-id="${viewer.userId}" data-owner-id="${room.ownerId ?? ""}" data-viewer-admin="${String(data.viewerIsAdmin)}" data-last-seq="${data.lastSeq}" data-last-rev="${data.lastRev}" data-last-read-seq="${data.lastReadSeq ?? ""}" data-live="${String(data.isMember && room.archivedAt === null)}">
   <section aria-labelledby="room-heading" class="flex min-w-0 flex-1 flex-col rounded border border-slate-300 dark:border-slate-700">
     <div class="flex flex-wrap items-center justify-between gap-2 border-b border-slate-300 px-3 py-2 dark:border-slate-700">
       ${heading(room)}
@@ -155,6 +172,7 @@ export function roomFragment(data: RoomData, inviteError?: string): SafeHtml {
       ${data.isMember &&
       html`<div class="flex flex-wrap items-center gap-3">
         ${notifyForm(room.id, data.notify ?? "all")}
+        ${data.mayManage && room.archivedAt === null && html`<a id="room-settings-link" href="${roomSettingsUrl(room.id)}" class="text-sm text-slate-700 underline dark:text-slate-300">Room settings</a>`}
         ${room.kind === "room" && html`<form method="post" action="${roomUrl(room.id)}/leave"><button class="text-sm text-slate-700 underline dark:text-slate-300">Leave room</button></form>`}
       </div>`}
     </div>
@@ -165,6 +183,7 @@ ${historyPage(room.id, data.messages, readerMarks(data))}
     </div>
     <p id="typing-status" aria-live="polite" class="min-h-6 px-3 text-sm text-slate-700 italic dark:text-slate-300"></p>
     ${composer(data)}
+    ${data.isMember && room.archivedAt === null && archivedNotice(true)}
   </section>
   ${data.isMember && deleteDialog}
   ${membersPanel(data, inviteError)}
@@ -177,7 +196,7 @@ export function deleteConfirmation(message: Message): SafeHtml {
   return html`<section class="mx-auto mt-6 max-w-md">
   <h1 class="mb-2 text-xl font-bold">Delete this message?</h1>
   <p class="mb-1 text-sm text-slate-700 dark:text-slate-300">From ${message.username}:</p>
-  <p class="mb-4 border-l-4 border-slate-400 pl-2 whitespace-pre-wrap wrap-anywhere">${message.content}</p>
+  <div class="message-text mb-4 border-l-4 border-slate-400 pl-2">${renderMarkdown(message.content, false)}</div>
   <form method="post" action="${action}" class="flex items-center gap-4">
     <button class="rounded bg-red-700 px-3 py-1.5 font-semibold text-white hover:bg-red-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-700 dark:bg-red-600 dark:hover:bg-red-500 dark:focus-visible:outline-red-300">Delete</button>
     <a class="underline" href="${roomUrl(message.roomId)}#message-${message.id}">Cancel</a>

@@ -1,11 +1,18 @@
 // The sidebar on every signed-in page: your rooms and your direct messages, each with what is
 // unread in it and a badge of its own for mentions of you. public/sidebar.js keeps it live; it
 // only ever sets the counts and flags rendered here, so the markup has this one source.
-import type { RoomListItem } from "../src/rooms/schemas";
+import type { ListedRoom } from "../src/web/same-names";
 import { roomUrl } from "./home";
 import { html, type SafeHtml } from "./html";
 
-export type Conversation = Pick<RoomListItem, "id" | "name" | "kind" | "isPrivate" | "isMember" | "lastSeq" | "lastReadSeq" | "unreadCount" | "mentionCount">;
+export type Conversation = Pick<ListedRoom, "id" | "name" | "kind" | "isPrivate" | "isMember" | "lastSeq" | "lastReadSeq" | "unreadCount" | "mentionCount" | "topic" | "ownerName">;
+
+/** Beside a name another listed room shares: whose room it is, and its topic, so the two can be told apart. */
+export function namesakeNote(room: Pick<Conversation, "ownerName" | "topic">): SafeHtml | false {
+  if (room.ownerName === undefined) return false;
+  const owner = room.ownerName === null ? "no owner" : `by ${room.ownerName}`;
+  return html` <span class="namesake-note text-xs font-normal text-slate-600 dark:text-slate-300">(${owner}${room.topic && html`: ${room.topic}`})</span>`;
+}
 
 export interface SidebarData {
   conversations: Conversation[];
@@ -40,7 +47,7 @@ function conversationLink(conversation: Conversation, currentPath: string): Safe
   const mentions = conversation.mentionCount ?? 0;
   return html`<li><a id="conversation-${conversation.id}" href="${href}" ${current && html`aria-current="page"`} data-room-id="${conversation.id}" data-last-seq="${conversation.lastSeq ?? 0}" data-last-read-seq="${conversation.lastReadSeq ?? 0}" data-unread="${unread}" data-mentions="${mentions}" class="conversation flex items-center gap-2 rounded px-2 py-1 font-bold text-slate-800 hover:bg-slate-200 focus-visible:outline-2 focus-visible:outline-blue-700 aria-[current=page]:bg-blue-100 aria-[current=page]:text-blue-950 data-[unread=0]:font-normal dark:text-slate-200 dark:hover:bg-slate-800 dark:focus-visible:outline-blue-300 dark:aria-[current=page]:bg-blue-950 dark:aria-[current=page]:text-blue-50">
     ${marker(conversation)}
-    <span class="min-w-0 flex-1 truncate">${conversation.name}</span>
+    <span class="min-w-0 flex-1 truncate">${conversation.name}${namesakeNote(conversation)}</span>
     <span class="unread-badge rounded-full bg-slate-700 px-1.5 text-xs font-semibold text-white dark:bg-slate-300 dark:text-slate-900" ${unread === 0 && html`hidden`}><span class="sr-only">, unread: </span><span class="count">${unread}</span></span>
     <span class="mention-badge rounded-full bg-red-700 px-1.5 text-xs font-semibold text-white dark:bg-red-400 dark:text-slate-950" ${mentions === 0 && html`hidden`}><span aria-hidden="true">@</span><span class="sr-only">, mentions of you: </span><span class="count">${mentions}</span></span>
   </a></li>`;

@@ -4,7 +4,8 @@ import { Changes, ChangesQuery } from "../messages/schemas";
 import { membersOnline } from "../realtime/presence";
 import { markRead, setNotifyLevel } from "../rooms/reading";
 import { createRoom, findVisibleRoom, invite, joinRoom, leaveRoom, listRoomsFor, removeMember, roomOf } from "../rooms/rooms";
-import { CreateRoom, Invite, MarkRead, Member, MemberParams, Membership, Notify, Room, RoomListItem, RoomMember, RoomParams, SetNotify, Unread } from "../rooms/schemas";
+import { CreateRoom, Invite, MarkRead, Member, MemberParams, Membership, Notify, Room, RoomListItem, RoomMember, RoomParams, SetNotify, Unread, UpdateRoom } from "../rooms/schemas";
+import { archiveRoom, updateRoom } from "../rooms/settings";
 import { ErrorBody } from "../schemas";
 import { authGuard, type HttpDeps } from "./context";
 
@@ -17,7 +18,7 @@ export function roomRoutes(deps: HttpDeps) {
       response: { 200: t.Array(RoomListItem) },
       detail: {
         summary: "Public rooms, and the private rooms you are a member of",
-        description: "Direct rooms are private rooms of kind `direct`. For the rooms you are a member of: where you have read up to, what is unread, and your notification level.",
+        description: "Archived rooms are left out. Direct rooms are private rooms of kind `direct`. For the rooms you are a member of: where you have read up to, what is unread, and your notification level.",
       },
     })
     .post(
@@ -31,7 +32,28 @@ export function roomRoutes(deps: HttpDeps) {
     .get("/:roomId", async ({ principal, params }) => roomOf(await findVisibleRoom(sql, principal.userId, params.roomId)), {
       params: RoomParams,
       response: { 200: Room },
-      detail: { summary: "One room" },
+      detail: { summary: "One room (an archived one too: its members may still read it)" },
+    })
+    .patch("/:roomId", ({ principal, params, body }) => updateRoom(deps, principal.userId, params.roomId, body), {
+      params: RoomParams,
+      body: UpdateRoom,
+      response: { 200: Room },
+      detail: {
+        summary: "Rename the room and/or set its topic (its owner or a site admin)",
+        description:
+          "What is left out stays; a topic of null or blank clears it. Names and topics are trimmed. Every member's sockets hear roomUpdated. " +
+          "An archived room: 409 room_archived; a direct room, or anyone else: 403 not_the_owner.",
+      },
+    })
+    .delete("/:roomId", ({ principal, params }) => archiveRoom(deps, principal.userId, params.roomId), {
+      params: RoomParams,
+      response: { 200: Room },
+      detail: {
+        summary: "Archive the room (its owner or a site admin)",
+        description:
+          "The room becomes read-only (sending, editing, deleting, reacting, joining and inviting answer 409 room_archived) and leaves every list; " +
+          "its members keep reading its history. Answers the room with archivedAt set; archiving again changes nothing. Every member's sockets hear roomUpdated.",
+      },
     })
     .post(
       "/:roomId/join",
@@ -98,7 +120,7 @@ export function roomRoutes(deps: HttpDeps) {
         set.status = 201;
         return invite(sql, principal.userId, params.roomId, body.username);
       },
-      { params: RoomParams, body: Invite, response: { 201: Member }, detail: { summary: "The owner adds a user to the room" } },
+      { params: RoomParams, body: Invite, response: { 201: Member }, detail: { summary: "The owner or a site admin adds a user to the room" } },
     )
     .delete(
       "/:roomId/members/:userId",
@@ -106,6 +128,6 @@ export function roomRoutes(deps: HttpDeps) {
         await removeMember(deps, principal.userId, params.roomId, params.userId);
         set.status = 204;
       },
-      { params: MemberParams, detail: { summary: "The owner removes a member; their sockets leave the room at once" } },
+      { params: MemberParams, detail: { summary: "The owner or a site admin removes a member; their sockets leave the room at once" } },
     );
 }

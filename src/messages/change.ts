@@ -11,6 +11,7 @@
 import type { Broadcasts } from "../broadcasts";
 import type { Queries, Sql } from "../db/sql";
 import { badRequest, conflict, forbidden, notFound } from "../errors";
+import { roomArchived } from "../rooms/rooms";
 import { readMessages } from "./log";
 import { mentionsIn } from "./mentions";
 import type { Message } from "./schemas";
@@ -34,6 +35,8 @@ interface Target {
   isMember: boolean;
   /** The one changing it is a site admin. */
   byAdmin: boolean;
+  /** Its room is archived: read-only. */
+  archived: boolean;
 }
 
 /**
@@ -53,12 +56,14 @@ const MOVED = Symbol("the message moved under the change");
 async function change(deps: ChangeDeps, userId: string, messageId: string, decide: Decide): Promise<Message> {
   for (let attempt = 1; ; attempt++) {
     const target = await findTarget(deps.sql, userId, messageId);
+    if (target.archived) throw roomArchived();
     const write = decide(target);
     if (write === "unchanged") return (await readMessages(deps.sql, [messageId])).get(messageId)!;
     const done = await deps.sql
       .begin(async (tx) => {
         // Its own statement: one that waited for the lock would still see the rows as they were when it began.
-        await tx`select 1 from rooms where id = ${target.roomId} for update`;
+        const [room] = await tx<{ archived: boolean }[]>`select archived_at is not null as archived from rooms where id = ${target.roomId} for update`;
+        if (room!.archived) throw roomArchived(); // archived since it was found
         const written = await write(tx);
         if (written === "moved") throw MOVED; // undoes the rev the statement took
         return { written, message: (await readMessages(tx, [messageId])).get(messageId)! };
@@ -71,8 +76,8 @@ async function change(deps: ChangeDeps, userId: string, messageId: string, decid
 
 /** The message, in a room the user may see (anything else is not found). */
 async function findTarget(sql: Sql, userId: string, messageId: string): Promise<Target> {
-  const [row] = await sql<{ room_id: string; seq: string; sender_id: string; content: string; deleted: boolean; is_private: boolean; owner_id: string | null; is_member: boolean; by_admin: boolean }[]>`
-    select m.room_id, m.seq, m.sender_id, m.content, m.deleted_at is not null as deleted, r.is_private, r.owner_id,
+  const [row] = await sql<{ room_id: string; seq: string; sender_id: string; content: string; deleted: boolean; is_private: boolean; owner_id: string | null; is_member: boolean; by_admin: boolean; archived: boolean }[]>`
+    select m.room_id, m.seq, m.sender_id, m.content, m.deleted_at is not null as deleted, r.is_private, r.owner_id, r.archived_at is not null as archived,
            exists (select 1 from memberships ms where ms.room_id = r.id and ms.user_id = ${userId}) as is_member,
            exists (select 1 from users u where u.id = ${userId} and u.is_admin) as by_admin
     from messages m join rooms r on r.id = m.room_id where m.id = ${messageId}`;
@@ -87,6 +92,7 @@ async function findTarget(sql: Sql, userId: string, messageId: string): Promise<
     ownerId: row.owner_id,
     isMember: row.is_member,
     byAdmin: row.by_admin,
+    archived: row.archived,
   };
 }
 

@@ -5,7 +5,7 @@ import type { Broadcasts } from "../broadcasts";
 import type { Sql } from "../db/sql";
 import { AppError, badRequest, conflict, forbidden, notFound } from "../errors";
 import type { RateLimiter } from "../limits/rate-limits";
-import { requireMember } from "../rooms/rooms";
+import { requireMember, roomArchived } from "../rooms/rooms";
 import type { GroupCommit } from "./group-commit";
 import type { Message, SendMessage } from "./schemas";
 
@@ -48,6 +48,9 @@ export async function sendMessage(deps: SendDeps, sender: Principal, input: Send
       return { message: stored.message, created: true };
     case "no_reply_target":
       throw notFound("message_not_found", "replyToId names no message of this room");
+    case "archived":
+      // A member's send, so the room is no secret to them.
+      throw roomArchived();
     case "earlier":
       // A retry answers with the first message, but only to someone who may still post there.
       if (!stored.member) break;

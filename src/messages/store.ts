@@ -22,11 +22,13 @@ export type Stored =
   /** The sender is not a member of the room, or there is no such room. */
   | { outcome: "refused" }
   /** It answers a message that is not in its room. */
-  | { outcome: "no_reply_target" };
+  | { outcome: "no_reply_target" }
+  /** The room is archived: read-only. */
+  | { outcome: "archived" };
 
 /**
  * Stores a batch of messages in one statement: messages whose clientId is new, whose sender is
- * a member and whose reply target is in the same room are numbered and inserted, with their
+ * a member, whose room is not archived and whose reply target is in the same room are numbered and inserted, with their
  * mentions. Each room's counters (`last_seq` and `last_rev`: a new message is a change too) are
  * read and bumped once for all its messages under its row lock, taken in id order so that two
  * batches over the same rooms cannot deadlock; a room's messages therefore commit in seq and rev
@@ -54,7 +56,8 @@ export async function storeMessages(sql: Sql, batch: NewMessage[]): Promise<Stor
       from checked where member and earlier_id is null and reply_found
       group by room_id
     ), locked as (
-      select g.*, r.last_seq, r.last_rev from grouped g join rooms r on r.id = g.room_id order by r.id for update of r
+      -- An archive that commits while this waits for the lock is seen here: the row is read again once locked.
+      select g.*, r.last_seq, r.last_rev from grouped g join rooms r on r.id = g.room_id where r.archived_at is null order by r.id for update of r
     ), bumped as (
       update rooms r set last_seq = l.last_seq + cardinality(l.senders), last_rev = l.last_rev + cardinality(l.senders)
       from locked l where r.id = l.room_id
@@ -95,7 +98,8 @@ export async function storeMessages(sql: Sql, batch: NewMessage[]): Promise<Stor
     if (row.id) return { outcome: "earlier", message: earlier.get(row.id)!, member: row.member };
     if (!row.member) return { outcome: "refused" };
     if (!row.reply_found) return { outcome: "no_reply_target" };
-    const stored = inserted.get(sent.roomId)!.shift()!;
+    const stored = inserted.get(sent.roomId)?.shift();
+    if (!stored) return { outcome: "archived" };
     return { outcome: "stored", message: toMessage({ ...stored, username: sent.username, reactions: [] } as MessageRow) };
   });
 }

@@ -64,6 +64,9 @@ export function createBroadcasts(io: ChatServer, feeds: RoomFeeds, activity: Roo
       const { roomId, userId, lastReadSeq } = read;
       if (alsoTo.length > 0) io.to(alsoTo.map(userRoom)).emit("roomRead", { roomId, userId, lastReadSeq });
     },
+    roomChanged(room, userIds) {
+      io.to(userIds.map(userRoom)).emit("roomUpdated", { room });
+    },
     sessionEnded(sessionId) {
       io.local.in(sessionRoom(sessionId)).disconnectSockets(true);
       if (clustered) io.in(sessionRoom(sessionId)).disconnectSockets(true);

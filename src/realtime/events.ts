@@ -2,7 +2,7 @@
 // `sendMessage` takes the very schema of POST /messages; see CONTRACT.md for the meaning of each event.
 import { t } from "elysia";
 import { Content, Emoji, Message, SendMessage } from "../messages/schemas";
-import { Membership, OnlyForward, RoomKind, RoomLeft, Unread } from "../rooms/schemas";
+import { Membership, OnlyForward, Room, RoomKind, RoomLeft, Unread } from "../rooms/schemas";
 import { ErrorBody, Id, Rev, Seq } from "../schemas";
 
 export const JoinRoomPayload = t.Object({
@@ -32,6 +32,8 @@ export const Notification = t.Object({
   kind: RoomKind,
   message: Message,
 });
+
+export const RoomUpdated = t.Object({ room: Room });
 
 export type JoinRoomPayload = typeof JoinRoomPayload.static;
 export type LeaveRoomPayload = typeof LeaveRoomPayload.static;
@@ -77,6 +79,7 @@ export interface ServerToClientEvents {
   roomActivity(payload: RoomActivity): void;
   roomRead(payload: typeof RoomRead.static): void;
   notification(payload: Notification): void;
+  roomUpdated(payload: typeof RoomUpdated.static): void;
   error(error: typeof ErrorBody.static): void;
 }
 
@@ -106,5 +109,6 @@ export const SOCKET_EVENTS = [
   { direction: "server → client", name: "roomActivity", payload: RoomActivity, answer: "to every socket of every member, joined to the room or not: the room has new messages; at most one per room per second" },
   { direction: "server → client", name: "roomRead", payload: RoomRead, answer: "your read marker moved (with your counts), or, in a direct room, the other person's did: a read receipt" },
   { direction: "server → client", name: "notification", payload: Notification, answer: "to every socket of the user: someone else's message that matches your notification level in the room (a mention always does, unless the level is none)" },
+  { direction: "server → client", name: "roomUpdated", payload: RoomUpdated, answer: "to every socket of every member, on every instance: the room was renamed, its topic set, or it was archived (archivedAt set: read-only, gone from lists)" },
   { direction: "server → client", name: "error", payload: ErrorBody, answer: "the last request failed and changed nothing" },
 ] as const;

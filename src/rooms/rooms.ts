@@ -3,8 +3,9 @@
 // exist, and every other feature asks these functions first.
 import type { Queries, Sql } from "../db/sql";
 import type { Broadcasts, LeaveReason } from "../broadcasts";
-import { forbidden, notFound } from "../errors";
+import { conflict, forbidden, notFound } from "../errors";
 import { findable, shownName } from "../people/names";
+import { requireManager } from "./managers";
 import type { Member, NotifyLevel, Room, RoomKind, RoomListItem } from "./schemas";
 import { notifyLevel, toUnread, unreadColumns, type UnreadRow } from "./unread";
 
@@ -15,6 +16,8 @@ interface RoomRow {
   owner_id: string | null;
   created_at: Date;
   kind: RoomKind;
+  topic: string | null;
+  archived_at: Date | null;
 }
 
 /** A room as one user may see it, with where the user stands in it. */
@@ -34,16 +37,23 @@ const toRoom = (row: RoomRow): Room => ({
   ownerId: row.owner_id,
   createdAt: row.created_at.toISOString(),
   kind: row.kind,
+  topic: row.topic,
+  archivedAt: row.archived_at?.toISOString() ?? null,
 });
 
 /** The room itself, without where the user stands in it: what the API answers. */
 export const roomOf = ({ isMember, lastSeq, lastRev, lastReadSeq, notify, ...room }: VisibleRoom): Room => room;
 
 const roomNotFound = () => notFound("room_not_found", "no such room");
+/** An archived room is read-only: its log, and who may read it, no longer change. */
+export const roomArchived = () => conflict("room_archived", "the room is archived: it is read-only");
+
+/** How a room name is stored: without the whitespace around it, in one Unicode spelling (NFC). */
+export const storedName = (name: string) => name.trim().normalize("NFC");
 
 /** Columns of rooms `r` as `viewerId` sees them: a direct room is named after the other person (or oneself). */
 const roomColumns = (sql: Queries, viewerId: string) => sql`
-  r.id, r.is_private, r.owner_id, r.created_at, r.kind, r.last_seq, r.last_rev,
+  r.id, r.is_private, r.owner_id, r.created_at, r.kind, r.last_seq, r.last_rev, r.topic, r.archived_at,
   case when r.kind = 'direct' then (
     select ${shownName(sql, "u")} from direct_rooms d
     join users u on u.id = case when d.user_low = ${viewerId} then d.user_high else d.user_low end
@@ -56,12 +66,12 @@ interface ListedRow extends RoomRow, Partial<UnreadRow> {
   notify: NotifyLevel | null;
 }
 
-/** The rooms the user may see (public ones, and private ones they are in), with their unread counts where a member. */
+/** The rooms the user may see (public ones, and private ones they are in, not archived), with their unread counts where a member. */
 export async function listRoomsFor(sql: Sql, userId: string): Promise<RoomListItem[]> {
   const rows = await sql<ListedRow[]>`
     select ${roomColumns(sql, userId)}, ms.user_id is not null as is_member, ${notifyLevel(sql)} as notify, ${unreadColumns(sql)}
     from rooms r left join memberships ms on ms.room_id = r.id and ms.user_id = ${userId}
-    where not r.is_private or ms.user_id is not null
+    where (not r.is_private or ms.user_id is not null) and r.archived_at is null
     order by r.created_at, r.created_order`;
   return rows.map((row) => {
     const room = { ...toRoom(row), isMember: row.is_member };
@@ -73,8 +83,8 @@ export async function listRoomsFor(sql: Sql, userId: string): Promise<RoomListIt
 export async function createRoom(sql: Sql, ownerId: string, name: string, isPrivate: boolean): Promise<Room> {
   const [row] = await sql<RoomRow[]>`
     with room as (
-      insert into rooms (name, is_private, owner_id) values (${name.trim()}, ${isPrivate}, ${ownerId})
-      returning id, name, is_private, owner_id, created_at, kind
+      insert into rooms (name, is_private, owner_id) values (${storedName(name)}, ${isPrivate}, ${ownerId})
+      returning id, name, is_private, owner_id, created_at, kind, topic, archived_at
     ), owner as (
       insert into memberships (room_id, user_id) select id, owner_id from room
     )
@@ -106,13 +116,19 @@ export async function requireMember(sql: Sql, userId: string, roomId: string): P
   return room;
 }
 
-/** Joins a public room, or re-confirms a member of a private one. Joining twice is fine. */
+/** Refuses a room that is archived. */
+export function requireOpen(room: Pick<Room, "archivedAt">): void {
+  if (room.archivedAt !== null) throw roomArchived();
+}
+
+/** Joins a public room, or re-confirms a member of a private or archived one. Joining twice is fine. */
 export async function joinRoom(sql: Sql, userId: string, roomId: string): Promise<VisibleRoom> {
   const room = await findVisibleRoom(sql, userId, roomId);
   if (room.isMember) return room;
+  requireOpen(room);
   // A new member has read nothing yet, and the history before them is not "unread" either.
   await sql`
-    insert into memberships (room_id, user_id, last_read_seq) select id, ${userId}, last_seq from rooms where id = ${roomId}
+    insert into memberships (room_id, user_id, last_read_seq) select id, ${userId}, last_seq from rooms where id = ${roomId} and archived_at is null
     on conflict do nothing`;
   return findVisibleRoom(sql, userId, roomId);
 }
@@ -148,23 +164,24 @@ async function endMembership({ sql, broadcasts }: MembershipDeps, roomId: string
   return ended;
 }
 
-async function requireOwner(sql: Sql, userId: string, roomId: string): Promise<VisibleRoom> {
+/** The room, if the user may see it and manage it (src/rooms/managers.ts); otherwise not found, or forbidden. */
+export async function findManagedRoom(sql: Sql, userId: string, roomId: string): Promise<VisibleRoom> {
   const room = await findVisibleRoom(sql, userId, roomId);
-  if (room.ownerId !== userId) throw forbidden("not_the_owner", "only the room's owner may do that");
+  await requireManager(sql, room, userId);
   return room;
 }
 
-/** The owner adds a user, found by username, to the room. Inviting a member again is fine. */
-export async function invite(sql: Sql, ownerId: string, roomId: string, username: string): Promise<Member> {
-  await requireOwner(sql, ownerId, roomId);
+/** Its owner or a site admin adds a user, found by username, to the room. Inviting a member again is fine. */
+export async function invite(sql: Sql, managerId: string, roomId: string, username: string): Promise<Member> {
+  requireOpen(await findManagedRoom(sql, managerId, roomId));
   const [member] = await sql<MemberRow[]>`
     with invitee as (select id from users u where lower(username) = lower(${username}) and ${findable(sql, "u")}),
     added as (
-      insert into memberships (room_id, user_id, last_read_seq) select ${roomId}, i.id, r.last_seq from invitee i, rooms r where r.id = ${roomId}
+      insert into memberships (room_id, user_id, last_read_seq) select ${roomId}, i.id, r.last_seq from invitee i, rooms r where r.id = ${roomId} and r.archived_at is null
       on conflict do nothing
       returning last_read_seq
     )
-    select u.id as user_id, u.username, coalesce(m.joined_at, now()) as joined_at, ${ownerId}::uuid as owner_id,
+    select u.id as user_id, u.username, coalesce(m.joined_at, now()) as joined_at, (select owner_id from rooms where id = ${roomId}) as owner_id,
            coalesce(m.last_read_seq, (select last_read_seq from added)) as last_read_seq
     from invitee i join users u on u.id = i.id
     left join memberships m on m.room_id = ${roomId} and m.user_id = u.id`;
@@ -172,10 +189,10 @@ export async function invite(sql: Sql, ownerId: string, roomId: string, username
   return toMember(member);
 }
 
-/** The owner removes a member; removing themselves is leaving. */
-export async function removeMember(deps: MembershipDeps, ownerId: string, roomId: string, memberId: string): Promise<void> {
-  await requireOwner(deps.sql, ownerId, roomId);
-  const reason = memberId === ownerId ? "left" : "removed";
+/** Its owner or a site admin removes a member; removing themselves is leaving. */
+export async function removeMember(deps: MembershipDeps, managerId: string, roomId: string, memberId: string): Promise<void> {
+  await findManagedRoom(deps.sql, managerId, roomId);
+  const reason = memberId === managerId ? "left" : "removed";
   if (!(await endMembership(deps, roomId, memberId, reason))) throw notFound("member_not_found", "that user is not a member of this room");
 }
 

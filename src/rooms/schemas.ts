@@ -1,14 +1,34 @@
 import { t } from "elysia";
 import { Username } from "../auth/schemas";
-import { Id, Seq, Text } from "../schemas";
+import { Id, Seq, Text, textFormat } from "../schemas";
 
+// A name people must be able to trust: it reads as what it is. Refused: control characters
+// (newlines and tabs included), format characters (Unicode's Cf: the bidirectional controls
+// U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C, which can make "exe.txt" show as
+// "txt.exe", and the zero-width U+200B-U+200D, U+2060, U+FEFF, which make two names that
+// look the same differ), line and paragraph separators, characters drawn as nothing
+// (Hangul fillers, the blank Braille pattern) and names with nothing visible at all.
+// Surrounding whitespace is trimmed where a name is stored (storedName in src/rooms/rooms.ts).
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u115f\u1160\u3164\uffa0\u2800]/u;
+const DISPLAY_NAME = textFormat("display-name", (value) => !INVISIBLE.test(value) && /\S/u.test(value));
 const RoomName = Text({
   minLength: 1,
   maxLength: 80,
-  pattern: "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
-  error: "name must be 1-80 characters, not blank, without NUL characters",
+  format: DISPLAY_NAME,
+  error: "name must be 1-80 characters, not blank, without control, invisible or direction-changing characters",
+});
+// A topic is one line of free text; emoji sequences need U+200D, so only control characters
+// and the direction-changing ones are refused (these could reverse the text around it).
+const UNSAFE_IN_TOPIC = /[\p{Cc}\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029]/u;
+const TOPIC_TEXT = textFormat("topic-text", (value) => !UNSAFE_IN_TOPIC.test(value));
+const Topic = Text({
+  maxLength: 250,
+  format: TOPIC_TEXT,
+  error: "topic must be at most 250 characters, one line, without control or direction-changing characters",
 });
 export const CreateRoom = t.Object({ name: RoomName, isPrivate: t.Optional(t.Boolean({ default: false })) });
+/** PATCH /rooms/:roomId: what is given changes; an empty topic clears it. */
+export const UpdateRoom = t.Object({ name: t.Optional(RoomName), topic: t.Optional(t.Union([Topic, t.Null()])) });
 export const Invite = t.Object({ username: Username });
 export const RoomParams = t.Object({ roomId: Id });
 export const MemberParams = t.Object({ roomId: Id, userId: Id });
@@ -24,6 +44,8 @@ export const Room = t.Object({
   ownerId: t.Union([Id, t.Null()], { description: "null once the last member left, and in direct rooms" }),
   createdAt: t.String({ format: "date-time" }),
   kind: RoomKind,
+  topic: t.Union([t.String(), t.Null()], { description: "what the room is for, shown beside its name; null when none" }),
+  archivedAt: t.Union([t.String({ format: "date-time" }), t.Null()], { description: "when it was archived: read-only, left out of every list, history kept" }),
 });
 /** A room in GET /rooms: with where the caller stands in it, when a member. */
 export const RoomListItem = t.Object({
@@ -58,6 +80,7 @@ export const Membership = t.Object({ roomId: Id, userId: Id });
 export const RoomLeft = t.Object({ roomId: Id, userId: Id, reason: t.Optional(t.Union([t.Literal("left"), t.Literal("removed")])) });
 
 export type Room = typeof Room.static;
+export type UpdateRoom = typeof UpdateRoom.static;
 export type RoomKind = typeof RoomKind.static;
 export type RoomListItem = typeof RoomListItem.static;
 export type NotifyLevel = typeof NotifyLevel.static;

@@ -2,23 +2,27 @@
 // someone to message; and the sidebar's lists, which sidebar.js asks for again when a
 // conversation it does not list appears.
 import { Elysia, t } from "elysia";
-import { createRoomForm, homeFragment, roomUrl } from "../../views/home";
+import { createRoomForm, homeFragment, roomUrl, type Namesakes } from "../../views/home";
 import { conversationLists } from "../../views/sidebar";
 import type { HttpDeps } from "../http/context";
-import { createRoom } from "../rooms/rooms";
+import { createRoom, storedName } from "../rooms/rooms";
 import { CreateRoom } from "../rooms/schemas";
 import { Text } from "../schemas";
 import { compileValidator } from "../validation";
 import { Form, userError } from "./posted-form";
 import { isHtmx, page, redirect } from "./respond";
+import { nameKey, withOwnerNames } from "./same-names";
 import { viewerGuard, type Viewer } from "./session";
 
 const validNewRoom = compileValidator(CreateRoom);
 
-/** The home page, with the create form's error when that form failed without htmx. */
-export async function homePage(request: Request, viewer: Viewer, createError?: string) {
+/**
+ * The home page, with the create form's error, or its question about a name in use (a question,
+ * not an error: 200), when that form was posted without htmx.
+ */
+export async function homePage(request: Request, viewer: Viewer, createError?: string, namesakes?: Namesakes) {
   const joinable = (await viewer.conversations()).filter((room) => !room.isMember);
-  return page(request, homeFragment({ joinable, createError }), { title: "Rooms", viewer, status: createError ? 400 : 200 });
+  return page(request, homeFragment({ joinable, createError, namesakes }), { title: "Rooms", viewer, status: createError ? 400 : 200 });
 }
 
 export function homePages(deps: HttpDeps) {
@@ -28,8 +32,14 @@ export function homePages(deps: HttpDeps) {
       "/chat/rooms",
       async ({ request, body, viewer }) => {
         try {
-          const { name, isPrivate } = validNewRoom({ name: body.name, isPrivate: body.isPrivate === "true" });
-          const room = await createRoom(deps.sql, viewer.userId, name, isPrivate ?? false);
+          const { name, isPrivate = false } = validNewRoom({ name: body.name, isPrivate: body.isPrivate === "true" });
+          // A name the viewer can already see in a list: asked again, unless this is the answer.
+          const rooms = (await viewer.conversations()).filter((room) => room.kind === "room" && nameKey(room.name) === nameKey(storedName(name)));
+          if (rooms.length > 0 && body.sameNameOk !== "true") {
+            const namesakes = { name: storedName(name), isPrivate, rooms: await withOwnerNames(deps.sql, rooms) };
+            return isHtmx(request) ? page(request, createRoomForm(undefined, namesakes), { title: "Rooms" }) : homePage(request, viewer, undefined, namesakes);
+          }
+          const room = await createRoom(deps.sql, viewer.userId, name, isPrivate);
           return redirect(request, roomUrl(room.id));
         } catch (error) {
           const message = userError(error);

@@ -13,6 +13,7 @@ import { listMessages, readMessages } from "../messages/log";
 import { HistoryQuery, SendMessage } from "../messages/schemas";
 import { sendMessage } from "../messages/send";
 import { membersOnline } from "../realtime/presence";
+import { mayManage } from "../rooms/managers";
 import { markRead, setNotifyLevel } from "../rooms/reading";
 import { findVisibleRoom, invite, joinRoom, leaveRoom, removeMember, roomOf } from "../rooms/rooms";
 import { Invite, MemberParams, RoomParams, SetNotify } from "../rooms/schemas";
@@ -39,7 +40,8 @@ export function roomPages(deps: HttpDeps) {
   /** What the members panel shows; the panel alone needs no history. */
   const membersData = async (viewer: Principal, roomId: string) => {
     const visible = await findVisibleRoom(sql, viewer.userId, roomId);
-    return { room: roomOf(visible), viewer, isMember: visible.isMember, members: await membersOnline(sql, deps.presence, viewer.userId, roomId) };
+    const [members, manages] = await Promise.all([membersOnline(sql, deps.presence, viewer.userId, roomId), mayManage(sql, visible, viewer.userId)]);
+    return { room: roomOf(visible), viewer, isMember: visible.isMember, members, mayManage: manages };
   };
 
   /**
@@ -52,12 +54,13 @@ export function roomPages(deps: HttpDeps) {
     const { isMember, lastSeq, lastRev, lastReadSeq, notify } = visible;
     const room = roomOf(visible);
     const unread = lastSeq - (lastReadSeq ?? lastSeq);
-    const [viewerIsAdmin, members, messages] = await Promise.all([
+    const [viewerIsAdmin, members, messages, manages] = await Promise.all([
       viewer.isAdmin(),
       membersOnline(sql, deps.presence, viewer.userId, roomId),
       listMessages(sql, roomId, { limit: Math.min(UNREAD_PAGE_MAX, Math.max(HISTORY_PAGE, unread + READ_BEFORE_UNREAD)) }),
+      mayManage(sql, room, viewer.userId),
     ]);
-    return { room, viewer, viewerIsAdmin, isMember, lastReadSeq, notify, members, messages, lastSeq, lastRev, maxMessageLength: deps.maxMessageLength };
+    return { room, viewer, viewerIsAdmin, isMember, mayManage: manages, lastReadSeq, notify, members, messages, lastSeq, lastRev, maxMessageLength: deps.maxMessageLength };
   };
 
   /** A message of this room, which the viewer may see; a message of another room is not found here. */
@@ -80,7 +83,7 @@ export function roomPages(deps: HttpDeps) {
         "/chat/rooms/:roomId",
         async ({ request, params, viewer }) => {
           const data = await roomData(viewer, params.roomId);
-          return page(request, roomFragment(data), { title: data.room.name, viewer, live: data.isMember });
+          return page(request, roomFragment(data), { title: data.room.name, viewer, live: data.isMember && data.room.archivedAt === null });
         },
         { viewer: true, params: RoomParams },
       )
@@ -147,7 +150,7 @@ export function roomPages(deps: HttpDeps) {
           // htmx swaps the members panel; without it, the whole room shows the panel's answer.
           const data = await roomData(viewer, params.roomId);
           const fragment = isHtmx(request) ? membersPanel(data, inviteError) : roomFragment(data, inviteError);
-          return page(request, fragment, { title: data.room.name, viewer, live: data.isMember, status: inviteError ? 400 : 200 });
+          return page(request, fragment, { title: data.room.name, viewer, live: data.isMember && data.room.archivedAt === null, status: inviteError ? 400 : 200 });
         },
         { viewer: true, params: RoomParams, body: Form },
       )

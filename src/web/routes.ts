@@ -15,6 +15,7 @@ import { prefersHtml } from "./negotiation";
 import { peoplePages } from "./people-pages";
 import { page, redirect } from "./respond";
 import { roomPages } from "./room-pages";
+import { roomSettingsPages } from "./room-settings-pages";
 import { settingsPages } from "./settings-pages";
 import { SignInFirst, viewerOf } from "./session";
 
@@ -48,6 +49,7 @@ export function webRoutes(deps: HttpDeps) {
       .use(homePages(deps))
       .use(peoplePages(deps))
       .use(roomPages(deps))
+      .use(roomSettingsPages(deps))
       .use(settingsPages(deps))
       .use(adminPages(deps))
   );

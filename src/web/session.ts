@@ -7,7 +7,7 @@ import { SESSION_COOKIE, tokenFrom } from "../auth/credentials";
 import { AppError } from "../errors";
 import { isHttps } from "../http/origin";
 import { listRoomsFor } from "../rooms/rooms";
-import type { RoomListItem } from "../rooms/schemas";
+import { withOwnersWhereNamesRepeat, type ListedRoom } from "./same-names";
 
 export function sessionCookie(request: Request, token: string, maxAgeSeconds: number): string {
   return `${SESSION_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Lax; Path=/; Max-Age=${maxAgeSeconds}${isHttps(request) ? "; Secure" : ""}`;
@@ -21,7 +21,7 @@ export const clearedSessionCookie = (request: Request) => sessionCookie(request,
  * they are a site admin (the header links to the admin page), read when asked.
  */
 export interface Viewer extends Principal {
-  conversations(): Promise<RoomListItem[]>;
+  conversations(): Promise<ListedRoom[]>;
   isAdmin(): Promise<boolean>;
 }
 
@@ -31,11 +31,12 @@ export async function viewerOf(sessions: Sessions, request: Request): Promise<Vi
   if (!token) return undefined;
   try {
     const principal = await authenticate(sessions, token);
-    let conversations: Promise<RoomListItem[]> | undefined; // read once: the home page lists them too
+    let conversations: Promise<ListedRoom[]> | undefined; // read once: the home page lists them too
     let admin: Promise<boolean> | undefined;
+    const read = async () => withOwnersWhereNamesRepeat(sessions.sql, await listRoomsFor(sessions.sql, principal.userId));
     return {
       ...principal,
-      conversations: () => (conversations ??= listRoomsFor(sessions.sql, principal.userId)),
+      conversations: () => (conversations ??= read()),
       isAdmin: () => (admin ??= isAdmin(sessions.sql, principal.userId)),
     };
   } catch (error) {
