@@ -643,7 +643,7 @@ describe("what people do to messages", () => {
 
     const page = await (await getPage(aliceBrowser, `/chat/rooms/${room.id}`)).text();
     expectNoHostileMarkup(page);
-    expect(page).toContain(`data-viewer-id="${alice.id}" data-owner-id="${alice.id}" data-viewer-admin="true" data-last-seq="${lastSeq}" data-last-rev="${lastRev}"`);
+    expect(page).toContain(`data-viewer-id="${alice.id}" data-owner-id="${alice.id}" data-viewer-admin="false" data-last-seq="${lastSeq}" data-last-rev="${lastRev}"`);
     const item = (id: string) => page.slice(page.indexOf(`<li id="message-${id}"`), page.indexOf("</li>\n", page.indexOf(`<li id="message-${id}"`)));
     // The mention: marked, with whom it mentions for the page to compare with its reader; and bob's reaction.
     expect(item(mention.id)).toContain(`data-mentions="${bob.id}"`);
