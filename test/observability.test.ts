@@ -33,6 +33,34 @@ test("/metrics is Prometheus text that counts requests by route template and sta
   expect([...samples.keys()].some((k) => k.includes("/rooms/0") || k.includes("/rooms/f"))).toBe(false);
 });
 
+test("logs and metrics carry the status the client received, also when an error handler answered it", async () => {
+  const before = await scrape(server);
+  const out = spyOn(console, "log");
+  const level = setLogLevel("info");
+  try {
+    const tooMany = await api(server, "GET", `/messages/${crypto.randomUUID()}?limit=1000`, undefined, alice.token);
+    const blank = await api(server, "POST", "/rooms", { name: "" }, alice.token);
+    const page = await fetch(`${server.base}/chat/rooms/not-a-uuid`, { headers: { accept: "text/html", authorization: `Bearer ${alice.token}` } });
+    expect([tooMany.status, blank.status, page.status]).toEqual([400, 400, 404]);
+    // The line is written once the answer is out: a scrape after it is answered after the line.
+    const after = await scrape(server);
+    const grew = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
+    expect(grew('chatloop_http_requests_total{method="GET",route="/messages/:roomId",status="400"}')).toBe(1);
+    expect(grew('chatloop_http_requests_total{method="POST",route="/rooms",status="400"}')).toBe(1);
+    expect(grew('chatloop_http_requests_total{method="GET",route="/chat/rooms/:roomId",status="404"}')).toBe(1);
+    expect([...after.keys()].filter((k) => k.includes('status="422"'))).toEqual([]);
+    const logged = out.mock.calls.map(([line]) => JSON.parse(String(line))).filter((l) => l.event === "request" && l.status >= 400);
+    expect(logged.map((l) => [l.route, l.status])).toEqual([
+      ["/messages/:roomId", 400],
+      ["/rooms", 400],
+      ["/chat/rooms/:roomId", 404],
+    ]);
+  } finally {
+    setLogLevel(level);
+    out.mockRestore();
+  }
+});
+
 test("stored and delivered messages, socket events and connections are counted", async () => {
   const before = await scrape(server);
   const room = await createRoom(server, alice, "counted");
