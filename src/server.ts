@@ -26,6 +26,7 @@ import { createMetrics } from "./metrics";
 import { PushDispatcher, withPush } from "./push/dispatcher";
 import type { MessageWithHtml } from "./realtime/events";
 import { attachGateway } from "./realtime/gateway";
+import { answerOversizeFrames, frameReadLimitBytes } from "./realtime/oversize-frames";
 import { capPollingResponses } from "./realtime/polling";
 import type { ChatServer } from "./realtime/broadcasts";
 import { startRealtime } from "./realtime/realtime";
@@ -57,9 +58,11 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   const signer = new TokenSigner(config.jwtSecret);
 
   const io: ChatServer = new Server({ serveClient: false });
-  const engine = new Engine({ path: SOCKET_PATH, maxHttpBufferSize: config.maxBodyBytes, allowRequest: refuseCrossSiteCookie });
+  const frameReadLimit = frameReadLimitBytes(config.maxBodyBytes);
+  const engine = new Engine({ path: SOCKET_PATH, maxHttpBufferSize: frameReadLimit, allowRequest: refuseCrossSiteCookie });
   io.bind(engine);
   capPollingResponses(engine);
+  answerOversizeFrames(engine, config.maxBodyBytes);
 
   const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
   if (redis) io.adapter(createAdapter(redis.pub, redis.sub, { key: `${config.redisPrefix}:socket.io` }));
@@ -79,7 +82,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   const limiter = new RateLimiter(state, config.limits);
   const messageStore = new GroupCommit(sql, Math.max(1, db.connections / 2), (size) => metrics.messageBatchSize.observe(size));
   const drain = new Drain();
-  attachGateway(io, { connections, drain, limiter, metrics, sql, signer, state, broadcasts, messageStore, feeds, withHtml, maxMessageLength: config.maxMessageLength });
+  attachGateway(io, { connections, drain, limiter, metrics, sql, signer, state, broadcasts, messageStore, feeds, withHtml, maxMessageLength: config.maxMessageLength, maxFrameBytes: config.maxBodyBytes });
   const app = createHttpApp({
     limiter,
     metrics,
@@ -99,8 +102,9 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
     hostname: config.host,
     port: config.port,
     reusePort: false, // a second process on the same port must fail, not split the traffic
-    // Bun's own limit answers with an empty 413; limitBody answers first, in the API's words.
-    maxRequestBodySize: config.maxBodyBytes * 2,
+    // Bun's own limit answers with an empty 413: limitBody is the limit instead, in the API's
+    // words (a declared Content-Length refused unread, a chunked body read no further than it).
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     idleTimeout,
     // The slow-consumer policy: a socket that stops reading is closed once this much is
     // waiting for it, instead of growing without bound (the engine ignores backpressure);
@@ -117,8 +121,9 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
     async fetch(incoming, server) {
       const request = withParsableUrl(incoming);
       if (!request) return withSecurityHeaders(invalidRequest("the request's target and Host header do not make a URL"));
-      if (new URL(request.url).pathname === SOCKET_PATH) return handleSocketRequest(engine, request, server);
-      const limited = await limitBody(request, config.maxBodyBytes);
+      const socketRequest = new URL(request.url).pathname === SOCKET_PATH;
+      const limited = await limitBody(request, socketRequest ? frameReadLimit : config.maxBodyBytes);
+      if (socketRequest) return limited instanceof Response ? limited : handleSocketRequest(engine, limited, server);
       if (limited instanceof Response) return withSecurityHeaders(limited);
       const readable = await requireTextBody(limited);
       if (readable instanceof Response) return withSecurityHeaders(readable);
