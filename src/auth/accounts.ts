@@ -55,15 +55,21 @@ export async function register(accounts: Accounts, username: string, password: s
 // answer nor its timing tells whether a username exists.
 let decoyHash: Promise<string> | undefined;
 
-/** A token for a new session; attempts are limited per address and per account. */
+/**
+ * A token for a new session. Failures are limited per address, and per account from that
+ * address: a guesser elsewhere cannot lock the owner out. A success is not counted.
+ */
 export async function login(accounts: Accounts, username: string, password: string, address: string): Promise<string> {
-  await accounts.limiter.take("loginPerAddress", address);
-  await accounts.limiter.take("loginPerAccount", username.toLowerCase());
+  const succeeded = await accounts.limiter.takeAll([
+    ["loginPerAddress", address],
+    ["loginPerAccount", `${username.toLowerCase()} from ${address}`],
+  ]);
   const [user] = await accounts.sql<{ id: string; password_hash: string }[]>`
     select id, password_hash from users where lower(username) = lower(${username})`;
   decoyHash ??= hashPassword("decoy password", accounts.auth);
   const valid = await Bun.password.verify(password, user?.password_hash ?? (await decoyHash));
   if (!user || !valid) throw unauthorized("invalid_credentials", "wrong username or password");
+  await succeeded();
   return openSession(accounts, user.id);
 }
 
@@ -83,9 +89,11 @@ const hashPassword = (password: string, settings: AuthSettings) => Bun.password.
  */
 /** Every session of the account ends, sockets included; the caller gets a new token. */
 export async function changePassword(accounts: Accounts & SessionEnding, principal: Principal, current: string, next: string): Promise<string> {
-  await accounts.limiter.take("loginPerAccount", principal.username.toLowerCase()); // a guess at the current password
+  // A wrong current password is a guess, by whoever holds this token: counted per account.
+  const succeeded = await accounts.limiter.take("loginPerAccount", `${principal.userId} changing password`);
   const [user] = await accounts.sql<{ password_hash: string }[]>`select password_hash from users where id = ${principal.userId}`;
   if (!user || !(await Bun.password.verify(current, user.password_hash))) throw forbidden("wrong_password", "the current password is wrong");
+  await succeeded();
   // Hashed first: a transaction's deadline (src/db/timeouts.ts) is for the database's work.
   const hash = await hashPassword(next, accounts.auth);
   const ended = await accounts.sql.begin(async (tx) => {
