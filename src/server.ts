@@ -12,6 +12,7 @@ import { Drain } from "./drain";
 import { publicError } from "./errors";
 import { createHttpApp } from "./http/app";
 import { limitBody } from "./http/body-limit";
+import { serveMetrics } from "./http/metrics";
 import { rememberAddress } from "./http/client-address";
 import { invalidRequest, withParsableUrl } from "./http/request-url";
 import { callerOrigin, ownOrigin } from "./http/origin";
@@ -35,6 +36,8 @@ import { MemoryState, RedisState } from "./state/fast-state";
 
 export interface ChatLoop {
   url: URL;
+  /** Where METRICS_PORT serves /metrics, when it is set. */
+  metricsUrl?: URL;
   sql: Sql;
   io: ChatServer;
   stop(): Promise<void>;
@@ -86,6 +89,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   const app = createHttpApp({
     limiter,
     metrics,
+    metricsToken: config.metricsToken,
     presence,
     state,
     sql,
@@ -131,11 +135,13 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
       return withSecurityHeaders(await drain.run(() => app.handle(readable)).catch(shuttingDown));
     },
   });
+  const metricsServer = config.metricsPort === undefined ? undefined : serveMetrics(metrics, config.host, config.metricsPort, config.metricsToken);
   const url = new URL(`http://${config.host}:${server.port}`);
   log.info("started", { url: url.href, database: config.databaseUrl ? "postgresql" : "embedded", pubsub: redis ? "redis" : "in-process" });
 
   return {
     url,
+    metricsUrl: metricsServer && new URL(`http://${config.host}:${metricsServer.port}/metrics`),
     sql,
     io,
     /**
@@ -149,6 +155,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
       await push.stop();
       io.disconnectSockets(true);
       await server.stop(true);
+      await metricsServer?.stop(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await Promise.all([redis?.pub.quit(), redis?.sub.quit(), redis?.state.quit()]).catch(() => {});
       await db.close();

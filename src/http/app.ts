@@ -12,6 +12,7 @@ import { authRoutes } from "./auth";
 import type { HttpDeps } from "./context";
 import { healthRoutes } from "./health";
 import { messageRoutes } from "./messages";
+import { metricsRoute } from "./metrics";
 import { observe } from "./observe";
 import { peopleRoutes } from "./people";
 import { pushRoutes } from "./push";
@@ -51,12 +52,18 @@ export function createHttpApp(deps: HttpDeps) {
             version: "1",
             description: "The REST API of ChatLoop. The Socket.IO events are on /docs and in src/realtime/events.ts.",
           },
-          components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
+          components: {
+            securitySchemes: {
+              bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
+              metricsToken: { type: "http", scheme: "bearer", description: "METRICS_TOKEN, for Prometheus" },
+            },
+          },
           security: [{ bearer: [] }],
         },
       }),
     )
     .use(healthRoutes(deps.sql))
+    .use(metricsRoute(deps.metrics, deps.metricsToken))
     .use(authRoutes(deps))
     .use(roomRoutes(deps))
     .use(messageRoutes(deps))

@@ -32,8 +32,5 @@ export function observe(metrics: Metrics) {
       metrics.httpRequests.inc({ ...labels, status });
       metrics.httpDuration.observe(ms / 1000, labels);
       log.info("request", { requestId: start.id, ...labels, path: new URL(request.url).pathname, status, ms: Math.round(ms * 10) / 10 });
-    })
-    .get("/metrics", () => new Response(metrics.render(), { headers: { "content-type": "text/plain; version=0.0.4" } }), {
-      detail: { summary: "Prometheus metrics of this instance", tags: ["health"] },
     });
 }
