@@ -1,13 +1,13 @@
 // The HTTP edge: every route group, the API document, and one mapping from errors to
 // `{ message, code }` responses. Nothing here knows about SQL.
-import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
-import { docsPage } from "../../views/docs";
+import { docsPage, type OpenApiDocument } from "../../views/docs";
 import { htmlResponse } from "../../views/html";
 import { publicError } from "../errors";
 import { log } from "../log";
 import { SOCKET_EVENTS } from "../realtime/events";
 import { describeInvalid } from "../validation";
+import { apiDocument } from "./api-document";
 import { authRoutes } from "./auth";
 import type { HttpDeps } from "./context";
 import { healthRoutes } from "./health";
@@ -21,6 +21,8 @@ import { webRoutes } from "../web/routes";
 
 export function createHttpApp(deps: HttpDeps) {
   let docs: Response | undefined;
+  let document: Record<string, unknown> | undefined;
+  const openApi = (): Record<string, unknown> => (document ??= apiDocument(app, DOCUMENTATION));
   const app = new Elysia()
     .use(observe(deps.metrics))
     // Before the error mapping, so that its pages answer their own errors in HTML; everything
@@ -41,27 +43,6 @@ export function createHttpApp(deps: HttpDeps) {
       if (answer.retryAfterMs !== undefined) response.headers.set("retry-after", String(Math.ceil(answer.retryAfterMs / 1000)));
       return response;
     })
-    .use(
-      openapi({
-        provider: null, // the docs page below is ours: no script, nothing from a CDN
-        specPath: "/openapi.json",
-        exclude: { paths: ["/docs"] },
-        documentation: {
-          info: {
-            title: "ChatLoop API",
-            version: "1",
-            description: "The REST API of ChatLoop. The Socket.IO events are on /docs and in src/realtime/events.ts.",
-          },
-          components: {
-            securitySchemes: {
-              bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
-              metricsToken: { type: "http", scheme: "bearer", description: "METRICS_TOKEN, for Prometheus" },
-            },
-          },
-          security: [{ bearer: [] }],
-        },
-      }),
-    )
     .use(healthRoutes(deps.sql))
     .use(metricsRoute(deps.metrics, deps.metricsToken))
     .use(authRoutes(deps))
@@ -69,12 +50,29 @@ export function createHttpApp(deps: HttpDeps) {
     .use(messageRoutes(deps))
     .use(peopleRoutes(deps))
     .use(pushRoutes(deps))
-    .get("/docs", async () => {
-      docs ??= htmlResponse(docsPage(await (await app.handle(new Request("http://localhost/openapi.json"))).json(), SOCKET_EVENTS));
+    .get("/openapi.json", () => openApi(), { detail: { hide: true } })
+    .get("/docs", () => {
+      docs ??= htmlResponse(docsPage(openApi() as unknown as OpenApiDocument, SOCKET_EVENTS));
       return docs.clone();
     }, { detail: { hide: true } });
   return app;
 }
+
+const DOCUMENTATION = {
+  info: {
+    title: "ChatLoop API",
+    version: "1",
+    description: "The REST API of ChatLoop. The Socket.IO events are on /docs and, as AsyncAPI 3, in /asyncapi.json.",
+  },
+  servers: [{ url: "/", description: "This ChatLoop server" }],
+  components: {
+    securitySchemes: {
+      bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A token from POST /auth/login (or the browser's session cookie)" },
+      metricsToken: { type: "http", scheme: "bearer", description: "METRICS_TOKEN, for Prometheus" },
+    },
+  },
+  security: [{ bearer: [] }],
+};
 
 function json(status: number, body: { code: string; message: string }): Response {
   return Response.json(body, { status });

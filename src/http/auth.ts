@@ -14,12 +14,12 @@ export function authRoutes(deps: HttpDeps) {
         set.status = 201;
         return register(deps, body.username, body.password, addressOf(request));
       },
-      { body: Credentials, response: { 201: User, 400: ErrorBody, 409: ErrorBody, 429: ErrorBody }, detail: { summary: "Create an account" } },
+      { body: Credentials, response: { 201: User, 400: ErrorBody, 409: ErrorBody, 429: ErrorBody }, detail: { summary: "Create an account", security: [] } },
     )
     .post(
       "/login",
       async ({ body, request }) => ({ token: await login(deps, body.username, body.password, addressOf(request)) }),
-      { body: LoginCredentials, response: { 200: Token, 401: ErrorBody, 429: ErrorBody }, detail: { summary: "Get a token (a JWT)" } },
+      { body: LoginCredentials, response: { 200: Token, 401: ErrorBody, 429: ErrorBody }, detail: { summary: "Get a token (a JWT)", security: [] } },
     )
     .post(
       "/password",
@@ -37,6 +37,10 @@ export function authRoutes(deps: HttpDeps) {
         await logout(deps, principal);
         set.status = 204;
       },
-      { auth: true, detail: { summary: "Revoke this token, on REST and on live sockets" } },
+      {
+        auth: true,
+        response: { 401: ErrorBody },
+        detail: { summary: "Revoke this token, on REST and on live sockets", responses: { 204: { description: "Revoked: the token no longer works, its sockets are disconnected" } } },
+      },
     );
 }
