@@ -1,10 +1,12 @@
 // The API's machine-readable descriptions, taken from a running server as a client would take
-// them: /openapi.json is lint-clean under Redocly's recommended rules (redocly.yaml).
+// them: /openapi.json is lint-clean under Redocly's recommended rules (redocly.yaml), and a
+// client typed from it compiles against the answers the server really gives.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer, stopServer, type TestServer } from "./harness";
+import { openApiTypes } from "../scripts/openapi-types";
+import { api, people, startServer, stopServer, type TestServer } from "./harness";
 
 let server: TestServer;
 const scratch = mkdtempSync(join(tmpdir(), "chatloop-api-documents-"));
@@ -57,4 +59,60 @@ test("the document says what a client needs: who needs a token, integers as inte
     expect({ path, noContent: op(path!, method!).responses["204"]?.description }).toEqual({ path, noContent: expect.any(String) });
   }
   expect(op("/metrics", "get").responses["200"].content).toHaveProperty(["text/plain; version=0.0.4"]);
+});
+
+test("a client typed from /openapi.json (scripts/openapi-types.ts) compiles against the server's real answers", async () => {
+  const [alice, bob] = await people(server, "alice", "bob");
+  const answers: { path: string; method: string; status: number; body: unknown }[] = [];
+  /** Calls the API and keeps the answer under its path template. */
+  const call = async (method: string, template: string, path: string, body?: unknown, token?: string) => {
+    const answer = await api(server, method, path, body, token);
+    answers.push({ path: template, method: method.toLowerCase(), status: answer.status, body: answer.body });
+    return answer.body;
+  };
+  await call("GET", "/", "/");
+  await call("GET", "/healthz", "/healthz");
+  await call("GET", "/readyz", "/readyz");
+  await call("POST", "/auth/register", "/auth/register", { username: "carol", password: "correct horse battery" });
+  await call("POST", "/auth/login", "/auth/login", { username: "carol", password: "correct horse battery" });
+  await call("POST", "/auth/login", "/auth/login", { username: "carol", password: "wrong horse battery" });
+  const room = await call("POST", "/rooms", "/rooms", { name: "typed" }, alice.token);
+  await call("POST", "/rooms", "/rooms", { name: "" }, alice.token);
+  await call("POST", "/rooms", "/rooms", { name: "no token" });
+  await call("GET", "/rooms", "/rooms", undefined, alice.token);
+  await call("GET", "/rooms/{roomId}", `/rooms/${room.id}`, undefined, alice.token);
+  await call("GET", "/rooms/{roomId}", `/rooms/${crypto.randomUUID()}`, undefined, alice.token);
+  await call("POST", "/rooms/{roomId}/join", `/rooms/${room.id}/join`, undefined, bob.token);
+  await call("GET", "/rooms/{roomId}/members", `/rooms/${room.id}/members`, undefined, alice.token);
+  const message = await call("POST", "/messages", "/messages", { roomId: room.id, content: "hi @bob", clientId: "typed-1" }, alice.token);
+  await call("POST", "/messages", "/messages", { roomId: room.id, content: "hi @bob", clientId: "typed-1" }, alice.token);
+  await call("POST", "/messages", "/messages", { roomId: room.id, content: "a reply", replyToId: message.id }, bob.token);
+  await call("PUT", "/messages/{messageId}/reactions/{emoji}", `/messages/${message.id}/reactions/${encodeURIComponent("👍")}`, undefined, bob.token);
+  await call("PATCH", "/messages/{id}", `/messages/${message.id}`, { content: "hello @bob" }, alice.token);
+  await call("PATCH", "/messages/{id}", `/messages/${message.id}`, { content: "not mine" }, bob.token);
+  await call("GET", "/messages/{id}", `/messages/${room.id}?limit=1`, undefined, alice.token);
+  await call("GET", "/rooms/{roomId}/changes", `/rooms/${room.id}/changes?since=0&limit=1`, undefined, alice.token);
+  await call("POST", "/rooms/{roomId}/read", `/rooms/${room.id}/read`, { seq: 1 }, bob.token);
+  await call("PUT", "/rooms/{roomId}/notify", `/rooms/${room.id}/notify`, { level: "all" }, bob.token);
+  await call("DELETE", "/messages/{id}", `/messages/${message.id}`, undefined, alice.token);
+  await call("POST", "/dms", "/dms", { username: "bob" }, alice.token);
+  await call("GET", "/users", "/users?query=b", undefined, alice.token);
+  await call("GET", "/push/key", "/push/key", undefined, alice.token);
+  const secret = await call("POST", "/rooms", "/rooms", { name: "typed secret", isPrivate: true }, alice.token);
+  await call("POST", "/rooms/{roomId}/invites", `/rooms/${secret.id}/invites`, { username: "bob" }, alice.token);
+  await call("POST", "/rooms/{roomId}/leave", `/rooms/${room.id}/leave`, undefined, bob.token);
+  await call("POST", "/auth/password", "/auth/password", { currentPassword: bob.password, newPassword: "another horse battery" }, bob.token);
+
+  const spec = await fetchJson("/openapi.json");
+  await Bun.write(join(scratch, "chatloop-api.ts"), openApiTypes(spec));
+  const checks = answers.map(
+    ({ path, method, status, body }, i) =>
+      `export const answer${i}: paths[${JSON.stringify(path)}][${JSON.stringify(method)}]["responses"][${status}] = ${body === undefined ? "undefined as never" : JSON.stringify(body)};`,
+  );
+  await Bun.write(join(scratch, "answers.ts"), ['import type { paths } from "./chatloop-api";', ...checks, ""].join("\n"));
+  const tsc = join(import.meta.dir, "../node_modules/.bin/tsc");
+  const compile = Bun.spawnSync([tsc, "--noEmit", "--strict", "--target", "es2022", "--module", "esnext", "--types", "", "answers.ts"], { cwd: scratch, stdout: "pipe", stderr: "pipe" });
+  expect(compile.stdout.toString() + compile.stderr.toString()).toBe("");
+  expect(compile.exitCode).toBe(0);
+  expect(answers.map((a) => a.status).filter((s) => s >= 400).sort()).toEqual([400, 401, 401, 403, 404]); // the refusals are checked too
 });
