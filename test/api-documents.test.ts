@@ -1,11 +1,14 @@
 // The API's machine-readable descriptions, taken from a running server as a client would take
 // them: /openapi.json is lint-clean under Redocly's recommended rules (redocly.yaml), and a
-// client typed from it compiles against the answers the server really gives.
+// client typed from it compiles against the answers the server really gives; /asyncapi.json is
+// valid AsyncAPI 3 and describes every Socket.IO event.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DiagnosticSeverity, Parser } from "@asyncapi/parser";
 import { openApiTypes } from "../scripts/openapi-types";
+import { SOCKET_EVENTS } from "../src/realtime/events";
 import { api, people, startServer, stopServer, type TestServer } from "./harness";
 
 let server: TestServer;
@@ -18,6 +21,9 @@ afterAll(async () => {
   await stopServer(server);
   rmSync(scratch, { recursive: true, force: true });
 });
+
+/** Tests that run another program (redocly, tsc) or the AsyncAPI parser take seconds on a busy machine. */
+const SLOW_MS = 90_000;
 
 const fetchJson = async (path: string) => (await fetch(server.base + path)).json();
 
@@ -32,7 +38,7 @@ test("/openapi.json passes `redocly lint` with the recommended rules: no error, 
   const { problems } = JSON.parse(lint.stdout.toString()) as { problems: { ruleId: string; message: string; location: { pointer: string }[] }[] };
   expect(problems.map((p) => `${p.ruleId} at ${p.location[0]?.pointer}: ${p.message}`)).toEqual([]);
   expect(lint.exitCode).toBe(0);
-});
+}, SLOW_MS);
 
 test("the document says what a client needs: who needs a token, integers as integers with their defaults, every header", async () => {
   const spec = await fetchJson("/openapi.json");
@@ -115,4 +121,26 @@ test("a client typed from /openapi.json (scripts/openapi-types.ts) compiles agai
   expect(compile.stdout.toString() + compile.stderr.toString()).toBe("");
   expect(compile.exitCode).toBe(0);
   expect(answers.map((a) => a.status).filter((s) => s >= 400).sort()).toEqual([400, 401, 401, 403, 404]); // the refusals are checked too
+}, SLOW_MS);
+
+test("/asyncapi.json is a valid AsyncAPI 3.1 document (@asyncapi/parser) with every event of the map, both ways, and each acknowledgement", async () => {
+  const document = await fetchJson("/asyncapi.json");
+  const { document: parsed, diagnostics } = await new Parser().parse(document);
+  expect(diagnostics.map((d) => `${DiagnosticSeverity[d.severity]} ${d.code} at ${d.path.join(".")}: ${d.message}`)).toEqual([]);
+  expect(parsed!.version()).toBe("3.1.0");
+
+  const operations = parsed!.operations().all();
+  const received = operations.filter((o) => o.action() === "receive").flatMap((o) => o.messages().all().map((m) => m.name()));
+  const sent = operations.filter((o) => o.action() === "send").flatMap((o) => o.messages().all().map((m) => m.name()));
+  expect(received.sort()).toEqual(SOCKET_EVENTS.filter((e) => e.direction.startsWith("client")).map((e) => e.name).sort());
+  expect(sent.sort()).toEqual(SOCKET_EVENTS.filter((e) => e.direction.startsWith("server")).map((e) => e.name).sort());
+  const send = operations.find((o) => o.id() === "sendMessage")!;
+  expect(send.reply()!.messages().all()[0]!.payload()!.anyOf()!.length).toBe(2); // the message, or the error
+  expect(JSON.stringify(document)).not.toContain('"error":"');
+}, SLOW_MS);
+
+test("/docs links both documents", async () => {
+  const page = await (await fetch(server.base + "/docs")).text();
+  expect(page).toContain('href="/openapi.json"');
+  expect(page).toContain('href="/asyncapi.json"');
 });

@@ -52,10 +52,10 @@ section{border-top:1px solid #8884;padding:.5rem 0}@media (prefers-color-scheme:
 <body>
 <h1>${spec.info.title}</h1>
 <p>${spec.info.description}</p>
-<p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3). Authenticate with <code>Authorization: Bearer &lt;token&gt;</code> from <code>POST /auth/login</code>.</p>
+<p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1, the REST API) and <a href="/asyncapi.json">/asyncapi.json</a> (AsyncAPI 3, the Socket.IO events), made from the schemas that validate requests and events: generate a client from them in any language. Authenticate with <code>Authorization: Bearer &lt;token&gt;</code> from <code>POST /auth/login</code>.</p>
 <h2>REST</h2>
 ${operations}
-<h2>Socket.IO at <code>/socket.io/</code></h2>
+<h2 id="socket-io">Socket.IO at <code>/socket.io/</code></h2>
 <p>Connect any Socket.IO v4 client with <code>auth: { token }</code>. Every client event accepts an acknowledgement callback, which receives the answer or <code>{ message, code }</code>.</p>
 ${events.map(
   (e) => html`<section><h3><code>${e.name}</code> <small>${e.direction}</small></h3><p>${e.answer}</p><pre>${schemaText(e.payload)}</pre></section>`,

@@ -1,9 +1,7 @@
 // The OpenAPI document of the REST API: what Elysia's route schemas say (toOpenAPISchema), and
 // then what they cannot say, so that it is valid and lint-clean (redocly.yaml) and tells a client
 // generator the truth:
-// - TypeBox's `error` keyword (our wording of a refusal, validation.ts) is no JSON Schema;
-// - Elysia's `t.Integer` also takes the digits of a query string, which its schema spells as
-//   "a string or an integer" with a default of 0: to a client it is an integer, with its own default;
+// - the schemas as others read them (src/json-schema.ts);
 // - a route's `detail.responses` (a 204, a header such as Link) is dropped by the generator
 //   once the route has a `response` schema: merged back here;
 // - what every answer may be, whatever the route: X-Request-Id on each (observe.ts), 413 for a
@@ -13,6 +11,7 @@
 //   which refuses two that differ only in a parameter's name: they become /messages/{id}.
 import { toOpenAPISchema } from "@elysiajs/openapi";
 import type { AnyElysia } from "elysia";
+import { publishedSchema } from "../json-schema";
 
 type Json = Record<string, unknown>;
 interface Response extends Json {
@@ -45,7 +44,7 @@ export function apiDocument(app: AnyElysia, documentation: Json): Json {
   const paths = generated.paths as Paths;
   mergeDeclaredResponses(app, paths);
   for (const operation of Object.values(paths).flatMap((methods) => Object.values(methods))) completeResponses(operation);
-  return cleanSchemas({
+  return publishedSchema({
     openapi: "3.1.0",
     ...documentation,
     paths: oneTemplatePerPath(paths),
@@ -100,15 +99,3 @@ function oneTemplatePerPath(paths: Paths): Paths {
 }
 
 const parameterNames = (path: string) => [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]!);
-
-/** Every schema without TypeBox's `error`, and integers as integers. */
-function cleanSchemas(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(cleanSchemas);
-  if (!value || typeof value !== "object") return value;
-  const object = value as Json;
-  const numeric = Array.isArray(object.anyOf) && (object.anyOf as Json[]).find((branch) => branch.type === "integer" || branch.type === "number");
-  if (numeric && (object.anyOf as Json[]).every((branch) => branch === numeric || (branch.type === "string" && (branch.format === "integer" || branch.format === "numeric")))) {
-    return cleanSchemas(numeric);
-  }
-  return Object.fromEntries(Object.entries(object).filter(([key, v]) => !(key === "error" && typeof v === "string")).map(([key, v]) => [key, cleanSchemas(v)]));
-}

@@ -5,6 +5,7 @@ import { docsPage, type OpenApiDocument } from "../../views/docs";
 import { htmlResponse } from "../../views/html";
 import { publicError } from "../errors";
 import { log } from "../log";
+import { asyncApiDocument } from "../realtime/asyncapi-document";
 import { SOCKET_EVENTS } from "../realtime/events";
 import { describeInvalid } from "../validation";
 import { apiDocument } from "./api-document";
@@ -22,6 +23,7 @@ import { webRoutes } from "../web/routes";
 export function createHttpApp(deps: HttpDeps) {
   let docs: Response | undefined;
   let document: Record<string, unknown> | undefined;
+  let asyncApi: Record<string, unknown> | undefined;
   const openApi = (): Record<string, unknown> => (document ??= apiDocument(app, DOCUMENTATION));
   const app = new Elysia()
     .use(observe(deps.metrics))
@@ -51,6 +53,7 @@ export function createHttpApp(deps: HttpDeps) {
     .use(peopleRoutes(deps))
     .use(pushRoutes(deps))
     .get("/openapi.json", () => openApi(), { detail: { hide: true } })
+    .get("/asyncapi.json", () => (asyncApi ??= asyncApiDocument()), { detail: { hide: true } })
     .get("/docs", () => {
       docs ??= htmlResponse(docsPage(openApi() as unknown as OpenApiDocument, SOCKET_EVENTS));
       return docs.clone();
