@@ -269,6 +269,15 @@ function configError(env: Record<string, string>): ConfigError {
 }
 
 describe("configuration", () => {
+  test(".env.example names every variable the configuration reads, and no other", async () => {
+    const read = new Set<string>();
+    const dataDir = tempDir();
+    loadConfig(new Proxy({} as Record<string, string | undefined>, { get: (_, name: string) => (read.add(name), name === "DATA_DIR" ? dataDir : undefined) }));
+    const example = await Bun.file(join(import.meta.dir, "../.env.example")).text();
+    const named = new Set([...example.matchAll(/^#?([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]!));
+    expect([...named].sort()).toEqual([...read].sort());
+  });
+
   test("NODE_ENV=production without JWT_SECRET is refused with a ConfigError that names JWT_SECRET", () => {
     const dataDir = tempDir();
     const error = configError({ NODE_ENV: "production", DATA_DIR: dataDir });
