@@ -5,7 +5,7 @@
 // refuse everyone.
 import { AppError } from "../errors";
 import { log } from "../log";
-import type { FastState } from "../state/fast-state";
+import type { Admission, FastState } from "../state/fast-state";
 
 export interface Limit {
   max: number;
@@ -42,7 +42,7 @@ export class RateLimiter {
   async take(name: keyof Limits, subject: string): Promise<TakeBack> {
     const { max, windowMs } = this.limits[name];
     const key = `limit:${name}:${subject}`;
-    let admission;
+    let admission: Admission;
     try {
       admission = await this.state.admit(key, windowMs, max);
     } catch (error) {
