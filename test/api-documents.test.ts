@@ -140,7 +140,7 @@ test("/asyncapi.json is a valid AsyncAPI 3.1 document (@asyncapi/parser) with ev
 }, SLOW_MS);
 
 test("/docs links both documents and carries the client guide", async () => {
-  const page = await (await fetch(server.base + "/docs")).text();
+  const page = await (await fetch(`${server.base}/docs`)).text();
   expect(page).toContain('href="/openapi.json"');
   expect(page).toContain('href="/asyncapi.json"');
   for (const point of ["never move them backwards", "retryAfterMs", "too_large", "after: lastSeq, since: lastRev"]) expect(page).toContain(point);

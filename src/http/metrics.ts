@@ -14,7 +14,8 @@ const EXPOSITION = "text/plain; version=0.0.4";
 function scrape(metrics: Metrics, authorization: string | null, token: string | undefined, open: boolean): Response {
   if (token === undefined && !open) return NO_SUCH_ENDPOINT();
   if (token !== undefined && !sameSecret(authorization?.replace(/^Bearer\s+/i, "") ?? "", token)) {
-    return Response.json({ code: "missing_token", message: "send Authorization: Bearer <METRICS_TOKEN>" }, { status: 401 });
+    const code = authorization ? "invalid_token" : "missing_token";
+    return Response.json({ code, message: "send Authorization: Bearer <METRICS_TOKEN>" }, { status: 401 });
   }
   return new Response(metrics.render(), { headers: { "content-type": EXPOSITION } });
 }
