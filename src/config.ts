@@ -35,6 +35,10 @@ export interface Config {
   maxConnectionsPerUser: number;
   /** Log lines below this level are dropped (`warn`: no line per request). */
   logLevel: LogLevel;
+  /** /metrics on the app's port needs `Authorization: Bearer <this>`; without it, it is not served there. */
+  metricsToken?: string;
+  /** A port of its own for /metrics, on HOST: for a network only Prometheus reaches. */
+  metricsPort?: number;
   push: PushConfig;
   /** Who may create an account: anyone, or only who holds the join link. */
   registration: Registration;
@@ -87,6 +91,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     maxConnectionsPerUser: integer(env, "MAX_CONNECTIONS_PER_USER", 20, 1, 10_000),
     logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
+    metricsToken: metricsToken(env.METRICS_TOKEN),
+    metricsPort: env.METRICS_PORT ? integer(env, "METRICS_PORT", 0, 1, 65535) : undefined,
     push: {
       vapid: { ...vapidKeys(env, production, dataDir), subject: vapidSubject(env.VAPID_SUBJECT, production) },
       allowPrivateEndpoints: env.PUSH_ALLOW_PRIVATE === "true",
@@ -170,6 +176,13 @@ function jwtSecret(given: string | undefined, production: boolean, dataDir: stri
   const secret = randomBytes(48).toString("base64url");
   writeFileSync(file, secret + "\n", { mode: 0o600 });
   return secret;
+}
+
+/** A bearer token that stands between the world and /metrics must not be guessable. */
+function metricsToken(given: string | undefined): string | undefined {
+  if (!given) return undefined;
+  if (given.length < MIN_SECRET_LENGTH) throw new ConfigError(`METRICS_TOKEN must be at least ${MIN_SECRET_LENGTH} characters long`);
+  return given;
 }
 
 // Browsers subscribe with the public key: keys that changed would leave every subscription

@@ -1,5 +1,13 @@
 // Prometheus metrics in the text exposition format: a few counters, gauges and histograms,
-// kept in memory per instance (Prometheus adds them up across instances).
+// kept in memory per instance (Prometheus adds them up across instances), and the process's
+// own: CPU, memory, heap, open files, event-loop lag. By hand rather than with prom-client,
+// whose defaults on Bun 1.4.5 report a Node version Bun is not, zero handles, zero heap
+// spaces and a "heap" of gigabytes of reserved address space; garbage collection cannot be
+// measured on Bun at all (it emits no "gc" performance entries), so it is not reported.
+import { heapSize } from "bun:jsc";
+import { readdirSync } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+
 type Labels = Record<string, string | number>;
 
 /** One series per set of label values, whatever order the names come in; cheap, since it runs per message. */
@@ -33,14 +41,60 @@ export class Counter implements Metric {
   }
 }
 
-/** A gauge read when scraped, from the thing it measures. */
+/** A value read when scraped, from the thing it measures: a gauge, or a counter kept elsewhere (CPU time). */
 export class Gauge implements Metric {
-  constructor(readonly name: string, readonly help: string, private readonly read: () => number) {}
+  constructor(readonly name: string, readonly help: string, private readonly read: () => number, private readonly type: "gauge" | "counter" = "gauge") {}
 
   render(): string[] {
-    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`, `${this.name} ${this.read()}`];
+    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`, `${this.name} ${this.read()}`];
   }
 }
+
+/** How late timers ran since the last scrape: the median, the 99th percentile and the worst, in seconds. */
+class EventLoopLag implements Metric {
+  private readonly delays = monitorEventLoopDelay({ resolution: 10 });
+  readonly name = "chatloop_event_loop_lag_seconds";
+  constructor() {
+    this.delays.enable();
+  }
+
+  render(): string[] {
+    const seconds = (ns: number) => (Number.isFinite(ns) ? ns / 1e9 : 0);
+    const lines = [
+      `# HELP ${this.name} How late the event loop ran a 10 ms timer, since the last scrape: quantile 0.5, 0.99 and 1 (the worst)`,
+      `# TYPE ${this.name} gauge`,
+      `${this.name}{quantile="0.5"} ${seconds(this.delays.percentile(50))}`,
+      `${this.name}{quantile="0.99"} ${seconds(this.delays.percentile(99))}`,
+      `${this.name}{quantile="1"} ${seconds(this.delays.max)}`,
+    ];
+    this.delays.reset();
+    return lines;
+  }
+}
+
+const cpuSeconds = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+const startedAt = Date.now() / 1000;
+/** Open file descriptors, where /proc tells (Linux). */
+const openFds = () => readdirSync("/proc/self/fd").length;
+
+/**
+ * The process and its runtime, under the names Prometheus's own clients use where there is one:
+ * made once per process (the lag's timer too), however many instances a test starts in it.
+ */
+let processMetrics: Metric[] | undefined;
+const ofTheProcess = (): Metric[] =>
+  (processMetrics ??= [
+    new Gauge("process_cpu_seconds_total", "User and system CPU time spent, in seconds", cpuSeconds, "counter"),
+    new Gauge("process_resident_memory_bytes", "Resident memory size, in bytes", () => process.memoryUsage.rss()),
+    new Gauge("process_start_time_seconds", "Start time of the process since the Unix epoch, in seconds", () => startedAt),
+    // heapSize, not heapStats(), which walks the whole heap (70 ms at 3 million objects).
+    new Gauge("chatloop_heap_used_bytes", "JavaScriptCore heap in use, in bytes", heapSize),
+    ...(process.platform === "linux" ? [new Gauge("process_open_fds", "Open file descriptors", openFds)] : []),
+    new EventLoopLag(),
+  ]);
 
 export class Histogram implements Metric {
   private readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
@@ -83,7 +137,7 @@ export function createMetrics(gauges: { connections: () => number; watchedRooms:
     connections: new Gauge("chatloop_socket_connections", "Open Socket.IO connections on this instance", gauges.connections),
     watchedRooms: new Gauge("chatloop_rooms_watched", "Rooms with sockets on this instance", gauges.watchedRooms),
   };
-  const all: Metric[] = Object.values(metrics);
+  const all: Metric[] = [...Object.values(metrics), ...ofTheProcess()];
   return { ...metrics, render: () => all.flatMap((m) => m.render()).join("\n") + "\n" };
 }
 

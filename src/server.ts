@@ -12,6 +12,7 @@ import { Drain } from "./drain";
 import { publicError } from "./errors";
 import { createHttpApp } from "./http/app";
 import { limitBody } from "./http/body-limit";
+import { serveMetrics } from "./http/metrics";
 import { rememberAddress } from "./http/client-address";
 import { invalidRequest, withParsableUrl } from "./http/request-url";
 import { callerOrigin, ownOrigin } from "./http/origin";
@@ -26,6 +27,7 @@ import { createMetrics } from "./metrics";
 import { PushDispatcher, withPush } from "./push/dispatcher";
 import type { MessageWithHtml } from "./realtime/events";
 import { attachGateway } from "./realtime/gateway";
+import { answerOversizeFrames, frameReadLimitBytes } from "./realtime/oversize-frames";
 import { capPollingResponses } from "./realtime/polling";
 import type { ChatServer } from "./realtime/broadcasts";
 import { startRealtime } from "./realtime/realtime";
@@ -34,6 +36,8 @@ import { MemoryState, RedisState } from "./state/fast-state";
 
 export interface ChatLoop {
   url: URL;
+  /** Where METRICS_PORT serves /metrics, when it is set. */
+  metricsUrl?: URL;
   sql: Sql;
   io: ChatServer;
   stop(): Promise<void>;
@@ -57,9 +61,11 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   const signer = new TokenSigner(config.jwtSecret);
 
   const io: ChatServer = new Server({ serveClient: false });
-  const engine = new Engine({ path: SOCKET_PATH, maxHttpBufferSize: config.maxBodyBytes, allowRequest: refuseCrossSiteCookie });
+  const frameReadLimit = frameReadLimitBytes(config.maxBodyBytes);
+  const engine = new Engine({ path: SOCKET_PATH, maxHttpBufferSize: frameReadLimit, allowRequest: refuseCrossSiteCookie });
   io.bind(engine);
   capPollingResponses(engine);
+  answerOversizeFrames(engine, config.maxBodyBytes);
 
   const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
   if (redis) io.adapter(createAdapter(redis.pub, redis.sub, { key: `${config.redisPrefix}:socket.io` }));
@@ -79,10 +85,11 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   const limiter = new RateLimiter(state, config.limits);
   const messageStore = new GroupCommit(sql, Math.max(1, db.connections / 2), (size) => metrics.messageBatchSize.observe(size));
   const drain = new Drain();
-  attachGateway(io, { connections, drain, limiter, metrics, sql, signer, state, broadcasts, messageStore, feeds, withHtml, maxMessageLength: config.maxMessageLength });
+  attachGateway(io, { connections, drain, limiter, metrics, sql, signer, state, broadcasts, messageStore, feeds, withHtml, maxMessageLength: config.maxMessageLength, maxFrameBytes: config.maxBodyBytes });
   const app = createHttpApp({
     limiter,
     metrics,
+    metricsToken: config.metricsToken,
     presence,
     state,
     sql,
@@ -100,8 +107,9 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
     hostname: config.host,
     port: config.port,
     reusePort: false, // a second process on the same port must fail, not split the traffic
-    // Bun's own limit answers with an empty 413; limitBody answers first, in the API's words.
-    maxRequestBodySize: config.maxBodyBytes * 2,
+    // Bun's own limit answers with an empty 413: limitBody is the limit instead, in the API's
+    // words (a declared Content-Length refused unread, a chunked body read no further than it).
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     idleTimeout,
     // The slow-consumer policy: a socket that stops reading is closed once this much is
     // waiting for it, instead of growing without bound (the engine ignores backpressure);
@@ -118,8 +126,9 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
     async fetch(incoming, server) {
       const request = withParsableUrl(incoming);
       if (!request) return withSecurityHeaders(invalidRequest("the request's target and Host header do not make a URL"));
-      if (new URL(request.url).pathname === SOCKET_PATH) return handleSocketRequest(engine, request, server);
-      const limited = await limitBody(request, config.maxBodyBytes);
+      const socketRequest = new URL(request.url).pathname === SOCKET_PATH;
+      const limited = await limitBody(request, socketRequest ? frameReadLimit : config.maxBodyBytes);
+      if (socketRequest) return limited instanceof Response ? limited : handleSocketRequest(engine, limited, server);
       if (limited instanceof Response) return withSecurityHeaders(limited);
       const readable = await requireTextBody(limited);
       if (readable instanceof Response) return withSecurityHeaders(readable);
@@ -127,11 +136,13 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
       return withSecurityHeaders(await drain.run(() => app.handle(readable)).catch(shuttingDown));
     },
   });
+  const metricsServer = config.metricsPort === undefined ? undefined : serveMetrics(metrics, config.host, config.metricsPort, config.metricsToken);
   const url = new URL(`http://${config.host}:${server.port}`);
   log.info("started", { url: url.href, database: config.databaseUrl ? "postgresql" : "embedded", pubsub: redis ? "redis" : "in-process" });
 
   return {
     url,
+    metricsUrl: metricsServer && new URL(`http://${config.host}:${metricsServer.port}/metrics`),
     sql,
     io,
     /**
@@ -145,6 +156,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
       await push.stop();
       io.disconnectSockets(true);
       await server.stop(true);
+      await metricsServer?.stop(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await Promise.all([redis?.pub.quit(), redis?.sub.quit(), redis?.state.quit()]).catch(() => {});
       await db.close();

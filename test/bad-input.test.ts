@@ -141,6 +141,8 @@ const httpCases: [string, HttpCase][] = [
     [`${name} with a body over 64 KiB is refused as too large`, { method, path, headers: auth, body: (f) => JSON.stringify({ ...valid(f), padding: OVER_64_KIB }), status: 413, code: "body_too_large" }],
     [`${name} with a chunked body over 64 KiB is refused as too large`, { method, path, headers: auth, body: (f) => chunked(JSON.stringify({ ...valid(f), padding: OVER_64_KIB }))(), status: 413, code: "body_too_large" }],
   ]),
+  ["POST /rooms with a body nested 20,000 levels deep (160 KB) is refused as too large, in JSON", { method: "POST", path: () => "/rooms", body: () => '{"name":'.repeat(20_000) + '"x"' + "}".repeat(20_000), status: 413, code: "body_too_large" }],
+  ["POST /rooms with a body of 20 MiB is refused as too large, in JSON and unread", { method: "POST", path: () => "/rooms", body: () => JSON.stringify({ name: "x".repeat(20 * 1024 * 1024) }), status: 413, code: "body_too_large" }],
   ["POST /messages with a chunked body of 1 MiB is refused as too large", { method: "POST", path: () => "/messages", body: (f) => chunked(JSON.stringify({ roomId: f.lobby.id, content: "hello", padding: "x".repeat(1024 * 1024) }))(), status: 413, code: "body_too_large" }],
 
   // Missing fields and wrong types, field by field.
@@ -481,7 +483,23 @@ describe("the socket: every bad event gets an error and an acknowledgement, chan
   });
 
   test.each(["websocket", "polling"] as const)(
-    "a Socket.IO frame over 64 KiB closes that %s connection, stores nothing, and the server keeps serving everyone else",
+    "a 100,000-character sendMessage over %s (a frame over 64 KiB) gets too_large through the error event and the acknowledgement, and the connection stays",
+    async (transport) => {
+      const socket = await connect(server, bob.token, [transport]);
+      const errors = errorsOf(socket);
+      const before = await snapshot(server);
+      const ack = await socket.emitWithAck("sendMessage", { roomId: f.lobby.id, content: "x".repeat(100_000), clientId: "big-1" });
+      expect(ack).toEqual({ message: expect.stringContaining("at most 65536"), code: "too_large" });
+      expect(errors).toEqual([ack]);
+      expect(await snapshot(server)).toEqual(before);
+      const sent = await socket.emitWithAck("sendMessage", { roomId: f.lobby.id, content: "after the big one" });
+      expect(sent).toMatchObject({ content: "after the big one", seq: expect.any(Number) });
+      expect(socket.connected).toBe(true);
+    },
+  );
+
+  test.each(["websocket", "polling"] as const)(
+    "a frame over the read limit (1 MiB) closes that %s connection, stores nothing, and the server keeps serving everyone else",
     async (transport) => {
       const listener = await connect(server, alice.token);
       await listener.emitWithAck("joinRoom", { roomId: f.lobby.id });
@@ -489,7 +507,7 @@ describe("the socket: every bad event gets an error and an acknowledgement, chan
       const before = await snapshot(server);
 
       const gone = new Promise<string>((resolve) => big.once("disconnect", resolve));
-      big.emit("sendMessage", { roomId: f.lobby.id, content: OVER_64_KIB });
+      big.emit("sendMessage", { roomId: f.lobby.id, content: "x".repeat(1024 * 1024 + 1) });
       await gone;
       expect(big.connected).toBe(false);
       expect(await snapshot(server)).toEqual(before);
@@ -501,6 +519,13 @@ describe("the socket: every bad event gets an error and an acknowledgement, chan
       expect(listener.connected).toBe(true);
     },
   );
+
+  test("an oversize event that is not one of ours is still answered, as an unknown event", async () => {
+    const socket = await connect(server, bob.token);
+    const answer = await loose(socket).emitWithAck("bogus", { padding: OVER_64_KIB });
+    expect(answer).toEqual({ message: expect.any(String), code: "unknown_event" });
+    expect(socket.connected).toBe(true);
+  });
 });
 
 // ---- text that is not well-formed Unicode ---------------------------------------------------

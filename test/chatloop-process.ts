@@ -133,5 +133,6 @@ function environmentOf(config: Config): Record<string, string | undefined> {
     MAX_CONNECTIONS_PER_USER: String(config.maxConnectionsPerUser),
     REGISTRATION: config.registration,
     PUBLIC_URL: config.publicUrl,
+    METRICS_TOKEN: config.metricsToken,
   };
 }

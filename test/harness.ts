@@ -29,6 +29,8 @@ export interface TestServer extends ChatLoop {
 }
 
 const unlimited = { max: 1_000_000, windowMs: 60_000 };
+/** Test servers serve /metrics to this bearer token (see scrape). */
+export const TEST_METRICS_TOKEN = "test-metrics-token-that-is-long-enough";
 /** One VAPID key pair per test process: making one takes a moment, and any one will do. */
 const vapid = { ...generateVapidKeys(), subject: "mailto:tests@chatloop.invalid" };
 
@@ -49,6 +51,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     limits: { loginPerAccount: unlimited, loginPerAddress: unlimited, registerPerAddress: unlimited, messagesPerUser: unlimited },
     maxConnectionsPerUser: 10_000,
     logLevel: "info",
+    metricsToken: TEST_METRICS_TOKEN,
     push: { vapid, allowPrivateEndpoints: false, firstRetryMs: 10_000 },
     registration: "open",
     ...overrides,
@@ -242,7 +245,7 @@ export function nextPresenceOf(socket: ChatSocket, person: Person): Promise<{ ro
 
 /** Every sample of an instance's /metrics, by name with its labels: `name{label="value"}` -> value. */
 export async function scrape(server: Endpoint): Promise<Map<string, number>> {
-  const text = await (await fetch(`${server.base}/metrics`)).text();
+  const text = await (await fetch(`${server.base}/metrics`, { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } })).text();
   const samples = new Map<string, number>();
   for (const line of text.split("\n")) {
     const match = line.match(/^(\w+(?:\{[^}]*\})?) (\S+)$/);

@@ -1,9 +1,11 @@
 // Abuse limits: each refusal is 429 (or an `error` with rate_limited) with a retry hint,
 // changes nothing, and leaves other people alone. Counted in the shared state, so several
 // instances count together. Each test has a server of its own, with the one limit it tries.
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, setSystemTime, test } from "bun:test";
+import { Redis } from "ioredis";
 import type { Config } from "../src/config";
-import type { Limits } from "../src/limits/rate-limits";
+import { RateLimiter, type Limits } from "../src/limits/rate-limits";
+import { MemoryState, RedisState } from "../src/state/fast-state";
 import { api, closeSockets, connect, createRoom, databaseUrl, people, redisUrl, signUp, snapshot, startPeer, startServer, stopServer, testConfig, type TestServer } from "./harness";
 
 afterEach(closeSockets);
@@ -53,15 +55,89 @@ test("behind a trusted proxy, each client address the proxy names has its own bu
     { trustProxy: true },
   ));
 
-test("sign-in attempts on one account are limited even with the right password, and other accounts are not", () =>
-  withLimit("loginPerAccount", 3, async (server) => {
-    for (const name of ["alice", "bob"]) expect((await register(server, name)).status).toBe(201);
-    for (let i = 0; i < 3; i++) expect((await api(server, "POST", "/auth/login", { username: "alice", password: "wrong password" })).status).toBe(401);
-    const refused = await api(server, "POST", "/auth/login", { username: "ALICE", password: "long enough password" });
-    expect(refused.status).toBe(429);
-    expect(refused.body.code).toBe("rate_limited");
-    expect((await api(server, "POST", "/auth/login", { username: "bob", password: "long enough password" })).status).toBe(200);
-  }));
+/** A sign-in from a client address (the test servers trust X-Forwarded-For's last hop). */
+async function signIn(server: TestServer, username: string, password: string, address: string) {
+  const response = await fetch(`${server.base}/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-forwarded-for": address },
+    body: JSON.stringify({ username, password }),
+  });
+  return { status: response.status, retryAfter: Number(response.headers.get("retry-after")) };
+}
+const RIGHT = "long enough password";
+
+test("ten wrong passwords from one address do not lock out the owner signing in from another", () =>
+  withLimit(
+    "loginPerAccount",
+    10,
+    async (server) => {
+      expect((await register(server, "alice")).status).toBe(201);
+      for (let i = 0; i < 10; i++) expect((await signIn(server, "alice", "wrong password", "203.0.113.66")).status).toBe(401);
+      const guesser = await signIn(server, "ALICE", RIGHT, "203.0.113.66");
+      expect(guesser.status).toBe(429);
+      expect(guesser.retryAfter).toBeGreaterThan(0);
+      expect((await signIn(server, "alice", RIGHT, "198.51.100.7")).status).toBe(200);
+    },
+    { trustProxy: true },
+  ));
+
+test("successful sign-ins do not count toward the limit; only failures do", () =>
+  withLimit(
+    "loginPerAccount",
+    3,
+    async (server) => {
+      expect((await register(server, "alice")).status).toBe(201);
+      for (let i = 0; i < 6; i++) expect((await signIn(server, "alice", RIGHT, "198.51.100.7")).status).toBe(200);
+      for (let i = 0; i < 2; i++) expect((await signIn(server, "alice", "wrong password", "198.51.100.7")).status).toBe(401);
+      expect((await signIn(server, "alice", RIGHT, "198.51.100.7")).status).toBe(200);
+      expect((await signIn(server, "alice", "wrong password", "198.51.100.7")).status).toBe(401);
+      expect((await signIn(server, "alice", RIGHT, "198.51.100.7")).status).toBe(429);
+    },
+    { trustProxy: true },
+  ));
+
+test("failures from one address are limited whatever username they try; the owner elsewhere is not", () =>
+  withLimit(
+    "loginPerAddress",
+    3,
+    async (server) => {
+      expect((await register(server, "alice")).status).toBe(201);
+      for (const name of ["alice", "bob", "carol"]) expect((await signIn(server, name, "wrong password", "203.0.113.66")).status).toBe(401);
+      expect((await signIn(server, "dave", "wrong password", "203.0.113.66")).status).toBe(429);
+      expect((await signIn(server, "alice", RIGHT, "198.51.100.7")).status).toBe(200);
+    },
+    { trustProxy: true },
+  ));
+
+describe.each(redisUrl ? (["memory", "redis"] as const) : (["memory"] as const))("the window slides (%s)", (kind) => {
+  afterEach(() => setSystemTime());
+
+  test("no window edge lets twice the limit through: 10 per 300 s is 10 in any 300 s", async () => {
+    const redis = kind === "redis" ? new Redis(redisUrl!) : undefined;
+    const state = redis ? new RedisState(redis, `chatloop-test-${crypto.randomUUID()}:`) : new MemoryState();
+    const limiter = new RateLimiter(state, { ...testConfig().limits, loginPerAccount: { max: 10, windowMs: 300_000 } });
+    const start = Date.now();
+    try {
+      setSystemTime(start);
+      await limiter.take("loginPerAccount", "alice");
+      setSystemTime(start + 299_000);
+      for (let i = 0; i < 9; i++) await limiter.take("loginPerAccount", "alice");
+      await expect(limiter.take("loginPerAccount", "alice")).rejects.toMatchObject({ code: "rate_limited", retryAfterMs: 1000 });
+      // Past the first use's window, one place is free, not ten.
+      setSystemTime(start + 300_001);
+      await limiter.take("loginPerAccount", "alice");
+      await expect(limiter.take("loginPerAccount", "alice")).rejects.toMatchObject({ code: "rate_limited", retryAfterMs: 298_999 });
+      // A use taken back frees its place at once.
+      for (let i = 0; i < 9; i++) await limiter.take("loginPerAccount", "bob");
+      const takeBack = await limiter.take("loginPerAccount", "bob");
+      await expect(limiter.take("loginPerAccount", "bob")).rejects.toMatchObject({ code: "rate_limited" });
+      await takeBack();
+      await limiter.take("loginPerAccount", "bob");
+    } finally {
+      redis?.disconnect();
+    }
+  });
+});
 
 test("messages per user are limited across REST and sockets together, with a retry hint, and nothing more is stored", () =>
   withLimit("messagesPerUser", 5, async (server) => {

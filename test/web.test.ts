@@ -777,7 +777,8 @@ describe("the JSON API is unchanged", () => {
       [
         "/", "/healthz", "/readyz", "/metrics", "/auth/register", "/auth/login", "/auth/logout", "/auth/password", "/rooms", "/rooms/{roomId}", "/rooms/{roomId}/join",
         "/rooms/{roomId}/leave", "/rooms/{roomId}/members", "/rooms/{roomId}/invites", "/rooms/{roomId}/members/{userId}",
-        "/messages/{roomId}", "/messages", "/rooms/{roomId}/changes", "/messages/{messageId}", "/messages/{messageId}/reactions/{emoji}",
+        // GET /messages/:roomId and PATCH, DELETE /messages/:messageId: one template to OpenAPI.
+        "/messages/{id}", "/messages", "/rooms/{roomId}/changes", "/messages/{messageId}/reactions/{emoji}",
         "/rooms/{roomId}/read", "/rooms/{roomId}/notify", "/dms", "/users",
         "/push/key", "/push/subscriptions",
         "/auth/reset", "/me", "/admin/users", "/admin/users/{userId}", "/admin/users/{userId}/deactivate", "/admin/users/{userId}/reactivate",

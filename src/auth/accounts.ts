@@ -63,28 +63,34 @@ export async function register(accounts: Accounts, username: string, password: s
 let decoyHash: Promise<string> | undefined;
 
 /**
- * A token for a new session; attempts are limited per address and per account. A deleted
+ * A token for a new session. Failures are limited per address, and per account from that
+ * address: a guesser elsewhere cannot lock the owner out. A success is not counted. A deleted
  * account is no account. A deactivated one is told so, but only to whoever knows its password:
  * 403 rather than 401, because the credentials are right and asking for them again would not help.
  */
 export async function login(accounts: Accounts, username: string, password: string, address: string): Promise<string> {
-  await accounts.limiter.take("loginPerAddress", address);
-  await accounts.limiter.take("loginPerAccount", username.toLowerCase());
+  const succeeded = await accounts.limiter.takeAll([
+    ["loginPerAddress", address],
+    ["loginPerAccount", `${username.toLowerCase()} from ${address}`],
+  ]);
   const [user] = await accounts.sql<{ id: string; password_hash: string; deactivated: boolean }[]>`
     select id, password_hash, deactivated_at is not null as deactivated from users
     where lower(username) = lower(${username}) and deleted_at is null`;
   decoyHash ??= hashPassword("decoy password", accounts.auth);
   const valid = await Bun.password.verify(password, user?.password_hash ?? (await decoyHash));
   if (!user || !valid) throw unauthorized("invalid_credentials", "wrong username or password");
+  await succeeded();
   if (user.deactivated) throw forbidden("account_deactivated", "this account is deactivated: ask an admin of this server");
   return openSession(accounts, user.id);
 }
 
 /** What changing a password or deleting the account asks first; each try counts as a sign-in attempt. */
 export async function requirePassword(accounts: Accounts, principal: Principal, password: string): Promise<void> {
-  await accounts.limiter.take("loginPerAccount", principal.username.toLowerCase());
+  // A wrong password here is a guess, by whoever holds this token: counted per account.
+  const succeeded = await accounts.limiter.take("loginPerAccount", `${principal.userId} confirming password`);
   const [user] = await accounts.sql<{ password_hash: string }[]>`select password_hash from users where id = ${principal.userId}`;
   if (!user || !(await Bun.password.verify(password, user.password_hash))) throw forbidden("wrong_password", "the current password is wrong");
+  await succeeded();
 }
 
 /**

@@ -96,6 +96,7 @@ export class DeadlinePool {
   private onThen<Q extends PromiseLike<unknown>>(query: Q, pool: Pool): Q {
     const start = query.then.bind(query);
     let answer: PromiseLike<unknown> | undefined;
+    // biome-ignore lint/suspicious/noThenProperty: the deadline must sit where a statement starts, its then
     query.then = ((onAnswer, onError) => (answer ??= this.within(start(), pool)).then(onAnswer, onError)) as Q["then"];
     return query;
   }

@@ -1,19 +1,21 @@
 // The HTTP edge: every route group, the API document, and one mapping from errors to
 // `{ message, code }` responses. Nothing here knows about SQL.
-import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
-import { docsPage } from "../../views/docs";
+import { docsPage, type OpenApiDocument } from "../../views/docs";
 import { htmlResponse } from "../../views/html";
 import { publicError } from "../errors";
 import { log } from "../log";
+import { asyncApiDocument } from "../realtime/asyncapi-document";
 import { SOCKET_EVENTS } from "../realtime/events";
 import { describeInvalid } from "../validation";
 import { adminRoutes } from "./admin";
+import { apiDocument } from "./api-document";
 import { authRoutes } from "./auth";
 import type { HttpDeps } from "./context";
 import { healthRoutes } from "./health";
 import { meRoutes } from "./me";
 import { messageRoutes } from "./messages";
+import { metricsRoute } from "./metrics";
 import { observe } from "./observe";
 import { peopleRoutes } from "./people";
 import { pushRoutes } from "./push";
@@ -22,6 +24,9 @@ import { webRoutes } from "../web/routes";
 
 export function createHttpApp(deps: HttpDeps) {
   let docs: Response | undefined;
+  let document: Record<string, unknown> | undefined;
+  let asyncApi: Record<string, unknown> | undefined;
+  const openApi = (): Record<string, unknown> => (document ??= apiDocument(app, DOCUMENTATION));
   const app = new Elysia()
     .use(observe(deps.metrics))
     // Before the error mapping, so that its pages answer their own errors in HTML; everything
@@ -42,23 +47,8 @@ export function createHttpApp(deps: HttpDeps) {
       if (answer.retryAfterMs !== undefined) response.headers.set("retry-after", String(Math.ceil(answer.retryAfterMs / 1000)));
       return response;
     })
-    .use(
-      openapi({
-        provider: null, // the docs page below is ours: no script, nothing from a CDN
-        specPath: "/openapi.json",
-        exclude: { paths: ["/docs"] },
-        documentation: {
-          info: {
-            title: "ChatLoop API",
-            version: "1",
-            description: "The REST API of ChatLoop. The Socket.IO events are on /docs and in src/realtime/events.ts.",
-          },
-          components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
-          security: [{ bearer: [] }],
-        },
-      }),
-    )
     .use(healthRoutes(deps.sql))
+    .use(metricsRoute(deps.metrics, deps.metricsToken))
     .use(authRoutes(deps))
     .use(meRoutes(deps))
     .use(adminRoutes(deps))
@@ -66,12 +56,30 @@ export function createHttpApp(deps: HttpDeps) {
     .use(messageRoutes(deps))
     .use(peopleRoutes(deps))
     .use(pushRoutes(deps))
-    .get("/docs", async () => {
-      docs ??= htmlResponse(docsPage(await (await app.handle(new Request("http://localhost/openapi.json"))).json(), SOCKET_EVENTS));
+    .get("/openapi.json", () => openApi(), { detail: { hide: true } })
+    .get("/asyncapi.json", () => (asyncApi ??= asyncApiDocument()), { detail: { hide: true } })
+    .get("/docs", () => {
+      docs ??= htmlResponse(docsPage(openApi() as unknown as OpenApiDocument, SOCKET_EVENTS));
       return docs.clone();
     }, { detail: { hide: true } });
   return app;
 }
+
+const DOCUMENTATION = {
+  info: {
+    title: "ChatLoop API",
+    version: "1",
+    description: "The REST API of ChatLoop. The Socket.IO events are on /docs and, as AsyncAPI 3, in /asyncapi.json.",
+  },
+  servers: [{ url: "/", description: "This ChatLoop server" }],
+  components: {
+    securitySchemes: {
+      bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A token from POST /auth/login (or the browser's session cookie)" },
+      metricsToken: { type: "http", scheme: "bearer", description: "METRICS_TOKEN, for Prometheus" },
+    },
+  },
+  security: [{ bearer: [] }],
+};
 
 function json(status: number, body: { code: string; message: string }): Response {
   return Response.json(body, { status });

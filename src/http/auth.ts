@@ -20,6 +20,7 @@ export function authRoutes(deps: HttpDeps) {
         response: { 201: User, 400: ErrorBody, 403: ErrorBody, 409: ErrorBody, 429: ErrorBody },
         detail: {
           summary: "Create an account",
+          security: [],
           description:
             "The first account is the site admin. With REGISTRATION=link, every later one needs `joinCode`, the code of the admins' join link: " +
             "without it, or with one that is not the current code, 403 `registration_closed`.",
@@ -37,6 +38,7 @@ export function authRoutes(deps: HttpDeps) {
         response: { 400: ErrorBody },
         detail: {
           summary: "Set a new password with a reset link an admin made",
+          security: [],
           description:
             "`token` is the link's last path segment. The link works once: every session of the account ends (sockets too); then sign in. " +
             "400 `reset_link_used`, `reset_link_expired` (after 24 h) or `reset_link_unknown`.",
@@ -46,7 +48,7 @@ export function authRoutes(deps: HttpDeps) {
     .post(
       "/login",
       async ({ body, request }) => ({ token: await login(deps, body.username, body.password, addressOf(request)) }),
-      { body: LoginCredentials, response: { 200: Token, 401: ErrorBody, 429: ErrorBody }, detail: { summary: "Get a token (a JWT)" } },
+      { body: LoginCredentials, response: { 200: Token, 401: ErrorBody, 429: ErrorBody }, detail: { summary: "Get a token (a JWT)", security: [] } },
     )
     .post(
       "/password",
@@ -64,6 +66,10 @@ export function authRoutes(deps: HttpDeps) {
         await logout(deps, principal);
         set.status = 204;
       },
-      { auth: true, detail: { summary: "Revoke this token, on REST and on live sockets" } },
+      {
+        auth: true,
+        response: { 401: ErrorBody },
+        detail: { summary: "Revoke this token, on REST and on live sockets", responses: { 204: { description: "Revoked: the token no longer works, its sockets are disconnected" } } },
+      },
     );
 }

@@ -14,6 +14,8 @@ import { requireSameOrigin } from "./origin";
 export interface HttpDeps extends Sessions {
   limiter: RateLimiter;
   metrics: Metrics;
+  /** METRICS_TOKEN: /metrics on the app's port answers only this bearer token, and 404 without one. */
+  metricsToken?: string;
   presence: Presence;
   broadcasts: Broadcasts;
   messageStore: GroupCommit;

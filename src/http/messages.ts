@@ -6,7 +6,10 @@ import { sendMessage } from "../messages/send";
 import { findVisibleRoom } from "../rooms/rooms";
 import { RoomParams } from "../rooms/schemas";
 import { ErrorBody } from "../schemas";
+import { linkHeader } from "./api-document";
 import { authGuard, type HttpDeps } from "./context";
+
+const NEIGHBOUR_PAGES = linkHeader('RFC 8288: the older page (rel="prev") and the newer page (rel="next"), those that exist');
 
 export function messageRoutes(deps: HttpDeps) {
   return new Elysia({ prefix: "/messages", tags: ["messages"] })
@@ -27,6 +30,7 @@ export function messageRoutes(deps: HttpDeps) {
         query: HistoryQuery,
         response: { 200: t.Array(Message) },
         detail: {
+          responses: { 200: { description: "The page", headers: { Link: NEIGHBOUR_PAGES } } },
           summary: "A page of the room's messages, oldest first",
           description:
             "Without cursors: the newest `limit` messages. `before=S`: the newest page older than seq S. " +

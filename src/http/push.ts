@@ -36,6 +36,12 @@ export function pushRoutes(deps: HttpDeps) {
         await unsubscribe(sql, principal.userId, body.endpoint);
         set.status = 204;
       },
-      { body: Unsubscribe, detail: { summary: "Stop notifying this browser (only your own subscription; anything else is left as it is)" } },
+      {
+        body: Unsubscribe,
+        detail: {
+          summary: "Stop notifying this browser (only your own subscription; anything else is left as it is)",
+          responses: { 204: { description: "Forgotten (or never yours)" } },
+        },
+      },
     );
 }

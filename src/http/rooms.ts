@@ -7,7 +7,10 @@ import { createRoom, findVisibleRoom, invite, joinRoom, leaveRoom, listRoomsFor,
 import { CreateRoom, Invite, MarkRead, Member, MemberParams, Membership, Notify, Room, RoomListItem, RoomMember, RoomParams, SetNotify, Unread, UpdateRoom } from "../rooms/schemas";
 import { archiveRoom, updateRoom } from "../rooms/settings";
 import { ErrorBody } from "../schemas";
+import { linkHeader } from "./api-document";
 import { authGuard, type HttpDeps } from "./context";
+
+const NEXT_PAGE = linkHeader('RFC 8288: the next page, rel="next", while there may be more');
 
 export function roomRoutes(deps: HttpDeps) {
   const { sql } = deps;
@@ -101,6 +104,7 @@ export function roomRoutes(deps: HttpDeps) {
         query: ChangesQuery,
         response: { 200: Changes },
         detail: {
+          responses: { 200: { description: "The changes", headers: { Link: NEXT_PAGE } } },
           summary: "What changed in the room since a rev",
           description:
             "The room's current rev, and the current state of every message with a larger rev than `since`, in rev order " +
@@ -128,6 +132,9 @@ export function roomRoutes(deps: HttpDeps) {
         await removeMember(deps, principal.userId, params.roomId, params.userId);
         set.status = 204;
       },
-      { params: MemberParams, detail: { summary: "The owner or a site admin removes a member; their sockets leave the room at once" } },
+      {
+        params: MemberParams,
+        detail: { summary: "The owner or a site admin removes a member; their sockets leave the room at once", responses: { 204: { description: "Removed" } } },
+      },
     );
 }

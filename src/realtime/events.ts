@@ -89,17 +89,20 @@ export interface InterServerEvents {
   messageChanged(message: Message): void;
 }
 
-/** The event map again, as data: for the docs page. Payload schemas are the validators' own. */
+/**
+ * The event map again, as data: for the docs page and the AsyncAPI document. Payload schemas
+ * are the validators' own; `ack` is what a client event's acknowledgement receives (or the error).
+ */
 export const SOCKET_EVENTS = [
-  { direction: "client → server", name: "joinRoom", payload: JoinRoomPayload, answer: "roomJoined, after replaying as newMessage every message after seq `after` (in its current state), then as messageUpdated every older message changed after rev `since`, in rev order" },
-  { direction: "client → server", name: "leaveRoom", payload: LeaveRoomPayload, answer: "roomLeft" },
-  { direction: "client → server", name: "sendMessage", payload: SendMessage, answer: "the stored message (acknowledgement); newMessage to the room" },
-  { direction: "client → server", name: "editMessage", payload: EditMessagePayload, answer: "the message after the edit (the sender only); messageUpdated to the room" },
-  { direction: "client → server", name: "deleteMessage", payload: DeleteMessagePayload, answer: "the deleted message (the sender, the room's owner or a site admin); messageUpdated to the room" },
-  { direction: "client → server", name: "react", payload: ReactPayload, answer: "the message with the reaction (members); messageUpdated to the room" },
-  { direction: "client → server", name: "unreact", payload: ReactPayload, answer: "the message without your reaction; messageUpdated to the room" },
-  { direction: "client → server", name: "typing", payload: TypingPayload, answer: "typing to the room's other sockets, at most once per person and room every 2 s" },
-  { direction: "client → server", name: "markRead", payload: MarkReadPayload, answer: "{ roomId, lastReadSeq, unreadCount, mentionCount } (members; 0 <= seq <= the room's last seq, lower marks unread again); roomRead to your sockets" },
+  { direction: "client → server", name: "joinRoom", payload: JoinRoomPayload, ack: Membership, answer: "roomJoined, after replaying as newMessage every message after seq `after` (in its current state), then as messageUpdated every older message changed after rev `since`, in rev order" },
+  { direction: "client → server", name: "leaveRoom", payload: LeaveRoomPayload, ack: Membership, answer: "roomLeft" },
+  { direction: "client → server", name: "sendMessage", payload: SendMessage, ack: Message, answer: "the stored message (acknowledgement); newMessage to the room" },
+  { direction: "client → server", name: "editMessage", payload: EditMessagePayload, ack: Message, answer: "the message after the edit (the sender only); messageUpdated to the room" },
+  { direction: "client → server", name: "deleteMessage", payload: DeleteMessagePayload, ack: Message, answer: "the deleted message (the sender, the room's owner or a site admin); messageUpdated to the room" },
+  { direction: "client → server", name: "react", payload: ReactPayload, ack: Message, answer: "the message with the reaction (members); messageUpdated to the room" },
+  { direction: "client → server", name: "unreact", payload: ReactPayload, ack: Message, answer: "the message without your reaction; messageUpdated to the room" },
+  { direction: "client → server", name: "typing", payload: TypingPayload, ack: TypingPayload, answer: "typing to the room's other sockets, at most once per person and room every 2 s" },
+  { direction: "client → server", name: "markRead", payload: MarkReadPayload, ack: Unread, answer: "{ roomId, lastReadSeq, unreadCount, mentionCount } (members; 0 <= seq <= the room's last seq, lower marks unread again); roomRead to your sockets" },
   { direction: "server → client", name: "roomJoined", payload: Membership, answer: "the join succeeded" },
   { direction: "server → client", name: "roomLeft", payload: RoomLeft, answer: "the leave succeeded; with reason \"removed\", the owner removed you" },
   { direction: "server → client", name: "newMessage", payload: Message, answer: "a committed message, in seq order, to every socket in the room" },

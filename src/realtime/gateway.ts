@@ -32,6 +32,7 @@ import {
 } from "./events";
 import { everyoneIn, htmlRoom, sessionRoom, userRoom, type ChatServer, type SocketData } from "./broadcasts";
 import type { ConnectionCount } from "./connections";
+import { refuseOversize } from "./oversize-frames";
 import { requireReplayable, type RoomFeeds } from "./room-feeds";
 
 type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -46,6 +47,8 @@ export interface GatewayDeps extends Sessions {
   messageStore: GroupCommit;
   feeds: RoomFeeds;
   maxMessageLength: number;
+  /** MAX_BODY_BYTES: larger events are refused as too_large (see oversize-frames.ts). */
+  maxFrameBytes: number;
   /** The message with its HTML fragment, for browser sockets. */
   withHtml(message: Message): MessageWithHtml;
 }
@@ -169,7 +172,7 @@ type Listener = (this: ChatSocket, ...args: unknown[]) => Promise<void>;
  * client asked for one; a failure also goes out as `error`, and changes nothing.
  */
 function handler<P, R>(
-  { drain, metrics }: Pick<GatewayDeps, "drain" | "metrics">,
+  { drain, metrics, maxFrameBytes }: Pick<GatewayDeps, "drain" | "metrics" | "maxFrameBytes">,
   event: keyof ClientToServerEvents,
   validate: (value: unknown) => P,
   run: (socket: ChatSocket, payload: P) => Promise<R>,
@@ -179,6 +182,7 @@ function handler<P, R>(
     const started = performance.now();
     let outcome = "ok";
     try {
+      refuseOversize(args[0], maxFrameBytes);
       const answer = await drain.run(() => run(this, validate(args[0])));
       ack?.(answer);
     } catch (error) {

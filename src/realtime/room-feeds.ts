@@ -86,7 +86,7 @@ class RoomFeed {
 
   /** Delivers the changes held back whose turn has come, and waits a little for a missing one. */
   private deliverInTurn(): void {
-    for (let next; (next = this.early.get(this.delivered!.rev + 1)); ) {
+    for (let next: Message | undefined; (next = this.early.get(this.delivered!.rev + 1)); ) {
       this.early.delete(next.rev);
       this.deliver(next);
     }

@@ -9,9 +9,19 @@ export interface Hits {
   resetMs: number;
 }
 
+/** The answer of `admit`: the use, recorded under `id`, or how long until one more would be. */
+export type Admission = { admitted: true; id: string } | { admitted: false; retryMs: number };
+
 export interface FastState {
   /** Counts a hit on `key` in a fixed window of `windowMs` that starts with its first hit. */
   hit(key: string, windowMs: number): Promise<Hits>;
+  /**
+   * Records a use of `key` unless `max` of its uses fell within the last `windowMs` (a sliding
+   * window: never more than `max` in any span of that length). A refused use is not recorded.
+   */
+  admit(key: string, windowMs: number, max: number): Promise<Admission>;
+  /** Takes back a use that `admit` recorded. */
+  forgetUse(key: string, id: string): Promise<void>;
   /** Several values at once; undefined where absent or expired. */
   get(keys: string[]): Promise<(string | undefined)[]>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
@@ -26,6 +36,7 @@ export class MemoryState implements FastState {
   private readonly values = new Map<string, { value: string; until: number }>();
   private readonly sets = new Map<string, Map<string, number>>();
   private readonly windows = new Map<string, { count: number; until: number }>();
+  private readonly uses = new Map<string, { id: string; until: number }[]>();
 
   async hit(key: string, windowMs: number) {
     const now = Date.now();
@@ -42,6 +53,22 @@ export class MemoryState implements FastState {
   private forgetEndedWindows(now: number) {
     if (this.windows.size < 10_000) return;
     for (const [key, window] of this.windows) if (window.until <= now) this.windows.delete(key);
+  }
+
+  async admit(key: string, windowMs: number, max: number): Promise<Admission> {
+    const now = Date.now();
+    if (this.uses.size >= 10_000) for (const [k, list] of this.uses) if (list.at(-1)!.until <= now) this.uses.delete(k);
+    const recent = (this.uses.get(key) ?? []).filter((use) => use.until > now);
+    if (recent.length >= max) return { admitted: false, retryMs: recent[recent.length - max]!.until - now };
+    const id = crypto.randomUUID();
+    this.uses.set(key, [...recent, { id, until: now + windowMs }]);
+    return { admitted: true, id };
+  }
+
+  async forgetUse(key: string, id: string) {
+    const rest = this.uses.get(key)?.filter((use) => use.id !== id);
+    if (rest?.length) this.uses.set(key, rest);
+    else this.uses.delete(key);
   }
 
   async get(keys: string[]) {
@@ -78,6 +105,23 @@ export class MemoryState implements FastState {
 /** A set lives at most this long after its last mark, so abandoned ones do not pile up. */
 const SET_LIFETIME_MS = 10 * 60_000;
 
+/**
+ * `admit` in one step, so that instances admitting at once cannot overshoot: a sorted set of
+ * the uses' times. KEYS[1] the key; ARGV now (ms), windowMs, max, the new use's id. Answers
+ * { 1 } or { 0, ms until the oldest use that counts leaves the window }.
+ */
+const ADMIT = `
+local key, now, window, max = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+local count = redis.call('ZCARD', key)
+if count >= max then
+  local oldest = redis.call('ZRANGE', key, count - max, count - max, 'WITHSCORES')
+  return { 0, tonumber(oldest[2]) + window - now }
+end
+redis.call('ZADD', key, now, ARGV[4])
+redis.call('PEXPIRE', key, window)
+return { 1 }`;
+
 export class RedisState implements FastState {
   constructor(
     private readonly redis: Redis,
@@ -92,6 +136,16 @@ export class RedisState implements FastState {
       return Number(value);
     });
     return { count: count!, resetMs: Math.max(0, ttl!) };
+  }
+
+  async admit(key: string, windowMs: number, max: number): Promise<Admission> {
+    const id = crypto.randomUUID();
+    const [admitted, retryMs] = (await this.redis.eval(ADMIT, 1, this.prefix + key, Date.now(), windowMs, max, id)) as number[];
+    return admitted ? { admitted: true, id } : { admitted: false, retryMs: Math.max(0, retryMs!) };
+  }
+
+  async forgetUse(key: string, id: string) {
+    await this.redis.zrem(this.prefix + key, id);
   }
 
   async get(keys: string[]) {

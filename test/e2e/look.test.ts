@@ -1,13 +1,21 @@
 // How the pages look and who can use them: axe-core finds no WCAG A/AA violation in light
-// and dark, on a phone and a wide screen; the keyboard alone can do the job; and the run
-// leaves the README's screenshots in docs/screenshots.
+// and dark, on a phone and a wide screen; the keyboard alone can do the job. `npm run
+// screenshots` runs it with SCREENSHOTS_DIR=docs/screenshots to take the README's pictures;
+// `npm test` takes none, so that a test run changes no tracked file.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
-import type { Browser, BrowserContextOptions } from "playwright-core";
+import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import { api, signUp, startServer, stopServer, type TestServer } from "../harness";
 import { accessibilityViolations, launchChromium, registerThroughForm, visitor, waitForMessages, TEST_MS } from "./chromium";
 
-const SCREENSHOTS = "docs/screenshots";
+const SCREENSHOTS = process.env.SCREENSHOTS_DIR;
+
+/** Takes a picture of the page for the README, when asked to (SCREENSHOTS_DIR). */
+async function photograph(page: Page, name: string): Promise<void> {
+  if (!SCREENSHOTS) return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
+}
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 360, height: 740 } } as const;
 const SCHEMES = ["light", "dark"] as const;
 
@@ -92,15 +100,14 @@ test("sign-in and register pages pass axe-core in light and dark", async () => {
   }
 }, TEST_MS);
 
-test("home and room pass axe-core on a phone and a wide screen, light and dark, and are photographed for the README", async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
+test("home and room pass axe-core on a phone and a wide screen, light and dark, and are photographed for the README (npm run screenshots)", async () => {
   for (const [size, viewport] of Object.entries(VIEWPORTS)) {
     for (const colorScheme of SCHEMES) {
       const { page, context, errors, foreignRequests } = await visitor(browser, server, { colorScheme, viewport, storageState });
       await page.goto("/");
       expect(await accessibilityViolations(page)).toEqual([]);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
-      await page.screenshot({ path: `${SCREENSHOTS}/home-${size}-${colorScheme}.png` });
+      await photograph(page, `home-${size}-${colorScheme}`);
 
       await page.goto(roomPath);
       await page.waitForFunction(() => document.getElementById("room")?.dataset.joined === "true");
@@ -109,7 +116,7 @@ test("home and room pass axe-core on a phone and a wide screen, light and dark, 
       await page.locator("#messages li.message", { hasText: "Both on my list" }).hover(); // shows its actions
       expect(await accessibilityViolations(page)).toEqual([]);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
-      await page.screenshot({ path: `${SCREENSHOTS}/room-${size}-${colorScheme}.png` });
+      await photograph(page, `room-${size}-${colorScheme}`);
 
       expect(errors).toEqual([]);
       expect(foreignRequests).toEqual([]);
@@ -126,14 +133,14 @@ test("the people page, and the sidebar opened on a phone, pass axe-core in light
       await page.getByRole("button", { name: "Message bob" }).waitFor();
       expect(await accessibilityViolations(page)).toEqual([]);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
-      await page.screenshot({ path: `${SCREENSHOTS}/people-${size}-${colorScheme}.png` });
+      await photograph(page, `people-${size}-${colorScheme}`);
 
       if (size === "phone") {
         await page.goto(roomPath);
         await page.getByRole("button", { name: /^Conversations/ }).click();
         await page.getByRole("navigation", { name: "Conversations" }).getByRole("link", { name: /bob/ }).waitFor();
         expect(await accessibilityViolations(page)).toEqual([]);
-        await page.screenshot({ path: `${SCREENSHOTS}/sidebar-phone-${colorScheme}.png` });
+        await photograph(page, `sidebar-phone-${colorScheme}`);
       }
       expect(errors).toEqual([]);
       await context.close();
