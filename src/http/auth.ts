@@ -39,6 +39,7 @@ export function authRoutes(deps: HttpDeps) {
         detail: {
           summary: "Set a new password with a reset link an admin made",
           security: [],
+          responses: { 204: { description: "The password is set, and every session of the account has ended" } },
           description:
             "`token` is the link's last path segment. The link works once: every session of the account ends (sockets too); then sign in. " +
             "400 `reset_link_used`, `reset_link_expired` (after 24 h) or `reset_link_unknown`.",

@@ -21,6 +21,7 @@ export function meRoutes(deps: HttpDeps) {
         body: AccountDeletion,
         detail: {
           summary: "Delete your account (your password confirms it)",
+          responses: { 204: { description: "Deleted: every session and socket of the account has ended" } },
           description:
             "Every session and socket ends, and you leave every room (rooms you owned pass on). Your messages stay, shown as from `deleted user`; " +
             "your username stays taken. The last admin cannot (409 `last_admin`): make someone else an admin first. A wrong password is 403 `wrong_password`.",
