@@ -16,6 +16,7 @@ import { observe } from "./observe";
 import { peopleRoutes } from "./people";
 import { pushRoutes } from "./push";
 import { roomRoutes } from "./rooms";
+import { tokenRoutes } from "./tokens";
 import { webRoutes } from "../web/routes";
 
 export function createHttpApp(deps: HttpDeps) {
@@ -62,6 +63,7 @@ export function createHttpApp(deps: HttpDeps) {
     .use(messageRoutes(deps))
     .use(peopleRoutes(deps))
     .use(pushRoutes(deps))
+    .use(tokenRoutes(deps))
     .get("/docs", async () => {
       docs ??= htmlResponse(docsPage(await (await app.handle(new Request("http://localhost/openapi.json"))).json(), SOCKET_EVENTS));
       return docs.clone();
