@@ -17,7 +17,7 @@ afterAll(() => stopServer(server));
 const makeToken = async (person: Person, body: object = { name: "deploy script" }) => {
   const made = await api(server, "POST", "/tokens", body, person.token);
   expect(made.status).toBe(201);
-  return made.body as { id: string; name: string; token: string; createdAt: string; expiresAt: string | null };
+  return made.body as { id: string; name: string; token: string; createdAt: string; lastUsedAt: null; expiresAt: string | null };
 };
 
 /** The socket's next disconnect, and why. */
