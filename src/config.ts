@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Limit, Limits } from "./limits/rate-limits";
+import type { OutboxSettings } from "./bots/outbox";
 import { LOG_LEVELS, type LogLevel } from "./log";
 import { generateVapidKeys, vapidKeysProblem, type VapidKeys } from "./push/keys";
 
@@ -36,6 +37,7 @@ export interface Config {
   /** Log lines below this level are dropped (`warn`: no line per request). */
   logLevel: LogLevel;
   push: PushConfig;
+  bots: OutboxSettings;
 }
 
 export interface PushConfig {
@@ -85,7 +87,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       allowPrivateEndpoints: env.PUSH_ALLOW_PRIVATE === "true",
       firstRetryMs: 10_000,
     },
+    bots: { allowPrivate: flag(env, "WEBHOOK_ALLOW_PRIVATE"), firstRetryMs: 10_000, pollMs: 1000 },
   };
+}
+
+/** "true" or "false" (or unset: false); anything else is a mistake worth hearing about. */
+function flag(env: Record<string, string | undefined>, name: string): boolean {
+  const raw = env[name] || "false";
+  if (raw !== "true" && raw !== "false") throw new ConfigError(`${name} must be "true" or "false", got "${raw}"`);
+  return raw === "true";
 }
 
 /**

@@ -20,6 +20,7 @@ import { handleSocketRequest } from "./http/socket-requests";
 import { requireTextBody } from "./http/text-bodies";
 import { RateLimiter } from "./limits/rate-limits";
 import { log } from "./log";
+import { BotOutbox, withBots } from "./bots/outbox";
 import { GroupCommit } from "./messages/group-commit";
 import type { Message } from "./messages/schemas";
 import { createMetrics } from "./metrics";
@@ -74,10 +75,13 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   const { connections, feeds, presence } = realtime;
   // Web Push, for the people a message concerns who have no ChatLoop open anywhere.
   const push = new PushDispatcher({ sql, metrics, push: config.push, withOpenSockets: (userIds) => connections.withOpenSockets(userIds) });
-  const broadcasts = withPush(realtime.broadcasts, push);
+  // Bots hear of the messages that concern them through the outbox, drained on every instance.
+  const outbox = new BotOutbox(config.bots);
+  const broadcasts = withBots(withPush(realtime.broadcasts, push), outbox);
 
   const limiter = new RateLimiter(state, config.limits);
   const messageStore = new GroupCommit(sql, Math.max(1, db.connections / 2), (size) => metrics.messageBatchSize.observe(size));
+  outbox.start({ sql, broadcasts, limiter, messageStore, maxMessageLength: config.maxMessageLength });
   const drain = new Drain();
   attachGateway(io, { connections, drain, limiter, metrics, sql, signer, state, broadcasts, messageStore, feeds, withHtml, maxMessageLength: config.maxMessageLength });
   const app = createHttpApp({
@@ -92,6 +96,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
     auth: { tokenTtlSeconds: config.tokenTtlSeconds, passwordHashing: config.passwordHashing },
     maxMessageLength: config.maxMessageLength,
     push: { publicKey: config.push.vapid.publicKey, allowPrivateEndpoints: config.push.allowPrivateEndpoints },
+    webhooksAllowPrivate: config.bots.allowPrivate,
   });
 
   const { websocket, idleTimeout } = engine.handler();
@@ -141,6 +146,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
       realtime.stop();
       void server.stop(false);
       await drain.drain();
+      await outbox.stop();
       await push.stop();
       io.disconnectSockets(true);
       await server.stop(true);

@@ -50,6 +50,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     maxConnectionsPerUser: 10_000,
     logLevel: "info",
     push: { vapid, allowPrivateEndpoints: false, firstRetryMs: 10_000 },
+    // As WEBHOOK_ALLOW_PRIVATE=true: test bots listen on 127.0.0.1.
+    bots: { allowPrivate: true, firstRetryMs: 10_000, pollMs: 1000 },
     ...overrides,
   };
 }

@@ -94,7 +94,7 @@ const hashPassword = (password: string, settings: AuthSettings) => Bun.password.
  */
 export async function changePassword(accounts: Accounts & SessionEnding, principal: Principal, current: string, next: string): Promise<string> {
   await accounts.limiter.take("loginPerAccount", principal.username.toLowerCase()); // a guess at the current password
-  const [user] = await accounts.sql<{ password_hash: string }[]>`select password_hash from users where id = ${principal.userId}`;
+  const [user] = await accounts.sql<{ password_hash: string }[]>`select password_hash from users where id = ${principal.userId} and kind = 'person'`;
   if (!user || !(await Bun.password.verify(current, user.password_hash))) throw forbidden("wrong_password", "the current password is wrong");
   // Hashed first: a transaction's deadline (src/db/timeouts.ts) is for the database's work.
   const hash = await hashPassword(next, accounts.auth);
@@ -210,7 +210,7 @@ async function markRevoked(state: FastState, sessionId: string, expiresAt: Date 
 }
 
 /** A payload may name its user, but only as a check: the user is whoever the token says. */
-export function requireSelf(principal: Principal, claimedUserId: string | undefined): void {
+export function requireSelf(principal: Pick<Principal, "userId">, claimedUserId: string | undefined): void {
   if (claimedUserId !== undefined && claimedUserId !== principal.userId) {
     throw forbidden("not_yourself", "the user id in the payload is not the signed-in user's");
   }

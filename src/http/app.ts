@@ -9,6 +9,7 @@ import { log } from "../log";
 import { SOCKET_EVENTS } from "../realtime/events";
 import { describeInvalid } from "../validation";
 import { authRoutes } from "./auth";
+import { botRoutes } from "./bots";
 import type { HttpDeps } from "./context";
 import { healthRoutes } from "./health";
 import { messageRoutes } from "./messages";
@@ -64,6 +65,7 @@ export function createHttpApp(deps: HttpDeps) {
     .use(peopleRoutes(deps))
     .use(pushRoutes(deps))
     .use(tokenRoutes(deps))
+    .use(botRoutes(deps))
     .get("/docs", async () => {
       docs ??= htmlResponse(docsPage(await (await app.handle(new Request("http://localhost/openapi.json"))).json(), SOCKET_EVENTS));
       return docs.clone();

@@ -23,6 +23,8 @@ export interface HttpDeps extends Sessions {
     publicKey: string;
     allowPrivateEndpoints: boolean;
   };
+  /** Bot webhooks may be private addresses (WEBHOOK_ALLOW_PRIVATE). */
+  webhooksAllowPrivate: boolean;
 }
 
 /**

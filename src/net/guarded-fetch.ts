@@ -55,7 +55,7 @@ export async function guardedFetch(target: string, request: GuardedRequest, guar
   for (let redirects = 0; ; redirects++) {
     const problem = urlProblem(url.href);
     if (problem) throw new FetchRefused(`${url.href} ${problem}`);
-    const address = await checkedAddress(url.hostname, guard);
+    const address = await resolveAllowed(url.hostname, guard);
     const response = await fetch(pinned(url, address), {
       method,
       body,
@@ -79,7 +79,7 @@ export async function guardedFetch(target: string, request: GuardedRequest, guar
 }
 
 /** The first address of the host, once every address it has is allowed. */
-async function checkedAddress(hostname: string, guard: Guard): Promise<string> {
+export async function resolveAllowed(hostname: string, guard: Pick<Guard, "addressAllowed">): Promise<string> {
   const host = hostname.replace(/^\[|\]$/g, "");
   const addresses = isIP(host) ? [host] : (await lookup(host, { all: true, verbatim: true }).catch(() => [])).map((found) => found.address);
   if (addresses.length === 0) throw new FetchRefused(`${host} does not resolve`);
