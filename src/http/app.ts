@@ -18,6 +18,7 @@ import { peopleRoutes } from "./people";
 import { pushRoutes } from "./push";
 import { roomRoutes } from "./rooms";
 import { tokenRoutes } from "./tokens";
+import { webhookRoutes } from "./webhooks";
 import { webRoutes } from "../web/routes";
 
 export function createHttpApp(deps: HttpDeps) {
@@ -66,6 +67,7 @@ export function createHttpApp(deps: HttpDeps) {
     .use(pushRoutes(deps))
     .use(tokenRoutes(deps))
     .use(botRoutes(deps))
+    .use(webhookRoutes(deps))
     .get("/docs", async () => {
       docs ??= htmlResponse(docsPage(await (await app.handle(new Request("http://localhost/openapi.json"))).json(), SOCKET_EVENTS));
       return docs.clone();

@@ -147,7 +147,8 @@ async function endMembership({ sql, broadcasts }: MembershipDeps, roomId: string
   return ended;
 }
 
-async function requireOwner(sql: Sql, userId: string, roomId: string): Promise<VisibleRoom> {
+/** The one rule of who may manage a room (invite, remove, its webhooks): its owner. */
+export async function requireOwner(sql: Sql, userId: string, roomId: string): Promise<VisibleRoom> {
   const room = await findVisibleRoom(sql, userId, roomId);
   if (room.ownerId !== userId) throw forbidden("not_the_owner", "only the room's owner may do that");
   return room;
