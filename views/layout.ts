@@ -55,7 +55,8 @@ export function layout(options: { title: string; viewer?: Viewer; sidebar?: Side
 ${viewer && html`<script src="${assets.url("socket.io.min.js")}" defer></script>
 <script src="${assets.url("socket.js")}" defer></script>
 <script src="${assets.url("sidebar.js")}" defer></script>
-<script src="${assets.url("notifications.js")}" defer></script>`}
+<script src="${assets.url("notifications.js")}" defer></script>
+<script src="${assets.url("copy.js")}" defer></script>`}
 <script src="${assets.url("timeline.js")}" defer></script>
 <script src="${assets.url("chat.js")}" defer></script>
 ${live && html`<script src="${assets.url("actions.js")}" defer></script>
@@ -73,6 +74,7 @@ ${live && html`<script src="${assets.url("actions.js")}" defer></script>
   html`<div class="flex items-center gap-3 text-sm">
     <button id="enable-notifications" type="button" hidden data-username="${viewer.username}" class="rounded border border-slate-400 px-2 py-1 hover:bg-slate-100 focus-visible:outline-2 dark:hover:bg-slate-800"><span class="sm:hidden">Notify me</span><span class="max-sm:hidden">Turn on notifications</span></button>
     <span>Signed in as <strong>${viewer.username}</strong></span>
+    <a href="/chat/tokens" class="underline">Tokens</a>
     <form method="post" action="/signout"><button class="rounded border border-slate-400 px-2 py-1 hover:bg-slate-100 focus-visible:outline-2 dark:hover:bg-slate-800">Sign out</button></form>
   </div>`}
 </header>

@@ -9,11 +9,13 @@ import { requireSameOrigin } from "../http/origin";
 import { log } from "../log";
 import { assetResponse } from "./assets";
 import { authPages } from "./auth-pages";
+import { botPages } from "./bot-pages";
 import { homePage, homePages } from "./home-pages";
 import { prefersHtml } from "./negotiation";
 import { peoplePages } from "./people-pages";
 import { page, redirect } from "./respond";
 import { roomPages } from "./room-pages";
+import { tokenPages } from "./token-pages";
 import { SignInFirst, viewerOf } from "./session";
 
 export function webRoutes(deps: HttpDeps) {
@@ -46,5 +48,7 @@ export function webRoutes(deps: HttpDeps) {
       .use(homePages(deps))
       .use(peoplePages(deps))
       .use(roomPages(deps))
+      .use(tokenPages(deps))
+      .use(botPages(deps))
   );
 }
