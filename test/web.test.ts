@@ -746,7 +746,7 @@ describe("assets", () => {
     const urls = [...page.matchAll(/(?:href|src)="(\/public\/[^"]+)"/g)].map((m) => m[1]!);
     expect(urls.map((u) => u.split("?")[0])).toEqual([
       "/public/icon-192.png", "/public/apple-touch-icon.png", "/public/manifest.webmanifest", "/public/app.css", "/public/htmx.min.js", "/public/socket.io.min.js",
-      "/public/socket.js", "/public/sidebar.js", "/public/notifications.js", "/public/timeline.js", "/public/chat.js", "/public/actions.js", "/public/presence.js",
+      "/public/socket.js", "/public/sidebar.js", "/public/notifications.js", "/public/copy.js", "/public/timeline.js", "/public/chat.js", "/public/actions.js", "/public/presence.js",
       "/public/reading.js",
     ]);
     const types: Record<string, RegExp> = { css: /^text\/css/, js: /^text\/javascript/, png: /^image\/png$/, webmanifest: /^application\/manifest\+json/ };
@@ -778,6 +778,7 @@ describe("the JSON API is unchanged", () => {
         "/messages/{roomId}", "/messages", "/rooms/{roomId}/changes", "/messages/{messageId}", "/messages/{messageId}/reactions/{emoji}",
         "/rooms/{roomId}/read", "/rooms/{roomId}/notify", "/dms", "/users",
         "/push/key", "/push/subscriptions",
+        "/tokens", "/tokens/{tokenId}", "/admin/bots", "/rooms/{roomId}/webhooks", "/rooms/{roomId}/webhooks/{webhookId}", "/hooks/{secret}",
       ].sort(),
     );
   });
