@@ -3,7 +3,10 @@
 // reply. Deliveries wait in PostgreSQL: a bot that fails for a while, a ChatLoop restarted in
 // between, several instances draining: each delivered once.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import type { Config } from "../src/config";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, loadConfig, type Config } from "../src/config";
 import type { Message } from "../src/messages/schemas";
 import { startChatLoop } from "../src/server";
 import { BotServer, verifySignature } from "./bot-server";
@@ -96,6 +99,17 @@ describe("making bots", () => {
       await stopServer(strict);
     }
   });
+});
+
+test("WEBHOOK_ALLOW_PRIVATE is true or false, off unless set", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "chatloop-bots-config-"));
+  try {
+    expect(loadConfig({ DATA_DIR: dataDir }).bots.allowPrivate).toBe(false);
+    expect(loadConfig({ DATA_DIR: dataDir, WEBHOOK_ALLOW_PRIVATE: "true" }).bots.allowPrivate).toBe(true);
+    expect(() => loadConfig({ DATA_DIR: dataDir, WEBHOOK_ALLOW_PRIVATE: "yes" })).toThrow(ConfigError);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
 
 describe("deliveries", () => {
