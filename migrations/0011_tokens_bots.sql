@@ -49,3 +49,16 @@ create table room_webhooks (
   created_at timestamptz not null default now()
 );
 create index room_webhooks_room_id_idx on room_webhooks (room_id);
+
+-- Link previews: up to three per message, fetched after it is stored and written as a change
+-- (it takes a rev). Their images are kept here and served from our own origin, so that pages
+-- load nothing from elsewhere.
+alter table messages add column previews jsonb not null default '[]';
+create table link_preview_images (
+  id uuid primary key default gen_random_uuid(),
+  message_id uuid not null references messages on delete cascade,
+  content_type text not null,
+  body bytea not null,
+  created_at timestamptz not null default now()
+);
+create index link_preview_images_message_id_idx on link_preview_images (message_id);

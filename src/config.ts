@@ -38,6 +38,8 @@ export interface Config {
   logLevel: LogLevel;
   push: PushConfig;
   bots: OutboxSettings;
+  /** Whether links in messages are previewed (ChatLoop then fetches them: the linked sites see it). */
+  linkPreviews: boolean;
 }
 
 export interface PushConfig {
@@ -88,12 +90,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       firstRetryMs: 10_000,
     },
     bots: { allowPrivate: flag(env, "WEBHOOK_ALLOW_PRIVATE"), firstRetryMs: 10_000, pollMs: 1000 },
+    linkPreviews: flag(env, "LINK_PREVIEWS", "true"),
   };
 }
 
-/** "true" or "false" (or unset: false); anything else is a mistake worth hearing about. */
-function flag(env: Record<string, string | undefined>, name: string): boolean {
-  const raw = env[name] || "false";
+/** "true" or "false" (or unset: the fallback); anything else is a mistake worth hearing about. */
+function flag(env: Record<string, string | undefined>, name: string, fallback: "true" | "false" = "false"): boolean {
+  const raw = env[name] || fallback;
   if (raw !== "true" && raw !== "false") throw new ConfigError(`${name} must be "true" or "false", got "${raw}"`);
   return raw === "true";
 }

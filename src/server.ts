@@ -21,6 +21,7 @@ import { requireTextBody } from "./http/text-bodies";
 import { RateLimiter } from "./limits/rate-limits";
 import { log } from "./log";
 import { BotOutbox, withBots } from "./bots/outbox";
+import { LinkPreviews, withPreviews } from "./previews/unfurl";
 import { GroupCommit } from "./messages/group-commit";
 import type { Message } from "./messages/schemas";
 import { createMetrics } from "./metrics";
@@ -77,7 +78,10 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   const push = new PushDispatcher({ sql, metrics, push: config.push, withOpenSockets: (userIds) => connections.withOpenSockets(userIds) });
   // Bots hear of the messages that concern them through the outbox, drained on every instance.
   const outbox = new BotOutbox(config.bots);
-  const broadcasts = withBots(withPush(realtime.broadcasts, push), outbox);
+  // Links are previewed after their message is stored, by the instance that stored it.
+  const previews = config.linkPreviews ? new LinkPreviews({ sql, broadcasts: realtime.broadcasts }, config.bots.allowPrivate) : undefined;
+  const pushed = withPush(realtime.broadcasts, push);
+  const broadcasts = withBots(previews ? withPreviews(pushed, previews) : pushed, outbox);
 
   const limiter = new RateLimiter(state, config.limits);
   const messageStore = new GroupCommit(sql, Math.max(1, db.connections / 2), (size) => metrics.messageBatchSize.observe(size));
@@ -147,6 +151,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
       void server.stop(false);
       await drain.drain();
       await outbox.stop();
+      await previews?.stop();
       await push.stop();
       io.disconnectSockets(true);
       await server.stop(true);

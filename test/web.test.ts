@@ -778,7 +778,7 @@ describe("the JSON API is unchanged", () => {
         "/messages/{roomId}", "/messages", "/rooms/{roomId}/changes", "/messages/{messageId}", "/messages/{messageId}/reactions/{emoji}",
         "/rooms/{roomId}/read", "/rooms/{roomId}/notify", "/dms", "/users",
         "/push/key", "/push/subscriptions",
-        "/tokens", "/tokens/{tokenId}", "/admin/bots", "/rooms/{roomId}/webhooks", "/rooms/{roomId}/webhooks/{webhookId}", "/hooks/{secret}",
+        "/tokens", "/tokens/{tokenId}", "/admin/bots", "/rooms/{roomId}/webhooks", "/rooms/{roomId}/webhooks/{webhookId}", "/hooks/{secret}", "/previews/{imageId}",
       ].sort(),
     );
   });
@@ -787,7 +787,7 @@ describe("the JSON API is unchanged", () => {
     const room = await createRoom(server, alice, "api shape");
     const sent = await api(server, "POST", "/messages", { roomId: room.id, content: "hi", clientId: "shape-1" }, alice.token);
     expect(Object.keys(sent.body).sort()).toEqual(
-      ["clientId", "content", "createdAt", "deletedAt", "editedAt", "id", "mentions", "reactions", "replyTo", "rev", "roomId", "senderId", "seq", "username"],
+      ["clientId", "content", "createdAt", "deletedAt", "editedAt", "id", "mentions", "previews", "reactions", "replyTo", "rev", "roomId", "senderId", "seq", "username"],
     );
     const rooms = await api(server, "GET", "/rooms", undefined, alice.token);
     expect(rooms.headers.get("content-type")).toStartWith("application/json");

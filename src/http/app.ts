@@ -15,6 +15,7 @@ import { healthRoutes } from "./health";
 import { messageRoutes } from "./messages";
 import { observe } from "./observe";
 import { peopleRoutes } from "./people";
+import { previewRoutes } from "./previews";
 import { pushRoutes } from "./push";
 import { roomRoutes } from "./rooms";
 import { tokenRoutes } from "./tokens";
@@ -68,6 +69,7 @@ export function createHttpApp(deps: HttpDeps) {
     .use(tokenRoutes(deps))
     .use(botRoutes(deps))
     .use(webhookRoutes(deps))
+    .use(previewRoutes(deps))
     .get("/docs", async () => {
       docs ??= htmlResponse(docsPage(await (await app.handle(new Request("http://localhost/openapi.json"))).json(), SOCKET_EVENTS));
       return docs.clone();
