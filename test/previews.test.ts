@@ -4,6 +4,7 @@
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import type { Message } from "../src/messages/schemas";
 import { linksIn } from "../src/previews/unfurl";
+import { htmlSocket } from "./browser";
 import { api, closeSockets, connect, createRoom, error, next, reply, signUp, startServer, stopServer, type Person, type TestServer } from "./harness";
 
 // The smallest PNG: one transparent pixel.
@@ -71,4 +72,16 @@ test("a message's links are previewed after it is stored: a messageUpdated that 
   // Someone who may not read the private room hears there is no such image.
   expect(reply(await api(server, "GET", changed.previews[0]!.imageUrl!, undefined, bob.token))).toEqual({ status: 404, body: error("image_not_found") });
   expect(reply(await api(server, "GET", changed.previews[0]!.imageUrl!))).toEqual({ status: 401, body: error("missing_token") });
+});
+
+test("a browser's socket gets the preview in the message's fragment, escaped", async () => {
+  const room = await createRoom(server, alice, "html previews");
+  const browser = await htmlSocket(server, { token: alice.token });
+  await browser.emitWithAck("joinRoom", { roomId: room.id });
+  const updated = next(browser, "messageUpdated");
+  await api(server, "POST", "/messages", { roomId: room.id, content: `http://127.0.0.1:${site.port}/article` }, alice.token);
+  const { html } = (await updated) as Message & { html: string };
+  browser.close();
+  expect(html).toContain("Cats &amp; &lt;dogs&gt;");
+  expect(html).toMatch(/<img src="\/previews\/[0-9a-f-]{36}"/);
 });
