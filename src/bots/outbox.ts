@@ -104,7 +104,9 @@ export class BotOutbox {
   /** Delivers what is due, batch after batch, until less than a batch is left. */
   private async drain(): Promise<void> {
     try {
-      for (let claimed = await this.claim(); !this.stopped; claimed = await this.claim()) {
+      // What was claimed is delivered even when a stop came meanwhile: left, it would wait out its lease.
+      while (!this.stopped) {
+        const claimed = await this.claim();
         await Promise.all(claimed.map((row) => this.deliver(row)));
         if (claimed.length < BATCH) return;
       }
