@@ -131,5 +131,7 @@ function environmentOf(config: Config): Record<string, string | undefined> {
     LIMIT_REGISTER_PER_ADDRESS: rate(config.limits.registerPerAddress),
     LIMIT_MESSAGES_PER_USER: rate(config.limits.messagesPerUser),
     MAX_CONNECTIONS_PER_USER: String(config.maxConnectionsPerUser),
+    WEBHOOK_ALLOW_PRIVATE: String(config.bots.allowPrivate),
+    LINK_PREVIEWS: String(config.linkPreviews),
   };
 }
