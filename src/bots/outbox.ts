@@ -18,7 +18,7 @@ import { findVisibleRoom, roomOf } from "../rooms/rooms";
 import { compileValidator } from "../validation";
 
 /** A bot that has not answered within this is tried again later (the contract's 10 s). */
-export const DELIVERY_TIMEOUT_MS = 10_000;
+const DELIVERY_TIMEOUT_MS = 10_000;
 /** Rows a worker claims at once; it claims again at once while it finds this many. */
 const BATCH = 10;
 /** How long a claimed row is left to its worker: longer than a delivery and its answer can take. */
