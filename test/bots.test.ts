@@ -174,6 +174,22 @@ describe("deliveries", () => {
     expect(answer!.content).toBe("better late than never");
   });
 
+  test("a bot that refuses a delivery (a 4xx other than 408 and 429) is not asked again", async () => {
+    const bot = await makeBot("picky");
+    let refuse = true;
+    bot.web.answer = () => (refuse ? new Response("not for me", { status: 422 }) : new Response(null, { status: 204 }));
+    const { room } = await roomWith(bot);
+    const first = (await post(server, room.id, "@picky this one you refuse")).body as Message;
+    await bot.web.requests(1);
+    refuse = false;
+    // Retries come after 10-20 ms here: one would have come long before this message has been stored and delivered.
+    await post(server, room.id, "@picky and this one you take");
+    await bot.web.delivered(1);
+    await post(server, room.id, "@picky and this one too");
+    await bot.web.delivered(2);
+    expect(bot.web.received.filter((d) => d.message.id === first.id).map((d) => d.status)).toEqual([422]);
+  });
+
   test("a forged delivery is told apart by the bot: the signature covers the timestamp and the body", () => {
     const body = JSON.stringify({ message: { content: "hi" } });
     const signature = `sha256=${new Bun.CryptoHasher("sha256", "secret").update(`1700000000.${body}`).digest("hex")}`;
