@@ -10,6 +10,7 @@ import { ConfigError, loadConfig, type Config } from "../src/config";
 import type { Message } from "../src/messages/schemas";
 import { startChatLoop } from "../src/server";
 import { BotServer, verifySignature } from "./bot-server";
+import { getPage, post as postPage, signInBrowser } from "./browser";
 import {
   api, closeSockets, connect, createRoom, databaseUrl, error, freshDatabase, inbox, invite, redisUrl, reply, signUp, startPeer, startServer, stopServer,
   testConfig, UUID, type Person, type TestServer,
@@ -99,6 +100,26 @@ describe("making bots", () => {
       await stopServer(strict);
     }
   });
+});
+
+test("the Bots page: an admin makes a bot with the form and sees its token and secret once; anyone else is refused", async () => {
+  const admin = await signInBrowser(server, "alice");
+  const made = await postPage(admin, "/chat/admin/bots", { username: "pagebot", webhookUrl: "" });
+  expect(made.status).toBe(200);
+  const page = await made.text();
+  const token = page.match(/value="(chatloop_[A-Za-z0-9_-]+)"/)?.[1];
+  expect(token).toBeDefined();
+  expect((await api(server, "GET", "/rooms", undefined, token)).status).toBe(200);
+  const again = await (await getPage(admin, "/chat/admin/bots")).text();
+  expect(again).toContain("pagebot");
+  expect(again).not.toContain(token!);
+  const refused = await postPage(admin, "/chat/admin/bots", { username: "page bot", webhookUrl: "ftp://x" });
+  expect(refused.status).toBe(400);
+
+  const someone = await signInBrowser(server, "bob");
+  expect((await getPage(someone, "/chat/admin/bots")).status).toBe(403);
+  expect((await postPage(someone, "/chat/admin/bots", { username: "sneakybot" })).status).toBe(403);
+  expect((await server.sql`select 1 from users where username = 'sneakybot'`).length).toBe(0);
 });
 
 test("WEBHOOK_ALLOW_PRIVATE is true or false, off unless set", () => {
