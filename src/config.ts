@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Limit, Limits } from "./limits/rate-limits";
+import type { OutboxSettings } from "./bots/outbox";
 import { LOG_LEVELS, type LogLevel } from "./log";
 import { generateVapidKeys, vapidKeysProblem, type VapidKeys } from "./push/keys";
 
@@ -44,6 +45,9 @@ export interface Config {
   registration: Registration;
   /** Where people reach this server (`https://chat.example.com`): the origin of the links it hands out. */
   publicUrl?: string;
+  bots: OutboxSettings;
+  /** Whether links in messages are previewed (ChatLoop then fetches them: the linked sites see it). */
+  linkPreviews: boolean;
 }
 
 export const REGISTRATION_MODES = ["open", "link"] as const;
@@ -82,7 +86,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxMessageLength: integer(env, "MAX_MESSAGE_LENGTH", 4000, 1, 100_000),
     maxBodyBytes: integer(env, "MAX_BODY_BYTES", 64 * 1024, 1024, 16 * 1024 * 1024),
     redisPrefix: env.REDIS_PREFIX ?? "chatloop",
-    trustProxy: env.TRUST_PROXY === "true",
+    trustProxy: flag(env, "TRUST_PROXY"),
     limits: {
       loginPerAccount: rate(env, "LIMIT_LOGIN_PER_ACCOUNT", "10/300"),
       loginPerAddress: rate(env, "LIMIT_LOGIN_PER_ADDRESS", "100/300"),
@@ -95,12 +99,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsPort: env.METRICS_PORT ? integer(env, "METRICS_PORT", 0, 1, 65535) : undefined,
     push: {
       vapid: { ...vapidKeys(env, production, dataDir), subject: vapidSubject(env.VAPID_SUBJECT, production) },
-      allowPrivateEndpoints: env.PUSH_ALLOW_PRIVATE === "true",
+      allowPrivateEndpoints: flag(env, "PUSH_ALLOW_PRIVATE"),
       firstRetryMs: 10_000,
     },
     // A server in production is on a network: open to anyone only when it says so.
     registration: oneOf(env, "REGISTRATION", REGISTRATION_MODES, production ? "link" : "open"),
     publicUrl: publicUrl(env.PUBLIC_URL),
+    bots: { allowPrivate: flag(env, "WEBHOOK_ALLOW_PRIVATE"), firstRetryMs: 10_000, pollMs: 1000 },
+    linkPreviews: flag(env, "LINK_PREVIEWS", "true"),
   };
 }
 
@@ -112,6 +118,13 @@ function publicUrl(given: string | undefined): string | undefined {
     throw new ConfigError(`PUBLIC_URL must be an http(s) origin such as https://chat.example.com, got "${given}"`);
   }
   return url.origin;
+}
+
+/** "true" or "false" (or unset: the fallback); anything else is a mistake worth hearing about. */
+function flag(env: Record<string, string | undefined>, name: string, fallback: "true" | "false" = "false"): boolean {
+  const raw = env[name] || fallback;
+  if (raw !== "true" && raw !== "false") throw new ConfigError(`${name} must be "true" or "false", got "${raw}"`);
+  return raw === "true";
 }
 
 /**

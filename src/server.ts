@@ -21,6 +21,8 @@ import { handleSocketRequest } from "./http/socket-requests";
 import { requireTextBody } from "./http/text-bodies";
 import { RateLimiter } from "./limits/rate-limits";
 import { log } from "./log";
+import { BotOutbox, withBots } from "./bots/outbox";
+import { LinkPreviews, withPreviews } from "./previews/unfurl";
 import { GroupCommit } from "./messages/group-commit";
 import type { Message } from "./messages/schemas";
 import { createMetrics } from "./metrics";
@@ -80,10 +82,16 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   const { connections, feeds, presence } = realtime;
   // Web Push, for the people a message concerns who have no ChatLoop open anywhere.
   const push = new PushDispatcher({ sql, metrics, push: config.push, withOpenSockets: (userIds) => connections.withOpenSockets(userIds) });
-  const broadcasts = withPush(realtime.broadcasts, push);
+  // Bots hear of the messages that concern them through the outbox, drained on every instance.
+  const outbox = new BotOutbox(config.bots);
+  // Links are previewed after their message is stored, by the instance that stored it.
+  const previews = config.linkPreviews ? new LinkPreviews({ sql, broadcasts: realtime.broadcasts }, config.bots.allowPrivate) : undefined;
+  const pushed = withPush(realtime.broadcasts, push);
+  const broadcasts = withBots(previews ? withPreviews(pushed, previews) : pushed, outbox);
 
   const limiter = new RateLimiter(state, config.limits);
   const messageStore = new GroupCommit(sql, Math.max(1, db.connections / 2), (size) => metrics.messageBatchSize.observe(size));
+  outbox.start({ sql, broadcasts, limiter, messageStore, maxMessageLength: config.maxMessageLength });
   const drain = new Drain();
   attachGateway(io, { connections, drain, limiter, metrics, sql, signer, state, broadcasts, messageStore, feeds, withHtml, maxMessageLength: config.maxMessageLength, maxFrameBytes: config.maxBodyBytes });
   const app = createHttpApp({
@@ -100,6 +108,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
     maxMessageLength: config.maxMessageLength,
     publicUrl: config.publicUrl,
     push: { publicKey: config.push.vapid.publicKey, allowPrivateEndpoints: config.push.allowPrivateEndpoints },
+    webhooksAllowPrivate: config.bots.allowPrivate,
   });
 
   const { websocket, idleTimeout } = engine.handler();
@@ -153,6 +162,8 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
       realtime.stop();
       void server.stop(false);
       await drain.drain();
+      await outbox.stop();
+      await previews?.stop();
       await push.stop();
       io.disconnectSockets(true);
       await server.stop(true);

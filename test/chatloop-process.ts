@@ -134,5 +134,7 @@ function environmentOf(config: Config): Record<string, string | undefined> {
     REGISTRATION: config.registration,
     PUBLIC_URL: config.publicUrl,
     METRICS_TOKEN: config.metricsToken,
+    WEBHOOK_ALLOW_PRIVATE: String(config.bots.allowPrivate),
+    LINK_PREVIEWS: String(config.linkPreviews),
   };
 }

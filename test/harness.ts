@@ -54,6 +54,10 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     metricsToken: TEST_METRICS_TOKEN,
     push: { vapid, allowPrivateEndpoints: false, firstRetryMs: 10_000 },
     registration: "open",
+    // As WEBHOOK_ALLOW_PRIVATE=true: test bots listen on 127.0.0.1.
+    bots: { allowPrivate: true, firstRetryMs: 10_000, pollMs: 1000 },
+    // Off: a test's links would be fetched; test/previews.test.ts turns it on.
+    linkPreviews: false,
     ...overrides,
   };
 }

@@ -298,12 +298,13 @@ describe("endpoints a server on a shared network refuses", () => {
     "https://[fd00::1]/send/1",
     "https://[::ffff:127.0.0.1]/send/1",
     "https://[64:ff9b::a00:1]/send/1",
+    "https://[2001:db8::1]/send/1",
   ])("%s is refused", async (endpoint) => {
     const answer = await api(guarded, "POST", "/push/subscriptions", new BrowserKeys().subscription(endpoint), henry.token);
     expect(reply(answer)).toEqual({ status: 400, body: error("invalid_endpoint") });
   });
 
-  test.each(["https://fcm.googleapis.com/fcm/send/abc:def", "https://updates.push.services.mozilla.com/wpush/v2/gAAAA", "https://web.push.apple.com/QO_x", "https://[2001:db8::1]/send/1", "https://8.8.8.8/send/1"])(
+  test.each(["https://fcm.googleapis.com/fcm/send/abc:def", "https://updates.push.services.mozilla.com/wpush/v2/gAAAA", "https://web.push.apple.com/QO_x", "https://[2606:4700:4700::1111]/send/1", "https://8.8.8.8/send/1"])(
     "%s is taken",
     async (endpoint) => {
       expect((await api(guarded, "POST", "/push/subscriptions", new BrowserKeys().subscription(endpoint), henry.token)).status).toBe(201);

@@ -59,7 +59,8 @@ export function layout(options: { title: string; viewer?: Viewer; sidebar?: Side
 ${viewer && html`<script src="${assets.url("socket.io.min.js")}" defer></script>
 <script src="${assets.url("socket.js")}" defer></script>
 <script src="${assets.url("sidebar.js")}" defer></script>
-<script src="${assets.url("notifications.js")}" defer></script>`}
+<script src="${assets.url("notifications.js")}" defer></script>
+<script src="${assets.url("copy.js")}" defer></script>`}
 <script src="${assets.url("timeline.js")}" defer></script>
 <script src="${assets.url("chat.js")}" defer></script>
 ${live && html`<script src="${assets.url("actions.js")}" defer></script>
@@ -80,6 +81,7 @@ ${scripts?.map((name) => html`<script src="${assets.url(name)}" defer></script>`
     <span>Signed in as <strong>${viewer.username}</strong></span>
     <nav aria-label="Account" class="flex items-center gap-3">
       ${viewer.isAdmin && html`<a href="/chat/admin" class="${headerLink}">Admin</a>`}
+      <a href="/chat/tokens" class="${headerLink}">Tokens</a>
       <a href="/chat/settings" class="${headerLink}">Settings</a>
     </nav>
     <form method="post" action="/signout"><button class="rounded border border-slate-400 px-2 py-1 hover:bg-slate-100 focus-visible:outline-2 dark:hover:bg-slate-800">Sign out</button></form>

@@ -85,6 +85,19 @@ export interface Placing {
   seen?: boolean;
 }
 
+/** The pages the message links to, as their sites describe them; the image is served by ChatLoop itself. */
+function linkPreviews(previews: Message["previews"]): SafeHtml {
+  return html`<ul class="link-previews mt-1 flex flex-col gap-1">${previews.map(
+    (preview) => html`<li class="flex max-w-md gap-2 rounded border-l-4 border-slate-400 bg-slate-50 p-2 text-sm dark:border-slate-500 dark:bg-slate-800">
+    ${preview.imageUrl && html`<img src="${preview.imageUrl}" alt="" loading="lazy" class="h-16 w-16 shrink-0 rounded object-cover">`}
+    <div class="min-w-0">
+      <a href="${preview.url}" rel="noopener noreferrer nofollow" target="_blank" class="font-semibold underline wrap-anywhere">${preview.title ?? preview.url}</a>
+      ${preview.description && html`<p class="text-slate-700 dark:text-slate-300">${preview.description}</p>`}
+    </div>
+  </li>`,
+  )}</ul>`;
+}
+
 /** Under your last message that the other person in a direct room has read; public/reading.js moves it as they read. */
 export const seenReceipt = html`<p class="seen-receipt">Seen</p>`;
 
@@ -105,6 +118,7 @@ export function messageItem(message: Message, placing: Placing = {}): SafeHtml {
   ${deleted
     ? html`<p class="message-text italic text-slate-600 dark:text-slate-300">This message was deleted</p>`
     : html`<div class="message-body"><div class="message-text">${renderMarkdown(message.content, mentions)}</div>${message.editedAt && html`<span class="edited text-xs text-slate-600 dark:text-slate-300">(edited)</span>`}<template class="message-source">${message.content}</template></div>`}
+  ${!deleted && message.previews.length > 0 && linkPreviews(message.previews)}
   ${!deleted && message.reactions.length > 0 && reactions(message)}
   ${placing.seen && seenReceipt}
 </li>`;

@@ -7,7 +7,8 @@ import type { RateLimiter } from "../limits/rate-limits";
 import type { FastState } from "../state/fast-state";
 import { requireJoinCode } from "./join-codes";
 import type { User } from "./schemas";
-import type { TokenSigner } from "./tokens";
+import { hashSecret, isApiToken } from "./secrets";
+import type { TokenClaims, TokenSigner } from "./tokens";
 import { toUser, type UserRow } from "./users";
 
 export interface AuthSettings {
@@ -22,7 +23,8 @@ export interface Principal {
   userId: string;
   username: string;
   sessionId: string;
-  expiresAt: Date;
+  /** Null for an API token made to last. */
+  expiresAt: Date | null;
 }
 
 /** What account actions need: the sessions, the hashing cost, and the abuse limits. */
@@ -73,9 +75,10 @@ export async function login(accounts: Accounts, username: string, password: stri
     ["loginPerAddress", address],
     ["loginPerAccount", `${username.toLowerCase()} from ${address}`],
   ]);
+  // Bots and webhooks have no password: they are answered like an unknown user.
   const [user] = await accounts.sql<{ id: string; password_hash: string; deactivated: boolean }[]>`
     select id, password_hash, deactivated_at is not null as deactivated from users
-    where lower(username) = lower(${username}) and deleted_at is null`;
+    where lower(username) = lower(${username}) and kind = 'person' and deleted_at is null`;
   decoyHash ??= hashPassword("decoy password", accounts.auth);
   const valid = await Bun.password.verify(password, user?.password_hash ?? (await decoyHash));
   if (!user || !valid) throw unauthorized("invalid_credentials", "wrong username or password");
@@ -88,7 +91,7 @@ export async function login(accounts: Accounts, username: string, password: stri
 export async function requirePassword(accounts: Accounts, principal: Principal, password: string): Promise<void> {
   // A wrong password here is a guess, by whoever holds this token: counted per account.
   const succeeded = await accounts.limiter.take("loginPerAccount", `${principal.userId} confirming password`);
-  const [user] = await accounts.sql<{ password_hash: string }[]>`select password_hash from users where id = ${principal.userId}`;
+  const [user] = await accounts.sql<{ password_hash: string }[]>`select password_hash from users where id = ${principal.userId} and kind = 'person'`;
   if (!user || !(await Bun.password.verify(password, user.password_hash))) throw forbidden("wrong_password", "the current password is wrong");
   await succeeded();
 }
@@ -130,7 +133,7 @@ export async function changePassword(accounts: Accounts & SessionEnding, princip
 export async function endAllSessions(sessions: SessionEnding, userId: string, change: (tx: Queries) => Promise<unknown>): Promise<void> {
   const ended = await sessions.sql.begin(async (tx) => {
     await change(tx);
-    return tx<{ id: string; expires_at: Date }[]>`
+    return tx<{ id: string; expires_at: Date | null }[]>`
       update sessions set revoked_at = now() where user_id = ${userId} and revoked_at is null returning id, expires_at`;
   });
   await Promise.all(ended.map((session) => markRevoked(sessions.state, session.id, session.expires_at)));
@@ -156,36 +159,73 @@ const invalidToken = () => unauthorized("invalid_token", "the token is invalid o
  * is seen within SESSION_CACHE_MS. Without the cache (Redis away) PostgreSQL answers alone.
  */
 export async function authenticate(sessions: Sessions, token: string): Promise<Principal> {
-  const claims = await sessions.signer.verify(token);
+  const apiToken = isApiToken(token);
+  const claims = apiToken ? await apiTokenClaims(sessions, token) : await sessions.signer.verify(token);
   const keys = [`revoked:${claims.sessionId}`, `session:${claims.sessionId}`];
   const [revoked, cached] = await sessions.state.get(keys).catch(() => []);
   if (revoked) throw invalidToken();
   const [cachedUserId, cachedUsername] = cached?.split("\n") ?? [];
   if (cachedUserId === claims.userId && cachedUsername) return { ...claims, username: cachedUsername };
 
-  const [row] = await sessions.sql<{ username: string; expires_at: Date }[]>`
+  const [row] = await sessions.sql<{ username: string; expires_at: Date | null }[]>`
     select u.username, s.expires_at
     from sessions s join users u on u.id = s.user_id
     where s.id = ${claims.sessionId} and s.user_id = ${claims.userId}
-      and s.revoked_at is null and s.expires_at > now()
+      and s.revoked_at is null and (s.expires_at is null or s.expires_at > now())
       -- Deactivating or deleting ends every session already; this also holds for an account
       -- changed in the database by hand.
       and u.deactivated_at is null and u.deleted_at is null`;
   if (!row) throw invalidToken();
-  const ttl = Math.min(SESSION_CACHE_MS, row.expires_at.getTime() - Date.now(), claims.expiresAt.getTime() - Date.now());
+  // Once per cache miss, so at most once a minute: an API token's use writes no row per request.
+  if (apiToken) void touchApiToken(sessions.sql, claims.sessionId).catch(() => {});
+  const ttl = Math.min(SESSION_CACHE_MS, remainingMs(row.expires_at), remainingMs(claims.expiresAt));
   await sessions.state.set(keys[1]!, `${claims.userId}\n${row.username}`, ttl).catch(() => {});
   return { ...claims, username: row.username };
 }
 
-export async function logout(sessions: SessionEnding, principal: Principal): Promise<void> {
-  await sessions.sql`update sessions set revoked_at = now() where id = ${principal.sessionId} and revoked_at is null`;
-  await markRevoked(sessions.state, principal.sessionId, principal.expiresAt);
-  sessions.broadcasts.sessionEnded(principal.sessionId);
+const remainingMs = (expiresAt: Date | null) => (expiresAt ? expiresAt.getTime() - Date.now() : Infinity);
+
+/**
+ * The session an API token stands for, found by the token's hash. That never changes, so it is
+ * cached like a JWT's signature is checked: whether the session still holds is asked after.
+ */
+async function apiTokenClaims(sessions: Sessions, token: string): Promise<Omit<TokenClaims, "expiresAt"> & { expiresAt: Date | null }> {
+  const hash = hashSecret(token);
+  const key = `api-token:${hash.toString("base64url")}`;
+  const [cached] = await sessions.state.get([key]).catch(() => []);
+  const [sessionId, userId, expiresAt] = cached?.split("\n") ?? [];
+  if (sessionId && userId) return { sessionId, userId, expiresAt: expiresAt ? new Date(Number(expiresAt)) : null };
+  const [row] = await sessions.sql<{ id: string; user_id: string; expires_at: Date | null }[]>`
+    select id, user_id, expires_at from sessions where token_hash = ${hash}`;
+  if (!row) throw invalidToken();
+  await sessions.state.set(key, `${row.id}\n${row.user_id}\n${row.expires_at?.getTime() ?? ""}`, SESSION_CACHE_MS).catch(() => {});
+  return { sessionId: row.id, userId: row.user_id, expiresAt: row.expires_at };
 }
 
+/** Notes that an API token was used, to the minute. */
+async function touchApiToken(sql: Sql, sessionId: string): Promise<void> {
+  await sql`
+    update sessions set last_used_at = now()
+    where id = ${sessionId} and (last_used_at is null or last_used_at < now() - interval '1 minute')`;
+}
+
+export function logout(sessions: SessionEnding, principal: Principal): Promise<void> {
+  return endSession(sessions, principal.sessionId, principal.expiresAt);
+}
+
+/** Ends one session at once: its token is refused everywhere, and its live sockets are closed. */
+export async function endSession(sessions: SessionEnding, sessionId: string, expiresAt: Date | null): Promise<void> {
+  await sessions.sql`update sessions set revoked_at = now() where id = ${sessionId} and revoked_at is null`;
+  await markRevoked(sessions.state, sessionId, expiresAt);
+  sessions.broadcasts.sessionEnded(sessionId);
+}
+
+/** A revocation mark of a session that never expires lives this long: far past any cached copy of it. */
+const REVOKED_MARK_WITHOUT_EXPIRY_MS = 24 * 3600_000;
+
 /** Leaves the mark that outlives any cached copy of a revoked session. */
-async function markRevoked(state: FastState, sessionId: string, expiresAt: Date): Promise<void> {
-  const remaining = expiresAt.getTime() - Date.now();
+async function markRevoked(state: FastState, sessionId: string, expiresAt: Date | null): Promise<void> {
+  const remaining = expiresAt ? expiresAt.getTime() - Date.now() : REVOKED_MARK_WITHOUT_EXPIRY_MS;
   try {
     if (remaining > 0) await state.set(`revoked:${sessionId}`, "1", remaining);
   } catch {
@@ -196,7 +236,7 @@ async function markRevoked(state: FastState, sessionId: string, expiresAt: Date)
 }
 
 /** A payload may name its user, but only as a check: the user is whoever the token says. */
-export function requireSelf(principal: Principal, claimedUserId: string | undefined): void {
+export function requireSelf(principal: Pick<Principal, "userId">, claimedUserId: string | undefined): void {
   if (claimedUserId !== undefined && claimedUserId !== principal.userId) {
     throw forbidden("not_yourself", "the user id in the payload is not the signed-in user's");
   }

@@ -1,4 +1,5 @@
 import { t } from "elysia";
+import { Type } from "@sinclair/typebox";
 import { Id, Text } from "../schemas";
 
 export const Username = Text({
@@ -56,3 +57,18 @@ export const AccountDeletion = t.Object({ password: Text({ minLength: 1, maxLeng
 
 export type User = typeof User.static;
 export type Account = typeof Account.static;
+
+const NullableTime = t.Union([t.String({ format: "date-time" }), t.Null()]);
+export const CreateApiToken = t.Object({
+  name: Text({ minLength: 1, maxLength: 100, pattern: "\\S", error: "name must be 1-100 characters, not all blank" }),
+  expiresInDays: t.Optional(Type.Integer({ minimum: 1, maximum: 3650, error: "expiresInDays must be a whole number of days from 1 to 3650 (leave it out for a token that does not expire)" })),
+});
+export const ApiToken = t.Object({
+  id: Id,
+  name: t.String(),
+  createdAt: t.String({ format: "date-time" }),
+  lastUsedAt: t.Union([NullableTime], { description: "when it was last used, to the minute; null if never" }),
+  expiresAt: t.Union([NullableTime], { description: "null: it does not expire" }),
+});
+export const NewApiToken = t.Composite([ApiToken, t.Object({ token: t.String({ description: "shown this once: only its hash is kept" }) })]);
+export const TokenParams = t.Object({ tokenId: Id });

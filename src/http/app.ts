@@ -11,6 +11,7 @@ import { describeInvalid } from "../validation";
 import { adminRoutes } from "./admin";
 import { apiDocument } from "./api-document";
 import { authRoutes } from "./auth";
+import { botRoutes } from "./bots";
 import type { HttpDeps } from "./context";
 import { healthRoutes } from "./health";
 import { meRoutes } from "./me";
@@ -18,8 +19,11 @@ import { messageRoutes } from "./messages";
 import { metricsRoute } from "./metrics";
 import { observe } from "./observe";
 import { peopleRoutes } from "./people";
+import { previewRoutes } from "./previews";
 import { pushRoutes } from "./push";
 import { roomRoutes } from "./rooms";
+import { tokenRoutes } from "./tokens";
+import { webhookRoutes } from "./webhooks";
 import { webRoutes } from "../web/routes";
 
 export function createHttpApp(deps: HttpDeps) {
@@ -56,6 +60,10 @@ export function createHttpApp(deps: HttpDeps) {
     .use(messageRoutes(deps))
     .use(peopleRoutes(deps))
     .use(pushRoutes(deps))
+    .use(tokenRoutes(deps))
+    .use(botRoutes(deps))
+    .use(webhookRoutes(deps))
+    .use(previewRoutes(deps))
     .get("/openapi.json", () => openApi(), { detail: { hide: true } })
     .get("/asyncapi.json", () => (asyncApi ??= asyncApiDocument()), { detail: { hide: true } })
     .get("/docs", () => {

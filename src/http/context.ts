@@ -3,7 +3,7 @@ import { Elysia } from "elysia";
 import { authenticate, type AuthSettings, type Principal, type Sessions } from "../auth/accounts";
 import { requireAdmin } from "../auth/admins";
 import { credentialFrom } from "../auth/credentials";
-import { unauthorized } from "../errors";
+import { badRequest, unauthorized } from "../errors";
 import type { RateLimiter } from "../limits/rate-limits";
 import type { GroupCommit } from "../messages/group-commit";
 import type { Metrics } from "../metrics";
@@ -28,6 +28,8 @@ export interface HttpDeps extends Sessions {
     publicKey: string;
     allowPrivateEndpoints: boolean;
   };
+  /** Bot webhooks may be private addresses (WEBHOOK_ALLOW_PRIVATE). */
+  webhooksAllowPrivate: boolean;
 }
 
 /**
@@ -41,6 +43,7 @@ export interface HttpDeps extends Sessions {
 export function authGuard(sessions: Sessions) {
   const principals = new WeakMap<Request, Principal>();
   const authenticateRequest = async (request: Request, headers: Record<string, string | undefined>) => {
+    refuseTokenInUrl(request);
     const credential = credentialFrom(headers.authorization, headers.cookie);
     if (!credential) throw unauthorized("missing_token", "sign in first: send Authorization: Bearer <token>");
     if (credential.via === "cookie") requireSameOrigin(request);
@@ -63,4 +66,18 @@ export function authGuard(sessions: Sessions) {
       resolve,
     },
   });
+}
+
+/** Query parameters that would carry a token in a URL. */
+const TOKEN_PARAMETERS = ["token", "access_token"];
+
+/**
+ * A token in a URL is written down wherever the URL goes (logs, history, Referer): one sent so
+ * is refused, whether or not the request also carries it properly.
+ */
+function refuseTokenInUrl(request: Request): void {
+  const query = new URL(request.url).searchParams;
+  if (TOKEN_PARAMETERS.some((name) => query.has(name))) {
+    throw badRequest("token_in_url", "never put a token in a URL: send it as Authorization: Bearer <token>");
+  }
 }

@@ -14,7 +14,7 @@ import { badRequest, conflict, forbidden, notFound } from "../errors";
 import { roomArchived } from "../rooms/rooms";
 import { readMessages } from "./log";
 import { mentionsIn } from "./mentions";
-import type { Message } from "./schemas";
+import type { LinkPreview, Message } from "./schemas";
 import { checkContent } from "./send";
 
 export interface ChangeDeps {
@@ -195,4 +195,22 @@ function requireEmoji(emoji: string): void {
   if (!first || second || !emoji.isWellFormed() || !EMOJI.test(emoji) || /[\p{L}\s]/u.test(emoji)) {
     throw badRequest("invalid_emoji", "emoji must be one emoji");
   }
+}
+
+/**
+ * Adds the link previews found for a message after it was stored: a change like any other, so it
+ * takes the room's next rev, under the room's lock, and is broadcast once committed. A message
+ * deleted meanwhile keeps no previews, and takes no rev.
+ */
+export async function attachPreviews(deps: { sql: Sql; broadcasts: Pick<Broadcasts, "messageChanged"> }, roomId: string, messageId: string, previews: LinkPreview[]): Promise<void> {
+  const message = await deps.sql.begin(async (tx) => {
+    await tx`select 1 from rooms where id = ${roomId} for update`;
+    const [row] = await tx<{ changed: number }[]>`
+      with target as (select id from messages where id = ${messageId} and room_id = ${roomId} and deleted_at is null),
+      bumped as (update rooms set last_rev = last_rev + 1 where id = ${roomId} and exists (select 1 from target) returning last_rev),
+      changed as (update messages m set previews = ${tx.json(previews)}, rev = b.last_rev from bumped b where m.id = ${messageId} returning m.id)
+      ${countChanged(tx)}`;
+    return row!.changed > 0 ? (await readMessages(tx, [messageId])).get(messageId) : undefined;
+  });
+  if (message) deps.broadcasts.messageChanged(message);
 }

@@ -20,6 +20,7 @@ export interface MessageRow {
   reply_to: Message["replyTo"];
   reactions: Message["reactions"];
   mentions: string[];
+  previews: Message["previews"];
 }
 
 export const toMessage = (row: MessageRow): Message => ({
@@ -37,6 +38,7 @@ export const toMessage = (row: MessageRow): Message => ({
   replyTo: row.reply_to,
   reactions: row.reactions,
   mentions: row.mentions,
+  previews: row.previews,
 });
 
 /** The preview of the message that `m` answers, as JSON (null when it answers none). */
@@ -46,7 +48,7 @@ export const replyPreview = (sql: Queries) => sql`(
 
 /** Every column of the message object, for rows `m` of messages. */
 const MESSAGE = (sql: Queries) => sql`
-  select m.id, m.room_id, m.seq, m.rev, m.sender_id, ${shownName(sql, "u")} as username, m.content, m.client_id, m.created_at, m.edited_at, m.deleted_at,
+  select m.id, m.room_id, m.seq, m.rev, m.sender_id, ${shownName(sql, "u")} as username, m.content, m.client_id, m.created_at, m.edited_at, m.deleted_at, m.previews,
          ${replyPreview(sql)} as reply_to,
          coalesce((
            select json_agg(json_build_object('emoji', r.emoji, 'count', r.count, 'userIds', r.user_ids) order by r.first_use)

@@ -30,6 +30,12 @@ export const Reaction = t.Object({
   count: t.Integer({ minimum: 1 }),
   userIds: t.Array(Id, { description: "who reacted, in the order they did" }),
 });
+export const LinkPreview = t.Object({
+  url: t.String(),
+  title: t.Union([t.String(), t.Null()]),
+  description: t.Union([t.String(), t.Null()]),
+  imageUrl: t.Union([t.String(), t.Null()], { description: "served from ChatLoop itself" }),
+});
 export const Message = t.Object({
   id: Id,
   roomId: Id,
@@ -45,6 +51,7 @@ export const Message = t.Object({
   replyTo: t.Union([ReplyPreview, t.Null()]),
   reactions: t.Array(Reaction, { description: "in the order each emoji was first used" }),
   mentions: t.Array(Id, { description: "the members this message mentions with @username" }),
+  previews: t.Array(LinkPreview, { description: "of up to 3 http(s) links in the content, added after the message is stored (a messageUpdated)" }),
 });
 export const MessageParams = t.Object({ messageId: Id });
 export const EditMessage = t.Object({ content: Content });
@@ -68,4 +75,5 @@ export const HistoryQuery = t.Object({
 export type SendMessage = typeof SendMessage.static;
 export type Reaction = typeof Reaction.static;
 export type Message = typeof Message.static;
+export type LinkPreview = typeof LinkPreview.static;
 export type HistoryQuery = typeof HistoryQuery.static;

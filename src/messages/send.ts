@@ -29,7 +29,10 @@ export function checkContent(content: string, maxLength: number): void {
   if ([...content].length > maxLength) throw new AppError(413, "message_too_long", `content must be at most ${maxLength} characters`);
 }
 
-export async function sendMessage(deps: SendDeps, sender: Principal, input: SendMessage): Promise<Sent> {
+/** Who sends: a signed-in person, a bot answering, an incoming webhook. */
+export type Sender = Pick<Principal, "userId" | "username">;
+
+export async function sendMessage(deps: SendDeps, sender: Sender, input: SendMessage): Promise<Sent> {
   requireSelf(sender, input.senderId);
   checkContent(input.content, deps.maxMessageLength);
 

@@ -1,6 +1,7 @@
 // Storing new messages: a batch of sends in one statement, so one round trip and one commit.
 import type { Sql } from "../db/sql";
 import { readMessages, replyPreview, toMessage, type MessageRow } from "./log";
+import { botDeliveriesOf } from "../bots/outbox-rows";
 import { mentionsIn } from "./mentions";
 import type { Message } from "./schemas";
 
@@ -29,7 +30,7 @@ export type Stored =
 /**
  * Stores a batch of messages in one statement: messages whose clientId is new, whose sender is
  * a member, whose room is not archived and whose reply target is in the same room are numbered and inserted, with their
- * mentions. Each room's counters (`last_seq` and `last_rev`: a new message is a change too) are
+ * mentions and the bot deliveries they make (in the same transaction: none is lost or extra). Each room's counters (`last_seq` and `last_rev`: a new message is a change too) are
  * read and bumped once for all its messages under its row lock, taken in id order so that two
  * batches over the same rooms cannot deadlock; a room's messages therefore commit in seq and rev
  * order, and a failed statement takes every number back. Within a room, the batch's order is
@@ -75,6 +76,7 @@ export async function storeMessages(sql: Sql, batch: NewMessage[]): Promise<Stor
     ), wanted as (${mentionsIn(sql)}
     ), mentioned as (
       insert into mentions (room_id, seq, user_id) select * from wanted returning room_id, seq, user_id
+    ), bot_outbox as (${botDeliveriesOf(sql)}
     )
     select null::int as ord, true as member, true as reply_found, m.*, ${replyPreview(sql)} as reply_to,
            coalesce((select json_agg(mt.user_id order by mt.user_id) from mentioned mt where mt.room_id = m.room_id and mt.seq = m.seq), '[]') as mentions

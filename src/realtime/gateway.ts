@@ -6,7 +6,7 @@ import { tokenFrom } from "../auth/credentials";
 import type { Drain } from "../drain";
 import type { RateLimiter } from "../limits/rate-limits";
 import type { Metrics } from "../metrics";
-import { forbidden, publicError, unauthorized } from "../errors";
+import { badRequest, forbidden, publicError, unauthorized } from "../errors";
 import { log } from "../log";
 import type { Broadcasts } from "../broadcasts";
 import { deleteMessage, editMessage, react, unreact } from "../messages/change";
@@ -68,7 +68,8 @@ const TYPING_INTERVAL_MS = 2000;
 export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
   io.use(async (socket, next) => {
     try {
-      const { headers, auth } = socket.handshake;
+      const { headers, auth, query } = socket.handshake;
+      if (query.token !== undefined || query.access_token !== undefined) throw badRequest("token_in_url", "never put a token in a URL: pass auth: { token } in the handshake");
       const header = (name: string) => (headers as unknown as Headers).get?.(name) ?? (headers[name] as string | undefined);
       const given = typeof auth?.token === "string" ? auth.token.replace(/^Bearer\s+/i, "") : undefined;
       const token = given ?? tokenFrom(header("authorization"), header("cookie"));
@@ -155,8 +156,10 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
   io.on("connection", (socket: ChatSocket) => {
     const { principal } = socket.data;
     void socket.join([userRoom(principal.userId), sessionRoom(principal.sessionId)]);
-    // A live socket lives no longer than the token that opened it.
-    socket.data.expiry = setTimeout(expire, principal.expiresAt.getTime() - Date.now(), socket);
+    // A live socket lives no longer than the token that opened it, and no longer than a timer
+    // can wait (about 24 days; a longer delay would fire at once): its client then reconnects.
+    const lifetime = principal.expiresAt ? principal.expiresAt.getTime() - Date.now() : Infinity;
+    socket.data.expiry = setTimeout(expire, Math.min(lifetime, MAX_TIMER_MS), socket);
     socket.on("disconnect", disconnected);
     for (const [event, listener] of Object.entries(events)) socket.on(event as keyof ClientToServerEvents, listener);
     socket.onAny(unknownEvent);
@@ -164,6 +167,8 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
 }
 
 const expire = (socket: ChatSocket) => socket.disconnect(true);
+/** setTimeout's longest delay: 2^31 - 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 type Listener = (this: ChatSocket, ...args: unknown[]) => Promise<void>;
 

@@ -8,6 +8,7 @@ import actionsPath from "../../public/actions.js" with { type: "file" };
 import adminPath from "../../public/admin.js" with { type: "file" };
 import appleTouchIconPath from "../../public/apple-touch-icon.png" with { type: "file" };
 import chatPath from "../../public/chat.js" with { type: "file" };
+import copyPath from "../../public/copy.js" with { type: "file" };
 import icon192Path from "../../public/icon-192.png" with { type: "file" };
 import icon512Path from "../../public/icon-512.png" with { type: "file" };
 import maskableIconPath from "../../public/icon-maskable-512.png" with { type: "file" };
@@ -33,6 +34,7 @@ const PNG = "image/png";
 const FILES: Record<string, [path: string, type: string]> = {
   "app.css": [appCssPath, "text/css; charset=utf-8"],
   "chat.js": [chatPath, JS],
+  "copy.js": [copyPath, JS],
   "actions.js": [actionsPath, JS],
   "admin.js": [adminPath, JS],
   "presence.js": [presencePath, JS],

@@ -10,6 +10,7 @@ import { log } from "../log";
 import { adminPages } from "./admin-pages";
 import { assetResponse } from "./assets";
 import { authPages } from "./auth-pages";
+import { botPages } from "./bot-pages";
 import { homePage, homePages } from "./home-pages";
 import { prefersHtml } from "./negotiation";
 import { peoplePages } from "./people-pages";
@@ -17,6 +18,7 @@ import { page, redirect } from "./respond";
 import { roomPages } from "./room-pages";
 import { roomSettingsPages } from "./room-settings-pages";
 import { settingsPages } from "./settings-pages";
+import { tokenPages } from "./token-pages";
 import { SignInFirst, viewerOf } from "./session";
 
 export function webRoutes(deps: HttpDeps) {
@@ -52,5 +54,7 @@ export function webRoutes(deps: HttpDeps) {
       .use(roomSettingsPages(deps))
       .use(settingsPages(deps))
       .use(adminPages(deps))
+      .use(tokenPages(deps))
+      .use(botPages(deps))
   );
 }
