@@ -29,7 +29,10 @@ export function previewRoutes(deps: HttpDeps) {
         auth: true,
         params: t.Object({ imageId: Id }),
         response: { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
-        detail: { summary: "A link preview's image, kept by ChatLoop (for those who may read its message's room)" },
+        detail: {
+          summary: "A link preview's image, kept by ChatLoop (for those who may read its message's room)",
+          responses: { 200: { description: "The image", content: { "image/*": { schema: { type: "string", format: "binary" } } } } },
+        },
       },
     );
 }

@@ -33,6 +33,6 @@ export function tokenRoutes(deps: HttpDeps) {
         await revokeApiToken(deps, principal.userId, params.tokenId);
         set.status = 204;
       },
-      { params: TokenParams, detail: { summary: "Revoke one of your API tokens, at once: requests and live sockets" } },
+      { params: TokenParams, detail: { summary: "Revoke one of your API tokens, at once: requests and live sockets", responses: { 204: { description: "Revoked" } } } },
     );
 }

@@ -40,7 +40,7 @@ export function webhookRoutes(deps: HttpDeps) {
         await deleteWebhook(deps.sql, principal.userId, params.roomId, params.webhookId);
         set.status = 204;
       },
-      { params: WebhookParams, detail: { summary: "Revoke an incoming webhook: its url stops at once" } },
+      { params: WebhookParams, detail: { summary: "Revoke an incoming webhook: its url stops at once", responses: { 204: { description: "Revoked" } } } },
     );
 
   const posting = new Elysia({ tags: ["webhooks"] }).post(
