@@ -206,6 +206,16 @@ async function connectRedis(url: string) {
   for (const [name, client] of [["pub", pub], ["sub", sub], ["state", state]] as const) {
     client.on("error", (error) => log.warn("redis_error", { client: name, error: error.message }));
   }
+  // The Socket.IO adapter publishes without awaiting: a publish that fails once Redis has been
+  // away past the retries would be an unhandled rejection, which ends the process. What it
+  // carried is lost to the other instances either way; their clients catch up by rejoining
+  // with `after` and `since`.
+  const publish = pub.publish.bind(pub);
+  pub.publish = ((channel: string, message: string) =>
+    publish(channel, message).catch((error: Error) => {
+      log.warn("redis_publish_failed", { channel, error: error.message });
+      return 0;
+    })) as typeof pub.publish;
   const ready = Promise.all([pub, sub, state].map((client) => new Promise((resolve) => client.once("ready", resolve))));
   if (!(await Promise.race([ready.then(() => true), Bun.sleep(REDIS_START_WAIT_MS).then(() => false)]))) {
     log.warn("redis_not_ready", { waitedMs: REDIS_START_WAIT_MS });
