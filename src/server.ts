@@ -11,7 +11,9 @@ import { openDatabase, type Sql } from "./db/sql";
 import { Drain } from "./drain";
 import { publicError } from "./errors";
 import { createHttpApp } from "./http/app";
-import { limitBody } from "./http/body-limit";
+import { openStorage } from "./attachments/storage";
+import { startSweeper } from "./attachments/uploads";
+import { bodyLimitFor, limitBody, uploadBodyLimit } from "./http/body-limit";
 import { rememberAddress } from "./http/client-address";
 import { invalidRequest, withParsableUrl } from "./http/request-url";
 import { callerOrigin, ownOrigin } from "./http/origin";
@@ -48,6 +50,8 @@ const SOCKET_PATH = "/socket.io/";
 export const slowConsumerLimitBytes = (maxMessageLength: number) => REPLAY_LIMIT * (maxMessageLength * 4 + 1024);
 /** The state client gives up on a Redis this slow (frozen, say); its readers then do without. */
 const STATE_COMMAND_TIMEOUT_MS = 250;
+/** How often each instance looks for uploads never attached (each is removed by one instance only). */
+const SWEEP_EVERY_MS = 15 * 60 * 1000;
 /** How long start-up waits for Redis before it serves without it. */
 const REDIS_START_WAIT_MS = 5000;
 
@@ -79,6 +83,8 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   const limiter = new RateLimiter(state, config.limits);
   const messageStore = new GroupCommit(sql, Math.max(1, db.connections / 2), (size) => metrics.messageBatchSize.observe(size));
   const drain = new Drain();
+  const storage = openStorage(config.uploads.storage);
+  const sweeper = startSweeper({ sql, storage }, SWEEP_EVERY_MS);
   attachGateway(io, { connections, drain, limiter, metrics, sql, signer, state, broadcasts, messageStore, feeds, withHtml, maxMessageLength: config.maxMessageLength });
   const app = createHttpApp({
     limiter,
@@ -91,6 +97,8 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
     messageStore,
     auth: { tokenTtlSeconds: config.tokenTtlSeconds, passwordHashing: config.passwordHashing },
     maxMessageLength: config.maxMessageLength,
+    storage,
+    maxUploadBytes: config.uploads.maxBytes,
     push: { publicKey: config.push.vapid.publicKey, allowPrivateEndpoints: config.push.allowPrivateEndpoints },
   });
 
@@ -100,7 +108,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
     port: config.port,
     reusePort: false, // a second process on the same port must fail, not split the traffic
     // Bun's own limit answers with an empty 413; limitBody answers first, in the API's words.
-    maxRequestBodySize: config.maxBodyBytes * 2,
+    maxRequestBodySize: Math.max(config.maxBodyBytes, uploadBodyLimit(config.uploads.maxBytes)) * 2,
     idleTimeout,
     // The slow-consumer policy: a socket that stops reading is closed once this much is
     // waiting for it, instead of growing without bound (the engine ignores backpressure);
@@ -118,7 +126,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
       const request = withParsableUrl(incoming);
       if (!request) return withSecurityHeaders(invalidRequest("the request's target and Host header do not make a URL"));
       if (new URL(request.url).pathname === SOCKET_PATH) return handleSocketRequest(engine, request, server);
-      const limited = await limitBody(request, config.maxBodyBytes);
+      const limited = await limitBody(request, bodyLimitFor(request, { maxBodyBytes: config.maxBodyBytes, maxUploadBytes: config.uploads.maxBytes }));
       if (limited instanceof Response) return withSecurityHeaders(limited);
       const readable = await requireTextBody(limited);
       if (readable instanceof Response) return withSecurityHeaders(readable);
@@ -139,6 +147,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
      */
     async stop() {
       realtime.stop();
+      sweeper.stop();
       void server.stop(false);
       await drain.drain();
       await push.stop();

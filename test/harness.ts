@@ -50,6 +50,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     maxConnectionsPerUser: 10_000,
     logLevel: "info",
     push: { vapid, allowPrivateEndpoints: false, firstRetryMs: 10_000 },
+    // A folder of its own per server, made when the first file is stored.
+    uploads: { maxBytes: 10 * 1024 * 1024, storage: { kind: "disk", dir: join(tmpdir(), `chatloop-uploads-${crypto.randomUUID()}`) } },
     ...overrides,
   };
 }

@@ -88,6 +88,7 @@ describe("sending", () => {
       replyTo: null,
       reactions: [],
       mentions: [],
+      attachments: [],
     });
     expect(reply(await history(alice, room))).toEqual({ status: 200, body: [sent.body] });
   });
@@ -280,6 +281,7 @@ describe("history", () => {
       replyTo: null,
       reactions: [],
       mentions: [],
+      attachments: [],
     });
     const { prev, next, ...others } = links(page.headers);
     expect(others).toEqual({});

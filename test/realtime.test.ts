@@ -112,6 +112,7 @@ describe("messages", () => {
       replyTo: null,
       reactions: [],
       mentions: [],
+      attachments: [],
     });
   });
 

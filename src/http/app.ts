@@ -8,6 +8,7 @@ import { publicError } from "../errors";
 import { log } from "../log";
 import { SOCKET_EVENTS } from "../realtime/events";
 import { describeInvalid } from "../validation";
+import { attachmentRoutes } from "./attachments";
 import { authRoutes } from "./auth";
 import type { HttpDeps } from "./context";
 import { healthRoutes } from "./health";
@@ -62,6 +63,7 @@ export function createHttpApp(deps: HttpDeps) {
     .use(messageRoutes(deps))
     .use(peopleRoutes(deps))
     .use(pushRoutes(deps))
+    .use(attachmentRoutes(deps))
     .get("/docs", async () => {
       docs ??= htmlResponse(docsPage(await (await app.handle(new Request("http://localhost/openapi.json"))).json(), SOCKET_EVENTS));
       return docs.clone();

@@ -7,6 +7,7 @@ import type { RateLimiter } from "../limits/rate-limits";
 import type { GroupCommit } from "../messages/group-commit";
 import type { Metrics } from "../metrics";
 import type { Broadcasts } from "../broadcasts";
+import type { FileStorage } from "../attachments/storage";
 import type { Presence } from "../realtime/presence";
 import { requireSameOrigin } from "./origin";
 
@@ -18,6 +19,9 @@ export interface HttpDeps extends Sessions {
   messageStore: GroupCommit;
   auth: AuthSettings;
   maxMessageLength: number;
+  /** Where uploads live, and how large one may be (bytes). */
+  storage: FileStorage;
+  maxUploadBytes: number;
   push: {
     /** The VAPID public key, which browsers subscribe with. */
     publicKey: string;

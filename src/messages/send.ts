@@ -23,15 +23,21 @@ export interface Sent {
   created: boolean;
 }
 
-/** Refuses blank content, and content longer than the server allows (in characters, not UTF-16 units). */
-export function checkContent(content: string, maxLength: number): void {
-  if (!/\S/.test(content)) throw badRequest("empty_message", "content must not be blank");
+/**
+ * Refuses blank content (unless the message carries attachments, which say something already),
+ * and content longer than the server allows (in characters, not UTF-16 units).
+ */
+export function checkContent(content: string, maxLength: number, withAttachments = false): void {
+  // "" is refused as the schema refused it before messages could carry attachments.
+  if (!withAttachments && content === "") throw badRequest("invalid_input", "content: must not be empty unless the message has attachments");
+  if (!withAttachments && !/\S/.test(content)) throw badRequest("empty_message", "content must not be blank");
   if ([...content].length > maxLength) throw new AppError(413, "message_too_long", `content must be at most ${maxLength} characters`);
 }
 
 export async function sendMessage(deps: SendDeps, sender: Principal, input: SendMessage): Promise<Sent> {
   requireSelf(sender, input.senderId);
-  checkContent(input.content, deps.maxMessageLength);
+  const attachmentIds = input.attachmentIds ?? [];
+  checkContent(input.content, deps.maxMessageLength, attachmentIds.length > 0);
 
   await deps.limiter.take("messagesPerUser", sender.userId);
   const stored = await deps.messageStore.store({
@@ -41,6 +47,7 @@ export async function sendMessage(deps: SendDeps, sender: Principal, input: Send
     content: input.content,
     clientId: input.clientId ?? null,
     replyToId: input.replyToId ?? null,
+    attachmentIds,
   });
   switch (stored.outcome) {
     case "stored":
@@ -48,6 +55,8 @@ export async function sendMessage(deps: SendDeps, sender: Principal, input: Send
       return { message: stored.message, created: true };
     case "no_reply_target":
       throw notFound("message_not_found", "replyToId names no message of this room");
+    case "attachments_refused":
+      throw badRequest("invalid_attachments", "attachmentIds must name your own uploads to this room that no message has yet");
     case "earlier":
       // A retry answers with the first message, but only to someone who may still post there.
       if (!stored.member) break;
