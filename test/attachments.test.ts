@@ -198,11 +198,11 @@ describe.each(["disk", "s3"] as const)("on %s", (kind) => {
     const kept = (await upload(server, alice, room.id, new Blob(["kept"]), "kept.txt")).body;
     await api(server, "POST", "/messages", { roomId: room.id, content: "kept", attachmentIds: [kept.id] }, alice.token);
     await server.sql`update attachments set created_at = now() - interval '25 hours' where id in (${stale.id}, ${kept.id})`;
-    const [{ storage_key }] = await server.sql<{ storage_key: string }[]>`select storage_key from attachments where id = ${stale.id}`;
+    const [stored] = await server.sql<{ storage_key: string }[]>`select storage_key from attachments where id = ${stale.id}`;
 
     expect(await sweepUnattached({ sql: server.sql, storage: openStorage(server.config.uploads.storage) })).toBe(1);
     expect((await fetchFile(server, alice, stale.url)).status).toBe(404);
-    expect(await openStorage(server.config.uploads.storage).get(storage_key)).toBeNull();
+    expect(await openStorage(server.config.uploads.storage).get(stored!.storage_key)).toBeNull();
     expect((await fetchFile(server, alice, fresh.url)).status).toBe(200);
     expect((await fetchFile(server, alice, kept.url)).status).toBe(200);
   });

@@ -58,6 +58,7 @@ ${viewer && html`<script src="${assets.url("socket.io.min.js")}" defer></script>
 <script src="${assets.url("notifications.js")}" defer></script>`}
 <script src="${assets.url("timeline.js")}" defer></script>
 <script src="${assets.url("chat.js")}" defer></script>
+<script src="${assets.url("uploads.js")}" defer></script>
 ${live && html`<script src="${assets.url("actions.js")}" defer></script>
 <script src="${assets.url("presence.js")}" defer></script>
 <script src="${assets.url("reading.js")}" defer></script>`}

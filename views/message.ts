@@ -4,6 +4,7 @@
 // Edit and Delete, mentions of you, your own reactions, who reacted by name) is shown by
 // public/actions.js from the viewer's id on #room, through the data attributes below.
 import type { Message, Reaction } from "../src/messages/schemas";
+import { INLINE_IMAGE_TYPES } from "../src/attachments/images";
 import { html, type SafeHtml } from "./html";
 import { roomUrl } from "./home";
 
@@ -62,6 +63,25 @@ function utcTime(iso: string): SafeHtml {
 /** The message this one answers, as a link to it. */
 function replyQuote(replyTo: NonNullable<Message["replyTo"]>): SafeHtml {
   return html`<a href="#message-${replyTo.id}" class="reply-quote mb-0.5 block truncate border-l-4 border-slate-400 pl-2 text-sm text-slate-700 hover:underline dark:border-slate-500 dark:text-slate-300"><span class="sr-only">In reply to </span><span class="font-semibold">${replyTo.username}</span>: ${replyTo.content || "a deleted message"}</a>`;
+}
+
+/** "1.2 MB": a file's size as people read it. */
+export function fileSize(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const [value, unit] = bytes < 1e6 ? [bytes / 1e3, "kB"] : [bytes / 1e6, "MB"];
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${unit}`;
+}
+
+/**
+ * Images as their preview, a link to the whole picture (public/uploads.js opens it in a
+ * lightbox); anything else as a download link with its name and size.
+ */
+function attachments(message: Message): SafeHtml {
+  const item = (a: Message["attachments"][number]) =>
+    INLINE_IMAGE_TYPES.has(a.contentType)
+      ? html`<li><a href="${a.url}" class="attachment-image" data-lightbox><img src="${a.url}?thumb=1" alt="${a.name}" loading="lazy" ${a.width && html`width="${Math.min(a.width, 400)}" height="${Math.round((a.height ?? 0) * Math.min(1, 400 / a.width))}"`} class="max-h-72 max-w-full rounded border border-slate-300 dark:border-slate-600"></a></li>`
+      : html`<li><a href="${a.url}" download="${a.name}" class="attachment-file"><span class="underline">${a.name}</span> <span class="text-xs text-slate-600 dark:text-slate-300">(${fileSize(a.size)})</span></a></li>`;
+  return html`<ul class="attachments mt-1 flex flex-wrap items-end gap-2" aria-label="Attachments">${message.attachments.map(item)}</ul>`;
 }
 
 const people = (count: number) => (count === 1 ? "1 person" : `${count} people`);
@@ -135,6 +155,7 @@ export function messageItem(message: Message, placing: Placing = {}): SafeHtml {
   ${deleted
     ? html`<p class="message-text italic text-slate-600 dark:text-slate-300">This message was deleted</p>`
     : html`<div class="message-body whitespace-pre-wrap wrap-anywhere"><span class="message-text">${richText(message.content, mentions)}</span>${message.editedAt && html` <span class="edited text-xs text-slate-600 dark:text-slate-300">(edited)</span>`}</div>`}
+  ${!deleted && message.attachments.length > 0 && attachments(message)}
   ${!deleted && message.reactions.length > 0 && reactions(message)}
   ${placing.seen && seenReceipt}
 </li>`;
