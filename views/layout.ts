@@ -73,7 +73,7 @@ ${live && html`<script src="${assets.url("actions.js")}" defer></script>
   ${viewer &&
   html`<div class="flex items-center gap-3 text-sm">
     <button id="enable-notifications" type="button" hidden data-username="${viewer.username}" class="rounded border border-slate-400 px-2 py-1 hover:bg-slate-100 focus-visible:outline-2 dark:hover:bg-slate-800"><span class="sm:hidden">Notify me</span><span class="max-sm:hidden">Turn on notifications</span></button>
-    <span>Signed in as <strong>${viewer.username}</strong></span>
+    <a href="/chat/profile" class="flex items-center gap-1.5 underline-offset-2 hover:underline"><img src="/users/${viewer.userId}/avatar" alt="" width="24" height="24" class="size-6 rounded-full object-cover"><span>Signed in as <strong>${viewer.username}</strong></span><span class="sr-only">: your profile</span></a>
     <form method="post" action="/signout"><button class="rounded border border-slate-400 px-2 py-1 hover:bg-slate-100 focus-visible:outline-2 dark:hover:bg-slate-800">Sign out</button></form>
   </div>`}
 </header>

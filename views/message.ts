@@ -5,6 +5,8 @@
 // public/actions.js from the viewer's id on #room, through the data attributes below.
 import type { Message, Reaction } from "../src/messages/schemas";
 import { INLINE_IMAGE_TYPES } from "../src/attachments/images";
+import { avatarUrl } from "../src/people/avatars";
+import { avatar } from "./avatar";
 import { html, type SafeHtml } from "./html";
 import { roomUrl } from "./home";
 
@@ -148,7 +150,7 @@ export function messageItem(message: Message, placing: Placing = {}): SafeHtml {
   return html`<li id="message-${message.id}" class="message group/message" data-seq="${message.seq}" data-rev="${message.rev}" data-client-id="${message.clientId ?? ""}" data-sender-id="${message.senderId}" data-mentions="${message.mentions.join(" ")}" data-deleted="${String(deleted)}" data-grouped="${String(placing.grouped ?? false)}" hx-disable>
   ${!deleted && message.replyTo && replyQuote(message.replyTo)}
   <div class="message-head">
-    <span class="message-author font-semibold">${message.username}</span> ${utcTime(message.createdAt)}
+    ${avatar(avatarUrl(message.senderId), 24)}<span class="message-author font-semibold">${message.username}</span> ${utcTime(message.createdAt)}
     ${mentions && html`<span class="mentions-you hidden rounded bg-amber-200 px-1 text-xs font-semibold text-amber-950 group-data-[mentions-you=true]/message:inline">mentions you</span>`}
     ${!deleted && actions(message)}
   </div>

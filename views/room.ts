@@ -5,6 +5,7 @@ import type { Message } from "../src/messages/schemas";
 import type { NotifyLevel, Room, RoomMember } from "../src/rooms/schemas";
 import { buttonClass, field, formError, inputClass } from "./forms";
 import { roomUrl } from "./home";
+import { avatar } from "./avatar";
 import { html, type SafeHtml } from "./html";
 import { messageButton } from "./people";
 import { conversation, type ReaderMarks } from "./timeline";
@@ -70,6 +71,7 @@ export function membersPanel(data: Pick<RoomData, "room" | "viewer" | "members">
     (m) =>
       html`<li class="group flex items-center gap-2 wrap-anywhere" data-user-id="${m.userId}" data-online="${String(online(m))}" data-username="${m.username}">
       <span class="size-2 shrink-0 rounded-full border border-slate-500 group-data-[online=true]:border-emerald-700 group-data-[online=true]:bg-emerald-600" aria-hidden="true"></span>
+      ${avatar(m.avatarUrl, 24)}
       <span>${m.username}${m.isOwner && html` <span class="text-xs text-slate-600 dark:text-slate-300">(owner)</span>`}<span class="presence-label sr-only">, ${online(m) ? "online" : "offline"}</span></span>
       ${m.userId !== data.viewer.userId &&
       html`<div class="ml-auto flex items-center gap-3">${!isDirect && messageButton(m.username, undefined, "text-xs text-slate-700 underline dark:text-slate-300")}${isOwner && !m.isOwner && remove(m)}</div>`}

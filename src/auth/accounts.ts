@@ -3,6 +3,7 @@ import type { Broadcasts } from "../broadcasts";
 import type { Sql } from "../db/sql";
 import { conflict, forbidden, unauthorized, unavailable } from "../errors";
 import type { RateLimiter } from "../limits/rate-limits";
+import { avatarUrl } from "../people/avatars";
 import type { FastState } from "../state/fast-state";
 import type { User } from "./schemas";
 import type { TokenSigner } from "./tokens";
@@ -26,7 +27,7 @@ interface UserRow {
   created_at: Date;
 }
 
-const toUser = (row: UserRow): User => ({ id: row.id, username: row.username, createdAt: row.created_at.toISOString() });
+const toUser = (row: UserRow): User => ({ id: row.id, username: row.username, createdAt: row.created_at.toISOString(), avatarUrl: avatarUrl(row.id) });
 
 /** What account actions need: the sessions, the hashing cost, and the abuse limits. */
 export interface Accounts extends Sessions {

@@ -10,6 +10,7 @@ import { SOCKET_EVENTS } from "../realtime/events";
 import { describeInvalid } from "../validation";
 import { attachmentRoutes } from "./attachments";
 import { authRoutes } from "./auth";
+import { avatarRoutes } from "./avatars";
 import type { HttpDeps } from "./context";
 import { healthRoutes } from "./health";
 import { messageRoutes } from "./messages";
@@ -64,6 +65,7 @@ export function createHttpApp(deps: HttpDeps) {
     .use(peopleRoutes(deps))
     .use(pushRoutes(deps))
     .use(attachmentRoutes(deps))
+    .use(avatarRoutes(deps))
     .get("/docs", async () => {
       docs ??= htmlResponse(docsPage(await (await app.handle(new Request("http://localhost/openapi.json"))).json(), SOCKET_EVENTS));
       return docs.clone();

@@ -2,7 +2,7 @@
 // read it, in a way that lets nothing uploaded run in our origin.
 import { Elysia } from "elysia";
 import { AttachmentParams, AttachmentQuery, Upload } from "../attachments/schemas";
-import { mayUpload, readAttachment, saveUpload, type StoredFile } from "../attachments/uploads";
+import { mayUpload, readAttachment, saveUpload, tooLarge, type StoredFile } from "../attachments/uploads";
 import { badRequest } from "../errors";
 import { RoomParams } from "../rooms/schemas";
 import { ErrorBody } from "../schemas";
@@ -21,7 +21,7 @@ export function attachmentRoutes(deps: HttpDeps) {
         // Membership first, then the body: an outsider's upload is refused unread.
         await mayUpload(deps.sql, principal.userId, params.roomId);
         set.status = 201;
-        return saveUpload(deps, principal.userId, params.roomId, await fileFrom(request));
+        return saveUpload(deps, principal.userId, params.roomId, await fileFrom(request, deps.maxUploadBytes));
       },
       {
         params: RoomParams,
@@ -52,8 +52,8 @@ export function attachmentRoutes(deps: HttpDeps) {
     );
 }
 
-/** The multipart form's `file` field, or 400. */
-export async function fileFrom(request: Request): Promise<File> {
+/** The multipart form's `file` field: 400 without one, 413 when larger than `maxBytes`. */
+export async function fileFrom(request: Request, maxBytes: number): Promise<File> {
   if (!/^multipart\/form-data\s*;/i.test(request.headers.get("content-type") ?? "")) {
     throw badRequest("invalid_input", "send the file as multipart/form-data, in the field `file`");
   }
@@ -62,6 +62,7 @@ export async function fileFrom(request: Request): Promise<File> {
   });
   const file = form.get("file");
   if (!(file instanceof File)) throw badRequest("invalid_input", "file: must be a file (a multipart form field with a filename)");
+  if (file.size > maxBytes) throw tooLarge(maxBytes);
   return file;
 }
 

@@ -1,5 +1,5 @@
 import { t } from "elysia";
-import { Username } from "../auth/schemas";
+import { AvatarUrl, Username } from "../auth/schemas";
 import { Id, Seq, Text } from "../schemas";
 
 const RoomName = Text({
@@ -34,6 +34,7 @@ export const RoomListItem = t.Object({
   unreadCount: t.Optional(t.Integer({ description: "messages from others after lastReadSeq, not deleted (members)" })),
   mentionCount: t.Optional(t.Integer({ description: "those of them that mention you (members)" })),
   notify: t.Optional(NotifyLevel),
+  peerAvatarUrl: t.Optional(t.String({ description: "direct rooms: the other person's avatar" })),
 });
 /** Where a member has read up to, and what is left unread. */
 export const Unread = t.Object({ roomId: Id, lastReadSeq: t.Integer(), unreadCount: t.Integer(), mentionCount: t.Integer() });
@@ -50,6 +51,7 @@ export const Member = t.Object({
   isOwner: t.Boolean(),
   joinedAt: t.String({ format: "date-time" }),
   lastReadSeq: t.Integer({ description: "where the member has read up to" }),
+  avatarUrl: AvatarUrl,
 });
 export const RoomMember = t.Object({ ...Member.properties, online: t.Boolean({ description: "has a socket in the room right now" }) });
 /** The answer to a join or a leave, over REST and as `roomJoined`/`roomLeft`. */

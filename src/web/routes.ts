@@ -12,6 +12,7 @@ import { authPages } from "./auth-pages";
 import { homePage, homePages } from "./home-pages";
 import { prefersHtml } from "./negotiation";
 import { peoplePages } from "./people-pages";
+import { profilePages } from "./profile-pages";
 import { page, redirect } from "./respond";
 import { roomPages } from "./room-pages";
 import { SignInFirst, viewerOf } from "./session";
@@ -45,6 +46,7 @@ export function webRoutes(deps: HttpDeps) {
       .use(authPages(deps))
       .use(homePages(deps))
       .use(peoplePages(deps))
+      .use(profilePages(deps))
       .use(roomPages(deps))
   );
 }
