@@ -65,3 +65,25 @@ test("anything but an image is refused, too large is 413, and the avatar stays a
   const [row] = await server.sql`select avatar_key from users where id = ${alice.id}`;
   expect(row!.avatar_key).toBeNull();
 });
+
+test("the profile page shows your avatar and takes a new one through its form", async () => {
+  const browser = { cookie: `chatloop_session=${alice.token}`, origin: server.base };
+  const profile = await fetch(`${server.base}/chat/profile`, { headers: browser });
+  expect(profile.status).toBe(200);
+  const page = await profile.text();
+  expect(page).toContain(`<img src="/users/${alice.id}/avatar" alt="Your avatar"`);
+  expect(page).toContain(`<form method="post" action="/chat/profile/avatar" enctype="multipart/form-data"`);
+
+  const form = new FormData();
+  form.append("file", new Blob(["not a picture"], { type: "image/png" }), "fake.png");
+  const refused = await fetch(`${server.base}/chat/profile/avatar`, { method: "POST", body: form, headers: browser, redirect: "manual" });
+  expect(refused.status).toBe(400);
+  expect(await refused.text()).toContain("an avatar must be a PNG, JPEG, GIF or WebP image");
+
+  const picture = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#f59e0b" } }).png().toBuffer();
+  const good = new FormData();
+  good.append("file", new Blob([picture]), "me.png");
+  const taken = await fetch(`${server.base}/chat/profile/avatar`, { method: "POST", body: good, headers: browser, redirect: "manual" });
+  expect([taken.status, taken.headers.get("location")]).toEqual([303, "/chat/profile"]);
+  expect((await get(`/users/${alice.id}/avatar`, bob)).headers.get("content-type")).toBe("image/webp");
+});
