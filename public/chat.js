@@ -134,8 +134,9 @@
     }
 
     function send(clientId) {
-      const { content, replyToId } = pending.get(clientId);
-      socket.emit("sendMessage", { roomId, content, clientId, ...(replyToId ? { replyToId } : {}) }, (answer) => {
+      const { content, replyToId, attachmentIds } = pending.get(clientId);
+      const extras = { ...(replyToId ? { replyToId } : {}), ...(attachmentIds.length > 0 ? { attachmentIds } : {}) };
+      socket.emit("sendMessage", { roomId, content, clientId, ...extras }, (answer) => {
         if (!answer || !answer.code) return; // stored: newMessage replaces the pending item
         pending.delete(clientId);
         const state = pendingItem(clientId)?.querySelector(".pending-state");
@@ -219,10 +220,12 @@
     composer.addEventListener("submit", (event) => {
       event.preventDefault();
       const content = textarea.value;
-      if (!content.trim() || textarea.disabled) return;
+      // The files public/uploads.js has uploaded; a message waits until none is still going.
+      const attachmentIds = (composer.dataset.attachmentIds || "").split(" ").filter(Boolean);
+      if ((!content.trim() && attachmentIds.length === 0) || textarea.disabled || composer.dataset.uploading === "true") return;
       const clientId = newClientId();
-      pending.set(clientId, { content, replyToId: composer.dataset.replyToId });
-      showPending(clientId, content);
+      pending.set(clientId, { content, replyToId: composer.dataset.replyToId, attachmentIds });
+      showPending(clientId, content || (attachmentIds.length === 1 ? "1 file" : `${attachmentIds.length} files`));
       textarea.value = "";
       textarea.focus();
       composer.dispatchEvent(new CustomEvent("chatloop:sent"));

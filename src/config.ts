@@ -48,6 +48,22 @@ export interface Config {
   bots: OutboxSettings;
   /** Whether links in messages are previewed (ChatLoop then fetches them: the linked sites see it). */
   linkPreviews: boolean;
+  uploads: UploadsConfig;
+}
+
+export interface UploadsConfig {
+  /** Largest file one upload (an attachment or an avatar) may be, in bytes. */
+  maxBytes: number;
+  /** Where uploaded files live: a folder of this instance, or an S3-compatible bucket shared by all. */
+  storage: { kind: "disk"; dir: string } | ({ kind: "s3" } & S3Settings);
+}
+
+export interface S3Settings {
+  bucket: string;
+  endpoint?: string;
+  region?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
 }
 
 export const REGISTRATION_MODES = ["open", "link"] as const;
@@ -107,6 +123,32 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: publicUrl(env.PUBLIC_URL),
     bots: { allowPrivate: flag(env, "WEBHOOK_ALLOW_PRIVATE"), firstRetryMs: 10_000, pollMs: 1000 },
     linkPreviews: flag(env, "LINK_PREVIEWS", "true"),
+    uploads: {
+      maxBytes: integer(env, "MAX_UPLOAD_BYTES", 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      storage: uploadStorage(env, dataDir),
+    },
+  };
+}
+
+// S3_BUCKET chooses S3; without it the other S3_ variables would be silently ignored, so they
+// are refused instead. Credentials may come from Bun's own AWS_ variables when not given here.
+function uploadStorage(env: Record<string, string | undefined>, dataDir: string): UploadsConfig["storage"] {
+  const bucket = env.S3_BUCKET || undefined;
+  const others = ["S3_ENDPOINT", "S3_REGION", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"].filter((name) => env[name]);
+  if (!bucket) {
+    if (others.length > 0) throw new ConfigError(`${others.join(", ")} set without S3_BUCKET: set S3_BUCKET to store uploads in S3, or unset them`);
+    return { kind: "disk", dir: join(dataDir, "uploads") };
+  }
+  const endpoint = env.S3_ENDPOINT || undefined;
+  if (endpoint && !/^https?:\/\/[^\s/]+/.test(endpoint)) throw new ConfigError(`S3_ENDPOINT must be an http(s) URL, got "${endpoint}"`);
+  if (Boolean(env.S3_ACCESS_KEY_ID) !== Boolean(env.S3_SECRET_ACCESS_KEY)) throw new ConfigError("S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both, or neither");
+  return {
+    kind: "s3",
+    bucket,
+    endpoint,
+    region: env.S3_REGION || undefined,
+    accessKeyId: env.S3_ACCESS_KEY_ID || undefined,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY || undefined,
   };
 }
 

@@ -11,7 +11,9 @@ import { openDatabase, type Sql } from "./db/sql";
 import { Drain } from "./drain";
 import { publicError } from "./errors";
 import { createHttpApp } from "./http/app";
-import { limitBody } from "./http/body-limit";
+import { openStorage } from "./attachments/storage";
+import { startSweeper } from "./attachments/uploads";
+import { bodyLimitFor, limitBody } from "./http/body-limit";
 import { serveMetrics } from "./http/metrics";
 import { rememberAddress } from "./http/client-address";
 import { invalidRequest, withParsableUrl } from "./http/request-url";
@@ -54,6 +56,8 @@ const SOCKET_PATH = "/socket.io/";
 export const slowConsumerLimitBytes = (maxMessageLength: number) => REPLAY_LIMIT * (maxMessageLength * 4 + 1024);
 /** The state client gives up on a Redis this slow (frozen, say); its readers then do without. */
 const STATE_COMMAND_TIMEOUT_MS = 250;
+/** How often each instance looks for uploads never attached (each is removed by one instance only). */
+const SWEEP_EVERY_MS = 15 * 60 * 1000;
 /** How long start-up waits for Redis before it serves without it. */
 const REDIS_START_WAIT_MS = 5000;
 
@@ -93,6 +97,8 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   const messageStore = new GroupCommit(sql, Math.max(1, db.connections / 2), (size) => metrics.messageBatchSize.observe(size));
   outbox.start({ sql, broadcasts, limiter, messageStore, maxMessageLength: config.maxMessageLength });
   const drain = new Drain();
+  const storage = openStorage(config.uploads.storage);
+  const sweeper = startSweeper({ sql, storage }, SWEEP_EVERY_MS);
   attachGateway(io, { connections, drain, limiter, metrics, sql, signer, state, broadcasts, messageStore, feeds, withHtml, maxMessageLength: config.maxMessageLength, maxFrameBytes: config.maxBodyBytes });
   const app = createHttpApp({
     limiter,
@@ -107,6 +113,8 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
     auth: { tokenTtlSeconds: config.tokenTtlSeconds, passwordHashing: config.passwordHashing, registration: config.registration },
     maxMessageLength: config.maxMessageLength,
     publicUrl: config.publicUrl,
+    storage,
+    maxUploadBytes: config.uploads.maxBytes,
     push: { publicKey: config.push.vapid.publicKey, allowPrivateEndpoints: config.push.allowPrivateEndpoints },
     webhooksAllowPrivate: config.bots.allowPrivate,
   });
@@ -136,7 +144,8 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
       const request = withParsableUrl(incoming);
       if (!request) return withSecurityHeaders(invalidRequest("the request's target and Host header do not make a URL"));
       const socketRequest = new URL(request.url).pathname === SOCKET_PATH;
-      const limited = await limitBody(request, socketRequest ? frameReadLimit : config.maxBodyBytes);
+      const bodyLimit = socketRequest ? frameReadLimit : bodyLimitFor(request, { maxBodyBytes: config.maxBodyBytes, maxUploadBytes: config.uploads.maxBytes });
+      const limited = await limitBody(request, bodyLimit);
       if (socketRequest) return limited instanceof Response ? limited : handleSocketRequest(engine, limited, server);
       if (limited instanceof Response) return withSecurityHeaders(limited);
       const readable = await requireTextBody(limited);
@@ -160,6 +169,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
      */
     async stop() {
       realtime.stop();
+      sweeper.stop();
       void server.stop(false);
       await drain.drain();
       await outbox.stop();

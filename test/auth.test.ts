@@ -116,11 +116,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // ---- registering ----------------------------------------------------------------------------
 
 describe("registering", () => {
-  test("registering answers 201 with exactly id, username, createdAt and isAdmin, and nothing of the password", async () => {
+  test("registering answers 201 with exactly id, username, createdAt, isAdmin and avatarUrl, and nothing of the password", async () => {
     const before = await snapshot(server);
     const registered = await api(server, "POST", "/auth/register", { username: "Registrant", password: PASSWORD });
     expect(registered.status).toBe(201);
-    expect(registered.body).toEqual({ id: expect.stringMatching(UUID), username: "Registrant", createdAt: expect.stringMatching(ISO), isAdmin: false });
+    expect(registered.body).toEqual({ id: expect.stringMatching(UUID), username: "Registrant", createdAt: expect.stringMatching(ISO), isAdmin: false, avatarUrl: `/users/${registered.body.id}/avatar` });
     expect(await snapshot(server)).toEqual({ ...before, users: String(Number(before!.users) + 1) });
   });
 

@@ -326,7 +326,7 @@ describe("REST: unknown fields are ignored, never stored", () => {
     const planted = crypto.randomUUID();
     const registered = await api(server, "POST", "/auth/register", { username: "trudy", password: PASSWORD, id: planted, createdAt: "2001-01-01T00:00:00.000Z", password_hash: "x", passwordHash: "x", isAdmin: true, is_admin: true });
     expect(registered.status).toBe(201);
-    expect(registered.body).toEqual({ id: expect.any(String), username: "trudy", createdAt: expect.any(String), isAdmin: false });
+    expect(registered.body).toEqual({ id: expect.any(String), username: "trudy", createdAt: expect.any(String), isAdmin: false, avatarUrl: expect.any(String) });
     expect(registered.body.id).not.toBe(planted);
     const [row] = await server.sql`select id, password_hash, created_at from users where username = 'trudy'`;
     expect(row!.id).toBe(registered.body.id);

@@ -138,3 +138,33 @@ test("with NODE_ENV=production and no JWT_SECRET it refuses to start and names J
   expect(exitCode).not.toBe(0);
   expect(stderr).toContain("JWT_SECRET");
 });
+
+// sharp's native module (and libvips beside it) cannot be embedded: the binary takes images
+// without their size or a preview, serving the picture itself as its preview, and never fails.
+test("without sharp, an image is still uploaded, attached, served inline, and is its own preview; an avatar is kept as it came", async () => {
+  const running = await start();
+  try {
+    const alice = await signUp(running, "alice-images");
+    const room = await createRoom(running, alice, "pictures");
+    // A 1x1 PNG, made by hand: sharp is not here to make one either.
+    const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
+    const form = new FormData();
+    form.append("file", new Blob([png]), "dot.png");
+    const uploaded = await (await fetch(`${running.base}/rooms/${room.id}/uploads`, { method: "POST", body: form, headers: { authorization: `Bearer ${alice.token}` } })).json();
+    expect(uploaded.contentType).toBe("image/png");
+    const sent = await api(running, "POST", "/messages", { roomId: room.id, content: "", attachmentIds: [uploaded.id] }, alice.token);
+    expect(sent.body.attachments).toEqual([{ ...uploaded, width: null, height: null }]);
+    for (const url of [uploaded.url, `${uploaded.url}?thumb=1`]) {
+      const file = await fetch(running.base + url, { headers: { authorization: `Bearer ${alice.token}` } });
+      expect([file.status, file.headers.get("content-type")]).toEqual([200, "image/png"]);
+      expect(Buffer.from(await file.arrayBuffer()).equals(png)).toBe(true);
+    }
+    const avatarForm = new FormData();
+    avatarForm.append("file", new Blob([png]), "me.png");
+    expect((await fetch(`${running.base}/me/avatar`, { method: "PUT", body: avatarForm, headers: { authorization: `Bearer ${alice.token}` } })).status).toBe(200);
+    const avatar = await fetch(`${running.base}/users/${alice.id}/avatar`, { headers: { authorization: `Bearer ${alice.token}` } });
+    expect(avatar.headers.get("content-type")).toBe("image/png");
+  } finally {
+    expect(await stop(running)).toBe(0);
+  }
+}, TEST_TIMEOUT_MS);

@@ -223,7 +223,7 @@ describe("people", () => {
     const found = await api(server, "GET", "/users?query=ZED", undefined, alice.token);
     expect(found.status).toBe(200);
     expect(found.body.map((p: { username: string }) => p.username)).toEqual(["zed-search", "Zedd", "azed"]);
-    expect(found.body[0]).toEqual({ id: expect.any(String), username: "zed-search" });
+    expect(found.body[0]).toEqual({ id: expect.any(String), username: "zed-search", avatarUrl: `/users/${found.body[0].id}/avatar` });
     expect((await api(server, "GET", "/users?query=zed&limit=1", undefined, alice.token)).body).toHaveLength(1);
     expect((await api(server, "GET", "/users?limit=0", undefined, alice.token)).status).toBe(400);
     expect((await api(server, "GET", "/users?query=zed")).status).toBe(401);

@@ -58,6 +58,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     bots: { allowPrivate: true, firstRetryMs: 10_000, pollMs: 1000 },
     // Off: a test's links would be fetched; test/previews.test.ts turns it on.
     linkPreviews: false,
+    // A folder of its own per server, made when the first file is stored.
+    uploads: { maxBytes: 10 * 1024 * 1024, storage: { kind: "disk", dir: join(tmpdir(), `chatloop-uploads-${crypto.randomUUID()}`) } },
     ...overrides,
   };
 }

@@ -89,6 +89,7 @@ describe("sending", () => {
       reactions: [],
       mentions: [],
       previews: [],
+      attachments: [],
     });
     expect(reply(await history(alice, room))).toEqual({ status: 200, body: [sent.body] });
   });
@@ -282,6 +283,7 @@ describe("history", () => {
       reactions: [],
       mentions: [],
       previews: [],
+      attachments: [],
     });
     const { prev, next, ...others } = links(page.headers);
     expect(others).toEqual({});

@@ -113,6 +113,7 @@ describe("messages", () => {
       reactions: [],
       mentions: [],
       previews: [],
+      attachments: [],
     });
   });
 

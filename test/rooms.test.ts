@@ -72,7 +72,7 @@ describe("creating a room", () => {
 
     const members = await api(server, "GET", `/rooms/${created.body.id}/members`, undefined, alice.token);
     expect(members.status).toBe(200);
-    expect(members.body).toEqual([{ userId: alice.id, username: "alice", isOwner: true, joinedAt: expect.stringMatching(ISO), lastReadSeq: 0, online: false }]);
+    expect(members.body).toEqual([{ userId: alice.id, username: "alice", isOwner: true, joinedAt: expect.stringMatching(ISO), lastReadSeq: 0, avatarUrl: `/users/${alice.id}/avatar`, online: false }]);
 
     const fetched = await api(server, "GET", `/rooms/${created.body.id}`, undefined, alice.token);
     expect(reply(fetched)).toEqual({ status: 200, body: created.body });
@@ -325,10 +325,10 @@ describe("invites", () => {
     const closed = await createRoom(server, alice, "vault", true);
     const invited = await api(server, "POST", `/rooms/${closed.id}/invites`, { username: "BoB" }, alice.token);
     expect(invited.status).toBe(201);
-    expect(invited.body).toEqual({ userId: bob.id, username: "bob", isOwner: false, joinedAt: expect.stringMatching(ISO), lastReadSeq: 0 });
+    expect(invited.body).toEqual({ userId: bob.id, username: "bob", isOwner: false, joinedAt: expect.stringMatching(ISO), lastReadSeq: 0, avatarUrl: `/users/${bob.id}/avatar` });
     const members = await api(server, "GET", `/rooms/${closed.id}/members`, undefined, alice.token);
     expect(members.body).toEqual([
-      { userId: alice.id, username: "alice", isOwner: true, joinedAt: expect.stringMatching(ISO), lastReadSeq: 0, online: false },
+      { userId: alice.id, username: "alice", isOwner: true, joinedAt: expect.stringMatching(ISO), lastReadSeq: 0, avatarUrl: `/users/${alice.id}/avatar`, online: false },
       { ...invited.body, online: false },
     ]);
   });
@@ -512,7 +512,7 @@ describe("members", () => {
     const members = await api(server, "GET", `/rooms/${closed.id}/members`, undefined, carol.token);
     expect(members.status).toBe(200);
     expect(members.body).toEqual([
-      { userId: alice.id, username: "alice", isOwner: true, joinedAt: expect.stringMatching(ISO), lastReadSeq: 0, online: false },
+      { userId: alice.id, username: "alice", isOwner: true, joinedAt: expect.stringMatching(ISO), lastReadSeq: 0, avatarUrl: `/users/${alice.id}/avatar`, online: false },
       { ...bobInvited, online: false },
       { ...carolInvited, online: false },
     ]);
@@ -524,8 +524,8 @@ describe("members", () => {
     const members = await api(server, "GET", `/rooms/${open.id}/members`, undefined, mallory.token);
     expect(members.status).toBe(200);
     expect(members.body).toEqual([
-      { userId: bob.id, username: "bob", isOwner: true, joinedAt: expect.stringMatching(ISO), lastReadSeq: 0, online: false },
-      { userId: carol.id, username: "carol", isOwner: false, joinedAt: expect.stringMatching(ISO), lastReadSeq: 0, online: false },
+      { userId: bob.id, username: "bob", isOwner: true, joinedAt: expect.stringMatching(ISO), lastReadSeq: 0, avatarUrl: `/users/${bob.id}/avatar`, online: false },
+      { userId: carol.id, username: "carol", isOwner: false, joinedAt: expect.stringMatching(ISO), lastReadSeq: 0, avatarUrl: `/users/${carol.id}/avatar`, online: false },
     ]);
   });
 });

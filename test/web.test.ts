@@ -748,7 +748,7 @@ describe("assets", () => {
     const urls = [...page.matchAll(/(?:href|src)="(\/public\/[^"]+)"/g)].map((m) => m[1]!);
     expect(urls.map((u) => u.split("?")[0])).toEqual([
       "/public/icon-192.png", "/public/apple-touch-icon.png", "/public/manifest.webmanifest", "/public/app.css", "/public/htmx.min.js", "/public/socket.io.min.js",
-      "/public/socket.js", "/public/sidebar.js", "/public/notifications.js", "/public/copy.js", "/public/timeline.js", "/public/chat.js", "/public/actions.js", "/public/presence.js",
+      "/public/socket.js", "/public/sidebar.js", "/public/notifications.js", "/public/copy.js", "/public/timeline.js", "/public/chat.js", "/public/uploads.js", "/public/actions.js", "/public/presence.js",
       "/public/reading.js",
     ]);
     const types: Record<string, RegExp> = { css: /^text\/css/, js: /^text\/javascript/, png: /^image\/png$/, webmanifest: /^application\/manifest\+json/ };
@@ -780,7 +780,7 @@ describe("the JSON API is unchanged", () => {
         // GET /messages/:roomId and PATCH, DELETE /messages/:messageId: one template to OpenAPI.
         "/messages/{id}", "/messages", "/rooms/{roomId}/changes", "/messages/{messageId}/reactions/{emoji}",
         "/rooms/{roomId}/read", "/rooms/{roomId}/notify", "/dms", "/users",
-        "/push/key", "/push/subscriptions",
+        "/push/key", "/push/subscriptions", "/rooms/{roomId}/uploads", "/attachments/{attachmentId}", "/me/avatar", "/users/{userId}/avatar",
         "/auth/reset", "/me", "/admin/users", "/admin/users/{userId}", "/admin/users/{userId}/deactivate", "/admin/users/{userId}/reactivate",
         "/admin/users/{userId}/admin", "/admin/users/{userId}/reset-link", "/admin/join-link",
         "/tokens", "/tokens/{tokenId}", "/admin/bots", "/rooms/{roomId}/webhooks", "/rooms/{roomId}/webhooks/{webhookId}", "/hooks/{secret}", "/previews/{imageId}",
@@ -792,7 +792,7 @@ describe("the JSON API is unchanged", () => {
     const room = await createRoom(server, alice, "api shape");
     const sent = await api(server, "POST", "/messages", { roomId: room.id, content: "hi", clientId: "shape-1" }, alice.token);
     expect(Object.keys(sent.body).sort()).toEqual(
-      ["clientId", "content", "createdAt", "deletedAt", "editedAt", "id", "mentions", "previews", "reactions", "replyTo", "rev", "roomId", "senderId", "seq", "username"],
+      ["attachments", "clientId", "content", "createdAt", "deletedAt", "editedAt", "id", "mentions", "previews", "reactions", "replyTo", "rev", "roomId", "senderId", "seq", "username"],
     );
     const rooms = await api(server, "GET", "/rooms", undefined, alice.token);
     expect(rooms.headers.get("content-type")).toStartWith("application/json");

@@ -63,6 +63,7 @@ ${viewer && html`<script src="${assets.url("socket.io.min.js")}" defer></script>
 <script src="${assets.url("copy.js")}" defer></script>`}
 <script src="${assets.url("timeline.js")}" defer></script>
 <script src="${assets.url("chat.js")}" defer></script>
+<script src="${assets.url("uploads.js")}" defer></script>
 ${live && html`<script src="${assets.url("actions.js")}" defer></script>
 <script src="${assets.url("presence.js")}" defer></script>
 <script src="${assets.url("reading.js")}" defer></script>`}
@@ -78,7 +79,7 @@ ${scripts?.map((name) => html`<script src="${assets.url(name)}" defer></script>`
   ${viewer &&
   html`<div class="flex flex-wrap items-center gap-3 text-sm">
     <button id="enable-notifications" type="button" hidden data-username="${viewer.username}" class="rounded border border-slate-400 px-2 py-1 hover:bg-slate-100 focus-visible:outline-2 dark:hover:bg-slate-800"><span class="sm:hidden">Notify me</span><span class="max-sm:hidden">Turn on notifications</span></button>
-    <span>Signed in as <strong>${viewer.username}</strong></span>
+    <a href="/chat/profile" class="flex items-center gap-1.5 underline-offset-2 hover:underline"><img src="/users/${viewer.userId}/avatar" alt="" width="24" height="24" class="size-6 rounded-full object-cover"><span>Signed in as <strong>${viewer.username}</strong></span><span class="sr-only">: your profile</span></a>
     <nav aria-label="Account" class="flex items-center gap-3">
       ${viewer.isAdmin && html`<a href="/chat/admin" class="${headerLink}">Admin</a>`}
       <a href="/chat/tokens" class="${headerLink}">Tokens</a>

@@ -4,6 +4,9 @@
 // Edit and Delete, mentions of you, your own reactions, who reacted by name) is shown by
 // public/actions.js from the viewer's id on #room, through the data attributes below.
 import type { Message, Reaction } from "../src/messages/schemas";
+import { INLINE_IMAGE_TYPES } from "../src/attachments/images";
+import { avatarUrl } from "../src/people/avatars";
+import { avatar } from "./avatar";
 import { html, type SafeHtml } from "./html";
 import { roomUrl } from "./home";
 import { plainText, renderMarkdown } from "./markdown";
@@ -30,6 +33,25 @@ function utcTime(iso: string): SafeHtml {
 /** The message this one answers, as a link to it: its words, without their formatting. */
 function replyQuote(replyTo: NonNullable<Message["replyTo"]>): SafeHtml {
   return html`<a href="#message-${replyTo.id}" class="reply-quote mb-0.5 block truncate border-l-4 border-slate-400 pl-2 text-sm text-slate-700 hover:underline dark:border-slate-500 dark:text-slate-300"><span class="sr-only">In reply to </span><span class="font-semibold">${replyTo.username}</span>: ${plainText(replyTo.content) || "a deleted message"}</a>`;
+}
+
+/** "1.2 MB": a file's size as people read it. */
+export function fileSize(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const [value, unit] = bytes < 1e6 ? [bytes / 1e3, "kB"] : [bytes / 1e6, "MB"];
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${unit}`;
+}
+
+/**
+ * Images as their preview, a link to the whole picture (public/uploads.js opens it in a
+ * lightbox); anything else as a download link with its name and size.
+ */
+function attachments(message: Message): SafeHtml {
+  const item = (a: Message["attachments"][number]) =>
+    INLINE_IMAGE_TYPES.has(a.contentType)
+      ? html`<li><a href="${a.url}" class="attachment-image" data-lightbox><img src="${a.url}?thumb=1" alt="${a.name}" loading="lazy" ${a.width && html`width="${Math.min(a.width, 400)}" height="${Math.round((a.height ?? 0) * Math.min(1, 400 / a.width))}"`} class="max-h-72 max-w-full rounded border border-slate-300 dark:border-slate-600"></a></li>`
+      : html`<li><a href="${a.url}" download="${a.name}" class="attachment-file"><span class="underline">${a.name}</span> <span class="text-xs text-slate-600 dark:text-slate-300">(${fileSize(a.size)})</span></a></li>`;
+  return html`<ul class="attachments mt-1 flex flex-wrap items-end gap-2" aria-label="Attachments">${message.attachments.map(item)}</ul>`;
 }
 
 const people = (count: number) => (count === 1 ? "1 person" : `${count} people`);
@@ -111,7 +133,7 @@ export function messageItem(message: Message, placing: Placing = {}): SafeHtml {
   return html`<li id="message-${message.id}" class="message group/message" data-seq="${message.seq}" data-rev="${message.rev}" data-client-id="${message.clientId ?? ""}" data-sender-id="${message.senderId}" data-mentions="${message.mentions.join(" ")}" data-deleted="${String(deleted)}" data-grouped="${String(placing.grouped ?? false)}" hx-disable>
   ${!deleted && message.replyTo && replyQuote(message.replyTo)}
   <div class="message-head">
-    <span class="message-author font-semibold">${message.username}</span> ${utcTime(message.createdAt)}
+    ${avatar(avatarUrl(message.senderId), 24)}<span class="message-author font-semibold">${message.username}</span> ${utcTime(message.createdAt)}
     ${mentions && html`<span class="mentions-you hidden rounded bg-amber-200 px-1 text-xs font-semibold text-amber-950 group-data-[mentions-you=true]/message:inline">mentions you</span>`}
     ${!deleted && actions(message)}
   </div>
@@ -119,6 +141,7 @@ export function messageItem(message: Message, placing: Placing = {}): SafeHtml {
     ? html`<p class="message-text italic text-slate-600 dark:text-slate-300">This message was deleted</p>`
     : html`<div class="message-body"><div class="message-text">${renderMarkdown(message.content, mentions)}</div>${message.editedAt && html`<span class="edited text-xs text-slate-600 dark:text-slate-300">(edited)</span>`}<template class="message-source">${message.content}</template></div>`}
   ${!deleted && message.previews.length > 0 && linkPreviews(message.previews)}
+  ${!deleted && message.attachments.length > 0 && attachments(message)}
   ${!deleted && message.reactions.length > 0 && reactions(message)}
   ${placing.seen && seenReceipt}
 </li>`;

@@ -5,6 +5,7 @@ import type { Message } from "../src/messages/schemas";
 import type { NotifyLevel, Room, RoomMember } from "../src/rooms/schemas";
 import { buttonClass, field, formError, inputClass } from "./forms";
 import { roomUrl } from "./home";
+import { avatar } from "./avatar";
 import { html, type SafeHtml } from "./html";
 import { renderMarkdown } from "./markdown";
 import { messageButton } from "./people";
@@ -77,6 +78,7 @@ export function membersPanel(data: Pick<RoomData, "room" | "viewer" | "members" 
     (m) =>
       html`<li class="group flex items-center gap-2 wrap-anywhere" data-user-id="${m.userId}" data-online="${String(online(m))}" data-username="${m.username}">
       <span class="size-2 shrink-0 rounded-full border border-slate-500 group-data-[online=true]:border-emerald-700 group-data-[online=true]:bg-emerald-600" aria-hidden="true"></span>
+      ${avatar(m.avatarUrl, 24)}
       <span>${m.username}${m.isOwner && html` <span class="text-xs text-slate-600 dark:text-slate-300">(owner)</span>`}<span class="presence-label sr-only">, ${online(m) ? "online" : "offline"}</span></span>
       ${m.userId !== data.viewer.userId &&
       html`<div class="ml-auto flex items-center gap-3">${!isDirect && messageButton(m.username, undefined, "text-xs text-slate-700 underline dark:text-slate-300")}${manages && !m.isOwner && remove(m)}</div>`}
@@ -111,13 +113,25 @@ function composer(data: RoomData): SafeHtml {
     <button type="button" id="reply-cancel" class="rounded px-1.5 text-slate-700 underline focus-visible:outline-2 focus-visible:outline-blue-700 dark:text-slate-300 dark:focus-visible:outline-blue-300">Cancel reply</button>
   </div>
   <ul id="mention-options" role="listbox" aria-label="People to mention" hidden class="absolute bottom-full left-2 z-10 mb-1 max-h-48 min-w-48 overflow-y-auto rounded border border-slate-400 bg-white py-1 shadow-md dark:border-slate-500 dark:bg-slate-800"></ul>
+  <ul id="pending-uploads" aria-label="Files to send" class="mb-2 flex flex-wrap gap-2 empty:hidden"></ul>
   <div class="flex items-end gap-2">
+    <input type="file" id="attach-input" multiple class="sr-only" tabindex="-1" aria-hidden="true">
+    <button type="button" id="attach-button" hidden class="${buttonClass}" aria-label="Attach files">Attach</button>
     <label for="composer-text" class="sr-only">Message</label>
     <textarea id="composer-text" name="content" rows="2" required maxlength="${data.maxMessageLength}" aria-autocomplete="list" aria-controls="mention-options" placeholder="Write a message (Enter sends, Shift+Enter for a new line)" class="${inputClass} resize-none"></textarea>
     <button class="${buttonClass}">Send</button>
   </div>
 </form>`;
 }
+
+/** A picture at full size; public/uploads.js opens it from an image in the log. Escape closes it. */
+const lightbox = html`<dialog id="lightbox" aria-label="Image" class="m-auto max-h-[95dvh] max-w-[95vw] rounded bg-slate-900 p-2 text-white backdrop:bg-slate-900/80">
+  <form method="dialog" class="mb-2 flex items-center justify-between gap-4">
+    <a id="lightbox-link" class="truncate underline" target="_blank" rel="noopener"></a>
+    <button class="rounded bg-white px-2 py-1 font-semibold text-slate-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-white">Close</button>
+  </form>
+  <img id="lightbox-image" alt="" class="max-h-[85dvh] max-w-full">
+</dialog>`;
 
 /** Asks before a message is deleted; public/actions.js opens it and fills in the message. */
 const deleteDialog = html`<dialog id="delete-dialog" aria-labelledby="delete-dialog-heading" class="m-auto max-w-md rounded border border-slate-400 bg-white p-4 text-slate-900 backdrop:bg-slate-900/50 dark:border-slate-500 dark:bg-slate-900 dark:text-slate-100">
@@ -186,6 +200,7 @@ ${historyPage(room.id, data.messages, readerMarks(data))}
     ${data.isMember && room.archivedAt === null && archivedNotice(true)}
   </section>
   ${data.isMember && deleteDialog}
+  ${lightbox}
   ${membersPanel(data, inviteError)}
 </div>`;
 }

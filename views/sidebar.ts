@@ -3,9 +3,10 @@
 // only ever sets the counts and flags rendered here, so the markup has this one source.
 import type { ListedRoom } from "../src/web/same-names";
 import { roomUrl } from "./home";
+import { avatar } from "./avatar";
 import { html, type SafeHtml } from "./html";
 
-export type Conversation = Pick<ListedRoom, "id" | "name" | "kind" | "isPrivate" | "isMember" | "lastSeq" | "lastReadSeq" | "unreadCount" | "mentionCount" | "topic" | "ownerName">;
+export type Conversation = Pick<ListedRoom, "id" | "name" | "kind" | "isPrivate" | "isMember" | "lastSeq" | "lastReadSeq" | "unreadCount" | "mentionCount" | "topic" | "ownerName" | "peerAvatarUrl">;
 
 /** Beside a name another listed room shares: whose room it is, and its topic, so the two can be told apart. */
 export function namesakeNote(room: Pick<Conversation, "ownerName" | "topic">): SafeHtml | false {
@@ -31,9 +32,7 @@ const byName = (a: Conversation, b: Conversation) => a.name.localeCompare(b.name
 const lockIcon = html`<svg aria-hidden="true" focusable="false" viewBox="0 0 16 16" class="size-3.5 shrink-0 fill-current"><path d="M5 7V5a3 3 0 0 1 6 0v2h1a1 1 0 0 1 1 1v6a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V8a1 1 0 0 1 1-1h1Zm1.5 0h3V5a1.5 1.5 0 0 0-3 0v2Z"/></svg>`;
 
 function marker(conversation: Conversation): SafeHtml {
-  if (conversation.kind === "direct") {
-    return html`<span aria-hidden="true" class="flex size-5 shrink-0 items-center justify-center rounded bg-slate-300 text-xs font-bold text-slate-900 uppercase dark:bg-slate-600 dark:text-slate-100">${conversation.name.charAt(0)}</span>`;
-  }
+  if (conversation.kind === "direct" && conversation.peerAvatarUrl) return avatar(conversation.peerAvatarUrl, 20);
   return conversation.isPrivate
     ? html`<span class="flex size-5 shrink-0 items-center justify-center">${lockIcon}<span class="sr-only">private room</span></span>`
     : html`<span aria-hidden="true" class="w-5 shrink-0 text-center text-slate-600 dark:text-slate-300">#</span>`;

@@ -4,6 +4,7 @@ import type { Registration } from "../config";
 import type { Queries, Sql } from "../db/sql";
 import { conflict, forbidden, unauthorized, unavailable } from "../errors";
 import type { RateLimiter } from "../limits/rate-limits";
+import { avatarUrl } from "../people/avatars";
 import type { FastState } from "../state/fast-state";
 import { requireJoinCode } from "./join-codes";
 import type { User } from "./schemas";

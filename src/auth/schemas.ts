@@ -27,11 +27,13 @@ export const LoginCredentials = t.Object({
   password: Text({ minLength: 1, maxLength: 256, error: "password must be 1-256 characters" }),
 });
 export const PasswordChange = t.Object({ currentPassword: Text({ minLength: 1, maxLength: 256 }), newPassword: Password });
+export const AvatarUrl = t.String({ description: "an image: the user's picture, or their initials until they upload one (PUT /me/avatar)" });
 export const User = t.Object({
   id: Id,
   username: t.String(),
   createdAt: t.String({ format: "date-time" }),
   isAdmin: t.Boolean({ description: "a site admin (the first account is one)" }),
+  avatarUrl: AvatarUrl,
 });
 export const Token = t.Object({ token: t.String() });
 

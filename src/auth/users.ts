@@ -1,6 +1,7 @@
 // The user object, as every answer about an account gives it.
 import type { Queries } from "../db/sql";
 import { notFound } from "../errors";
+import { avatarUrl } from "../people/avatars";
 import type { User } from "./schemas";
 
 export interface UserRow {
@@ -10,7 +11,7 @@ export interface UserRow {
   is_admin: boolean;
 }
 
-export const toUser = (row: UserRow): User => ({ id: row.id, username: row.username, createdAt: row.created_at.toISOString(), isAdmin: row.is_admin });
+export const toUser = (row: UserRow): User => ({ id: row.id, username: row.username, createdAt: row.created_at.toISOString(), isAdmin: row.is_admin, avatarUrl: avatarUrl(row.id) });
 
 /** The user object of an account that is not deleted (GET /me). */
 export async function findUser(sql: Queries, userId: string): Promise<User> {

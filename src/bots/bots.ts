@@ -4,6 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { createApiToken } from "../auth/api-tokens";
 import type { User } from "../auth/schemas";
+import { toUser } from "../auth/users";
 import type { Sql } from "../db/sql";
 import { badRequest, conflict } from "../errors";
 import { FetchRefused, resolveAllowed, urlProblem, type Guard } from "../net/guarded-fetch";
@@ -35,8 +36,7 @@ export async function createBot(sql: Sql, username: string, webhookUrl: string |
     return { user, token };
   });
   if (!made) throw conflict("username_taken", "that username is taken");
-  const user = { id: made.user.id, username: made.user.username, createdAt: made.user.created_at.toISOString(), isAdmin: false };
-  return { user, webhookUrl: webhookUrl ?? null, token: made.token, secret };
+  return { user: toUser({ ...made.user, is_admin: false }), webhookUrl: webhookUrl ?? null, token: made.token, secret };
 }
 
 async function requireDeliverable(webhookUrl: string, guard: Pick<Guard, "addressAllowed">): Promise<void> {
@@ -53,5 +53,5 @@ async function requireDeliverable(webhookUrl: string, guard: Pick<Guard, "addres
 export async function listBots(sql: Sql): Promise<Bot[]> {
   const rows = await sql<{ id: string; username: string; created_at: Date; webhook_url: string | null }[]>`
     select u.id, u.username, u.created_at, b.webhook_url from bots b join users u on u.id = b.user_id order by u.created_at, u.id`;
-  return rows.map((row) => ({ user: { id: row.id, username: row.username, createdAt: row.created_at.toISOString(), isAdmin: false }, webhookUrl: row.webhook_url }));
+  return rows.map((row) => ({ user: toUser({ ...row, is_admin: false }), webhookUrl: row.webhook_url }));
 }

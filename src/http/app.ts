@@ -10,7 +10,9 @@ import { SOCKET_EVENTS } from "../realtime/events";
 import { describeInvalid } from "../validation";
 import { adminRoutes } from "./admin";
 import { apiDocument } from "./api-document";
+import { attachmentRoutes } from "./attachments";
 import { authRoutes } from "./auth";
+import { avatarRoutes } from "./avatars";
 import { botRoutes } from "./bots";
 import type { HttpDeps } from "./context";
 import { healthRoutes } from "./health";
@@ -60,6 +62,8 @@ export function createHttpApp(deps: HttpDeps) {
     .use(messageRoutes(deps))
     .use(peopleRoutes(deps))
     .use(pushRoutes(deps))
+    .use(attachmentRoutes(deps))
+    .use(avatarRoutes(deps))
     .use(tokenRoutes(deps))
     .use(botRoutes(deps))
     .use(webhookRoutes(deps))

@@ -18,3 +18,18 @@ export async function limitBody(request: Request, limit: number): Promise<Reques
 function tooLarge(limit: number): Response {
   return Response.json({ code: "body_too_large", message: `the request body must be at most ${limit} bytes` }, { status: 413 });
 }
+
+/** A multipart form's own bytes around the file: its boundaries and part headers. */
+const FORM_ENVELOPE_BYTES = 16 * 1024;
+// The routes that take a file: POST /rooms/:roomId/uploads, PUT /me/avatar, and the profile page's form.
+const UPLOAD = /^\/rooms\/[^/]+\/uploads$/;
+const AVATAR_FORM = "/chat/profile/avatar";
+
+/** How large this request's body may be: a file upload's route takes a file and its form, every other route MAX_BODY_BYTES. */
+export function bodyLimitFor(request: Request, limits: { maxBodyBytes: number; maxUploadBytes: number }): number {
+  const path = new URL(request.url).pathname;
+  const upload = (request.method === "POST" && (UPLOAD.test(path) || path === AVATAR_FORM)) || (request.method === "PUT" && path === "/me/avatar");
+  return upload ? Math.max(limits.maxBodyBytes, uploadBodyLimit(limits.maxUploadBytes)) : limits.maxBodyBytes;
+}
+
+export const uploadBodyLimit = (maxUploadBytes: number) => maxUploadBytes + FORM_ENVELOPE_BYTES;

@@ -8,6 +8,7 @@ import type { RateLimiter } from "../limits/rate-limits";
 import type { GroupCommit } from "../messages/group-commit";
 import type { Metrics } from "../metrics";
 import type { Broadcasts } from "../broadcasts";
+import type { FileStorage } from "../attachments/storage";
 import type { Presence } from "../realtime/presence";
 import { requireSameOrigin } from "./origin";
 
@@ -23,6 +24,9 @@ export interface HttpDeps extends Sessions {
   maxMessageLength: number;
   /** The origin of the links the server hands out (PUBLIC_URL); else the request's own. */
   publicUrl?: string;
+  /** Where uploads live, and how large one may be (bytes). */
+  storage: FileStorage;
+  maxUploadBytes: number;
   push: {
     /** The VAPID public key, which browsers subscribe with. */
     publicKey: string;

@@ -1,6 +1,7 @@
 // Reading the message log: each room's messages numbered by `seq` without gaps, and each
 // change to the room's log numbered by `rev`. A message is read with what its object sums up:
 // the preview of the message it answers, its reactions and whom it mentions.
+import { attachmentsOf, toAttachment } from "../attachments/uploads";
 import type { Queries, Sql } from "../db/sql";
 import { shownName } from "../people/names";
 import type { Message } from "./schemas";
@@ -21,6 +22,7 @@ export interface MessageRow {
   reactions: Message["reactions"];
   mentions: string[];
   previews: Message["previews"];
+  attachments: Omit<Message["attachments"][number], "url">[];
 }
 
 export const toMessage = (row: MessageRow): Message => ({
@@ -39,6 +41,7 @@ export const toMessage = (row: MessageRow): Message => ({
   reactions: row.reactions,
   mentions: row.mentions,
   previews: row.previews,
+  attachments: row.attachments.map(toAttachment),
 });
 
 /** The preview of the message that `m` answers, as JSON (null when it answers none). */
@@ -55,7 +58,8 @@ const MESSAGE = (sql: Queries) => sql`
            from (select emoji, count(*) as count, json_agg(user_id order by created_order) as user_ids, min(created_order) as first_use
                  from reactions where message_id = m.id group by emoji) r
          ), '[]') as reactions,
-         coalesce((select json_agg(mn.user_id order by mn.user_id) from mentions mn where mn.room_id = m.room_id and mn.seq = m.seq), '[]') as mentions
+         coalesce((select json_agg(mn.user_id order by mn.user_id) from mentions mn where mn.room_id = m.room_id and mn.seq = m.seq), '[]') as mentions,
+         ${attachmentsOf(sql)} as attachments
   from messages m join users u on u.id = m.sender_id`;
 
 /** Messages with after < seq < before, the `limit` nearest to `after` if given, else to `before`; oldest first. */

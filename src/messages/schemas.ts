@@ -1,4 +1,5 @@
 import { t } from "elysia";
+import { Attachment, AttachmentIds } from "../attachments/schemas";
 import { Id, Text } from "../schemas";
 
 // The length cap is applied by the domain from config; the schema keeps out the absurd.
@@ -10,12 +11,15 @@ const ClientId = Text({
   pattern: "^[\\x21-\\x7e]+$",
   error: "clientId must be 1-100 printable ASCII characters",
 });
+// A message with attachments may say nothing: its content may then be empty.
+const SentContent = Text({ maxLength: 100_000, pattern: "^[^\\u0000]*$", error: "content must be a string without NUL characters, not empty unless the message has attachments" });
 export const SendMessage = t.Object({
-  content: Content,
+  content: SentContent,
   roomId: Id,
   senderId: t.Optional(Id),
   clientId: t.Optional(ClientId),
   replyToId: t.Optional(t.Union([Id, t.Null()], { description: "a message of the same room this one answers" })),
+  attachmentIds: t.Optional(AttachmentIds),
 });
 const Time = t.String({ format: "date-time" });
 export const ReplyPreview = t.Object({
@@ -52,6 +56,7 @@ export const Message = t.Object({
   reactions: t.Array(Reaction, { description: "in the order each emoji was first used" }),
   mentions: t.Array(Id, { description: "the members this message mentions with @username" }),
   previews: t.Array(LinkPreview, { description: "of up to 3 http(s) links in the content, added after the message is stored (a messageUpdated)" }),
+  attachments: t.Array(Attachment, { description: "in the order they were uploaded; none once the message is deleted" }),
 });
 export const MessageParams = t.Object({ messageId: Id });
 export const EditMessage = t.Object({ content: Content });

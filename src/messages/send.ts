@@ -23,9 +23,14 @@ export interface Sent {
   created: boolean;
 }
 
-/** Refuses blank content, and content longer than the server allows (in characters, not UTF-16 units). */
-export function checkContent(content: string, maxLength: number): void {
-  if (!/\S/.test(content)) throw badRequest("empty_message", "content must not be blank");
+/**
+ * Refuses blank content (unless the message carries attachments, which say something already),
+ * and content longer than the server allows (in characters, not UTF-16 units).
+ */
+export function checkContent(content: string, maxLength: number, withAttachments = false): void {
+  // "" is refused as the schema refused it before messages could carry attachments.
+  if (!withAttachments && content === "") throw badRequest("invalid_input", "content: must not be empty unless the message has attachments");
+  if (!withAttachments && !/\S/.test(content)) throw badRequest("empty_message", "content must not be blank");
   if ([...content].length > maxLength) throw new AppError(413, "message_too_long", `content must be at most ${maxLength} characters`);
 }
 
@@ -34,7 +39,8 @@ export type Sender = Pick<Principal, "userId" | "username">;
 
 export async function sendMessage(deps: SendDeps, sender: Sender, input: SendMessage): Promise<Sent> {
   requireSelf(sender, input.senderId);
-  checkContent(input.content, deps.maxMessageLength);
+  const attachmentIds = input.attachmentIds ?? [];
+  checkContent(input.content, deps.maxMessageLength, attachmentIds.length > 0);
 
   await deps.limiter.take("messagesPerUser", sender.userId);
   const stored = await deps.messageStore.store({
@@ -44,6 +50,7 @@ export async function sendMessage(deps: SendDeps, sender: Sender, input: SendMes
     content: input.content,
     clientId: input.clientId ?? null,
     replyToId: input.replyToId ?? null,
+    attachmentIds,
   });
   switch (stored.outcome) {
     case "stored":
@@ -54,6 +61,8 @@ export async function sendMessage(deps: SendDeps, sender: Sender, input: SendMes
     case "archived":
       // A member's send, so the room is no secret to them.
       throw roomArchived();
+    case "attachments_refused":
+      throw badRequest("invalid_attachments", "attachmentIds must name your own uploads to this room that no message has yet");
     case "earlier":
       // A retry answers with the first message, but only to someone who may still post there.
       if (!stored.member) break;

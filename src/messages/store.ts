@@ -1,4 +1,5 @@
 // Storing new messages: a batch of sends in one statement, so one round trip and one commit.
+import { attachmentsOf } from "../attachments/uploads";
 import type { Sql } from "../db/sql";
 import { readMessages, replyPreview, toMessage, type MessageRow } from "./log";
 import { botDeliveriesOf } from "../bots/outbox-rows";
@@ -13,6 +14,8 @@ export interface NewMessage {
   content: string;
   clientId: string | null;
   replyToId: string | null;
+  /** The sender's own uploads to this room that no message has yet; checked and claimed in the same statement. */
+  attachmentIds?: string[];
 }
 
 /** What became of one message of a batch. */
@@ -25,7 +28,9 @@ export type Stored =
   /** It answers a message that is not in its room. */
   | { outcome: "no_reply_target" }
   /** The room is archived: read-only. */
-  | { outcome: "archived" };
+  | { outcome: "archived" }
+  /** An attachment is not the sender's upload to this room, or another message has it already. */
+  | { outcome: "attachments_refused" };
 
 /**
  * Stores a batch of messages in one statement: messages whose clientId is new, whose sender is
@@ -36,25 +41,52 @@ export type Stored =
  * order, and a failed statement takes every number back. Within a room, the batch's order is
  * the seq order. Results are in the batch's order.
  *
+ * Attachments are claimed in the same statement: each message's uploads are locked (a send in
+ * another statement that wants one too waits, then finds it taken), must all be the sender's
+ * to this room and unclaimed, and are then given the message's id, which is made up front so
+ * that no join back from the inserted rows is needed.
+ *
  * The statement joins no two intermediate results with each other: each room's messages
  * travel as arrays, and every lookup goes through an index, so its cost grows with the batch.
  */
 export async function storeMessages(sql: Sql, batch: NewMessage[]): Promise<Stored[]> {
-  const input = batch.map((m, ord) => ({ ord, room_id: m.roomId, sender_id: m.senderId, client_id: m.clientId, content: m.content, reply_to_id: m.replyToId }));
-  type Row = Partial<Omit<MessageRow, "username">> & { ord: number | null; member: boolean; reply_found: boolean };
+  const input = batch.map((m, ord) => ({
+    ord,
+    room_id: m.roomId,
+    sender_id: m.senderId,
+    client_id: m.clientId,
+    content: m.content,
+    reply_to_id: m.replyToId,
+    attachment_ids: m.attachmentIds ?? [],
+  }));
+  type Row = Partial<Omit<MessageRow, "username">> & { ord: number | null; member: boolean; reply_found: boolean; attachments_found: boolean };
   const rows = await sql<Row[]>`
     with input as (
-      select * from jsonb_to_recordset(${sql.json(input)}) as i(ord int, room_id uuid, sender_id uuid, client_id text, content text, reply_to_id uuid)
+      select i.*, gen_random_uuid() as id
+      from jsonb_to_recordset(${sql.json(input)}) as i(ord int, room_id uuid, sender_id uuid, client_id text, content text, reply_to_id uuid, attachment_ids uuid[])
+    ), claimable as (
+      select a.id, i.ord from input i join attachments a
+        on a.id = any(i.attachment_ids) and a.uploader_id = i.sender_id and a.room_id = i.room_id and a.message_id is null
+      for update of a
     ), checked as (
       select i.*,
              coalesce((select true from memberships ms where ms.room_id = i.room_id and ms.user_id = i.sender_id), false) as member,
              (select m.id from messages m where m.sender_id = i.sender_id and m.client_id = i.client_id) as earlier_id,
-             i.reply_to_id is null or exists (select 1 from messages p where p.id = i.reply_to_id and p.room_id = i.room_id) as reply_found
+             i.reply_to_id is null or exists (select 1 from messages p where p.id = i.reply_to_id and p.room_id = i.room_id) as reply_found,
+             -- Every one of its uploads, none of them wanted by an earlier send of the batch.
+             cardinality(i.attachment_ids) = (
+               select count(*) from claimable c
+               where c.ord = i.ord and not exists (select 1 from claimable e where e.id = c.id and e.ord < c.ord)
+             ) as attachments_found
       from input i
+    ), accepted as (
+      select * from checked where member and earlier_id is null and reply_found and attachments_found
+    ), claimed as (
+      update attachments a set message_id = c.id from accepted c where a.id = any(c.attachment_ids)
     ), grouped as (
-      select room_id, array_agg(sender_id order by ord) as senders, array_agg(client_id order by ord) as client_ids,
+      select room_id, array_agg(id order by ord) as ids, array_agg(sender_id order by ord) as senders, array_agg(client_id order by ord) as client_ids,
              array_agg(content order by ord) as contents, array_agg(reply_to_id order by ord) as reply_to_ids
-      from checked where member and earlier_id is null and reply_found
+      from accepted
       group by room_id
     ), locked as (
       -- An archive that commits while this waits for the lock is seen here: the row is read again once locked.
@@ -63,9 +95,9 @@ export async function storeMessages(sql: Sql, batch: NewMessage[]): Promise<Stor
       update rooms r set last_seq = l.last_seq + cardinality(l.senders), last_rev = l.last_rev + cardinality(l.senders)
       from locked l where r.id = l.room_id
     ), changed as (
-      insert into messages (room_id, seq, rev, sender_id, client_id, content, reply_to_id)
-      select l.room_id, l.last_seq + o.n, l.last_rev + o.n, o.sender_id, o.client_id, o.content, o.reply_to_id
-      from locked l, unnest(l.senders, l.client_ids, l.contents, l.reply_to_ids) with ordinality as o(sender_id, client_id, content, reply_to_id, n)
+      insert into messages (id, room_id, seq, rev, sender_id, client_id, content, reply_to_id)
+      select o.id, l.room_id, l.last_seq + o.n, l.last_rev + o.n, o.sender_id, o.client_id, o.content, o.reply_to_id
+      from locked l, unnest(l.ids, l.senders, l.client_ids, l.contents, l.reply_to_ids) with ordinality as o(id, sender_id, client_id, content, reply_to_id, n)
       returning *
     ), read_own as (
       -- Writing in a room is reading it: the sender's marker moves up to their message, so own
@@ -78,11 +110,13 @@ export async function storeMessages(sql: Sql, batch: NewMessage[]): Promise<Stor
       insert into mentions (room_id, seq, user_id) select * from wanted returning room_id, seq, user_id
     ), bot_outbox as (${botDeliveriesOf(sql)}
     )
-    select null::int as ord, true as member, true as reply_found, m.*, ${replyPreview(sql)} as reply_to,
-           coalesce((select json_agg(mt.user_id order by mt.user_id) from mentioned mt where mt.room_id = m.room_id and mt.seq = m.seq), '[]') as mentions
+    select null::int as ord, true as member, true as reply_found, true as attachments_found, m.*, ${replyPreview(sql)} as reply_to,
+           coalesce((select json_agg(mt.user_id order by mt.user_id) from mentioned mt where mt.room_id = m.room_id and mt.seq = m.seq), '[]') as mentions,
+           -- The statement's snapshot does not show the claim yet: the uploads are found through the send.
+           ${attachmentsOf(sql, sql`select unnest(c.attachment_ids) from accepted c where c.id = m.id`)} as attachments
     from changed m
     union all
-    select c.ord, c.member, c.reply_found, m.*, null, null
+    select c.ord, c.member, c.reply_found, c.attachments_found, m.*, null, null, null
     from checked c left join messages m on m.id = c.earlier_id`;
 
   // Each room's new rows, in seq order, go to its accepted sends, in the batch's order.
@@ -100,6 +134,7 @@ export async function storeMessages(sql: Sql, batch: NewMessage[]): Promise<Stor
     if (row.id) return { outcome: "earlier", message: earlier.get(row.id)!, member: row.member };
     if (!row.member) return { outcome: "refused" };
     if (!row.reply_found) return { outcome: "no_reply_target" };
+    if (!row.attachments_found) return { outcome: "attachments_refused" };
     const stored = inserted.get(sent.roomId)?.shift();
     if (!stored) return { outcome: "archived" };
     return { outcome: "stored", message: toMessage({ ...stored, username: sent.username, reactions: [] } as MessageRow) };

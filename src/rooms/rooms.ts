@@ -6,6 +6,7 @@ import type { Broadcasts, LeaveReason } from "../broadcasts";
 import { conflict, forbidden, notFound } from "../errors";
 import { findable, shownName } from "../people/names";
 import { requireManager } from "./managers";
+import { avatarUrl } from "../people/avatars";
 import type { Member, NotifyLevel, Room, RoomKind, RoomListItem } from "./schemas";
 import { notifyLevel, toUnread, unreadColumns, type UnreadRow } from "./unread";
 
@@ -62,6 +63,7 @@ const roomColumns = (sql: Queries, viewerId: string) => sql`
 
 interface ListedRow extends RoomRow, Partial<UnreadRow> {
   last_seq: string;
+  peer_id: string | null;
   is_member: boolean;
   notify: NotifyLevel | null;
 }
@@ -69,12 +71,13 @@ interface ListedRow extends RoomRow, Partial<UnreadRow> {
 /** The rooms the user may see (public ones, and private ones they are in, not archived), with their unread counts where a member. */
 export async function listRoomsFor(sql: Sql, userId: string): Promise<RoomListItem[]> {
   const rows = await sql<ListedRow[]>`
-    select ${roomColumns(sql, userId)}, ms.user_id is not null as is_member, ${notifyLevel(sql)} as notify, ${unreadColumns(sql)}
+    select ${roomColumns(sql, userId)}, ms.user_id is not null as is_member, ${notifyLevel(sql)} as notify, ${unreadColumns(sql)},
+           (select case when d.user_low = ${userId} then d.user_high else d.user_low end from direct_rooms d where r.kind = 'direct' and d.room_id = r.id) as peer_id
     from rooms r left join memberships ms on ms.room_id = r.id and ms.user_id = ${userId}
     where (not r.is_private or ms.user_id is not null) and r.archived_at is null
     order by r.created_at, r.created_order`;
   return rows.map((row) => {
-    const room = { ...toRoom(row), isMember: row.is_member };
+    const room = { ...toRoom(row), isMember: row.is_member, ...(row.peer_id ? { peerAvatarUrl: avatarUrl(row.peer_id) } : {}) };
     if (!row.is_member) return room;
     return { ...room, lastSeq: Number(row.last_seq), ...toUnread(row as UnreadRow), notify: row.notify! };
   });
@@ -210,6 +213,7 @@ const toMember = (row: MemberRow): Member => ({
   isOwner: row.user_id === row.owner_id,
   joinedAt: row.joined_at.toISOString(),
   lastReadSeq: Number(row.last_read_seq),
+  avatarUrl: avatarUrl(row.user_id),
 });
 
 export async function listMembers(sql: Sql, userId: string, roomId: string): Promise<Member[]> {

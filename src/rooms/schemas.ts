@@ -1,5 +1,5 @@
 import { t } from "elysia";
-import { Username } from "../auth/schemas";
+import { AvatarUrl, Username } from "../auth/schemas";
 import { Id, Seq, Text, textFormat } from "../schemas";
 
 // A name people must be able to trust: it reads as what it is. Refused: control characters
@@ -56,6 +56,7 @@ export const RoomListItem = t.Object({
   unreadCount: t.Optional(t.Integer({ description: "messages from others after lastReadSeq, not deleted (members)" })),
   mentionCount: t.Optional(t.Integer({ description: "those of them that mention you (members)" })),
   notify: t.Optional(NotifyLevel),
+  peerAvatarUrl: t.Optional(t.String({ description: "direct rooms: the other person's avatar" })),
 });
 /** Where a member has read up to, and what is left unread. */
 export const Unread = t.Object({ roomId: Id, lastReadSeq: t.Integer(), unreadCount: t.Integer(), mentionCount: t.Integer() });
@@ -72,6 +73,7 @@ export const Member = t.Object({
   isOwner: t.Boolean(),
   joinedAt: t.String({ format: "date-time" }),
   lastReadSeq: t.Integer({ description: "where the member has read up to" }),
+  avatarUrl: AvatarUrl,
 });
 export const RoomMember = t.Object({ ...Member.properties, online: t.Boolean({ description: "has a socket in the room right now" }) });
 /** The answer to a join or a leave, over REST and as `roomJoined`/`roomLeft`. */

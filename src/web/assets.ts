@@ -20,6 +20,7 @@ import sidebarPath from "../../public/sidebar.js" with { type: "file" };
 import socketPath from "../../public/socket.js" with { type: "file" };
 import serviceWorkerPath from "../../public/sw.js" with { type: "file" };
 import timelinePath from "../../public/timeline.js" with { type: "file" };
+import uploadsPath from "../../public/uploads.js" with { type: "file" };
 import { acceptsGzip } from "./negotiation";
 
 interface Asset {
@@ -50,6 +51,7 @@ const FILES: Record<string, [path: string, type: string]> = {
   "icon-maskable-512.png": [maskableIconPath, PNG],
   "apple-touch-icon.png": [appleTouchIconPath, PNG],
   "timeline.js": [timelinePath, JS],
+  "uploads.js": [uploadsPath, JS],
   "htmx.min.js": [htmxPath, JS],
   "socket.io.min.js": [socketIoPath, JS],
 };

@@ -14,6 +14,7 @@ import { botPages } from "./bot-pages";
 import { homePage, homePages } from "./home-pages";
 import { prefersHtml } from "./negotiation";
 import { peoplePages } from "./people-pages";
+import { profilePages } from "./profile-pages";
 import { page, redirect } from "./respond";
 import { roomPages } from "./room-pages";
 import { roomSettingsPages } from "./room-settings-pages";
@@ -50,6 +51,7 @@ export function webRoutes(deps: HttpDeps) {
       .use(authPages(deps))
       .use(homePages(deps))
       .use(peoplePages(deps))
+      .use(profilePages(deps))
       .use(roomPages(deps))
       .use(roomSettingsPages(deps))
       .use(settingsPages(deps))
