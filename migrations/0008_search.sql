@@ -12,6 +12,7 @@ create index messages_search_idx on messages using gin (search_vector);
 create extension if not exists pg_trgm;
 create index messages_content_trgm_idx on messages using gin (content gin_trgm_ops);
 
--- Results come newest first across rooms: for a common word the newest matches are found by
--- walking this index backwards, rather than by sorting every match.
-create index messages_created_at_idx on messages (created_at desc, id desc);
+-- Results come newest first across rooms (messages of one millisecond in their rooms' order):
+-- for a common word the newest matches are found by walking this index backwards, rather than
+-- by sorting every match.
+create index messages_created_at_idx on messages (created_at, room_id, seq);

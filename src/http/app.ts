@@ -16,6 +16,7 @@ import { observe } from "./observe";
 import { peopleRoutes } from "./people";
 import { pushRoutes } from "./push";
 import { roomRoutes } from "./rooms";
+import { searchRoutes } from "./search";
 import { webRoutes } from "../web/routes";
 
 export function createHttpApp(deps: HttpDeps) {
@@ -60,6 +61,7 @@ export function createHttpApp(deps: HttpDeps) {
     .use(authRoutes(deps))
     .use(roomRoutes(deps))
     .use(messageRoutes(deps))
+    .use(searchRoutes(deps))
     .use(peopleRoutes(deps))
     .use(pushRoutes(deps))
     .get("/docs", async () => {
