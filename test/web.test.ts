@@ -777,7 +777,7 @@ describe("the JSON API is unchanged", () => {
         "/rooms/{roomId}/leave", "/rooms/{roomId}/members", "/rooms/{roomId}/invites", "/rooms/{roomId}/members/{userId}",
         "/messages/{roomId}", "/messages", "/rooms/{roomId}/changes", "/messages/{messageId}", "/messages/{messageId}/reactions/{emoji}",
         "/rooms/{roomId}/read", "/rooms/{roomId}/notify", "/dms", "/users",
-        "/push/key", "/push/subscriptions",
+        "/push/key", "/push/subscriptions", "/search", "/rooms/{roomId}/export",
       ].sort(),
     );
   });

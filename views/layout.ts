@@ -1,6 +1,7 @@
 // The full page around a fragment. Scripts and styles come from /public only: the
 // Content-Security-Policy allows nothing inline.
 import { html, type SafeHtml } from "./html";
+import { searchBox } from "./search";
 import { sidebarNav, sidebarToggle, totalUnread, type SidebarData } from "./sidebar";
 
 export interface Viewer {
@@ -70,7 +71,8 @@ ${live && html`<script src="${assets.url("actions.js")}" defer></script>
     <a href="/" class="text-lg font-bold">ChatLoop</a>
   </div>
   ${viewer &&
-  html`<div class="flex items-center gap-3 text-sm">
+  html`<div class="flex flex-wrap items-center gap-3 text-sm">
+    ${searchBox()}
     <button id="enable-notifications" type="button" hidden data-username="${viewer.username}" class="rounded border border-slate-400 px-2 py-1 hover:bg-slate-100 focus-visible:outline-2 dark:hover:bg-slate-800"><span class="sm:hidden">Notify me</span><span class="max-sm:hidden">Turn on notifications</span></button>
     <span>Signed in as <strong>${viewer.username}</strong></span>
     <form method="post" action="/signout"><button class="rounded border border-slate-400 px-2 py-1 hover:bg-slate-100 focus-visible:outline-2 dark:hover:bg-slate-800">Sign out</button></form>

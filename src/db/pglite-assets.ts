@@ -10,6 +10,9 @@ import pgliteWasm from "../../node_modules/@electric-sql/pglite/dist/pglite.wasm
 // binary does not have; PGlite takes the bundle's URL as the extension just as well.
 import pgTrgmBundle from "../../node_modules/@electric-sql/pglite/dist/pg_trgm.tar.gz" with { type: "file" };
 import type { PGliteOptions } from "@electric-sql/pglite";
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
 type PGliteAssets = Required<Pick<PGliteOptions, "pgliteWasmModule" | "initdbWasmModule" | "fsBundle" | "extensions">>;
@@ -20,9 +23,20 @@ let assets: Promise<PGliteAssets> | undefined;
 export function pgliteAssets(): Promise<PGliteAssets> {
   assets ??= (async () => {
     const [pgliteWasmModule, initdbWasmModule] = await Promise.all([compile(pgliteWasm), compile(initdbWasm)]);
-    return { pgliteWasmModule, initdbWasmModule, fsBundle: Bun.file(fsBundle), extensions: { pg_trgm: pathToFileURL(pgTrgmBundle) } };
+    return { pgliteWasmModule, initdbWasmModule, fsBundle: Bun.file(fsBundle), extensions: { pg_trgm: await outside(pgTrgmBundle, "pg_trgm.tar.gz") } };
   })();
   return assets;
+}
+
+/**
+ * PGlite reads an extension's bundle with node:fs streams, which cannot open a file embedded in
+ * the binary (Bun.file can): it reads a copy in the temporary folder, removed when the process ends.
+ */
+async function outside(path: string, name: string): Promise<URL> {
+  const copy = join(tmpdir(), `chatloop-${process.pid}-${name}`);
+  await Bun.write(copy, Bun.file(path));
+  process.once("exit", () => rmSync(copy, { force: true }));
+  return pathToFileURL(copy);
 }
 
 async function compile(path: string): Promise<WebAssembly.Module> {

@@ -14,6 +14,7 @@ import { prefersHtml } from "./negotiation";
 import { peoplePages } from "./people-pages";
 import { page, redirect } from "./respond";
 import { roomPages } from "./room-pages";
+import { searchPages } from "./search-pages";
 import { SignInFirst, viewerOf } from "./session";
 
 export function webRoutes(deps: HttpDeps) {
@@ -46,5 +47,6 @@ export function webRoutes(deps: HttpDeps) {
       .use(homePages(deps))
       .use(peoplePages(deps))
       .use(roomPages(deps))
+      .use(searchPages(deps))
   );
 }
