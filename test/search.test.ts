@@ -3,6 +3,7 @@
 // highlights escaped; paging; and a room's history streamed as a file.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Message } from "../src/messages/schemas";
+import { getPage, signInBrowser } from "./browser";
 import { api, createRoom, error, invite, people, reply, startServer, stopServer, type Person, type TestServer } from "./harness";
 
 let server: TestServer;
@@ -221,5 +222,49 @@ describe("export", () => {
     const empty = await download(bob, open.id);
     expect(empty.status).toBe(200);
     expect(await empty.text()).toBe("");
+  });
+});
+
+describe("in the browser", () => {
+  test("the search page lists results with their room, escaped highlights and permalinks; a bad query is said on the page", async () => {
+    const room = await createRoom(server, alice, "search <page>");
+    const tag = uniqueWord();
+    const sent = await post(alice, room, `<img src=x onerror=alert(1)> ${tag} found`);
+    const browser = await signInBrowser(server, "bob");
+    const answer = await getPage(browser, `/chat/search?q=${tag}`);
+    expect(answer.status).toBe(200);
+    const page = await answer.text();
+    expect(page).toContain(`<a href="/chat/rooms/${room.id}?seq=${sent.seq}"`);
+    expect(page).toContain("search &lt;page&gt;");
+    expect(page).toContain(`&lt;img src=x onerror=alert(1)&gt; <mark>${tag}</mark> found`);
+    expect(page).not.toContain("<img src=x");
+    const bad = await getPage(browser, `/chat/search?q=${"a".repeat(300)}`);
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("q must be 1-256 characters");
+  });
+
+  test("a permalink opens the room around its message, highlighted, with the way to newer pages; the newer pages end at the live end", async () => {
+    const room = await createRoom(server, alice, "permalinks");
+    for (let i = 1; i <= 120; i++) await post(alice, room, `message ${i}`);
+    const browser = await signInBrowser(server, "alice");
+    const page = await (await getPage(browser, `/chat/rooms/${room.id}?seq=40`)).text();
+    const shown = [...page.matchAll(/<li id="message-[^"]+" class="message[^"]*" data-seq="(\d+)"/g)].map((m) => Number(m[1]));
+    expect(shown).toEqual(Array.from({ length: 51 }, (_, i) => 15 + i));
+    expect([...page.matchAll(/data-seq="(\d+)"[^>]*data-linked="true"/g)].map((m) => m[1])).toEqual(["40"]);
+    expect(page).toContain(`data-linked-seq="40"`);
+    expect(page).toContain(`hx-get="/chat/rooms/${room.id}/messages?before=15"`);
+    expect(page).toContain(`hx-get="/chat/rooms/${room.id}/messages?after=65"`);
+    const htmx = { "hx-request": "true" };
+    const middle = await (await getPage(browser, `/chat/rooms/${room.id}/messages?after=65`, htmx)).text();
+    expect(middle).toContain(`hx-get="/chat/rooms/${room.id}/messages?after=115"`);
+    const last = await (await getPage(browser, `/chat/rooms/${room.id}/messages?after=115`, htmx)).text();
+    expect([...last.matchAll(/data-seq="(\d+)"/g)].map((m) => Number(m[1]))).toEqual([116, 117, 118, 119, 120]);
+    expect(last).not.toContain("newer-messages");
+    // Near the end, or past it, the room opens as usual, at the live end.
+    const end = await (await getPage(browser, `/chat/rooms/${room.id}?seq=110`)).text();
+    expect(end).not.toContain("newer-messages");
+    const past = await (await getPage(browser, `/chat/rooms/${room.id}?seq=999`)).text();
+    expect(past).not.toContain('data-linked="true"');
+    expect((await getPage(browser, `/chat/rooms/${room.id}?seq=abc`)).status).toBe(404);
   });
 });

@@ -19,7 +19,12 @@ export const MATCH_END = "\u0002";
  * this, which no tag starts with, and comes back out in views/highlight.ts.
  */
 export const LESS_THAN = "\u0003";
-const HEADLINE_OPTIONS = `StartSel=${MATCH_START}, StopSel=${MATCH_END}, MaxWords=35, MinWords=15, ShortWord=0, MaxFragments=2, FragmentDelimiter=" … "`;
+/** A message up to this long is shown whole, exactly as written; a longer one by the parts around its matches. */
+const WHOLE_UP_TO = 1000;
+const MARKS = `StartSel=${MATCH_START}, StopSel=${MATCH_END}`;
+// Fragments start and end at words: punctuation at their edges may be left out.
+const WHOLE = `${MARKS}, HighlightAll=true`;
+const FRAGMENTS = `${MARKS}, MaxWords=35, MinWords=15, ShortWord=0, MaxFragments=2, FragmentDelimiter=" … "`;
 
 export interface Search {
   q: string;
@@ -67,7 +72,8 @@ export async function searchMessages(sql: Sql, userId: string, search: Search): 
       order by m.created_at desc, m.room_id desc, m.seq desc
       limit ${search.limit}
     )
-    select message.*, ts_headline('simple', translate(translate(message.content, ${MATCH_START + MATCH_END + LESS_THAN}, ''), '<', ${LESS_THAN}), ${query}, ${HEADLINE_OPTIONS}) as headline
+    select message.*, ts_headline('simple', translate(translate(message.content, ${MATCH_START + MATCH_END + LESS_THAN}, ''), '<', ${LESS_THAN}), ${query},
+                                  case when length(message.content) <= ${WHOLE_UP_TO} then ${WHOLE} else ${FRAGMENTS} end) as headline
     from (${MESSAGE(sql)} where m.id in (select id from found)) message
     order by message.created_at desc, message.room_id desc, message.seq desc`;
   return rows.map((row) => ({ ...toMessage(row), headline: row.headline, terms: parts ? terms : [] }));
