@@ -88,6 +88,7 @@ export async function runExport(messages = 1_000_000) {
   let buildSeconds = 0;
   const server = await startServer("chatloop", { rooms: 2, membersPerRoom: 1 }, async (sql, [big, small]) => {
     const built = now();
+    await sql`insert into memberships (room_id, user_id) select id, owner_id from rooms`; // export is for members
     await withoutSearchIndexes(sql, async () => {
       await fillRoom(sql, big!, messages);
       await fillRoom(sql, small!, SMALL);
@@ -133,6 +134,7 @@ export async function runExport(messages = 1_000_000) {
  */
 export async function fillRooms(sql: Sql, rooms: string[], messages: number): Promise<void> {
   await sql`update rooms set is_private = true where id = any(string_to_array(${rooms.slice(25).join(",")}, ',')::uuid[]) or id = ${rooms[0]!}`;
+  await sql`insert into memberships (room_id, user_id) select id, owner_id from rooms`;
   const owners = (await sql<{ owner_id: string }[]>`select owner_id from rooms order by created_order`).map((row) => row.owner_id);
   await withoutSearchIndexes(sql, async () => {
     for (let from = 1; from <= messages; from += ROWS_PER_INSERT) {
