@@ -3,12 +3,13 @@
 // in batches read by seq (keyset, never OFFSET), each read only when the client has taken the
 // one before: memory stays the same whatever the room's size.
 import type { Sql } from "../db/sql";
+import { log } from "../log";
 import { requireMember } from "../rooms/rooms";
 import { listMessages } from "./log";
 import type { ExportFormat, Message } from "./schemas";
 
-/** Messages per read: large enough that a big room is few round trips, small enough to hold. */
-const EXPORT_BATCH = 1000;
+/** Messages per read: large enough that a big room is few round trips, small enough to hold and well inside the statement timeout. */
+const EXPORT_BATCH = 500;
 
 export interface RoomExport {
   filename: string;
@@ -38,7 +39,14 @@ export async function exportRoom(sql: Sql, userId: string, roomId: string, forma
         if (head) controller.enqueue(encoder.encode(head));
       },
       async pull(controller) {
-        const batch = await listMessages(sql, roomId, { after, before: room.lastSeq + 1, limit: EXPORT_BATCH });
+        let batch: Message[];
+        try {
+          batch = await listMessages(sql, roomId, { after, before: room.lastSeq + 1, limit: EXPORT_BATCH });
+        } catch (error) {
+          // The status line is long gone: the download ends unfinished (the client sees it cut off), the server goes on.
+          log.error("export_failed", error);
+          return controller.error(error);
+        }
         if (batch.length > 0) controller.enqueue(encoder.encode(batch.map(line).join("")));
         if (batch.length < EXPORT_BATCH) return controller.close();
         after = batch.at(-1)!.seq;
