@@ -84,6 +84,16 @@ describe("search", () => {
     expect(highlight).toBe(`&lt;b onclick=&quot;x()&quot;&gt;<mark>${tag}</mark>&lt;/b&gt; &amp; &quot;quotes&quot; not a marker re<mark>deploy</mark>ed`);
   });
 
+  test("a long message is highlighted by the part around its match", async () => {
+    const room = await createRoom(server, alice, "search-long");
+    const tag = uniqueWord();
+    const filler = (n: number) => Array.from({ length: n }, (_, i) => `word${i}`).join(" ");
+    await post(alice, room, `${filler(150)} ${tag} ${filler(150)}`);
+    const [found] = (await search(bob, { q: tag })).body;
+    expect(found.highlight).toContain(`<mark>${tag}</mark>`);
+    expect(found.highlight.length).toBeLessThan(found.content.length / 3);
+  });
+
   test("deleted messages never match; edited ones match their new text only", async () => {
     const room = await createRoom(server, alice, "search-changes");
     const tag = uniqueWord();

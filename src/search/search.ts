@@ -22,8 +22,8 @@ export const LESS_THAN = "\u0003";
 /** A message up to this long is shown whole, exactly as written; a longer one by the parts around its matches. */
 const WHOLE_UP_TO = 1000;
 const MARKS = `StartSel=${MATCH_START}, StopSel=${MATCH_END}`;
-// Fragments start and end at words: punctuation at their edges may be left out.
 const WHOLE = `${MARKS}, HighlightAll=true`;
+// Fragments start and end at words: punctuation at their edges may be left out.
 const FRAGMENTS = `${MARKS}, MaxWords=35, MinWords=15, ShortWord=0, MaxFragments=2, FragmentDelimiter=" … "`;
 
 export interface Search {
