@@ -10,7 +10,7 @@ import pgliteWasm from "../../node_modules/@electric-sql/pglite/dist/pglite.wasm
 // binary does not have; PGlite takes the bundle's URL as the extension just as well.
 import pgTrgmBundle from "../../node_modules/@electric-sql/pglite/dist/pg_trgm.tar.gz" with { type: "file" };
 import type { PGliteOptions } from "@electric-sql/pglite";
-import { rmSync } from "node:fs";
+import { existsSync, renameSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -30,12 +30,18 @@ export function pgliteAssets(): Promise<PGliteAssets> {
 
 /**
  * PGlite reads an extension's bundle with node:fs streams, which cannot open a file embedded in
- * the binary (Bun.file can): it reads a copy in the temporary folder, removed when the process ends.
+ * the binary (Bun.file can): it reads a copy in the temporary folder. The copy is named after its
+ * content, so every process of one version shares it (15 KB, left there), and is written whole
+ * under another name first, so that no process ever reads half of one.
  */
 async function outside(path: string, name: string): Promise<URL> {
-  const copy = join(tmpdir(), `chatloop-${process.pid}-${name}`);
-  await Bun.write(copy, Bun.file(path));
-  process.once("exit", () => rmSync(copy, { force: true }));
+  const bytes = await Bun.file(path).bytes();
+  const copy = join(tmpdir(), `chatloop-${Bun.hash(bytes).toString(16)}-${name}`);
+  if (!existsSync(copy)) {
+    const partial = `${copy}.${process.pid}.partial`;
+    await Bun.write(partial, bytes);
+    renameSync(partial, copy);
+  }
   return pathToFileURL(copy);
 }
 
