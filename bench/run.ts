@@ -11,6 +11,7 @@ import { runHistory } from "./history";
 import { saveResults, writeReport } from "./report";
 import type { Result } from "./summary";
 import { SCENARIOS, runRoomLoad, type RoomLoad, type ScenarioName } from "./scenarios";
+import { runExport, runSearch } from "./search";
 import { runUnread } from "./unread";
 
 const { values: args } = parseArgs({
@@ -47,14 +48,19 @@ const SUITE: [ScenarioName, TargetName[], number?][] = [
   // The largest room size, once: 5,000 joining one room takes ChatLoop minutes.
   ["one-room-5000", [...TARGETS], 1],
 ];
+/** Run on their own (`--scenario search`, `--scenario export`), not in the suite yet: BENCHMARKS.md has their section by hand. */
+const ON_THEIR_OWN: [ScenarioName, TargetName[]][] = [
+  ["search", ["chatloop"]],
+  ["export", ["chatloop"]],
+];
 
 const workers = Number(args.workers);
 const startedLoad = loadavg();
 const runs = Number(args.runs ?? (args.suite ? 3 : 1));
 const results: Record<string, unknown>[] = [];
 // A single scenario runs against the targets it compares, or the one of them --target names.
-const compared = SUITE.find(([name]) => name === args.scenario)?.[1];
-if (!args.suite && !compared) throw new Error(`--scenario must be one of ${SUITE.map(([name]) => name).join(", ")}`);
+const compared = [...SUITE, ...ON_THEIR_OWN].find(([name]) => name === args.scenario)?.[1];
+if (!args.suite && !compared) throw new Error(`--scenario must be one of ${[...SUITE, ...ON_THEIR_OWN].map(([name]) => name).join(", ")}`);
 if (!args.suite && args.target && !compared!.includes(args.target as TargetName)) throw new Error(`--target for ${args.scenario} must be one of ${compared!.join(", ")}`);
 const plan: [ScenarioName, TargetName[], number?][] = args.suite ? SUITE : [[args.scenario as ScenarioName, args.target ? [args.target as TargetName] : compared!]];
 
@@ -74,6 +80,8 @@ process.exit(0);
 function runOne(scenario: ScenarioName, target: TargetName) {
   if (scenario === "history") return runHistory(args.messages ? Number(args.messages) : undefined);
   if (scenario === "unread") return runUnread(args.messages ? Number(args.messages) : undefined);
+  if (scenario === "search") return runSearch(args.messages ? Number(args.messages) : undefined);
+  if (scenario === "export") return runExport(args.messages ? Number(args.messages) : undefined);
   const base: RoomLoad = SCENARIOS[scenario];
   const load: RoomLoad = {
     ...base,

@@ -45,7 +45,7 @@ export const SCENARIOS = {
   "two-instances": { rooms: 1, membersPerRoom: 1000, instances: 2, sending: { sendersPerRoom: 10, messagesPerSender: 100, window: 4, contentBytes: 64 }, capMs: 60_000 },
 } satisfies Record<string, RoomLoad>;
 
-export type ScenarioName = keyof typeof SCENARIOS | "history" | "unread";
+export type ScenarioName = keyof typeof SCENARIOS | "history" | "unread" | "search" | "export";
 
 /** How long connections sit idle before their memory is read, unless the scenario says. */
 const SETTLE_MS = 3000;

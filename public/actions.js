@@ -125,7 +125,20 @@
     if (action.dataset.action === "reply") replyTo(item);
     if (action.dataset.action === "edit") startEditing(item);
     if (action.dataset.action === "delete") confirmDelete(item);
+    if (action.dataset.action === "link") copyLink(action);
   });
+
+  /** The permalink goes to the clipboard; where the page may not write there (plain http on a LAN), the link is followed instead. */
+  async function copyLink(link) {
+    try {
+      await navigator.clipboard.writeText(link.href);
+      const said = "Link to the message copied";
+      setStatus(said);
+      setTimeout(() => document.getElementById("connection-status").textContent === said && setStatus(""), 3000);
+    } catch {
+      location.href = link.href;
+    }
+  }
 
   const preview = document.getElementById("reply-preview");
   function replyTo(item) {

@@ -33,6 +33,12 @@
     };
 
     const itemOf = (id) => document.getElementById(`message-${id}`);
+    /**
+     * Opened at a permalink, the log holds a stretch of older history with the way down to newer
+     * pages below it: new messages are not shown after a gap; they come with those pages.
+     */
+    const detached = () => list.querySelector("li.newer-messages") !== null;
+    const shownLastSeq = () => Number([...list.querySelectorAll("li.message[data-seq]")].at(-1)?.dataset.seq ?? 0);
     const pendingItem = (clientId) => list.querySelector(`li.pending[data-client-id="${CSS.escape(clientId)}"]`);
 
     /** Our server's fragment, user text already escaped, as an element. */
@@ -60,6 +66,7 @@
     function showNew(message) {
       lastSeq = Math.max(lastSeq, message.seq);
       if (itemOf(message.id)) return showChanged(message); // a replay overlapping what we had
+      if (detached()) return; // below the pages not loaded yet: it comes with them
       lastRev = Math.max(lastRev, message.rev);
       const stick = atBottom();
       const own = message.clientId ? pendingItem(message.clientId) : null;
@@ -166,6 +173,7 @@
       list.prepend(...freshList.children);
       lastSeq = Number(fresh.dataset.lastSeq);
       lastRev = Number(fresh.dataset.lastRev);
+      wasDetached = false;
       scrollToBottom(); // before htmx watches the "load older" button, which is at the top
       htmx.process(list);
       for (const item of list.querySelectorAll("li.message:not(.pending)")) announce(item);
@@ -217,6 +225,16 @@
       document.getElementById("room-settings-link")?.remove();
     });
 
+    // The last page of newer history went in: the log reaches the live end again. What was sent
+    // meanwhile, after that page was read, is asked for as after any gap.
+    let wasDetached = detached();
+    log.addEventListener("htmx:afterSwap", () => {
+      if (!wasDetached || detached()) return;
+      wasDetached = false;
+      lastSeq = shownLastSeq();
+      if (socket.connected) join();
+    });
+
     composer.addEventListener("submit", (event) => {
       event.preventDefault();
       const content = textarea.value;
@@ -229,7 +247,9 @@
       textarea.value = "";
       textarea.focus();
       composer.dispatchEvent(new CustomEvent("chatloop:sent"));
-      if (socket.connected) send(clientId); // otherwise the reconnect sends it
+      // Writing from a permalink's stretch of history: the log goes to the live end first, whose join sends it.
+      if (detached()) reloadHistory();
+      else if (socket.connected) send(clientId); // otherwise the reconnect sends it
     });
 
     textarea.addEventListener("keydown", (event) => {

@@ -48,9 +48,15 @@
   );
   const observe = (item) => item.matches("li.message[data-seq]") && observer.observe(item);
 
-  /** The reader is looking: what is on screen now has been read. */
+  /**
+   * The reader is looking: what is on screen now has been read. The marker is a seq, and moving
+   * it reads everything before it too: a page opened at a permalink, whose history starts after
+   * the first unread message, reads nothing until the reader has scrolled up to that one.
+   */
   function notice() {
     if (holding || !attending()) return;
+    const first = list.querySelector("li.message[data-seq]");
+    if (room.dataset.linkedSeq && (!first || seqOf(first) > readSeq + 1)) return;
     const highest = Math.max(seenSeq, ...[...onScreen].map(seqOf));
     if (highest <= seenSeq) return;
     seenSeq = highest;

@@ -4,7 +4,8 @@
 // (views/timeline.ts); this redoes it for the reader, for the pages of history that go in above
 // (keeping the reader's place), and for each message the live log (public/chat.js) inserts or
 // replaces (`chatloop:item`). A change only looks at its neighbours: long logs cost no more.
-// Also where the log opens: at the "New messages" divider, else at the end.
+// Also where the log opens: at the message a permalink names, else at the "New messages"
+// divider, else at the end; and the pages of newer history that go in below, from a permalink.
 (() => {
   "use strict";
 
@@ -127,14 +128,27 @@
    * not every page back to the first message.
    */
   let kept = null; // { item, top }: the message below the button, and where it was
+  /** Newer history goes in below this element (the last before the "Load newer messages" button). */
+  let seam = null;
   log.addEventListener("htmx:beforeSwap", (event) => {
-    const older = event.detail.target;
-    if (!event.detail.shouldSwap || !older.matches("li.older-messages") || !older.nextElementSibling) return;
-    const item = older.parentElement.querySelector("li.message");
+    const target = event.detail.target;
+    if (!event.detail.shouldSwap) return;
+    if (target.matches("li.newer-messages")) seam = target.previousElementSibling;
+    if (!target.matches("li.older-messages") || !target.nextElementSibling) return;
+    const item = target.parentElement.querySelector("li.message");
     kept = item && { item, top: item.getBoundingClientRect().top };
   });
   // Before the browser paints, and before htmx watches the new button (it does when the swap settles).
   log.addEventListener("htmx:afterSwap", () => {
+    if (seam) {
+      // The page that went in below, and where it meets the log: days and groups across the seam.
+      for (let item = seam.nextElementSibling; item; item = item.nextElementSibling) {
+        if (!isMessage(item)) continue;
+        localizeTimes(item);
+        fit(item);
+      }
+      seam = null;
+    }
     if (!kept) return;
     for (const item of list.querySelectorAll("li.message")) {
       localizeTimes(item);
@@ -149,7 +163,8 @@
 
   /** Of the log's height, how much shows above the "New messages" divider: what came just before. */
   const CONTEXT_ABOVE_DIVIDER = 1 / 4;
-  const linked = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  const permalinked = list.querySelector('li.message[data-linked="true"]');
+  const linked = permalinked || (location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1))));
   const divider = document.getElementById("unread-divider");
   if (linked && list.contains(linked)) linked.scrollIntoView({ block: "center" });
   else if (divider) log.scrollTop += divider.getBoundingClientRect().top - log.getBoundingClientRect().top - log.clientHeight * CONTEXT_ABOVE_DIVIDER;

@@ -1,6 +1,6 @@
 // The single binary, built here with `npm run build`'s options and run alone in an empty
 // folder with a bare environment: it must carry everything it needs (migrations, PGlite's
-// files) and keep its embedded database across a restart.
+// files and its pg_trgm extension) and keep its embedded database across a restart.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -69,6 +69,10 @@ test("alone in an empty folder, it creates its database, takes a message over So
   expect(login.status).toBe(200);
   const history = await api(second, "GET", `/messages/${room.id}`, undefined, login.body.token);
   expect(history.body).toEqual([sent]);
+  // Parts of words are found through pg_trgm, which PGlite loads from the bundle the binary carries ("ill" is found
+  // inside "still" by it alone; "her", the last word, is also a prefix of "here" for the full-text search, which marks the word).
+  const found = await api(second, "GET", `/search?q=${encodeURIComponent("ill her")}`, undefined, login.body.token);
+  expect(found.body.map((m: { id: string; highlight: string }) => [m.id, m.highlight])).toEqual([[sent.id, "st<mark>ill</mark> <mark>here</mark>?"]]);
   expect(await stop(second)).toBe(0);
 }, TEST_TIMEOUT_MS);
 

@@ -780,7 +780,7 @@ describe("the JSON API is unchanged", () => {
         // GET /messages/:roomId and PATCH, DELETE /messages/:messageId: one template to OpenAPI.
         "/messages/{id}", "/messages", "/rooms/{roomId}/changes", "/messages/{messageId}/reactions/{emoji}",
         "/rooms/{roomId}/read", "/rooms/{roomId}/notify", "/dms", "/users",
-        "/push/key", "/push/subscriptions", "/rooms/{roomId}/uploads", "/attachments/{attachmentId}", "/me/avatar", "/users/{userId}/avatar",
+        "/push/key", "/push/subscriptions", "/search", "/rooms/{roomId}/export", "/rooms/{roomId}/uploads", "/attachments/{attachmentId}", "/me/avatar", "/users/{userId}/avatar",
         "/auth/reset", "/me", "/admin/users", "/admin/users/{userId}", "/admin/users/{userId}/deactivate", "/admin/users/{userId}/reactivate",
         "/admin/users/{userId}/admin", "/admin/users/{userId}/reset-link", "/admin/join-link",
         "/tokens", "/tokens/{tokenId}", "/admin/bots", "/rooms/{roomId}/webhooks", "/rooms/{roomId}/webhooks/{webhookId}", "/hooks/{secret}", "/previews/{imageId}",

@@ -1,6 +1,7 @@
 // The full page around a fragment. Scripts and styles come from /public only: the
 // Content-Security-Policy allows nothing inline.
 import { html, type SafeHtml } from "./html";
+import { searchBox } from "./search";
 import { sidebarNav, sidebarToggle, totalUnread, type SidebarData } from "./sidebar";
 
 export interface Viewer {
@@ -78,6 +79,7 @@ ${scripts?.map((name) => html`<script src="${assets.url(name)}" defer></script>`
   </div>
   ${viewer &&
   html`<div class="flex flex-wrap items-center gap-3 text-sm">
+    ${searchBox()}
     <button id="enable-notifications" type="button" hidden data-username="${viewer.username}" class="rounded border border-slate-400 px-2 py-1 hover:bg-slate-100 focus-visible:outline-2 dark:hover:bg-slate-800"><span class="sm:hidden">Notify me</span><span class="max-sm:hidden">Turn on notifications</span></button>
     <a href="/chat/profile" class="flex items-center gap-1.5 underline-offset-2 hover:underline"><img src="/users/${viewer.userId}/avatar" alt="" width="24" height="24" class="size-6 rounded-full object-cover"><span>Signed in as <strong>${viewer.username}</strong></span><span class="sr-only">: your profile</span></a>
     <nav aria-label="Account" class="flex items-center gap-3">

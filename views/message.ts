@@ -24,6 +24,8 @@ export const COMMON_EMOJI = [
 ] as const;
 
 export const messageUrl = (message: Pick<Message, "roomId" | "id">) => `${roomUrl(message.roomId)}/messages/${message.id}`;
+/** The message's permalink: its room, opened around it (src/web/room-pages.ts). */
+export const permalink = (message: Pick<Message, "roomId" | "seq">) => `${roomUrl(message.roomId)}?seq=${message.seq}`;
 
 /** "14:05 UTC": what a reader without the script sees; public/chat.js shows local time. */
 function utcTime(iso: string): SafeHtml {
@@ -73,8 +75,9 @@ function reactions(message: Message): SafeHtml {
 }
 
 /**
- * React, Reply, Mark unread, Edit, Delete. Reacting, marking unread and deleting work without
- * JavaScript (a picker in a <details>, a plain form, a page that asks before deleting); Reply
+ * React, Reply, Link, Mark unread, Edit, Delete. Reacting, marking unread and deleting work without
+ * JavaScript (a picker in a <details>, a plain form, a page that asks before deleting); Link is
+ * the permalink (public/actions.js copies it instead of following it); Reply
  * and Edit need the script, and Edit and
  * Delete show only on messages the reader may change (Delete shows on every message without
  * the script: the confirmation page says who may). On a mouse-driven screen they show while
@@ -93,6 +96,7 @@ function actions(message: Message): SafeHtml {
       </form>
     </details>
     <button type="button" data-action="reply" class="message-action hidden group-data-[enhanced=true]/room:inline">Reply</button>
+    <a href="${permalink(message)}" data-action="link" title="Copy a link to this message" class="message-action">Link<span class="sr-only"> to this message</span></a>
     <form method="post" action="${url}/unread" class="contents"><button data-action="unread" class="message-action">Mark unread</button></form>
     <button type="button" data-action="edit" class="message-action hidden group-data-[own=true]/message:inline">Edit</button>
     <a href="${url}/delete" data-action="delete" class="message-action hidden noscript:inline group-data-[may-delete=true]/message:inline">Delete</a>
@@ -105,6 +109,8 @@ export interface Placing {
   grouped?: boolean;
   /** The other person in a direct room has read up to here. */
   seen?: boolean;
+  /** The message the page was opened at (its permalink): highlighted. */
+  linked?: boolean;
 }
 
 /** The pages the message links to, as their sites describe them; the image is served by ChatLoop itself. */
@@ -130,7 +136,7 @@ export const seenReceipt = html`<p class="seen-receipt">Seen</p>`;
 export function messageItem(message: Message, placing: Placing = {}): SafeHtml {
   const deleted = message.deletedAt !== null;
   const mentions = message.mentions.length > 0;
-  return html`<li id="message-${message.id}" class="message group/message" data-seq="${message.seq}" data-rev="${message.rev}" data-client-id="${message.clientId ?? ""}" data-sender-id="${message.senderId}" data-mentions="${message.mentions.join(" ")}" data-deleted="${String(deleted)}" data-grouped="${String(placing.grouped ?? false)}" hx-disable>
+  return html`<li id="message-${message.id}" class="message group/message" data-seq="${message.seq}" data-rev="${message.rev}" data-client-id="${message.clientId ?? ""}" data-sender-id="${message.senderId}" data-mentions="${message.mentions.join(" ")}" data-deleted="${String(deleted)}" data-grouped="${String(placing.grouped ?? false)}"${placing.linked && html` data-linked="true"`} hx-disable>
   ${!deleted && message.replyTo && replyQuote(message.replyTo)}
   <div class="message-head">
     ${avatar(avatarUrl(message.senderId), 24)}<span class="message-author font-semibold">${message.username}</span> ${utcTime(message.createdAt)}

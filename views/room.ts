@@ -26,6 +26,10 @@ export interface RoomData {
   lastReadSeq: number | null;
   notify: NotifyLevel | null;
   messages: Message[];
+  /** The history shown reaches the room's newest message; otherwise newer pages load as the reader scrolls down. */
+  upToDate: boolean;
+  /** The message the page was opened at (a permalink), if any. */
+  linkedSeq: number | null;
   members: RoomMember[];
   maxMessageLength: number;
 }
@@ -46,16 +50,32 @@ export function historyPage(roomId: string, messages: Message[], marks?: ReaderM
 }
 
 /**
+ * The way down from a page opened at a permalink, older than the room's newest: a button that
+ * loads the next page when clicked or scrolled into view, until the live end is reached.
+ */
+function newerMessages(roomId: string, after: number): SafeHtml {
+  return html`<li class="newer-messages flex justify-center py-2">
+  <button class="rounded px-2 py-1 text-sm text-slate-700 underline dark:text-slate-300" hx-get="${roomUrl(roomId)}/messages?after=${after}" hx-trigger="click, intersect once" hx-target="closest li" hx-swap="outerHTML">Load newer messages</button>
+</li>`;
+}
+
+/** A page of history after another, oldest first, and the way to the next one while the room has newer messages. */
+export function newerPage(roomId: string, messages: Message[], more: boolean): SafeHtml {
+  const last = messages.at(-1)?.seq;
+  return html`${conversation(messages)}${more && last !== undefined && newerMessages(roomId, last)}`;
+}
+
+/**
  * The divider before the first message the reader has not read (from someone else, not
  * deleted: one that counts as unread); in a direct room, "Seen" under the reader's last message
  * that the other person has read.
  */
-function readerMarks({ room, viewer, lastReadSeq, messages, members }: RoomData): ReaderMarks {
+function readerMarks({ room, viewer, lastReadSeq, messages, members, linkedSeq }: RoomData): ReaderMarks {
   const unread = (m: Message) => lastReadSeq !== null && m.seq > lastReadSeq && m.senderId !== viewer.userId && m.deletedAt === null;
   const unreadFrom = messages.find(unread)?.seq;
   const other = room.kind === "direct" ? members.find((m) => m.userId !== viewer.userId) : undefined;
   const seen = other && messages.findLast((m) => m.senderId === viewer.userId && m.seq <= other.lastReadSeq)?.seq;
-  return { unreadFrom, seen };
+  return { unreadFrom, seen, linked: linkedSeq ?? undefined };
 }
 
 export function membersPanel(data: Pick<RoomData, "room" | "viewer" | "members" | "mayManage">, inviteError?: string): SafeHtml {
@@ -178,7 +198,7 @@ export const roomSettingsUrl = (roomId: string) => `${roomUrl(roomId)}/settings`
 
 export function roomFragment(data: RoomData, inviteError?: string): SafeHtml {
   const { room, viewer } = data;
-  return html`<div id="room" class="group/room flex flex-col gap-3 md:flex-row" data-room-id="${room.id}" data-kind="${room.kind}" data-username="${viewer.username}" data-viewer-id="${viewer.userId}" data-owner-id="${room.ownerId ?? ""}" data-viewer-admin="${String(data.viewerIsAdmin)}" data-last-seq="${data.lastSeq}" data-last-rev="${data.lastRev}" data-last-read-seq="${data.lastReadSeq ?? ""}" data-live="${String(data.isMember && room.archivedAt === null)}">
+  return html`<div id="room" class="group/room flex flex-col gap-3 md:flex-row" data-room-id="${room.id}" data-kind="${room.kind}" data-username="${viewer.username}" data-viewer-id="${viewer.userId}" data-owner-id="${room.ownerId ?? ""}" data-viewer-admin="${String(data.viewerIsAdmin)}" data-last-seq="${data.lastSeq}" data-last-rev="${data.lastRev}" data-last-read-seq="${data.lastReadSeq ?? ""}" data-linked-seq="${data.linkedSeq ?? ""}" data-live="${String(data.isMember && room.archivedAt === null)}">
   <section aria-labelledby="room-heading" class="flex min-w-0 flex-1 flex-col rounded border border-slate-300 dark:border-slate-700">
     <div class="flex flex-wrap items-center justify-between gap-2 border-b border-slate-300 px-3 py-2 dark:border-slate-700">
       ${heading(room)}
@@ -187,12 +207,13 @@ export function roomFragment(data: RoomData, inviteError?: string): SafeHtml {
       html`<div class="flex flex-wrap items-center gap-3">
         ${notifyForm(room.id, data.notify ?? "all")}
         ${data.mayManage && room.archivedAt === null && html`<a id="room-settings-link" href="${roomSettingsUrl(room.id)}" class="text-sm text-slate-700 underline dark:text-slate-300">Room settings</a>`}
+        <p class="text-sm text-slate-700 dark:text-slate-300">Export <a href="/rooms/${room.id}/export?format=md" download class="underline">Markdown</a> · <a href="/rooms/${room.id}/export?format=jsonl" download class="underline">JSON lines</a></p>
         ${room.kind === "room" && html`<form method="post" action="${roomUrl(room.id)}/leave"><button class="text-sm text-slate-700 underline dark:text-slate-300">Leave room</button></form>`}
       </div>`}
     </div>
     <div id="message-log" role="log" aria-label="Messages" tabindex="0" class="h-[60dvh] overflow-y-auto py-2 md:h-[calc(100dvh-13.5rem)]">
       <ol id="messages">
-${historyPage(room.id, data.messages, readerMarks(data))}
+${historyPage(room.id, data.messages, readerMarks(data))}${!data.upToDate && data.messages.length > 0 && newerMessages(room.id, data.messages.at(-1)!.seq)}
       </ol>
     </div>
     <p id="typing-status" aria-live="polite" class="min-h-6 px-3 text-sm text-slate-700 italic dark:text-slate-300"></p>

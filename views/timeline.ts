@@ -35,6 +35,8 @@ export interface ReaderMarks {
   unreadFrom?: number;
   /** The reader's own message that the other person in a direct room has read last: "Seen" goes under it. */
   seen?: number;
+  /** The message the page was opened at (a permalink). */
+  linked?: number;
 }
 
 /** Messages in seq order, with a separator where a day begins, grouped, and marked for the reader. */
@@ -45,6 +47,6 @@ export function conversation(messages: Message[], marks: ReaderMarks = {}): Safe
     const divided = message.seq === marks.unreadFrom;
     const grouped =
       previous !== undefined && !newDay && !divided && previous.senderId === message.senderId && Date.parse(message.createdAt) - Date.parse(previous.createdAt) < GROUP_MS;
-    return html`${divided && unreadDivider}${newDay && daySeparator(message.createdAt)}${messageItem(message, { grouped, seen: message.seq === marks.seen })}`;
+    return html`${divided && unreadDivider}${newDay && daySeparator(message.createdAt)}${messageItem(message, { grouped, seen: message.seq === marks.seen, linked: message.seq === marks.linked })}`;
   })}`;
 }

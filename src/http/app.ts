@@ -24,6 +24,7 @@ import { peopleRoutes } from "./people";
 import { previewRoutes } from "./previews";
 import { pushRoutes } from "./push";
 import { roomRoutes } from "./rooms";
+import { searchRoutes } from "./search";
 import { tokenRoutes } from "./tokens";
 import { webhookRoutes } from "./webhooks";
 import { webRoutes } from "../web/routes";
@@ -60,6 +61,7 @@ export function createHttpApp(deps: HttpDeps) {
     .use(adminRoutes(deps))
     .use(roomRoutes(deps))
     .use(messageRoutes(deps))
+    .use(searchRoutes(deps))
     .use(peopleRoutes(deps))
     .use(pushRoutes(deps))
     .use(attachmentRoutes(deps))

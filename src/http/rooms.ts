@@ -1,6 +1,7 @@
 import { Elysia, t } from "elysia";
+import { exportRoom } from "../messages/export";
 import { listChanges } from "../messages/log";
-import { Changes, ChangesQuery } from "../messages/schemas";
+import { Changes, ChangesQuery, ExportQuery } from "../messages/schemas";
 import { membersOnline } from "../realtime/presence";
 import { markRead, setNotifyLevel } from "../rooms/reading";
 import { createRoom, findVisibleRoom, invite, joinRoom, leaveRoom, listRoomsFor, removeMember, roomOf } from "../rooms/rooms";
@@ -110,6 +111,25 @@ export function roomRoutes(deps: HttpDeps) {
             "The room's current rev, and the current state of every message with a larger rev than `since`, in rev order " +
             '(`limit`, default 200). A `Link` header (rel="next") names the next page while there may be more. ' +
             "Applied by id, keeping the higher rev, they give exactly what GET /messages/:roomId shows.",
+        },
+      },
+    )
+    .get(
+      "/:roomId/export",
+      async ({ principal, params, query }) => {
+        const { filename, contentType, body } = await exportRoom(sql, principal.userId, params.roomId, query.format ?? "jsonl");
+        return new Response(body, {
+          headers: { "content-type": contentType, "content-disposition": `attachment; filename="${filename}"`, "x-content-type-options": "nosniff", "cache-control": "no-store" },
+        });
+      },
+      {
+        params: RoomParams,
+        query: ExportQuery,
+        detail: {
+          summary: "The room's history as a file (members)",
+          description:
+            "Every message in seq order, in its current state (edited text; deleted ones as deleted), streamed: `format=jsonl` (default) " +
+            "gives one message object per line, `format=md` Markdown to read. A download (`Content-Disposition: attachment`).",
         },
       },
     )

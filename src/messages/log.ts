@@ -50,7 +50,7 @@ export const replyPreview = (sql: Queries) => sql`(
   from messages p join users pu on pu.id = p.sender_id where p.id = m.reply_to_id)`;
 
 /** Every column of the message object, for rows `m` of messages. */
-const MESSAGE = (sql: Queries) => sql`
+export const MESSAGE = (sql: Queries) => sql`
   select m.id, m.room_id, m.seq, m.rev, m.sender_id, ${shownName(sql, "u")} as username, m.content, m.client_id, m.created_at, m.edited_at, m.deleted_at, m.previews,
          ${replyPreview(sql)} as reply_to,
          coalesce((

@@ -76,9 +76,13 @@ export const HistoryQuery = t.Object({
   before: t.Optional(t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, error: "before must be a seq, a whole number >= 0" })),
   after: t.Optional(t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, error: "after must be a seq, a whole number >= 0" })),
 });
+export const ExportQuery = t.Object({
+  format: t.Optional(t.Union([t.Literal("jsonl"), t.Literal("md")], { default: "jsonl", error: "format must be jsonl or md" })),
+});
 
 export type SendMessage = typeof SendMessage.static;
 export type Reaction = typeof Reaction.static;
 export type Message = typeof Message.static;
 export type LinkPreview = typeof LinkPreview.static;
 export type HistoryQuery = typeof HistoryQuery.static;
+export type ExportFormat = NonNullable<typeof ExportQuery.static.format>;

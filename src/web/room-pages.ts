@@ -4,7 +4,7 @@
 // react and take back; mark unread).
 import { Elysia, t } from "elysia";
 import { roomUrl } from "../../views/home";
-import { deleteConfirmation, historyPage, membersPanel, notifyForm, roomFragment } from "../../views/room";
+import { deleteConfirmation, historyPage, membersPanel, newerPage, notifyForm, roomFragment } from "../../views/room";
 import type { Principal } from "../auth/accounts";
 import type { HttpDeps } from "../http/context";
 import { forbidden, notFound } from "../errors";
@@ -29,6 +29,8 @@ const HISTORY_PAGE = 50;
 const READ_BEFORE_UNREAD = 10;
 /** ...but shows no more than this many messages: beyond that, older ones load as the reader scrolls up. */
 const UNREAD_PAGE_MAX = 200;
+/** A permalink opens the room with this many messages before the linked one, and as many after it. */
+const AROUND_LINKED = 25;
 const validInvite = compileValidator(Invite);
 const validNotify = compileValidator(SetNotify);
 const validMessage = compileValidator(SendMessage);
@@ -46,21 +48,32 @@ export function roomPages(deps: HttpDeps) {
 
   /**
    * The room with its newest history, from the first unread message on if there are more than
-   * a page of them. The log's position is read before the history, so that the page's live
-   * updates, which start there, overlap what it shows rather than miss anything.
+   * a page of them; or, at a permalink (`linkedSeq`), the messages around that one. The log's
+   * position is read before the history, so that the page's live updates, which start there,
+   * overlap what it shows rather than miss anything.
    */
-  const roomData = async (viewer: Viewer, roomId: string) => {
+  const roomData = async (viewer: Viewer, roomId: string, linkedSeq?: number) => {
     const visible = await findVisibleRoom(sql, viewer.userId, roomId); // refuses a room the viewer may not see
     const { isMember, lastSeq, lastRev, lastReadSeq, notify } = visible;
     const room = roomOf(visible);
     const unread = lastSeq - (lastReadSeq ?? lastSeq);
+    const linked = linkedSeq !== undefined && linkedSeq >= 1 && linkedSeq <= lastSeq ? linkedSeq : null; // past the end: the newest, as without
+    const history = async () => {
+      if (linked === null) return listMessages(sql, roomId, { limit: Math.min(UNREAD_PAGE_MAX, Math.max(HISTORY_PAGE, unread + READ_BEFORE_UNREAD)) });
+      const [before, from] = await Promise.all([
+        listMessages(sql, roomId, { before: linked, limit: AROUND_LINKED }),
+        listMessages(sql, roomId, { after: linked - 1, limit: AROUND_LINKED + 1 }),
+      ]);
+      return [...before, ...from];
+    };
     const [viewerIsAdmin, members, messages, manages] = await Promise.all([
       viewer.isAdmin(),
       membersOnline(sql, deps.presence, viewer.userId, roomId),
-      listMessages(sql, roomId, { limit: Math.min(UNREAD_PAGE_MAX, Math.max(HISTORY_PAGE, unread + READ_BEFORE_UNREAD)) }),
+      history(),
       mayManage(sql, room, viewer.userId),
     ]);
-    return { room, viewer, viewerIsAdmin, isMember, mayManage: manages, lastReadSeq, notify, members, messages, lastSeq, lastRev, maxMessageLength: deps.maxMessageLength };
+    const upToDate = (messages.at(-1)?.seq ?? 0) >= lastSeq;
+    return { room, viewer, viewerIsAdmin, isMember, mayManage: manages, lastReadSeq, notify, members, messages, upToDate, linkedSeq: linked, lastSeq, lastRev, maxMessageLength: deps.maxMessageLength };
   };
 
   /** A message of this room, which the viewer may see; a message of another room is not found here. */
@@ -81,22 +94,27 @@ export function roomPages(deps: HttpDeps) {
       .use(viewerGuard(deps))
       .get(
         "/chat/rooms/:roomId",
-        async ({ request, params, viewer }) => {
-          const data = await roomData(viewer, params.roomId);
+        async ({ request, params, query, viewer }) => {
+          const data = await roomData(viewer, params.roomId, query.seq);
           return page(request, roomFragment(data), { title: data.room.name, viewer, live: data.isMember && data.room.archivedAt === null });
         },
-        { viewer: true, params: RoomParams },
+        { viewer: true, params: RoomParams, query: t.Object({ seq: HistoryQuery.properties.after }) },
       )
       // The fragments below are for htmx on the room page; a browser asking for one alone gets the room.
+      // `before`: the page older than a seq (scrolling up); `after`: the page newer than one (scrolling down from a permalink).
       .get(
         "/chat/rooms/:roomId/messages",
         async ({ request, params, query, viewer }) => {
           if (!isHtmx(request)) return redirect(request, roomUrl(params.roomId));
-          await findVisibleRoom(sql, viewer.userId, params.roomId);
+          const room = await findVisibleRoom(sql, viewer.userId, params.roomId);
+          if (query.after !== undefined) {
+            const messages = await listMessages(sql, params.roomId, { after: query.after, limit: HISTORY_PAGE });
+            return page(request, newerPage(params.roomId, messages, (messages.at(-1)?.seq ?? room.lastSeq) < room.lastSeq), { title: "Messages" });
+          }
           const messages = await listMessages(sql, params.roomId, { before: query.before, limit: HISTORY_PAGE });
           return page(request, historyPage(params.roomId, messages), { title: "Messages" });
         },
-        { viewer: true, params: RoomParams, query: t.Object({ before: HistoryQuery.properties.before }) },
+        { viewer: true, params: RoomParams, query: t.Object({ before: HistoryQuery.properties.before, after: HistoryQuery.properties.after }) },
       )
       // chat.js asks for the panel again when someone it does not list comes online.
       .get(

@@ -20,6 +20,7 @@ import { roomPages } from "./room-pages";
 import { roomSettingsPages } from "./room-settings-pages";
 import { settingsPages } from "./settings-pages";
 import { tokenPages } from "./token-pages";
+import { searchPages } from "./search-pages";
 import { SignInFirst, viewerOf } from "./session";
 
 export function webRoutes(deps: HttpDeps) {
@@ -58,5 +59,6 @@ export function webRoutes(deps: HttpDeps) {
       .use(adminPages(deps))
       .use(tokenPages(deps))
       .use(botPages(deps))
+      .use(searchPages(deps))
   );
 }
