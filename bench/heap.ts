@@ -7,10 +7,10 @@ import "./defaults";
 import { heapStats } from "bun:jsc";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { freshDatabase, testConfig } from "../test/harness";
 import { startChatLoop } from "../src/server";
-import { servePlainSocketIo } from "./reference/plain-socketio";
+import { freshDatabase, testConfig } from "../test/harness";
 import { targets } from "./client/targets";
+import { servePlainSocketIo } from "./reference/plain-socketio";
 import { PASSWORD, populate } from "./servers";
 
 const { values: args } = parseArgs({ options: { connections: { type: "string", default: "2000" } } });
@@ -48,7 +48,10 @@ function liveHeap() {
   return { bytes: stats.heapSize, objects: stats.objectTypeCounts as Record<string, number> };
 }
 
-for (const [target, start] of [["chatloop", chatloop], ["plain-socketio", plainSocketIo]] as const) {
+for (const [target, start] of [
+  ["chatloop", chatloop],
+  ["plain-socketio", plainSocketIo],
+] as const) {
   const { population, stop } = await start();
   const before = liveHeap();
   const clients = Bun.spawn([process.execPath, join(import.meta.dir, "heap-clients.ts")], { stdin: "pipe", stdout: "pipe", stderr: "inherit" });
@@ -62,7 +65,14 @@ for (const [target, start] of [["chatloop", chatloop], ["plain-socketio", plainS
     .map(([type, count]) => [type, (count - (before.objects[type] ?? 0)) / connections] as const)
     .filter(([, count]) => count >= 0.5)
     .sort((a, b) => b[1] - a[1]);
-  console.log(JSON.stringify({ target, connections, liveHeapBytesPerConnection: Math.round((after.bytes - before.bytes) / connections), objectsPerConnection: Object.fromEntries(perConnection.map(([type, count]) => [type, Math.round(count * 100) / 100])) }));
+  console.log(
+    JSON.stringify({
+      target,
+      connections,
+      liveHeapBytesPerConnection: Math.round((after.bytes - before.bytes) / connections),
+      objectsPerConnection: Object.fromEntries(perConnection.map(([type, count]) => [type, Math.round(count * 100) / 100])),
+    }),
+  );
   clients.kill();
   await clients.exited;
   await stop();

@@ -1,9 +1,9 @@
 // Page weight and first paint of a room page, measured in headless Chromium.
 // `bun bench/page-weight.ts`: a throwaway server, a room with 50 messages, 5 cold loads.
 import { chromium } from "playwright-core";
-import { api, createRoom, signUp, startServer, stopServer } from "../test/harness";
-import { CHROMIUM } from "../test/e2e/chromium";
 import { BROWSER_ACCEPT, signInBrowser } from "../test/browser";
+import { CHROMIUM } from "../test/e2e/chromium";
+import { api, createRoom, signUp, startServer, stopServer } from "../test/harness";
 
 const LOADS = 5;
 const server = await startServer();
@@ -25,7 +25,11 @@ const html = await (await fetch(server.base + roomPath, { headers: { cookie, acc
 const files = [await weigh(roomPath, { cookie, accept: BROWSER_ACCEPT })];
 for (const [, url] of html.matchAll(/(?:href|src)="(\/public\/[^"]+)"/g)) files.push(await weigh(url!));
 
-const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
 const paints: { firstPaint: number; firstContentfulPaint: number }[] = [];
 for (let i = 0; i < LOADS; i++) {
   const context = await browser.newContext({ baseURL: server.base }); // a cold cache each time
@@ -34,10 +38,12 @@ for (let i = 0; i < LOADS; i++) {
   const page = await context.newPage();
   await page.goto(roomPath);
   await page.waitForFunction(() => performance.getEntriesByType("paint").length >= 2);
-  paints.push(await page.evaluate(() => {
-    const at = (name: string) => performance.getEntriesByName(name)[0]!.startTime;
-    return { firstPaint: at("first-paint"), firstContentfulPaint: at("first-contentful-paint") };
-  }));
+  paints.push(
+    await page.evaluate(() => {
+      const at = (name: string) => performance.getEntriesByName(name)[0]!.startTime;
+      return { firstPaint: at("first-paint"), firstContentfulPaint: at("first-contentful-paint") };
+    }),
+  );
   await context.close();
 }
 await browser.close();
@@ -47,4 +53,6 @@ const median = (values: number[]) => values.toSorted((a, b) => a - b)[Math.floor
 const sum = (key: "raw" | "gzip") => files.reduce((total, f) => total + f[key], 0);
 console.table(files);
 console.log(`room page, HTML+CSS+JS: ${sum("raw")} bytes uncompressed, ${sum("gzip")} bytes as served gzipped`);
-console.log(`first paint, median of ${LOADS} cold loads: ${median(paints.map((p) => p.firstPaint)).toFixed(0)} ms; first contentful paint ${median(paints.map((p) => p.firstContentfulPaint)).toFixed(0)} ms`);
+console.log(
+  `first paint, median of ${LOADS} cold loads: ${median(paints.map((p) => p.firstPaint)).toFixed(0)} ms; first contentful paint ${median(paints.map((p) => p.firstContentfulPaint)).toFixed(0)} ms`,
+);

@@ -9,9 +9,9 @@ import { parseArgs } from "node:util";
 import { TARGETS, type TargetName } from "./client/targets";
 import { runHistory } from "./history";
 import { saveResults, writeReport } from "./report";
-import type { Result } from "./summary";
-import { SCENARIOS, runRoomLoad, type RoomLoad, type ScenarioName } from "./scenarios";
+import { type RoomLoad, runRoomLoad, SCENARIOS, type ScenarioName } from "./scenarios";
 import { runExport, runSearch } from "./search";
+import type { Result } from "./summary";
 import { runUnread } from "./unread";
 
 const { values: args } = parseArgs({

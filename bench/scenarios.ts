@@ -1,13 +1,14 @@
 // The scenarios: each is a population (rooms x members) and what its senders do. One run of
 // a scenario against one target starts the server, connects everyone at once (the connect
 // storm), weighs the idle connections, then sends and counts every delivery.
+
+import { scrape } from "../test/harness";
 import type { TargetName } from "./client/targets";
 import { Generators } from "./load/generators";
 import { LatencyHistogram } from "./load/latency";
 import type { ClientPlan, RunReport, Sending } from "./load/plan";
 import { cpuMs, residentKiB } from "./proc";
-import { PASSWORD, startServer, type Population } from "./servers";
-import { scrape } from "../test/harness";
+import { PASSWORD, type Population, startServer } from "./servers";
 
 export interface RoomLoad extends Population {
   sending: Sending;

@@ -116,7 +116,13 @@ export async function runExport(messages = 1_000_000) {
       const seconds = (now() - started) / 1000;
       clearInterval(sampler);
       if (response.status !== 200) throw new Error(`export: ${response.status}`);
-      return { lines, megabytes: Math.round(bytes / 1e5) / 10, seconds: Math.round(seconds * 10) / 10, rssBeforeMiB: Math.round(before / 1024), rssPeakMiB: Math.round(peak / 1024) };
+      return {
+        lines,
+        megabytes: Math.round(bytes / 1e5) / 10,
+        seconds: Math.round(seconds * 10) / 10,
+        rssBeforeMiB: Math.round(before / 1024),
+        rssPeakMiB: Math.round(peak / 1024),
+      };
     };
     // The small room first, then the big one, then the small one again: what the big one leaves behind shows too.
     const smallFirst = await download(small, server.usernames[1]!);

@@ -7,10 +7,10 @@
 // TEST_DATABASE_URL set empty, ChatLoop's embedded PGlite in a folder of its own.
 import { join } from "node:path";
 import postgres from "postgres";
-import type { TargetName } from "./client/targets";
 import { openDatabase, type Sql } from "../src/db/sql";
+import { type RunningBinary, runBinary } from "../test/binary-process";
 import { freshDatabase, redisUrl, testConfig } from "../test/harness";
-import { runBinary, type RunningBinary } from "../test/binary-process";
+import type { TargetName } from "./client/targets";
 
 const REPO = join(import.meta.dir, "..");
 export const PASSWORD = "bench password";

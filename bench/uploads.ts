@@ -9,14 +9,18 @@ import { startS3 } from "../test/s3";
 setLogLevel("warn");
 const kind = process.argv[2] === "s3" ? "s3" : "disk";
 const s3 = kind === "s3" ? await startS3() : undefined;
-const server = await startServer({ uploads: { maxBytes: 10 * 1024 * 1024, ...(s3 ? { storage: s3.storage } : { storage: { kind: "disk", dir: `/tmp/chatloop-bench-${crypto.randomUUID()}` } }) } });
+const server = await startServer({
+  uploads: { maxBytes: 10 * 1024 * 1024, ...(s3 ? { storage: s3.storage } : { storage: { kind: "disk", dir: `/tmp/chatloop-bench-${crypto.randomUUID()}` } }) },
+});
 const alice = await signUp(server, "alice");
 const room = await createRoom(server, alice, "bench");
 const auth = { authorization: `Bearer ${alice.token}` };
 
 const noise = new Uint8Array(10 * 1024 * 1024 - 1024);
 crypto.getRandomValues(noise.subarray(0, 65536));
-const photo = await sharp({ create: { width: 4000, height: 3000, channels: 3, background: "#808080", noise: { type: "gaussian", mean: 128, sigma: 30 } } }).jpeg({ quality: 80 }).toBuffer();
+const photo = await sharp({ create: { width: 4000, height: 3000, channels: 3, background: "#808080", noise: { type: "gaussian", mean: 128, sigma: 30 } } })
+  .jpeg({ quality: 80 })
+  .toBuffer();
 
 async function time(run: () => Promise<unknown>): Promise<number> {
   const times: number[] = [];

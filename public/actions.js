@@ -7,8 +7,6 @@
 // reacted, by name.
 // Without this script the reactions and Delete still work as plain forms (see views/message.ts).
 (() => {
-  "use strict";
-
   const live = window.chatLoop;
   if (!live) return;
   const { socket, room, viewerId, setStatus } = live;
@@ -204,7 +202,8 @@
     const buttons = document.createElement("div");
     buttons.className = "flex items-center gap-2 text-sm";
     const save = document.createElement("button");
-    save.className = "rounded bg-blue-700 px-2 py-1 font-semibold text-white hover:bg-blue-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 dark:bg-blue-600 dark:hover:bg-blue-500 dark:focus-visible:outline-blue-300";
+    save.className =
+      "rounded bg-blue-700 px-2 py-1 font-semibold text-white hover:bg-blue-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 dark:bg-blue-600 dark:hover:bg-blue-500 dark:focus-visible:outline-blue-300";
     save.textContent = "Save";
     const cancel = document.createElement("button");
     cancel.type = "button";

@@ -1,7 +1,6 @@
 // The admin page's Copy buttons: a link to hand over (a reset link, the join link) goes to the
 // clipboard. Without this script the link is still there, in a read-only field to copy by hand.
 (() => {
-  "use strict";
   const reveal = (root) => {
     for (const button of root.querySelectorAll("button[data-copy]")) button.hidden = false;
   };

@@ -6,8 +6,6 @@
 // CSP-safe by construction: no inline handlers, no eval; the user's own pending text is only
 // ever set with textContent, and only HTML our server rendered (and escaped) is inserted.
 (() => {
-  "use strict";
-
   const room = document.getElementById("room");
   if (room && room.dataset.live === "true" && window.chatLoopSocket) window.chatLoop = startLiveRoom(room);
 

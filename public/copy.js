@@ -1,7 +1,6 @@
 // Copy buttons: a button with data-copy="<id>" copies that field's value (a token shown once).
 // CSP-safe: a listener on the document, no inline handler.
 (() => {
-  "use strict";
   document.addEventListener("click", async (event) => {
     const button = event.target instanceof Element ? event.target.closest("button[data-copy]") : null;
     const field = button && document.getElementById(button.dataset.copy);

@@ -6,7 +6,6 @@
 // subscribes, and one that was last subscribed for someone else (another account signed in
 // here since) moves its subscription to whoever is signed in now. Signing out forgets it.
 (() => {
-  "use strict";
   const button = document.getElementById("enable-notifications");
   if (!button || !("Notification" in window) || !("serviceWorker" in navigator) || !("PushManager" in window)) return;
   const username = button.dataset.username;

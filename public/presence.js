@@ -2,8 +2,6 @@
 // online marks, "alice is typing…" (and saying so yourself while you type), @-completion of
 // the members' names in the composer, and being removed from the room by its owner.
 (() => {
-  "use strict";
-
   const live = window.chatLoop;
   if (!live) return;
   const { socket, room, roomId, viewerId, setStatus } = live;
@@ -41,10 +39,13 @@
   function showTyping() {
     const names = [...typists.values()].map((t) => t.username);
     const text =
-      names.length === 0 ? "" :
-      names.length === 1 ? `${names[0]} is typing…` :
-      names.length === 2 ? `${names[0]} and ${names[1]} are typing…` :
-      `${names.length} people are typing…`;
+      names.length === 0
+        ? ""
+        : names.length === 1
+          ? `${names[0]} is typing…`
+          : names.length === 2
+            ? `${names[0]} and ${names[1]} are typing…`
+            : `${names.length} people are typing…`;
     if (typingStatus.textContent !== text) typingStatus.textContent = text;
   }
   function stoppedTyping(userId) {
@@ -97,8 +98,7 @@
   let active = -1;
   let start = 0; // where the "@" being completed is
 
-  const memberNames = () =>
-    [...document.querySelectorAll("#members li[data-username]")].map((row) => row.dataset.username).filter((name) => name !== room.dataset.username);
+  const memberNames = () => [...document.querySelectorAll("#members li[data-username]")].map((row) => row.dataset.username).filter((name) => name !== room.dataset.username);
 
   /** The "@name" being typed just before the caret, as src/messages/mentions.ts would read it. */
   function mentionBeforeCaret() {
@@ -109,7 +109,11 @@
 
   function complete() {
     const mention = textarea.selectionStart === textarea.selectionEnd && mentionBeforeCaret();
-    matches = mention ? memberNames().filter((name) => name.toLowerCase().startsWith(mention.prefix)).slice(0, 8) : [];
+    matches = mention
+      ? memberNames()
+          .filter((name) => name.toLowerCase().startsWith(mention.prefix))
+          .slice(0, 8)
+      : [];
     if (matches.length === 0) return close();
     start = mention.start;
     options.replaceChildren(

@@ -4,8 +4,6 @@
 // messages" divider with it); a move made in another tab or device is followed; and in a
 // direct room, "Seen" goes under your last message that the other person has read.
 (() => {
-  "use strict";
-
   const live = window.chatLoop;
   if (!live) return;
   const { socket, room, roomId, viewerId, setStatus } = live;
@@ -37,8 +35,7 @@
 
   const onScreen = new Set();
   /** Shown enough to have been read: half of it, or half the log for a message taller than that. */
-  const shown = (entry) =>
-    entry.isIntersecting && entry.intersectionRect.height >= Math.min(entry.boundingClientRect.height, entry.rootBounds.height) / 2;
+  const shown = (entry) => entry.isIntersecting && entry.intersectionRect.height >= Math.min(entry.boundingClientRect.height, entry.rootBounds.height) / 2;
   const observer = new IntersectionObserver(
     (entries) => {
       for (const entry of entries) shown(entry) ? onScreen.add(entry.target) : onScreen.delete(entry.target);

@@ -6,8 +6,6 @@
 // It only sets counts, flags and text on what the server rendered; a conversation it does not
 // list yet comes with the server's lists, asked for again.
 (() => {
-  "use strict";
-
   const nav = document.getElementById("sidebar");
   if (!nav) return;
   const viewerId = nav.dataset.viewerId;

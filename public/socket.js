@@ -3,7 +3,6 @@
 // rooms' activity, read markers, notifications) reaches them over it too. Other scripts use
 // `window.chatLoopSocket`; this file only keeps it connected.
 (() => {
-  "use strict";
   if (typeof io !== "function") return;
   const socket = io({ auth: { format: "html" } });
   socket.on("disconnect", (reason) => {

@@ -2,7 +2,6 @@
 // Web Push notifications the server sends while no ChatLoop page of the person is open
 // (src/push/), one per room (a newer one replaces the room's last), and a click on one brings
 // ChatLoop to the front at that room. It caches nothing: pages come from the server, always.
-"use strict";
 
 // A new version takes over at once, the pages already open included, so that a click is
 // always handled by the current one.

@@ -7,8 +7,6 @@
 // Also where the log opens: at the message a permalink names, else at the "New messages"
 // divider, else at the end; and the pages of newer history that go in below, from a permalink.
 (() => {
-  "use strict";
-
   /** The same as GROUP_MS in views/timeline.ts. */
   const GROUP_MS = 5 * 60 * 1000;
 

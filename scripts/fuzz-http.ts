@@ -14,10 +14,10 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import fc from "fast-check";
 import { generateVapidKeys } from "../src/push/keys";
-import { runBinary, type RunningBinary } from "../test/binary-process";
-import { fuzzCases, type FuzzCase } from "./fuzz/cases";
+import { type RunningBinary, runBinary } from "../test/binary-process";
+import { type Answer, exchange } from "../test/raw-http";
+import { type FuzzCase, fuzzCases } from "./fuzz/cases";
 import type { Fixtures, Session } from "./fuzz/endpoints";
-import { exchange, type Answer } from "../test/raw-http";
 
 const REPO = join(import.meta.dir, "..");
 const PASSWORD = "correct horse battery";
@@ -73,7 +73,10 @@ async function worker(queue: typeof chosen) {
 const queue = [...chosen];
 await Promise.all(Array.from({ length: concurrency }, () => worker(queue)));
 
-const ready = await fetch(new URL("/readyz", base)).then((r) => r.status === 200, () => false);
+const ready = await fetch(new URL("/readyz", base)).then(
+  (r) => r.status === 200,
+  () => false,
+);
 const serverLog = server ? await stopChatLoop(server) : undefined;
 report();
 process.exit(failures.some((f) => answeredByChatLoop(f.answer)) || !ready ? 1 : 0);
@@ -84,7 +87,8 @@ async function startChatLoop(): Promise<RunningBinary & { dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), "chatloop-fuzz-"));
   const vapid = generateVapidKeys();
   const databaseUrl = process.env.DATABASE_URL;
-  if (databaseUrl && !/^postgres(ql)?:\/\/[^/]*@?(127\.0\.0\.1|localhost)[:/]/.test(databaseUrl)) throw new Error("DATABASE_URL must be a database on 127.0.0.1: the fuzzer fills it with junk");
+  if (databaseUrl && !/^postgres(ql)?:\/\/[^/]*@?(127\.0\.0\.1|localhost)[:/]/.test(databaseUrl))
+    throw new Error("DATABASE_URL must be a database on 127.0.0.1: the fuzzer fills it with junk");
   const env = {
     NODE_ENV: "production",
     JWT_SECRET: crypto.randomUUID() + crypto.randomUUID(),
@@ -157,10 +161,20 @@ function report(): void {
   console.log(`fuzz-http: ${sent} of ${chosen.length} requests to ${base.origin} (${database}), seed ${seed}, ${seconds} s`);
   const totals = new Map<string, number>();
   for (const [kind, outcomes] of [...statuses].sort()) {
-    console.log(`  ${kind.padEnd(30)} ${[...outcomes].sort().map(([o, n]) => `${o} ${n}`).join(", ")}`);
+    console.log(
+      `  ${kind.padEnd(30)} ${[...outcomes]
+        .sort()
+        .map(([o, n]) => `${o} ${n}`)
+        .join(", ")}`,
+    );
     for (const [outcome, n] of outcomes) totals.set(outcome, (totals.get(outcome) ?? 0) + n);
   }
-  console.log(`  ${"all".padEnd(30)} ${[...totals].sort().map(([o, n]) => `${o} ${n}`).join(", ")}`);
+  console.log(
+    `  ${"all".padEnd(30)} ${[...totals]
+      .sort()
+      .map(([o, n]) => `${o} ${n}`)
+      .join(", ")}`,
+  );
   const fromChatLoop = failures.filter((f) => answeredByChatLoop(f.answer));
   console.log(`answers >= 500: ${failures.length} (ChatLoop ${fromChatLoop.length}, Bun's HTTP parser ${failures.length - fromChatLoop.length})`);
   for (const { index, fuzz, answer } of failures.sort((a, b) => a.index - b.index)) {
@@ -189,7 +203,7 @@ function report(): void {
 
 /** Bytes as ASCII, every other byte as \xNN: what was sent, exactly, on one line. */
 function printable(data: Uint8Array): string {
-  const named: Record<number, string> = { 0x0d: "\\r", 0x0a: "\\n", 0x09: "\\t", 0x22: '\\"', 0x5c: "\\\\" };
+  const named: Record<number, string> = { 13: "\\r", 10: "\\n", 9: "\\t", 34: '\\"', 92: "\\\\" };
   return [...data].map((b) => named[b] ?? (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, "0")}`)).join("");
 }
 

@@ -13,23 +13,36 @@ const GRID = 4;
 
 type Shape = (x: number, y: number) => boolean;
 
-const circle = (cx: number, cy: number, r: number): Shape => (x, y) => (x - cx) ** 2 + (y - cy) ** 2 <= r * r;
-const triangle = (points: [number, number][]): Shape => (x, y) => {
-  const sides = points.map(([ax, ay], i) => {
-    const [bx, by] = points[(i + 1) % 3]!;
-    return (bx - ax) * (y - ay) - (by - ay) * (x - ax);
-  });
-  return sides.every((side) => side >= 0) || sides.every((side) => side <= 0);
-};
-const roundedSquare = (radius: number): Shape => (x, y) => {
-  const dx = Math.max(radius - x, x - (1 - radius), 0);
-  const dy = Math.max(radius - y, y - (1 - radius), 0);
-  return dx * dx + dy * dy <= radius * radius;
-};
+const circle =
+  (cx: number, cy: number, r: number): Shape =>
+  (x, y) =>
+    (x - cx) ** 2 + (y - cy) ** 2 <= r * r;
+const triangle =
+  (points: [number, number][]): Shape =>
+  (x, y) => {
+    const sides = points.map(([ax, ay], i) => {
+      const [bx, by] = points[(i + 1) % 3]!;
+      return (bx - ax) * (y - ay) - (by - ay) * (x - ax);
+    });
+    return sides.every((side) => side >= 0) || sides.every((side) => side <= 0);
+  };
+const roundedSquare =
+  (radius: number): Shape =>
+  (x, y) => {
+    const dx = Math.max(radius - x, x - (1 - radius), 0);
+    const dy = Math.max(radius - y, y - (1 - radius), 0);
+    return dx * dx + dy * dy <= radius * radius;
+  };
 
 // The glyph, in a unit square; it stays within the circle of radius 0.4 around the centre that
 // a maskable icon keeps whatever mask the platform cuts it with.
-const bubble: Shape = (x, y) => circle(0.5, 0.46, 0.27)(x, y) || triangle([[0.31, 0.6], [0.26, 0.8], [0.5, 0.7]])(x, y);
+const bubble: Shape = (x, y) =>
+  circle(0.5, 0.46, 0.27)(x, y) ||
+  triangle([
+    [0.31, 0.6],
+    [0.26, 0.8],
+    [0.5, 0.7],
+  ])(x, y);
 const loop: Shape = (x, y) => circle(0.5, 0.46, 0.13)(x, y) && !circle(0.5, 0.46, 0.07)(x, y);
 
 /** The colour at a point, or undefined where the icon is transparent. */

@@ -1,11 +1,12 @@
 // Reads the environment once, validates it, and fails loudly on anything wrong.
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+
 import { randomBytes } from "node:crypto";
-import type { Limit, Limits } from "./limits/rate-limits";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { OutboxSettings } from "./bots/outbox";
+import type { Limit, Limits } from "./limits/rate-limits";
 import { LOG_LEVELS, type LogLevel } from "./log";
-import { generateVapidKeys, vapidKeysProblem, type VapidKeys } from "./push/keys";
+import { generateVapidKeys, type VapidKeys, vapidKeysProblem } from "./push/keys";
 
 export interface Config {
   host: string;

@@ -38,7 +38,20 @@ export function publicError(error: unknown): ErrorBody & { status: number; retry
 // worth a retry. SQLSTATE class 08 is "connection exception"; 57014 a statement cancelled (its
 // statement_timeout); 57P01-57P03 are shutdowns and start-ups. ETIMEDOUT is also a missed
 // answer deadline (src/db/timeouts.ts).
-const UNREACHABLE = new Set(["CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT", "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "57014", "57P01", "57P02", "57P03"]);
+const UNREACHABLE = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "57014",
+  "57P01",
+  "57P02",
+  "57P03",
+]);
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;

@@ -27,7 +27,10 @@ interface Metric {
 
 export class Counter implements Metric {
   private readonly values = new Map<string, { labels: Labels; value: number }>();
-  constructor(readonly name: string, readonly help: string) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
 
   inc(labels: Labels = {}, by = 1): void {
     const k = key(labels);
@@ -43,7 +46,12 @@ export class Counter implements Metric {
 
 /** A value read when scraped, from the thing it measures: a gauge, or a counter kept elsewhere (CPU time). */
 export class Gauge implements Metric {
-  constructor(readonly name: string, readonly help: string, private readonly read: () => number, private readonly type: "gauge" | "counter" = "gauge") {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly read: () => number,
+    private readonly type: "gauge" | "counter" = "gauge",
+  ) {}
 
   render(): string[] {
     return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`, `${this.name} ${this.read()}`];
@@ -98,7 +106,11 @@ const ofTheProcess = (): Metric[] =>
 
 export class Histogram implements Metric {
   private readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
-  constructor(readonly name: string, readonly help: string, private readonly buckets: number[]) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly buckets: number[],
+  ) {}
 
   observe(value: number, labels: Labels = {}): void {
     const k = key(labels);
@@ -133,7 +145,10 @@ export function createMetrics(gauges: { connections: () => number; watchedRooms:
     messagesDelivered: new Counter("chatloop_messages_delivered_total", "newMessage deliveries to this instance's sockets"),
     messageBatchSize: new Histogram("chatloop_message_batch_size", "Messages stored together in one statement (group commit)", [1, 2, 5, 10, 20, 50, 100, 200, 500]),
     messagesBackfilled: new Counter("chatloop_messages_backfilled_total", "Messages a room feed read from the log because pub/sub had not brought them"),
-    pushes: new Counter("chatloop_pushes_total", "Web Push notifications by outcome: delivered, retried, gone (subscription removed), failed, dropped (too many waiting: a push, or a message before its pushes were known), skipped (a socket of theirs is open)"),
+    pushes: new Counter(
+      "chatloop_pushes_total",
+      "Web Push notifications by outcome: delivered, retried, gone (subscription removed), failed, dropped (too many waiting: a push, or a message before its pushes were known), skipped (a socket of theirs is open)",
+    ),
     connections: new Gauge("chatloop_socket_connections", "Open Socket.IO connections on this instance", gauges.connections),
     watchedRooms: new Gauge("chatloop_rooms_watched", "Rooms with sockets on this instance", gauges.watchedRooms),
   };

@@ -1,6 +1,6 @@
 // Schemas shared by the HTTP edge (Elysia validates with them) and the socket edge
 // (src/realtime/validate.ts compiles the same objects). Each is also its own type.
-import { FormatRegistry, Type, type StringOptions } from "@sinclair/typebox";
+import { FormatRegistry, type StringOptions, Type } from "@sinclair/typebox";
 import { t } from "elysia";
 
 // Text from outside must be well-formed Unicode. JSON can spell a lone UTF-16 surrogate
@@ -17,7 +17,8 @@ export function textFormat(name: string, rule: (value: string) => boolean): stri
   TEXT_FORMATS.add(name);
   return name;
 }
-export const Text = (options: StringOptions = {}) => t.String({ ...options, format: options.format !== undefined && TEXT_FORMATS.has(options.format) ? options.format : WELL_FORMED });
+export const Text = (options: StringOptions = {}) =>
+  t.String({ ...options, format: options.format !== undefined && TEXT_FORMATS.has(options.format) ? options.format : WELL_FORMED });
 
 // Ids are compared as text wherever they name a Socket.IO room, so only the form ChatLoop
 // hands out is taken: an uppercase spelling of a room would be a different room there.

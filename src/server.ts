@@ -1,39 +1,40 @@
 // The composition root: config -> database -> pub/sub -> Socket.IO -> HTTP, on one Bun.serve.
-import { createAdapter } from "@socket.io/redis-adapter";
+
 import { Server as Engine } from "@socket.io/bun-engine";
+import { createAdapter } from "@socket.io/redis-adapter";
 import { Redis } from "ioredis";
 import { Server } from "socket.io";
 import { messageItem } from "../views/message";
-import type { Config } from "./config";
+import { openStorage } from "./attachments/storage";
+import { startSweeper } from "./attachments/uploads";
 import { tokenFrom } from "./auth/credentials";
 import { TokenSigner } from "./auth/tokens";
+import { BotOutbox, withBots } from "./bots/outbox";
+import type { Config } from "./config";
 import { openDatabase, type Sql } from "./db/sql";
 import { Drain } from "./drain";
 import { publicError } from "./errors";
 import { createHttpApp } from "./http/app";
-import { openStorage } from "./attachments/storage";
-import { startSweeper } from "./attachments/uploads";
 import { bodyLimitFor, limitBody } from "./http/body-limit";
-import { serveMetrics } from "./http/metrics";
 import { rememberAddress } from "./http/client-address";
-import { invalidRequest, withParsableUrl } from "./http/request-url";
+import { serveMetrics } from "./http/metrics";
 import { callerOrigin, ownOrigin } from "./http/origin";
+import { invalidRequest, withParsableUrl } from "./http/request-url";
 import { withSecurityHeaders } from "./http/security-headers";
 import { handleSocketRequest } from "./http/socket-requests";
 import { requireTextBody } from "./http/text-bodies";
 import { RateLimiter } from "./limits/rate-limits";
 import { log } from "./log";
-import { BotOutbox, withBots } from "./bots/outbox";
-import { LinkPreviews, withPreviews } from "./previews/unfurl";
 import { GroupCommit } from "./messages/group-commit";
 import type { Message } from "./messages/schemas";
 import { createMetrics } from "./metrics";
+import { LinkPreviews, withPreviews } from "./previews/unfurl";
 import { PushDispatcher, withPush } from "./push/dispatcher";
+import type { ChatServer } from "./realtime/broadcasts";
 import type { MessageWithHtml } from "./realtime/events";
 import { attachGateway } from "./realtime/gateway";
 import { answerOversizeFrames, frameReadLimitBytes } from "./realtime/oversize-frames";
 import { capPollingResponses } from "./realtime/polling";
-import type { ChatServer } from "./realtime/broadcasts";
 import { startRealtime } from "./realtime/realtime";
 import { REPLAY_LIMIT } from "./realtime/room-feeds";
 import { MemoryState, RedisState } from "./state/fast-state";
@@ -99,7 +100,21 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   const drain = new Drain();
   const storage = openStorage(config.uploads.storage);
   const sweeper = startSweeper({ sql, storage }, SWEEP_EVERY_MS);
-  attachGateway(io, { connections, drain, limiter, metrics, sql, signer, state, broadcasts, messageStore, feeds, withHtml, maxMessageLength: config.maxMessageLength, maxFrameBytes: config.maxBodyBytes });
+  attachGateway(io, {
+    connections,
+    drain,
+    limiter,
+    metrics,
+    sql,
+    signer,
+    state,
+    broadcasts,
+    messageStore,
+    feeds,
+    withHtml,
+    maxMessageLength: config.maxMessageLength,
+    maxFrameBytes: config.maxBodyBytes,
+  });
   const app = createHttpApp({
     limiter,
     metrics,
@@ -213,7 +228,11 @@ async function connectRedis(url: string) {
   const pub = new Redis(url, { maxRetriesPerRequest: 2 });
   const sub = pub.duplicate();
   const state = new Redis(url, { maxRetriesPerRequest: 0, enableOfflineQueue: false, commandTimeout: STATE_COMMAND_TIMEOUT_MS });
-  for (const [name, client] of [["pub", pub], ["sub", sub], ["state", state]] as const) {
+  for (const [name, client] of [
+    ["pub", pub],
+    ["sub", sub],
+    ["state", state],
+  ] as const) {
     client.on("error", (error) => log.warn("redis_error", { client: name, error: error.message }));
   }
   // The Socket.IO adapter publishes without awaiting: a publish that fails once Redis has been

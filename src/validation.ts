@@ -1,7 +1,7 @@
 // One wording for bad input at both edges: the HTTP edge passes Elysia's errors here, the
 // socket edge validates with the same schemas compiled below.
 import type { Static, TSchema } from "@sinclair/typebox";
-import { TypeCompiler, ValueErrorType, type ValueError } from "@sinclair/typebox/compiler";
+import { TypeCompiler, type ValueError, ValueErrorType } from "@sinclair/typebox/compiler";
 import { badRequest } from "./errors";
 
 /**

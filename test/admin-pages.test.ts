@@ -2,8 +2,8 @@
 // plain HTTP as a browser without JavaScript sends it (and as htmx asks): every form works
 // without the script, and htmx gets just the part that changed.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { getPage, post, postForm, signInBrowser, type Browser } from "./browser";
-import { api, people, signUp, startServer, stopServer, type Person, type TestServer } from "./harness";
+import { type Browser, getPage, post, postForm, signInBrowser } from "./browser";
+import { api, type Person, people, signUp, startServer, stopServer, type TestServer } from "./harness";
 
 let server: TestServer;
 let root: Person, alice: Person;
@@ -39,7 +39,7 @@ describe("the admin page", () => {
     expect(answer.status).toBe(200);
     const page = await answer.text();
     expect(page).toContain(`id="account-${alice.id}"`);
-    expect(page).toContain("Deactivate<span class=\"sr-only\"> alice</span>");
+    expect(page).toContain('Deactivate<span class="sr-only"> alice</span>');
     expect(page).toContain(`/chat/admin/users/${alice.id}/reset-link`);
     const join = await api(server, "GET", "/admin/join-link", undefined, root.token);
     expect(page).toContain(`value="${join.body.url}"`);

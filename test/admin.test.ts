@@ -7,6 +7,7 @@ import { loadConfig } from "../src/config";
 import { generateVapidKeys } from "../src/push/keys";
 import {
   api,
+  type ChatSocket,
   closeSockets,
   connect,
   createRoom,
@@ -14,6 +15,7 @@ import {
   error,
   ISO,
   next,
+  type Person,
   people,
   redisUrl,
   reply,
@@ -22,8 +24,6 @@ import {
   startPeer,
   startServer,
   stopServer,
-  type ChatSocket,
-  type Person,
   type TestServer,
 } from "./harness";
 
@@ -186,7 +186,10 @@ describe("naming admins", () => {
     expect(reply(await api(server, "PUT", `/admin/users/${root.id}/admin`, { isAdmin: false }, root.token))).toEqual({ status: 409, body: error("last_admin") });
     await api(server, "POST", `/admin/users/${dave.id}/reactivate`, undefined, root.token);
     const daveAgain = (await login(server, dave.username)).body.token;
-    expect(reply(await api(server, "POST", `/admin/users/${dave.id}/deactivate`, undefined, root.token))).toEqual({ status: 200, body: account(dave, { isAdmin: true, deactivated: true }) });
+    expect(reply(await api(server, "POST", `/admin/users/${dave.id}/deactivate`, undefined, root.token))).toEqual({
+      status: 200,
+      body: account(dave, { isAdmin: true, deactivated: true }),
+    });
     expect(reply(await api(server, "GET", "/admin/users", undefined, daveAgain))).toEqual({ status: 401, body: error("invalid_token") });
     await api(server, "PUT", `/admin/users/${dave.id}/admin`, { isAdmin: false }, root.token);
   });
@@ -244,7 +247,10 @@ describe("reset links", () => {
     expect((await login(server, gina.username)).status).toBe(401);
     expect((await login(server, gina.username, "a new password")).status).toBe(200);
 
-    expect(reply(await unchanged(() => api(server, "POST", "/auth/reset", { token: tokenOf(link.url), newPassword: "yet another one" })))).toEqual({ status: 400, body: error("reset_link_used") });
+    expect(reply(await unchanged(() => api(server, "POST", "/auth/reset", { token: tokenOf(link.url), newPassword: "yet another one" })))).toEqual({
+      status: 400,
+      body: error("reset_link_used"),
+    });
     expect((await login(server, gina.username, "a new password")).status).toBe(200);
   });
 
@@ -252,11 +258,17 @@ describe("reset links", () => {
     const hank = await newcomer("hank");
     const expired = await resetLink(hank);
     await server.sql`update reset_tokens set expires_at = now() - interval '1 second' where user_id = ${hank.id}`;
-    expect(reply(await api(server, "POST", "/auth/reset", { token: tokenOf(expired.url), newPassword: "a new password" }))).toEqual({ status: 400, body: error("reset_link_expired") });
+    expect(reply(await api(server, "POST", "/auth/reset", { token: tokenOf(expired.url), newPassword: "a new password" }))).toEqual({
+      status: 400,
+      body: error("reset_link_expired"),
+    });
 
     const older = await resetLink(hank);
     const newer = await resetLink(hank);
-    expect(reply(await api(server, "POST", "/auth/reset", { token: tokenOf(older.url), newPassword: "a new password" }))).toEqual({ status: 400, body: error("reset_link_unknown") });
+    expect(reply(await api(server, "POST", "/auth/reset", { token: tokenOf(older.url), newPassword: "a new password" }))).toEqual({
+      status: 400,
+      body: error("reset_link_unknown"),
+    });
     expect(reply(await api(server, "POST", "/auth/reset", { token: "x".repeat(43), newPassword: "a new password" }))).toEqual({ status: 400, body: error("reset_link_unknown") });
     expect(reply(await api(server, "POST", "/auth/reset", { token: tokenOf(newer.url), newPassword: "short" }))).toEqual({ status: 400, body: error("invalid_input") });
     expect(reply(await api(server, "POST", "/auth/reset", { newPassword: "a new password" }))).toEqual({ status: 400, body: error("invalid_input") });
@@ -295,7 +307,8 @@ describe("REGISTRATION=link", () => {
     closed = await startServer({ registration: "link" });
   });
   afterAll(() => stopServer(closed));
-  const register = (username: string, joinCode?: string) => api(closed, "POST", "/auth/register", { username, password: PASSWORD, ...(joinCode === undefined ? {} : { joinCode }) });
+  const register = (username: string, joinCode?: string) =>
+    api(closed, "POST", "/auth/register", { username, password: PASSWORD, ...(joinCode === undefined ? {} : { joinCode }) });
 
   test("the first account needs no code (else the server could never have an admin); later ones need the current join code", async () => {
     const first = await register("owner");
@@ -360,7 +373,10 @@ describe("deleting your account", () => {
     expect(await gone).toBe("io server disconnect");
     expect(reply(await api(server, "GET", "/me", undefined, jules.token))).toEqual({ status: 401, body: error("invalid_token") });
     expect(reply(await login(server, jules.username))).toEqual({ status: 401, body: error("invalid_credentials") });
-    expect(reply(await api(server, "POST", "/auth/register", { username: jules.username.toUpperCase(), password: PASSWORD }))).toEqual({ status: 409, body: error("username_taken") });
+    expect(reply(await api(server, "POST", "/auth/register", { username: jules.username.toUpperCase(), password: PASSWORD }))).toEqual({
+      status: 409,
+      body: error("username_taken"),
+    });
 
     const history = (await api(server, "GET", `/messages/${room.id}`, undefined, alice.token)).body;
     expect(history.map((m: { senderId: string; username: string; content: string }) => [m.senderId, m.username, m.content])).toEqual([

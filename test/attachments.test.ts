@@ -4,16 +4,33 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { connect as tcpConnect } from "node:net";
 import sharp from "sharp";
-import { sweepUnattached } from "../src/attachments/uploads";
 import { openStorage } from "../src/attachments/storage";
+import { sweepUnattached } from "../src/attachments/uploads";
 import type { UploadsConfig } from "../src/config";
 import {
-  api, closeSockets, connect, createRoom, databaseUrl, error, inbox, invite, people, redisUrl, reply, startPeer, startServer, stopServer,
-  type Person, type TestServer,
+  api,
+  closeSockets,
+  connect,
+  createRoom,
+  databaseUrl,
+  error,
+  inbox,
+  invite,
+  type Person,
+  people,
+  redisUrl,
+  reply,
+  startPeer,
+  startServer,
+  stopServer,
+  type TestServer,
 } from "./harness";
-import { startS3, type S3Server } from "./s3";
+import { type S3Server, startS3 } from "./s3";
 
-const png = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: "#3b82f6" } }).png().toBuffer();
+const png = (width: number, height: number) =>
+  sharp({ create: { width, height, channels: 3, background: "#3b82f6" } })
+    .png()
+    .toBuffer();
 
 async function upload(server: TestServer, person: Person | undefined, roomId: string, file: Blob, name: string) {
   const form = new FormData();
@@ -22,8 +39,7 @@ async function upload(server: TestServer, person: Person | undefined, roomId: st
   return { status: response.status, body: await response.json() };
 }
 
-const fetchFile = (server: TestServer, person: Person | undefined, url: string) =>
-  fetch(server.base + url, { headers: person ? { authorization: `Bearer ${person.token}` } : {} });
+const fetchFile = (server: TestServer, person: Person | undefined, url: string) => fetch(server.base + url, { headers: person ? { authorization: `Bearer ${person.token}` } : {} });
 
 const attachmentCount = async (server: TestServer) => Number((await server.sql`select count(*) as n from attachments`)[0]!.n);
 const messageCount = async (server: TestServer) => Number((await server.sql`select count(*) as n from messages`)[0]!.n);

@@ -2,25 +2,25 @@
 // travels (Bearer, cookie, handshake) and every way a token can be wrong, on REST and in the
 // Socket.IO handshake alike, and logging out.
 import { afterAll, afterEach, beforeAll, describe, expect, setSystemTime, test } from "bun:test";
-import { SignJWT, type JWTPayload } from "jose";
+import { type JWTPayload, SignJWT } from "jose";
 import { io as connectSocket, type ManagerOptions, type SocketOptions } from "socket.io-client";
 import {
   api,
+  type ChatSocket,
   closeSockets,
   connect,
   createRoom,
   databaseUrl,
   flush,
+  type Person,
   people,
   redisUrl,
   snapshot,
   startPeer,
   startServer,
   stopServer,
-  testConfig,
-  type ChatSocket,
-  type Person,
   type TestServer,
+  testConfig,
 } from "./harness";
 
 let server: TestServer;
@@ -120,7 +120,13 @@ describe("registering", () => {
     const before = await snapshot(server);
     const registered = await api(server, "POST", "/auth/register", { username: "Registrant", password: PASSWORD });
     expect(registered.status).toBe(201);
-    expect(registered.body).toEqual({ id: expect.stringMatching(UUID), username: "Registrant", createdAt: expect.stringMatching(ISO), isAdmin: false, avatarUrl: `/users/${registered.body.id}/avatar` });
+    expect(registered.body).toEqual({
+      id: expect.stringMatching(UUID),
+      username: "Registrant",
+      createdAt: expect.stringMatching(ISO),
+      isAdmin: false,
+      avatarUrl: `/users/${registered.body.id}/avatar`,
+    });
     expect(await snapshot(server)).toEqual({ ...before, users: String(Number(before!.users) + 1) });
   });
 
@@ -211,7 +217,10 @@ describe("registering", () => {
   });
 
   test("passwords of exactly 8 and exactly 256 characters are accepted, and work at login", async () => {
-    for (const [username, password] of [["eight", "8chars!!"], ["longest", "q".repeat(256)]] as const) {
+    for (const [username, password] of [
+      ["eight", "8chars!!"],
+      ["longest", "q".repeat(256)],
+    ] as const) {
       expect((await api(server, "POST", "/auth/register", { username, password })).status).toBe(201);
       expect((await api(server, "POST", "/auth/login", { username, password })).status).toBe(200);
     }
@@ -417,7 +426,10 @@ describe("a token that is not good", () => {
   });
 
   test("a correctly signed token whose claims are not ids is refused with 401 invalid_token, not a server error", async () => {
-    for (const claims of [{ sub: alice.id, sid: "not-a-session-id" }, { sub: "not-a-user-id", sid: live.sid }]) {
+    for (const claims of [
+      { sub: alice.id, sid: "not-a-session-id" },
+      { sub: "not-a-user-id", sid: live.sid },
+    ]) {
       const token = await sign({ ...claims, iat: now(), exp: future() });
       expect(await api(server, "GET", "/rooms", undefined, token)).toMatchObject({ status: 401, body: { code: "invalid_token" } });
       expect(await refusal(connect(server, token))).toMatchObject({ code: "invalid_token" });

@@ -2,7 +2,7 @@
 // images are taken; anyone signed in sees anyone's, with headers that let nothing in it run.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import sharp from "sharp";
-import { api, error, people, reply, startServer, stopServer, type Person, type TestServer } from "./harness";
+import { api, error, type Person, people, reply, startServer, stopServer, type TestServer } from "./harness";
 
 let server: TestServer;
 let alice: Person, bob: Person;
@@ -41,7 +41,9 @@ test("a new person's avatar is their initials on a colour of their own, as an SV
 
 test("an uploaded picture becomes a 256 px square, served to others, revalidated by its ETag", async () => {
   const before = await get(`/users/${bob.id}/avatar`, alice);
-  const wide = await sharp({ create: { width: 600, height: 300, channels: 3, background: "#0ea5e9" } }).jpeg().toBuffer();
+  const wide = await sharp({ create: { width: 600, height: 300, channels: 3, background: "#0ea5e9" } })
+    .jpeg()
+    .toBuffer();
   expect(reply(await putAvatar(bob, new Blob([wide]), "holiday.jpg"))).toEqual({ status: 200, body: { avatarUrl: `/users/${bob.id}/avatar` } });
 
   const after = await get(`/users/${bob.id}/avatar`, alice);
@@ -80,7 +82,9 @@ test("the profile page shows your avatar and takes a new one through its form", 
   expect(refused.status).toBe(400);
   expect(await refused.text()).toContain("an avatar must be a PNG, JPEG, GIF or WebP image");
 
-  const picture = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#f59e0b" } }).png().toBuffer();
+  const picture = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#f59e0b" } })
+    .png()
+    .toBuffer();
   const good = new FormData();
   good.append("file", new Blob([picture]), "me.png");
   const taken = await fetch(`${server.base}/chat/profile/avatar`, { method: "POST", body: good, headers: browser, redirect: "manual" });

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { TokenSigner } from "../src/auth/tokens";
 import { SOCKET_EVENTS } from "../src/realtime/events";
 import { TEXT_FORMATS } from "../src/schemas";
-import { api, closeSockets, connect, createRoom, flush, next, reply, signUp, snapshot, startServer, stopServer, type ChatSocket, type Person, type TestServer } from "./harness";
+import { api, type ChatSocket, closeSockets, connect, createRoom, flush, next, type Person, reply, signUp, snapshot, startServer, stopServer, type TestServer } from "./harness";
 import { closeRawSockets, rawConnected, rawEngineSocket } from "./raw-engine-socket";
 import { exchange } from "./raw-http";
 
@@ -129,89 +129,297 @@ const httpCases: [string, HttpCase][] = [
   // Bodies that are not JSON, or JSON of the wrong shape, on every endpoint that takes one.
   ...bodyEndpoints.flatMap(({ name, method, path, auth, valid }): [string, HttpCase][] => [
     [`${name} with malformed JSON is refused as invalid_json`, { method, path, headers: auth, body: () => "{", status: 400, code: "invalid_json" }],
-    [`${name} with truncated JSON is refused as invalid_json`, { method, path, headers: auth, body: (f) => JSON.stringify(valid(f)).slice(0, -1), status: 400, code: "invalid_json" }],
-    [`${name} with a JSON array around a good body is refused as invalid_input`, { method, path, headers: auth, body: (f) => JSON.stringify([valid(f)]), status: 400, code: "invalid_input" }],
-    [`${name} with a good body encoded as a JSON string is refused as invalid_input`, { method, path, headers: auth, body: (f) => JSON.stringify(JSON.stringify(valid(f))), status: 400, code: "invalid_input" }],
+    [
+      `${name} with truncated JSON is refused as invalid_json`,
+      { method, path, headers: auth, body: (f) => JSON.stringify(valid(f)).slice(0, -1), status: 400, code: "invalid_json" },
+    ],
+    [
+      `${name} with a JSON array around a good body is refused as invalid_input`,
+      { method, path, headers: auth, body: (f) => JSON.stringify([valid(f)]), status: 400, code: "invalid_input" },
+    ],
+    [
+      `${name} with a good body encoded as a JSON string is refused as invalid_input`,
+      { method, path, headers: auth, body: (f) => JSON.stringify(JSON.stringify(valid(f))), status: 400, code: "invalid_input" },
+    ],
     [`${name} with JSON null is refused as invalid_input`, { method, path, headers: auth, body: () => "null", status: 400, code: "invalid_input" }],
     [`${name} with a JSON number is refused as invalid_input`, { method, path, headers: auth, body: () => "42", status: 400, code: "invalid_input" }],
     [`${name} with an empty object is refused as invalid_input`, { method, path, headers: auth, body: () => "{}", status: 400, code: "invalid_input" }],
     [`${name} with an empty body is refused as invalid_input`, { method, path, headers: auth, body: () => "", status: 400, code: "invalid_input" }],
     // Decoded leniently they would be U+FFFD, stored as if the client had sent it.
-    [`${name} with bytes that are not UTF-8 in a string is refused as invalid_input`, { method, path, headers: auth, body: (f) => notUtf8(JSON.stringify(valid(f))), status: 400, code: "invalid_input" }],
-    [`${name} with a body over 64 KiB is refused as too large`, { method, path, headers: auth, body: (f) => JSON.stringify({ ...valid(f), padding: OVER_64_KIB }), status: 413, code: "body_too_large" }],
-    [`${name} with a chunked body over 64 KiB is refused as too large`, { method, path, headers: auth, body: (f) => chunked(JSON.stringify({ ...valid(f), padding: OVER_64_KIB }))(), status: 413, code: "body_too_large" }],
+    [
+      `${name} with bytes that are not UTF-8 in a string is refused as invalid_input`,
+      { method, path, headers: auth, body: (f) => notUtf8(JSON.stringify(valid(f))), status: 400, code: "invalid_input" },
+    ],
+    [
+      `${name} with a body over 64 KiB is refused as too large`,
+      { method, path, headers: auth, body: (f) => JSON.stringify({ ...valid(f), padding: OVER_64_KIB }), status: 413, code: "body_too_large" },
+    ],
+    [
+      `${name} with a chunked body over 64 KiB is refused as too large`,
+      { method, path, headers: auth, body: (f) => chunked(JSON.stringify({ ...valid(f), padding: OVER_64_KIB }))(), status: 413, code: "body_too_large" },
+    ],
   ]),
-  ["POST /rooms with a body nested 20,000 levels deep (160 KB) is refused as too large, in JSON", { method: "POST", path: () => "/rooms", body: () => '{"name":'.repeat(20_000) + '"x"' + "}".repeat(20_000), status: 413, code: "body_too_large" }],
-  ["POST /rooms with a body of 20 MiB is refused as too large, in JSON and unread", { method: "POST", path: () => "/rooms", body: () => JSON.stringify({ name: "x".repeat(20 * 1024 * 1024) }), status: 413, code: "body_too_large" }],
-  ["POST /messages with a chunked body of 1 MiB is refused as too large", { method: "POST", path: () => "/messages", body: (f) => chunked(JSON.stringify({ roomId: f.lobby.id, content: "hello", padding: "x".repeat(1024 * 1024) }))(), status: 413, code: "body_too_large" }],
+  [
+    "POST /rooms with a body nested 20,000 levels deep (160 KB) is refused as too large, in JSON",
+    { method: "POST", path: () => "/rooms", body: () => '{"name":'.repeat(20_000) + '"x"' + "}".repeat(20_000), status: 413, code: "body_too_large" },
+  ],
+  [
+    "POST /rooms with a body of 20 MiB is refused as too large, in JSON and unread",
+    { method: "POST", path: () => "/rooms", body: () => JSON.stringify({ name: "x".repeat(20 * 1024 * 1024) }), status: 413, code: "body_too_large" },
+  ],
+  [
+    "POST /messages with a chunked body of 1 MiB is refused as too large",
+    {
+      method: "POST",
+      path: () => "/messages",
+      body: (f) => chunked(JSON.stringify({ roomId: f.lobby.id, content: "hello", padding: "x".repeat(1024 * 1024) }))(),
+      status: 413,
+      code: "body_too_large",
+    },
+  ],
 
   // Missing fields and wrong types, field by field.
-  ["POST /auth/register without a password is refused as invalid_input", { method: "POST", path: () => "/auth/register", headers: anonymous, body: json({ username: "zelda" }), status: 400, code: "invalid_input" }],
-  ["POST /auth/register without a username is refused as invalid_input", { method: "POST", path: () => "/auth/register", headers: anonymous, body: json({ password: PASSWORD }), status: 400, code: "invalid_input" }],
-  ["POST /auth/register with an object for the username is refused as invalid_input", { method: "POST", path: () => "/auth/register", headers: anonymous, body: json({ username: { $ne: "" }, password: PASSWORD }), status: 400, code: "invalid_input" }],
-  ["POST /auth/register with a number for the username is refused as invalid_input", { method: "POST", path: () => "/auth/register", headers: anonymous, body: json({ username: 12345, password: PASSWORD }), status: 400, code: "invalid_input" }],
-  ["POST /auth/register with a number for the password is refused as invalid_input", { method: "POST", path: () => "/auth/register", headers: anonymous, body: json({ username: "zelda", password: 12345678 }), status: 400, code: "invalid_input" }],
-  ["POST /auth/register with a password too short is refused as invalid_input", { method: "POST", path: () => "/auth/register", headers: anonymous, body: json({ username: "zelda", password: "short" }), status: 400, code: "invalid_input" }],
-  ["POST /auth/register with a space in the username is refused as invalid_input", { method: "POST", path: () => "/auth/register", headers: anonymous, body: json({ username: "zel da", password: PASSWORD }), status: 400, code: "invalid_input" }],
-  ["POST /auth/login with an object for the username is refused as invalid_input", { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: { $ne: "" }, password: PASSWORD }), status: 400, code: "invalid_input" }],
-  ["POST /auth/login with a number for the password is refused as invalid_input", { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: "alice", password: 12345678 }), status: 400, code: "invalid_input" }],
-  ["POST /auth/login without a password is refused as invalid_input", { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: "alice" }), status: 400, code: "invalid_input" }],
-  ["POST /auth/login with empty strings is refused as invalid_input", { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: "", password: "" }), status: 400, code: "invalid_input" }],
-  ["POST /auth/login with the wrong password is refused as invalid_credentials", { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: "alice", password: "wrong horse battery" }), status: 401, code: "invalid_credentials" }],
-  ["POST /auth/login with a NUL character in the username is refused as invalid_input", { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: "ali\u0000ce", password: PASSWORD }), status: 400, code: "invalid_input" }],
+  [
+    "POST /auth/register without a password is refused as invalid_input",
+    { method: "POST", path: () => "/auth/register", headers: anonymous, body: json({ username: "zelda" }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /auth/register without a username is refused as invalid_input",
+    { method: "POST", path: () => "/auth/register", headers: anonymous, body: json({ password: PASSWORD }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /auth/register with an object for the username is refused as invalid_input",
+    { method: "POST", path: () => "/auth/register", headers: anonymous, body: json({ username: { $ne: "" }, password: PASSWORD }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /auth/register with a number for the username is refused as invalid_input",
+    { method: "POST", path: () => "/auth/register", headers: anonymous, body: json({ username: 12345, password: PASSWORD }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /auth/register with a number for the password is refused as invalid_input",
+    { method: "POST", path: () => "/auth/register", headers: anonymous, body: json({ username: "zelda", password: 12345678 }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /auth/register with a password too short is refused as invalid_input",
+    { method: "POST", path: () => "/auth/register", headers: anonymous, body: json({ username: "zelda", password: "short" }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /auth/register with a space in the username is refused as invalid_input",
+    { method: "POST", path: () => "/auth/register", headers: anonymous, body: json({ username: "zel da", password: PASSWORD }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /auth/login with an object for the username is refused as invalid_input",
+    { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: { $ne: "" }, password: PASSWORD }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /auth/login with a number for the password is refused as invalid_input",
+    { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: "alice", password: 12345678 }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /auth/login without a password is refused as invalid_input",
+    { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: "alice" }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /auth/login with empty strings is refused as invalid_input",
+    { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: "", password: "" }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /auth/login with the wrong password is refused as invalid_credentials",
+    { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: "alice", password: "wrong horse battery" }), status: 401, code: "invalid_credentials" },
+  ],
+  [
+    "POST /auth/login with a NUL character in the username is refused as invalid_input",
+    { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: "ali\u0000ce", password: PASSWORD }), status: 400, code: "invalid_input" },
+  ],
   // A lone UTF-16 surrogate has no UTF-8 form; JSON.stringify spells it as an escape, "\ud800".
-  ["POST /auth/register with a lone surrogate in the username is refused as invalid_input", { method: "POST", path: () => "/auth/register", headers: anonymous, body: json({ username: "zel\ud800da", password: PASSWORD }), status: 400, code: "invalid_input" }],
-  ["POST /auth/register with a lone surrogate in the password is refused as invalid_input", { method: "POST", path: () => "/auth/register", headers: anonymous, body: json({ username: "zelda", password: "correct horse \udfff" }), status: 400, code: "invalid_input" }],
-  ["POST /auth/login with a lone surrogate in the username is refused as invalid_input", { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: "alice\ud83d", password: PASSWORD }), status: 400, code: "invalid_input" }],
-  ["POST /auth/login with a lone surrogate in the password is refused as invalid_input", { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: "alice", password: "\ude42" }), status: 400, code: "invalid_input" }],
+  [
+    "POST /auth/register with a lone surrogate in the username is refused as invalid_input",
+    { method: "POST", path: () => "/auth/register", headers: anonymous, body: json({ username: "zel\ud800da", password: PASSWORD }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /auth/register with a lone surrogate in the password is refused as invalid_input",
+    { method: "POST", path: () => "/auth/register", headers: anonymous, body: json({ username: "zelda", password: "correct horse \udfff" }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /auth/login with a lone surrogate in the username is refused as invalid_input",
+    { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: "alice\ud83d", password: PASSWORD }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /auth/login with a lone surrogate in the password is refused as invalid_input",
+    { method: "POST", path: () => "/auth/login", headers: anonymous, body: json({ username: "alice", password: "\ude42" }), status: 400, code: "invalid_input" },
+  ],
   ["POST /rooms with a number for the name is refused as invalid_input", { method: "POST", path: () => "/rooms", body: json({ name: 5 }), status: 400, code: "invalid_input" }],
-  ["POST /rooms with an object for the name is refused as invalid_input", { method: "POST", path: () => "/rooms", body: json({ name: { toString: "x" } }), status: 400, code: "invalid_input" }],
-  ["POST /rooms with the string \"true\" for isPrivate is refused as invalid_input", { method: "POST", path: () => "/rooms", body: json({ name: "typed", isPrivate: "true" }), status: 400, code: "invalid_input" }],
-  ["POST /rooms with the number 1 for isPrivate is refused as invalid_input", { method: "POST", path: () => "/rooms", body: json({ name: "typed", isPrivate: 1 }), status: 400, code: "invalid_input" }],
+  [
+    "POST /rooms with an object for the name is refused as invalid_input",
+    { method: "POST", path: () => "/rooms", body: json({ name: { toString: "x" } }), status: 400, code: "invalid_input" },
+  ],
+  [
+    'POST /rooms with the string "true" for isPrivate is refused as invalid_input',
+    { method: "POST", path: () => "/rooms", body: json({ name: "typed", isPrivate: "true" }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /rooms with the number 1 for isPrivate is refused as invalid_input",
+    { method: "POST", path: () => "/rooms", body: json({ name: "typed", isPrivate: 1 }), status: 400, code: "invalid_input" },
+  ],
   ["POST /rooms with a blank name is refused as invalid_input", { method: "POST", path: () => "/rooms", body: json({ name: "   " }), status: 400, code: "invalid_input" }],
-  ["POST /rooms with a name of 81 characters is refused as invalid_input", { method: "POST", path: () => "/rooms", body: json({ name: "n".repeat(81) }), status: 400, code: "invalid_input" }],
-  ["POST /rooms with a NUL character in the name is refused as invalid_input", { method: "POST", path: () => "/rooms", body: json({ name: "nul\u0000room" }), status: 400, code: "invalid_input" }],
-  ["POST /rooms with a lone surrogate in the name is refused as invalid_input", { method: "POST", path: () => "/rooms", body: json({ name: "lobby \ud800" }), status: 400, code: "invalid_input" }],
-  ["POST /rooms/:roomId/invites with an object for the username is refused as invalid_input", { method: "POST", path: (f) => `/rooms/${f.lobby.id}/invites`, body: json({ username: { $ne: "" } }), status: 400, code: "invalid_input" }],
-  ["POST /rooms/:roomId/invites with a number for the username is refused as invalid_input", { method: "POST", path: (f) => `/rooms/${f.lobby.id}/invites`, body: json({ username: 42 }), status: 400, code: "invalid_input" }],
-  ["POST /rooms/:roomId/invites with a lone surrogate in the username is refused as invalid_input", { method: "POST", path: (f) => `/rooms/${f.lobby.id}/invites`, body: json({ username: "bob\udfff" }), status: 400, code: "invalid_input" }],
-  ["POST /rooms/:roomId/invites of an unknown user is refused as user_not_found", { method: "POST", path: (f) => `/rooms/${f.lobby.id}/invites`, body: json({ username: "nobody" }), status: 404, code: "user_not_found" }],
-  ["POST /rooms/:roomId/invites by someone who is not the owner is refused as not_the_owner", { method: "POST", path: (f) => `/rooms/${f.lobby.id}/invites`, headers: asBob, body: json({ username: "mallory" }), status: 403, code: "not_the_owner" }],
-  ["POST /messages with a number for the content is refused as invalid_input", { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: 42 }), status: 400, code: "invalid_input" }],
-  ["POST /messages without content is refused as invalid_input", { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id }), status: 400, code: "invalid_input" }],
-  ["POST /messages with empty content is refused as invalid_input", { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "" }), status: 400, code: "invalid_input" }],
-  ["POST /messages with blank content is refused as empty_message", { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: " \n\t " }), status: 400, code: "empty_message" }],
-  ["POST /messages with content over the length cap is refused as message_too_long", { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "x".repeat(4001) }), status: 413, code: "message_too_long" }],
-  ["POST /messages with a NUL character in the content is refused as invalid_input", { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "nul\u0000byte" }), status: 400, code: "invalid_input" }],
-  ["POST /messages without a roomId is refused as invalid_input", { method: "POST", path: () => "/messages", body: json({ content: "hello" }), status: 400, code: "invalid_input" }],
-  ["POST /messages with a malformed roomId is refused as invalid_input", { method: "POST", path: () => "/messages", body: json({ roomId: "lobby", content: "hello" }), status: 400, code: "invalid_input" }],
-  ["POST /messages with a number for the roomId is refused as invalid_input", { method: "POST", path: () => "/messages", body: json({ roomId: 1, content: "hello" }), status: 400, code: "invalid_input" }],
-  ["POST /messages to an unknown room is refused as room_not_found", { method: "POST", path: () => "/messages", body: json({ roomId: crypto.randomUUID(), content: "hello" }), status: 404, code: "room_not_found" }],
-  ["POST /messages to someone else's private room is refused as room_not_found", { method: "POST", path: () => "/messages", headers: asMallory, body: (f) => JSON.stringify({ roomId: f.secret.id, content: "hello" }), status: 404, code: "room_not_found" }],
-  ["POST /messages to a public room not joined is refused as not_a_member", { method: "POST", path: () => "/messages", headers: asBob, body: (f) => JSON.stringify({ roomId: f.strangers.id, content: "hello" }), status: 403, code: "not_a_member" }],
-  ["POST /messages with a malformed senderId is refused as invalid_input", { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "hello", senderId: "alice" }), status: 400, code: "invalid_input" }],
-  ["POST /messages with someone else's senderId is refused as not_yourself", { method: "POST", path: () => "/messages", headers: asBob, body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "hello", senderId: f.alice.id }), status: 403, code: "not_yourself" }],
-  ["POST /messages with an object for the clientId is refused as invalid_input", { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "hello", clientId: {} }), status: 400, code: "invalid_input" }],
-  ["POST /messages with spaces in the clientId is refused as invalid_input", { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "hello", clientId: "my message 1" }), status: 400, code: "invalid_input" }],
-  ["POST /messages with a lone surrogate in the clientId is refused as invalid_input", { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "hello", clientId: "c-\udc00" }), status: 400, code: "invalid_input" }],
+  [
+    "POST /rooms with a name of 81 characters is refused as invalid_input",
+    { method: "POST", path: () => "/rooms", body: json({ name: "n".repeat(81) }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /rooms with a NUL character in the name is refused as invalid_input",
+    { method: "POST", path: () => "/rooms", body: json({ name: "nul\u0000room" }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /rooms with a lone surrogate in the name is refused as invalid_input",
+    { method: "POST", path: () => "/rooms", body: json({ name: "lobby \ud800" }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /rooms/:roomId/invites with an object for the username is refused as invalid_input",
+    { method: "POST", path: (f) => `/rooms/${f.lobby.id}/invites`, body: json({ username: { $ne: "" } }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /rooms/:roomId/invites with a number for the username is refused as invalid_input",
+    { method: "POST", path: (f) => `/rooms/${f.lobby.id}/invites`, body: json({ username: 42 }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /rooms/:roomId/invites with a lone surrogate in the username is refused as invalid_input",
+    { method: "POST", path: (f) => `/rooms/${f.lobby.id}/invites`, body: json({ username: "bob\udfff" }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /rooms/:roomId/invites of an unknown user is refused as user_not_found",
+    { method: "POST", path: (f) => `/rooms/${f.lobby.id}/invites`, body: json({ username: "nobody" }), status: 404, code: "user_not_found" },
+  ],
+  [
+    "POST /rooms/:roomId/invites by someone who is not the owner is refused as not_the_owner",
+    { method: "POST", path: (f) => `/rooms/${f.lobby.id}/invites`, headers: asBob, body: json({ username: "mallory" }), status: 403, code: "not_the_owner" },
+  ],
+  [
+    "POST /messages with a number for the content is refused as invalid_input",
+    { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: 42 }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /messages without content is refused as invalid_input",
+    { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /messages with empty content is refused as invalid_input",
+    { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "" }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /messages with blank content is refused as empty_message",
+    { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: " \n\t " }), status: 400, code: "empty_message" },
+  ],
+  [
+    "POST /messages with content over the length cap is refused as message_too_long",
+    { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "x".repeat(4001) }), status: 413, code: "message_too_long" },
+  ],
+  [
+    "POST /messages with a NUL character in the content is refused as invalid_input",
+    { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "nul\u0000byte" }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /messages without a roomId is refused as invalid_input",
+    { method: "POST", path: () => "/messages", body: json({ content: "hello" }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /messages with a malformed roomId is refused as invalid_input",
+    { method: "POST", path: () => "/messages", body: json({ roomId: "lobby", content: "hello" }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /messages with a number for the roomId is refused as invalid_input",
+    { method: "POST", path: () => "/messages", body: json({ roomId: 1, content: "hello" }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /messages to an unknown room is refused as room_not_found",
+    { method: "POST", path: () => "/messages", body: json({ roomId: crypto.randomUUID(), content: "hello" }), status: 404, code: "room_not_found" },
+  ],
+  [
+    "POST /messages to someone else's private room is refused as room_not_found",
+    { method: "POST", path: () => "/messages", headers: asMallory, body: (f) => JSON.stringify({ roomId: f.secret.id, content: "hello" }), status: 404, code: "room_not_found" },
+  ],
+  [
+    "POST /messages to a public room not joined is refused as not_a_member",
+    { method: "POST", path: () => "/messages", headers: asBob, body: (f) => JSON.stringify({ roomId: f.strangers.id, content: "hello" }), status: 403, code: "not_a_member" },
+  ],
+  [
+    "POST /messages with a malformed senderId is refused as invalid_input",
+    { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "hello", senderId: "alice" }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /messages with someone else's senderId is refused as not_yourself",
+    {
+      method: "POST",
+      path: () => "/messages",
+      headers: asBob,
+      body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "hello", senderId: f.alice.id }),
+      status: 403,
+      code: "not_yourself",
+    },
+  ],
+  [
+    "POST /messages with an object for the clientId is refused as invalid_input",
+    { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "hello", clientId: {} }), status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /messages with spaces in the clientId is refused as invalid_input",
+    {
+      method: "POST",
+      path: () => "/messages",
+      body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "hello", clientId: "my message 1" }),
+      status: 400,
+      code: "invalid_input",
+    },
+  ],
+  [
+    "POST /messages with a lone surrogate in the clientId is refused as invalid_input",
+    { method: "POST", path: () => "/messages", body: (f) => JSON.stringify({ roomId: f.lobby.id, content: "hello", clientId: "c-\udc00" }), status: 400, code: "invalid_input" },
+  ],
   // The composer's form, as a browser never sends it.
-  ["POST /chat/rooms/:roomId/messages with a %-escape that spells a lone surrogate is refused as invalid_input", { method: "POST", path: (f) => `/chat/rooms/${f.lobby.id}/messages`, headers: aliceForm, body: () => "content=a%ED%A0%80b", status: 400, code: "invalid_input" }],
-  ["POST /chat/rooms/:roomId/messages with a broken %-escape is refused as invalid_input", { method: "POST", path: (f) => `/chat/rooms/${f.lobby.id}/messages`, headers: aliceForm, body: () => "content=100%", status: 400, code: "invalid_input" }],
-  ["POST /chat/rooms/:roomId/messages with bytes that are not UTF-8 is refused as invalid_input", { method: "POST", path: (f) => `/chat/rooms/${f.lobby.id}/messages`, headers: aliceForm, body: () => notUtf8("content=hello"), status: 400, code: "invalid_input" }],
+  [
+    "POST /chat/rooms/:roomId/messages with a %-escape that spells a lone surrogate is refused as invalid_input",
+    { method: "POST", path: (f) => `/chat/rooms/${f.lobby.id}/messages`, headers: aliceForm, body: () => "content=a%ED%A0%80b", status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /chat/rooms/:roomId/messages with a broken %-escape is refused as invalid_input",
+    { method: "POST", path: (f) => `/chat/rooms/${f.lobby.id}/messages`, headers: aliceForm, body: () => "content=100%", status: 400, code: "invalid_input" },
+  ],
+  [
+    "POST /chat/rooms/:roomId/messages with bytes that are not UTF-8 is refused as invalid_input",
+    { method: "POST", path: (f) => `/chat/rooms/${f.lobby.id}/messages`, headers: aliceForm, body: () => notUtf8("content=hello"), status: 400, code: "invalid_input" },
+  ],
 
   // Ids in paths: malformed, unknown, and hidden.
   ...roomPathEndpoints.flatMap(({ name, method, path, body }): [string, HttpCase][] => [
     [`${name} with a malformed room id is refused as invalid_input`, { method, path: (f) => path("lobby", f), body, status: 400, code: "invalid_input" }],
     [`${name} with the room id in capitals is refused as invalid_input`, { method, path: (f) => path(f.lobby.id.toUpperCase(), f), body, status: 400, code: "invalid_input" }],
     [`${name} with SQL for a room id is refused as invalid_input`, { method, path: (f) => path(encodeURIComponent("' or '1'='1"), f), body, status: 400, code: "invalid_input" }],
-    [`${name} with a room id of hex digits without dashes is refused as invalid_input`, { method, path: (f) => path(f.lobby.id.replaceAll("-", ""), f), body, status: 400, code: "invalid_input" }],
+    [
+      `${name} with a room id of hex digits without dashes is refused as invalid_input`,
+      { method, path: (f) => path(f.lobby.id.replaceAll("-", ""), f), body, status: 400, code: "invalid_input" },
+    ],
     [`${name} with an unknown room id is refused as room_not_found`, { method, path: (f) => path(crypto.randomUUID(), f), body, status: 404, code: "room_not_found" }],
-    [`${name} with the id of someone else's private room is refused as room_not_found`, { method, path: (f) => path(f.secret.id, f), headers: asMallory, body, status: 404, code: "room_not_found" }],
+    [
+      `${name} with the id of someone else's private room is refused as room_not_found`,
+      { method, path: (f) => path(f.secret.id, f), headers: asMallory, body, status: 404, code: "room_not_found" },
+    ],
   ]),
-  ["DELETE /rooms/:roomId/members/:userId with a malformed user id is refused as invalid_input", { method: "DELETE", path: (f) => `/rooms/${f.lobby.id}/members/bob`, status: 400, code: "invalid_input" }],
-  ["DELETE /rooms/:roomId/members/:userId with an unknown user id is refused as member_not_found", { method: "DELETE", path: (f) => `/rooms/${f.lobby.id}/members/${crypto.randomUUID()}`, status: 404, code: "member_not_found" }],
-  ["DELETE /rooms/:roomId/members/:userId by someone who is not the owner is refused as not_the_owner", { method: "DELETE", path: (f) => `/rooms/${f.lobby.id}/members/${f.alice.id}`, headers: asBob, status: 403, code: "not_the_owner" }],
-  ["POST /rooms/:roomId/leave of a room not joined is refused as not_a_member", { method: "POST", path: (f) => `/rooms/${f.strangers.id}/leave`, headers: asBob, status: 403, code: "not_a_member" }],
+  [
+    "DELETE /rooms/:roomId/members/:userId with a malformed user id is refused as invalid_input",
+    { method: "DELETE", path: (f) => `/rooms/${f.lobby.id}/members/bob`, status: 400, code: "invalid_input" },
+  ],
+  [
+    "DELETE /rooms/:roomId/members/:userId with an unknown user id is refused as member_not_found",
+    { method: "DELETE", path: (f) => `/rooms/${f.lobby.id}/members/${crypto.randomUUID()}`, status: 404, code: "member_not_found" },
+  ],
+  [
+    "DELETE /rooms/:roomId/members/:userId by someone who is not the owner is refused as not_the_owner",
+    { method: "DELETE", path: (f) => `/rooms/${f.lobby.id}/members/${f.alice.id}`, headers: asBob, status: 403, code: "not_the_owner" },
+  ],
+  [
+    "POST /rooms/:roomId/leave of a room not joined is refused as not_a_member",
+    { method: "POST", path: (f) => `/rooms/${f.strangers.id}/leave`, headers: asBob, status: 403, code: "not_a_member" },
+  ],
 
   // History cursors.
   ...(
@@ -225,7 +433,10 @@ const httpCases: [string, HttpCase][] = [
       ["after=99999999999999999999", "an after beyond any seq"],
       ["before=99999999999999999999", "a before beyond any seq"],
     ] as const
-  ).map(([query, what]): [string, HttpCase] => [`GET /messages/:roomId with ${what} (${query}) is refused as invalid_input`, { method: "GET", path: (f) => `/messages/${f.lobby.id}?${query}`, status: 400, code: "invalid_input" }]),
+  ).map(([query, what]): [string, HttpCase] => [
+    `GET /messages/:roomId with ${what} (${query}) is refused as invalid_input`,
+    { method: "GET", path: (f) => `/messages/${f.lobby.id}?${query}`, status: 400, code: "invalid_input" },
+  ]),
 
   // Credentials: missing and bad, on every endpoint that needs them.
   ...authedEndpoints.flatMap(({ name, method, path, body }): [string, HttpCase][] => [
@@ -233,15 +444,42 @@ const httpCases: [string, HttpCase][] = [
     [`${name} with a garbage token is refused as invalid_token`, { method, path, body, headers: () => bearer("garbage"), status: 401, code: "invalid_token" }],
   ]),
   ["GET /rooms with an expired token is refused as invalid_token", { method: "GET", path: () => "/rooms", headers: (f) => bearer(f.expired), status: 401, code: "invalid_token" }],
-  ["GET /rooms with a token signed with another secret is refused as invalid_token", { method: "GET", path: () => "/rooms", headers: (f) => bearer(f.foreign), status: 401, code: "invalid_token" }],
-  ["GET /rooms with an unsigned (alg none) token is refused as invalid_token", { method: "GET", path: () => "/rooms", headers: (f) => bearer(f.unsigned), status: 401, code: "invalid_token" }],
-  ["GET /rooms with a token revoked by logout is refused as invalid_token", { method: "GET", path: () => "/rooms", headers: (f) => bearer(f.revoked), status: 401, code: "invalid_token" }],
-  ["GET /rooms with a truncated token is refused as invalid_token", { method: "GET", path: () => "/rooms", headers: (f) => bearer(f.alice.token.slice(0, -10)), status: 401, code: "invalid_token" }],
-  ["GET /rooms with \"Bearer\" and no token is refused as missing_token", { method: "GET", path: () => "/rooms", headers: () => ({ authorization: "Bearer" }), status: 401, code: "missing_token" }],
-  ["GET /rooms with a Basic authorization is refused as missing_token", { method: "GET", path: () => "/rooms", headers: () => ({ authorization: `Basic ${btoa(`alice:${PASSWORD}`)}` }), status: 401, code: "missing_token" }],
-  ["GET /rooms with a token but no Bearer scheme is refused as missing_token", { method: "GET", path: () => "/rooms", headers: (f) => ({ authorization: f.alice.token }), status: 401, code: "missing_token" }],
-  ["GET /rooms with a garbage session cookie is refused as invalid_token", { method: "GET", path: () => "/rooms", headers: () => ({ cookie: "chatloop_session=garbage" }), status: 401, code: "invalid_token" }],
-  ["GET /rooms with a session cookie that is not valid percent-encoding is refused as invalid_token", { method: "GET", path: () => "/rooms", headers: () => ({ cookie: "chatloop_session=%E0%A4%A" }), status: 401, code: "invalid_token" }],
+  [
+    "GET /rooms with a token signed with another secret is refused as invalid_token",
+    { method: "GET", path: () => "/rooms", headers: (f) => bearer(f.foreign), status: 401, code: "invalid_token" },
+  ],
+  [
+    "GET /rooms with an unsigned (alg none) token is refused as invalid_token",
+    { method: "GET", path: () => "/rooms", headers: (f) => bearer(f.unsigned), status: 401, code: "invalid_token" },
+  ],
+  [
+    "GET /rooms with a token revoked by logout is refused as invalid_token",
+    { method: "GET", path: () => "/rooms", headers: (f) => bearer(f.revoked), status: 401, code: "invalid_token" },
+  ],
+  [
+    "GET /rooms with a truncated token is refused as invalid_token",
+    { method: "GET", path: () => "/rooms", headers: (f) => bearer(f.alice.token.slice(0, -10)), status: 401, code: "invalid_token" },
+  ],
+  [
+    'GET /rooms with "Bearer" and no token is refused as missing_token',
+    { method: "GET", path: () => "/rooms", headers: () => ({ authorization: "Bearer" }), status: 401, code: "missing_token" },
+  ],
+  [
+    "GET /rooms with a Basic authorization is refused as missing_token",
+    { method: "GET", path: () => "/rooms", headers: () => ({ authorization: `Basic ${btoa(`alice:${PASSWORD}`)}` }), status: 401, code: "missing_token" },
+  ],
+  [
+    "GET /rooms with a token but no Bearer scheme is refused as missing_token",
+    { method: "GET", path: () => "/rooms", headers: (f) => ({ authorization: f.alice.token }), status: 401, code: "missing_token" },
+  ],
+  [
+    "GET /rooms with a garbage session cookie is refused as invalid_token",
+    { method: "GET", path: () => "/rooms", headers: () => ({ cookie: "chatloop_session=garbage" }), status: 401, code: "invalid_token" },
+  ],
+  [
+    "GET /rooms with a session cookie that is not valid percent-encoding is refused as invalid_token",
+    { method: "GET", path: () => "/rooms", headers: () => ({ cookie: "chatloop_session=%E0%A4%A" }), status: 401, code: "invalid_token" },
+  ],
 ];
 
 async function send(c: HttpCase) {
@@ -271,7 +509,9 @@ async function send(c: HttpCase) {
 function expectNothingLeaks(message: string): void {
   expect(message).not.toMatch(/\n\s*at |\bat \S+ \(|:\d+:\d+\)/);
   expect(message).not.toMatch(/\.(ts|js|mjs|cjs)\b|node_modules|\/work\/|\/home\/|\/tmp\/|file:\/\//);
-  expect(message).not.toMatch(/PostgresError|SQLSTATE|\bselect\b[\s\S]*\bfrom\b|\binsert into\b|\bdelete from\b|\bupdate \w+ set\b|relation "|violates|constraint|syntax error|invalid byte sequence|out of range for type|\bbigint\b|\bpg_/i);
+  expect(message).not.toMatch(
+    /PostgresError|SQLSTATE|\bselect\b[\s\S]*\bfrom\b|\binsert into\b|\bdelete from\b|\bupdate \w+ set\b|relation "|violates|constraint|syntax error|invalid byte sequence|out of range for type|\bbigint\b|\bpg_/i,
+  );
 }
 
 function expectErrorBody(body: unknown, code: unknown): void {
@@ -294,9 +534,24 @@ describe("REST: every bad request is refused, says why in { message, code }, and
 describe("REST: unknown fields are ignored, never stored", () => {
   test("POST /rooms ignores an ownerId, an id, a last_seq and a createdAt", async () => {
     const planted = crypto.randomUUID();
-    const created = await api(server, "POST", "/rooms", { name: "mass assignment", ownerId: bob.id, owner_id: bob.id, id: planted, last_seq: 99, lastSeq: 99, createdAt: "2001-01-01T00:00:00.000Z" }, alice.token);
+    const created = await api(
+      server,
+      "POST",
+      "/rooms",
+      { name: "mass assignment", ownerId: bob.id, owner_id: bob.id, id: planted, last_seq: 99, lastSeq: 99, createdAt: "2001-01-01T00:00:00.000Z" },
+      alice.token,
+    );
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.any(String), name: "mass assignment", isPrivate: false, ownerId: alice.id, createdAt: expect.any(String), kind: "room", topic: null, archivedAt: null });
+    expect(created.body).toEqual({
+      id: expect.any(String),
+      name: "mass assignment",
+      isPrivate: false,
+      ownerId: alice.id,
+      createdAt: expect.any(String),
+      kind: "room",
+      topic: null,
+      archivedAt: null,
+    });
     expect(created.body.id).not.toBe(planted);
     const [row] = await server.sql`select owner_id, last_seq::int as last_seq, created_at from rooms where id = ${created.body.id}`;
     expect(row).toMatchObject({ owner_id: alice.id, last_seq: 0 });
@@ -311,7 +566,13 @@ describe("REST: unknown fields are ignored, never stored", () => {
   test("POST /messages ignores a seq, an id, a createdAt and a username", async () => {
     const room = await createRoom(server, alice, "mass messages");
     const planted = crypto.randomUUID();
-    const sent = await api(server, "POST", "/messages", { roomId: room.id, content: "hi", seq: 77, id: planted, createdAt: "2001-01-01T00:00:00.000Z", username: "bob", sender_id: bob.id }, alice.token);
+    const sent = await api(
+      server,
+      "POST",
+      "/messages",
+      { roomId: room.id, content: "hi", seq: 77, id: planted, createdAt: "2001-01-01T00:00:00.000Z", username: "bob", sender_id: bob.id },
+      alice.token,
+    );
     expect(sent.status).toBe(201);
     expect(sent.body).toMatchObject({ roomId: room.id, seq: 1, senderId: alice.id, username: "alice", content: "hi" });
     expect(sent.body.id).not.toBe(planted);
@@ -324,7 +585,16 @@ describe("REST: unknown fields are ignored, never stored", () => {
 
   test("POST /auth/register ignores an id, a createdAt and a password hash", async () => {
     const planted = crypto.randomUUID();
-    const registered = await api(server, "POST", "/auth/register", { username: "trudy", password: PASSWORD, id: planted, createdAt: "2001-01-01T00:00:00.000Z", password_hash: "x", passwordHash: "x", isAdmin: true, is_admin: true });
+    const registered = await api(server, "POST", "/auth/register", {
+      username: "trudy",
+      password: PASSWORD,
+      id: planted,
+      createdAt: "2001-01-01T00:00:00.000Z",
+      password_hash: "x",
+      passwordHash: "x",
+      isAdmin: true,
+      is_admin: true,
+    });
     expect(registered.status).toBe(201);
     expect(registered.body).toEqual({ id: expect.any(String), username: "trudy", createdAt: expect.any(String), isAdmin: false, avatarUrl: expect.any(String) });
     expect(registered.body.id).not.toBe(planted);
@@ -351,7 +621,11 @@ describe("REST: unknown fields are ignored, never stored", () => {
     const room = await createRoom(server, alice, "mass socket");
     const socket = await connect(server, alice.token);
     const planted = crypto.randomUUID();
-    const sent = (await loose(socket).emitWithAck("sendMessage", { roomId: room.id, content: "hi", seq: 41, id: planted, createdAt: "2001-01-01T00:00:00.000Z" })) as { id: string; seq: number; createdAt: string };
+    const sent = (await loose(socket).emitWithAck("sendMessage", { roomId: room.id, content: "hi", seq: 41, id: planted, createdAt: "2001-01-01T00:00:00.000Z" })) as {
+      id: string;
+      seq: number;
+      createdAt: string;
+    };
     expect(sent).toMatchObject({ roomId: room.id, seq: 1, senderId: alice.id, content: "hi" });
     expect(sent.id).not.toBe(planted);
     expect(new Date(sent.createdAt).getFullYear()).toBeGreaterThan(2001);
@@ -407,35 +681,80 @@ const socketCases: [string, SocketCase][] = [
     [`${event} with an array around a good payload is refused as invalid_input`, { event, args: (f) => [[validPayload[event](f)]], code: "invalid_input" }],
     [`${event} with an empty object is refused as invalid_input`, { event, args: () => [{}], code: "invalid_input" }],
     [`${event} with a number for the roomId is refused as invalid_input`, { event, args: (f) => [{ ...validPayload[event](f), roomId: 42 }], code: "invalid_input" }],
-    [`${event} with an object for the roomId is refused as invalid_input`, { event, args: (f) => [{ ...validPayload[event](f), roomId: { id: f.lobby.id } }], code: "invalid_input" }],
+    [
+      `${event} with an object for the roomId is refused as invalid_input`,
+      { event, args: (f) => [{ ...validPayload[event](f), roomId: { id: f.lobby.id } }], code: "invalid_input" },
+    ],
     [`${event} with a malformed roomId is refused as invalid_input`, { event, args: (f) => [{ ...validPayload[event](f), roomId: "lobby" }], code: "invalid_input" }],
     // In capitals it would name another Socket.IO room than the one its messages go to.
-    [`${event} with the roomId in capitals is refused as invalid_input`, { event, args: (f) => [{ ...validPayload[event](f), roomId: f.lobby.id.toUpperCase() }], code: "invalid_input" }],
+    [
+      `${event} with the roomId in capitals is refused as invalid_input`,
+      { event, args: (f) => [{ ...validPayload[event](f), roomId: f.lobby.id.toUpperCase() }], code: "invalid_input" },
+    ],
     [`${event} with SQL for a roomId is refused as invalid_input`, { event, args: (f) => [{ ...validPayload[event](f), roomId: "' or '1'='1" }], code: "invalid_input" }],
     [`${event} with an unknown roomId is refused as room_not_found`, { event, args: (f) => [{ ...validPayload[event](f), roomId: crypto.randomUUID() }], code: "room_not_found" }],
-    [`${event} with the id of someone else's private room is refused as room_not_found`, { event, args: (f) => [{ ...validPayload[event](f), roomId: f.secret.id }], code: "room_not_found" }],
-    [`${event} with a malformed user id is refused as invalid_input`, { event, args: (f) => [{ ...validPayload[event](f), [event === "sendMessage" ? "senderId" : "userId"]: "bob" }], code: "invalid_input" }],
-    [`${event} with a number for the user id is refused as invalid_input`, { event, args: (f) => [{ ...validPayload[event](f), [event === "sendMessage" ? "senderId" : "userId"]: 7 }], code: "invalid_input" }],
-    [`${event} with someone else's user id is refused as not_yourself`, { event, args: (f) => [{ ...validPayload[event](f), [event === "sendMessage" ? "senderId" : "userId"]: f.alice.id }], code: "not_yourself" }],
+    [
+      `${event} with the id of someone else's private room is refused as room_not_found`,
+      { event, args: (f) => [{ ...validPayload[event](f), roomId: f.secret.id }], code: "room_not_found" },
+    ],
+    [
+      `${event} with a malformed user id is refused as invalid_input`,
+      { event, args: (f) => [{ ...validPayload[event](f), [event === "sendMessage" ? "senderId" : "userId"]: "bob" }], code: "invalid_input" },
+    ],
+    [
+      `${event} with a number for the user id is refused as invalid_input`,
+      { event, args: (f) => [{ ...validPayload[event](f), [event === "sendMessage" ? "senderId" : "userId"]: 7 }], code: "invalid_input" },
+    ],
+    [
+      `${event} with someone else's user id is refused as not_yourself`,
+      { event, args: (f) => [{ ...validPayload[event](f), [event === "sendMessage" ? "senderId" : "userId"]: f.alice.id }], code: "not_yourself" },
+    ],
   ]),
   ["joinRoom with a negative after is refused as invalid_input", { event: "joinRoom", args: (f) => [{ roomId: f.lobby.id, after: -1 }], code: "invalid_input" }],
   ["joinRoom with a fractional after is refused as invalid_input", { event: "joinRoom", args: (f) => [{ roomId: f.lobby.id, after: 1.5 }], code: "invalid_input" }],
-  ["joinRoom with an after beyond the safe integers is refused as invalid_input", { event: "joinRoom", args: (f) => [{ roomId: f.lobby.id, after: 2 ** 60 }], code: "invalid_input" }],
+  [
+    "joinRoom with an after beyond the safe integers is refused as invalid_input",
+    { event: "joinRoom", args: (f) => [{ roomId: f.lobby.id, after: 2 ** 60 }], code: "invalid_input" },
+  ],
   ["joinRoom with null for after is refused as invalid_input", { event: "joinRoom", args: (f) => [{ roomId: f.lobby.id, after: null }], code: "invalid_input" }],
   ["joinRoom with a string for after is refused as invalid_input", { event: "joinRoom", args: async () => [{ roomId: (await busyRoom()).id, after: "1" }], code: "invalid_input" }],
-  ["joinRoom with the string \"1.0\" for after is refused as invalid_input", { event: "joinRoom", args: async () => [{ roomId: (await busyRoom()).id, after: "1.0" }], code: "invalid_input" }],
+  [
+    'joinRoom with the string "1.0" for after is refused as invalid_input',
+    { event: "joinRoom", args: async () => [{ roomId: (await busyRoom()).id, after: "1.0" }], code: "invalid_input" },
+  ],
   ["leaveRoom of a public room not joined is refused as not_a_member", { event: "leaveRoom", args: (f) => [{ roomId: f.strangers.id }], code: "not_a_member" }],
   ["sendMessage with a number for the content is refused as invalid_input", { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id, content: 42 }], code: "invalid_input" }],
-  ["sendMessage with an object for the content is refused as invalid_input", { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id, content: { text: "hi" } }], code: "invalid_input" }],
+  [
+    "sendMessage with an object for the content is refused as invalid_input",
+    { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id, content: { text: "hi" } }], code: "invalid_input" },
+  ],
   ["sendMessage without content is refused as invalid_input", { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id }], code: "invalid_input" }],
   ["sendMessage with empty content is refused as invalid_input", { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id, content: "" }], code: "invalid_input" }],
   ["sendMessage with blank content is refused as empty_message", { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id, content: "  \n " }], code: "empty_message" }],
-  ["sendMessage with content one character over the length cap is refused as message_too_long", { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id, content: "x".repeat(4001) }], code: "message_too_long" }],
-  ["sendMessage with content over the cap in astral characters is refused as message_too_long", { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id, content: "🦆".repeat(4001) }], code: "message_too_long" }],
-  ["sendMessage with a NUL character in the content is refused as invalid_input", { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id, content: "nul\u0000byte" }], code: "invalid_input" }],
-  ["sendMessage with an object for the clientId is refused as invalid_input", { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id, content: "hi", clientId: { id: 1 } }], code: "invalid_input" }],
-  ["sendMessage with a clientId of 101 characters is refused as invalid_input", { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id, content: "hi", clientId: "c".repeat(101) }], code: "invalid_input" }],
-  ["sendMessage with a lone surrogate in the clientId is refused as invalid_input", { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id, content: "hi", clientId: "c-\ud800" }], code: "invalid_input" }],
+  [
+    "sendMessage with content one character over the length cap is refused as message_too_long",
+    { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id, content: "x".repeat(4001) }], code: "message_too_long" },
+  ],
+  [
+    "sendMessage with content over the cap in astral characters is refused as message_too_long",
+    { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id, content: "🦆".repeat(4001) }], code: "message_too_long" },
+  ],
+  [
+    "sendMessage with a NUL character in the content is refused as invalid_input",
+    { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id, content: "nul\u0000byte" }], code: "invalid_input" },
+  ],
+  [
+    "sendMessage with an object for the clientId is refused as invalid_input",
+    { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id, content: "hi", clientId: { id: 1 } }], code: "invalid_input" },
+  ],
+  [
+    "sendMessage with a clientId of 101 characters is refused as invalid_input",
+    { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id, content: "hi", clientId: "c".repeat(101) }], code: "invalid_input" },
+  ],
+  [
+    "sendMessage with a lone surrogate in the clientId is refused as invalid_input",
+    { event: "sendMessage", args: (f) => [{ roomId: f.lobby.id, content: "hi", clientId: "c-\ud800" }], code: "invalid_input" },
+  ],
   ["sendMessage to a public room not joined is refused as not_a_member", { event: "sendMessage", args: (f) => [{ roomId: f.strangers.id, content: "hi" }], code: "not_a_member" }],
 ];
 
@@ -575,7 +894,8 @@ describe("every string a client can send is checked to be well-formed Unicode", 
   function unchecked(schema: Record<string, any> | undefined, where: string): string[] {
     if (!schema || typeof schema !== "object") return [];
     // A literal (`const`, or an `enum` of them) matches exact strings: nothing else gets through.
-    const here = schema.type === "string" && schema.const === undefined && schema.enum === undefined && !TEXT_FORMATS.has(schema.format) && !NUMERIC.has(schema.format) ? [where] : [];
+    const here =
+      schema.type === "string" && schema.const === undefined && schema.enum === undefined && !TEXT_FORMATS.has(schema.format) && !NUMERIC.has(schema.format) ? [where] : [];
     const inside: [Record<string, any>, string][] = [
       ...Object.entries(schema.properties ?? {}).map(([name, child]): [Record<string, any>, string] => [child as Record<string, any>, `${where}.${name}`]),
       ...[...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])].map((child): [Record<string, any>, string] => [child, where]),
@@ -707,7 +1027,11 @@ describe("bad Engine.IO requests without any credentials get a 4xx, never a 5xx"
 
   test("a WebSocket upgrade without its key is refused as invalid_request, not answered with the engine's 500", async () => {
     const { host, port } = new URL(server.base);
-    const answer = await exchange(Number(port), new TextEncoder().encode(`GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`), 5000);
+    const answer = await exchange(
+      Number(port),
+      new TextEncoder().encode(`GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`),
+      5000,
+    );
     expect(answer.status).toBe(400);
     expect(JSON.parse(answer.body)).toEqual({ code: "invalid_request", message: "an Upgrade must be a complete WebSocket handshake" });
     await expectServerStillServes();

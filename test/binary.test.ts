@@ -6,7 +6,7 @@ import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } fr
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { buildBinary } from "../scripts/build-binary";
-import { aloneInAFolder, bareEnv, runBinary, type RunningBinary } from "./binary-process";
+import { aloneInAFolder, bareEnv, type RunningBinary, runBinary } from "./binary-process";
 import { ChatLoopProcess } from "./chatloop-process";
 import { api, closeSockets, connect, createRoom, signUp } from "./harness";
 
@@ -53,89 +53,113 @@ async function healthcheck(port: number) {
   return (await runAlone(["healthcheck"], { HOST: "0.0.0.0", PORT: String(port) })).exitCode;
 }
 
-test("alone in an empty folder, it creates its database, takes a message over Socket.IO, and still has it after a restart", async () => {
-  const first = await start();
-  const alice = await signUp(first, "alice");
-  const room = await createRoom(first, alice, "watercooler");
-  const socket = await connect(first, alice.token);
-  await socket.emitWithAck("joinRoom", { roomId: room.id });
-  const sent = await socket.emitWithAck("sendMessage", { roomId: room.id, content: "still here?", clientId: "m1" });
-  expect(sent).toMatchObject({ seq: 1, content: "still here?" });
-  socket.close();
-  expect(await stop(first)).toBe(0);
+test(
+  "alone in an empty folder, it creates its database, takes a message over Socket.IO, and still has it after a restart",
+  async () => {
+    const first = await start();
+    const alice = await signUp(first, "alice");
+    const room = await createRoom(first, alice, "watercooler");
+    const socket = await connect(first, alice.token);
+    await socket.emitWithAck("joinRoom", { roomId: room.id });
+    const sent = await socket.emitWithAck("sendMessage", { roomId: room.id, content: "still here?", clientId: "m1" });
+    expect(sent).toMatchObject({ seq: 1, content: "still here?" });
+    socket.close();
+    expect(await stop(first)).toBe(0);
 
-  const second = await start();
-  const login = await api(second, "POST", "/auth/login", { username: "alice", password: alice.password });
-  expect(login.status).toBe(200);
-  const history = await api(second, "GET", `/messages/${room.id}`, undefined, login.body.token);
-  expect(history.body).toEqual([sent]);
-  // Parts of words are found through pg_trgm, which PGlite loads from the bundle the binary carries ("ill" is found
-  // inside "still" by it alone; "her", the last word, is also a prefix of "here" for the full-text search, which marks the word).
-  const found = await api(second, "GET", `/search?q=${encodeURIComponent("ill her")}`, undefined, login.body.token);
-  expect(found.body.map((m: { id: string; highlight: string }) => [m.id, m.highlight])).toEqual([[sent.id, "st<mark>ill</mark> <mark>here</mark>?"]]);
-  expect(await stop(second)).toBe(0);
-}, TEST_TIMEOUT_MS);
+    const second = await start();
+    const login = await api(second, "POST", "/auth/login", { username: "alice", password: alice.password });
+    expect(login.status).toBe(200);
+    const history = await api(second, "GET", `/messages/${room.id}`, undefined, login.body.token);
+    expect(history.body).toEqual([sent]);
+    // Parts of words are found through pg_trgm, which PGlite loads from the bundle the binary carries ("ill" is found
+    // inside "still" by it alone; "her", the last word, is also a prefix of "here" for the full-text search, which marks the word).
+    const found = await api(second, "GET", `/search?q=${encodeURIComponent("ill her")}`, undefined, login.body.token);
+    expect(found.body.map((m: { id: string; highlight: string }) => [m.id, m.highlight])).toEqual([[sent.id, "st<mark>ill</mark> <mark>here</mark>?"]]);
+    expect(await stop(second)).toBe(0);
+  },
+  TEST_TIMEOUT_MS,
+);
 
-test("its browser pages, every file they link, and the service worker come from inside the binary", async () => {
-  const running = await start();
-  try {
-    const page = await (await fetch(`${running.base}/signin`)).text();
-    const assets = [...page.matchAll(/(?:src|href)="(\/public\/[^"]+)"/g)].map((m) => m[1]!.replaceAll("&amp;", "&"));
-    expect(assets.length).toBeGreaterThanOrEqual(3); // the stylesheet, htmx, socket.io-client, chat.js
-    for (const asset of [...assets, "/sw.js"]) {
-      const response = await fetch(running.base + asset);
-      expect([asset, response.status]).toEqual([asset, 200]);
-      expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(100);
+test(
+  "its browser pages, every file they link, and the service worker come from inside the binary",
+  async () => {
+    const running = await start();
+    try {
+      const page = await (await fetch(`${running.base}/signin`)).text();
+      const assets = [...page.matchAll(/(?:src|href)="(\/public\/[^"]+)"/g)].map((m) => m[1]!.replaceAll("&amp;", "&"));
+      expect(assets.length).toBeGreaterThanOrEqual(3); // the stylesheet, htmx, socket.io-client, chat.js
+      for (const asset of [...assets, "/sw.js"]) {
+        const response = await fetch(running.base + asset);
+        expect([asset, response.status]).toEqual([asset, 200]);
+        expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(100);
+      }
+    } finally {
+      expect(await stop(running)).toBe(0);
     }
-  } finally {
+  },
+  TEST_TIMEOUT_MS,
+);
+
+test(
+  "`chatloop healthcheck` exits 0 while the server on PORT is ready and 1 once it has stopped",
+  async () => {
+    const running = await start();
+    expect(await healthcheck(running.port)).toBe(0);
     expect(await stop(running)).toBe(0);
-  }
-}, TEST_TIMEOUT_MS);
+    expect(await healthcheck(running.port)).toBe(1);
+  },
+  TEST_TIMEOUT_MS,
+);
 
-test("`chatloop healthcheck` exits 0 while the server on PORT is ready and 1 once it has stopped", async () => {
-  const running = await start();
-  expect(await healthcheck(running.port)).toBe(0);
-  expect(await stop(running)).toBe(0);
-  expect(await healthcheck(running.port)).toBe(1);
-}, TEST_TIMEOUT_MS);
+test(
+  "after being killed (SIGKILL, as by the OOM killer) it starts again on the same data folder",
+  async () => {
+    const killed = await start();
+    await killed.kill();
+    const again = await start();
+    expect((await api(again, "GET", "/readyz")).status).toBe(200);
+    expect(await stop(again)).toBe(0);
+  },
+  TEST_TIMEOUT_MS,
+);
 
-test("after being killed (SIGKILL, as by the OOM killer) it starts again on the same data folder", async () => {
-  const killed = await start();
-  await killed.kill();
-  const again = await start();
-  expect((await api(again, "GET", "/readyz")).status).toBe(200);
-  expect(await stop(again)).toBe(0);
-}, TEST_TIMEOUT_MS);
-
-test("a second process on the same data folder refuses to start, and the first one goes on", async () => {
-  const first = await start();
-  const { exitCode, stderr } = await runAlone([], { PORT: "0", DATA_DIR: join(dir, "data") });
-  expect(exitCode).toBe(78);
-  expect(stderr).toMatch(/DATA_DIR .* is in use/);
-  expect((await api(first, "GET", "/readyz")).status).toBe(200);
-  expect(await stop(first)).toBe(0);
-}, TEST_TIMEOUT_MS);
+test(
+  "a second process on the same data folder refuses to start, and the first one goes on",
+  async () => {
+    const first = await start();
+    const { exitCode, stderr } = await runAlone([], { PORT: "0", DATA_DIR: join(dir, "data") });
+    expect(exitCode).toBe(78);
+    expect(stderr).toMatch(/DATA_DIR .* is in use/);
+    expect((await api(first, "GET", "/readyz")).status).toBe(200);
+    expect(await stop(first)).toBe(0);
+  },
+  TEST_TIMEOUT_MS,
+);
 
 // As in the image: USER 65532, which no /etc/passwd here names (Kubernetes may pick any uid).
 const NOBODY = 65532;
 const canRunAsNobody = process.getuid?.() === 0 && Bun.which("setpriv") !== null;
 
-test.skipIf(!canRunAsNobody)("as a uid with no user name and only its data folder writable, it starts and answers", async () => {
-  const home = mkdtempSync(join(tmpdir(), "chatloop-nobody-"));
-  chmodSync(home, 0o755);
-  copyFileSync(binary, join(home, "chatloop"));
-  mkdirSync(join(home, "data"));
-  chownSync(join(home, "data"), NOBODY, NOBODY);
-  const asNobody = ["setpriv", `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "--", join(home, "chatloop")];
-  try {
-    const running = await runBinary(asNobody, home, { DATA_DIR: join(home, "data") });
-    started.push(running);
-    expect((await signUp(running, "nobody")).token).toBeString();
-    expect(await stop(running)).toBe(0);
-  } finally {
-    rmSync(home, { recursive: true, force: true });
-  }
-}, TEST_TIMEOUT_MS);
+test.skipIf(!canRunAsNobody)(
+  "as a uid with no user name and only its data folder writable, it starts and answers",
+  async () => {
+    const home = mkdtempSync(join(tmpdir(), "chatloop-nobody-"));
+    chmodSync(home, 0o755);
+    copyFileSync(binary, join(home, "chatloop"));
+    mkdirSync(join(home, "data"));
+    chownSync(join(home, "data"), NOBODY, NOBODY);
+    const asNobody = ["setpriv", `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "--", join(home, "chatloop")];
+    try {
+      const running = await runBinary(asNobody, home, { DATA_DIR: join(home, "data") });
+      started.push(running);
+      expect((await signUp(running, "nobody")).token).toBeString();
+      expect(await stop(running)).toBe(0);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  },
+  TEST_TIMEOUT_MS,
+);
 
 test("with NODE_ENV=production and no JWT_SECRET it refuses to start and names JWT_SECRET", async () => {
   const { exitCode, stderr } = await runAlone([], { NODE_ENV: "production", PORT: "0", DATA_DIR: join(dir, "prod") });
@@ -145,30 +169,34 @@ test("with NODE_ENV=production and no JWT_SECRET it refuses to start and names J
 
 // sharp's native module (and libvips beside it) cannot be embedded: the binary takes images
 // without their size or a preview, serving the picture itself as its preview, and never fails.
-test("without sharp, an image is still uploaded, attached, served inline, and is its own preview; an avatar is kept as it came", async () => {
-  const running = await start();
-  try {
-    const alice = await signUp(running, "alice-images");
-    const room = await createRoom(running, alice, "pictures");
-    // A 1x1 PNG, made by hand: sharp is not here to make one either.
-    const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
-    const form = new FormData();
-    form.append("file", new Blob([png]), "dot.png");
-    const uploaded = await (await fetch(`${running.base}/rooms/${room.id}/uploads`, { method: "POST", body: form, headers: { authorization: `Bearer ${alice.token}` } })).json();
-    expect(uploaded.contentType).toBe("image/png");
-    const sent = await api(running, "POST", "/messages", { roomId: room.id, content: "", attachmentIds: [uploaded.id] }, alice.token);
-    expect(sent.body.attachments).toEqual([{ ...uploaded, width: null, height: null }]);
-    for (const url of [uploaded.url, `${uploaded.url}?thumb=1`]) {
-      const file = await fetch(running.base + url, { headers: { authorization: `Bearer ${alice.token}` } });
-      expect([file.status, file.headers.get("content-type")]).toEqual([200, "image/png"]);
-      expect(Buffer.from(await file.arrayBuffer()).equals(png)).toBe(true);
+test(
+  "without sharp, an image is still uploaded, attached, served inline, and is its own preview; an avatar is kept as it came",
+  async () => {
+    const running = await start();
+    try {
+      const alice = await signUp(running, "alice-images");
+      const room = await createRoom(running, alice, "pictures");
+      // A 1x1 PNG, made by hand: sharp is not here to make one either.
+      const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
+      const form = new FormData();
+      form.append("file", new Blob([png]), "dot.png");
+      const uploaded = await (await fetch(`${running.base}/rooms/${room.id}/uploads`, { method: "POST", body: form, headers: { authorization: `Bearer ${alice.token}` } })).json();
+      expect(uploaded.contentType).toBe("image/png");
+      const sent = await api(running, "POST", "/messages", { roomId: room.id, content: "", attachmentIds: [uploaded.id] }, alice.token);
+      expect(sent.body.attachments).toEqual([{ ...uploaded, width: null, height: null }]);
+      for (const url of [uploaded.url, `${uploaded.url}?thumb=1`]) {
+        const file = await fetch(running.base + url, { headers: { authorization: `Bearer ${alice.token}` } });
+        expect([file.status, file.headers.get("content-type")]).toEqual([200, "image/png"]);
+        expect(Buffer.from(await file.arrayBuffer()).equals(png)).toBe(true);
+      }
+      const avatarForm = new FormData();
+      avatarForm.append("file", new Blob([png]), "me.png");
+      expect((await fetch(`${running.base}/me/avatar`, { method: "PUT", body: avatarForm, headers: { authorization: `Bearer ${alice.token}` } })).status).toBe(200);
+      const avatar = await fetch(`${running.base}/users/${alice.id}/avatar`, { headers: { authorization: `Bearer ${alice.token}` } });
+      expect(avatar.headers.get("content-type")).toBe("image/png");
+    } finally {
+      expect(await stop(running)).toBe(0);
     }
-    const avatarForm = new FormData();
-    avatarForm.append("file", new Blob([png]), "me.png");
-    expect((await fetch(`${running.base}/me/avatar`, { method: "PUT", body: avatarForm, headers: { authorization: `Bearer ${alice.token}` } })).status).toBe(200);
-    const avatar = await fetch(`${running.base}/users/${alice.id}/avatar`, { headers: { authorization: `Bearer ${alice.token}` } });
-    expect(avatar.headers.get("content-type")).toBe("image/png");
-  } finally {
-    expect(await stop(running)).toBe(0);
-  }
-}, TEST_TIMEOUT_MS);
+  },
+  TEST_TIMEOUT_MS,
+);

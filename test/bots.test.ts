@@ -6,14 +6,31 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, loadConfig, type Config } from "../src/config";
+import { type Config, ConfigError, loadConfig } from "../src/config";
 import type { Message } from "../src/messages/schemas";
 import { startChatLoop } from "../src/server";
 import { BotServer, verifySignature } from "./bot-server";
 import { getPage, post as postPage, signInBrowser } from "./browser";
 import {
-  api, closeSockets, connect, createRoom, databaseUrl, error, freshDatabase, inbox, invite, redisUrl, reply, signUp, startPeer, startServer, stopServer,
-  testConfig, UUID, type Person, type TestServer,
+  api,
+  closeSockets,
+  connect,
+  createRoom,
+  databaseUrl,
+  error,
+  freshDatabase,
+  inbox,
+  invite,
+  type Person,
+  redisUrl,
+  reply,
+  signUp,
+  startPeer,
+  startServer,
+  stopServer,
+  type TestServer,
+  testConfig,
+  UUID,
 } from "./harness";
 
 /** Quick retries and polls, so that a bot that fails for a while is retried within the test. */
@@ -91,7 +108,14 @@ describe("making bots", () => {
     const strict = await startServer({ bots: { allowPrivate: false, firstRetryMs: 20, pollMs: 1000 } });
     try {
       const admin = await signUp(strict, "admin");
-      for (const webhookUrl of ["http://127.0.0.1:9/hook", "http://localhost:9/hook", "http://10.0.0.1/hook", "http://[::1]/hook", "http://169.254.169.254/latest", "http://[::ffff:127.0.0.1]/"]) {
+      for (const webhookUrl of [
+        "http://127.0.0.1:9/hook",
+        "http://localhost:9/hook",
+        "http://10.0.0.1/hook",
+        "http://[::1]/hook",
+        "http://169.254.169.254/latest",
+        "http://[::ffff:127.0.0.1]/",
+      ]) {
         const answer = await api(strict, "POST", "/admin/bots", { username: "inside", webhookUrl }, admin.token);
         expect(reply(answer)).toEqual({ status: 400, body: error("invalid_webhook_url") });
         expect(answer.body.message).toContain("WEBHOOK_ALLOW_PRIVATE");
@@ -188,7 +212,12 @@ describe("deliveries", () => {
     const { room, heard } = await roomWith(bot);
     const sent = (await post(server, room.id, "@flaky are you there?")).body as Message;
     const [delivery] = await bot.web.delivered(1);
-    expect(bot.web.received.map((d) => [d.message.id, d.status])).toEqual([[sent.id, 503], [sent.id, 503], [sent.id, 503], [sent.id, 200]]);
+    expect(bot.web.received.map((d) => [d.message.id, d.status])).toEqual([
+      [sent.id, 503],
+      [sent.id, 503],
+      [sent.id, 503],
+      [sent.id, 200],
+    ]);
     // The same delivery each time: a bot can tell a retry from a new message.
     expect(new Set(bot.web.received.map((d) => d.id))).toEqual(new Set([delivery!.id]));
     const [, answer] = await heard.until(2);

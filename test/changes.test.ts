@@ -4,8 +4,26 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import type { Message } from "../src/messages/schemas";
 import {
-  api, closeSockets, connect, createRoom, databaseUrl, error, flush, invite, next, people, redisUrl, reply, snapshot, startPeer, startServer, stopServer,
-  type ChatSocket, type Endpoint, type Person, type TestServer,
+  api,
+  type ChatSocket,
+  closeSockets,
+  connect,
+  createRoom,
+  databaseUrl,
+  type Endpoint,
+  error,
+  flush,
+  invite,
+  next,
+  type Person,
+  people,
+  redisUrl,
+  reply,
+  snapshot,
+  startPeer,
+  startServer,
+  stopServer,
+  type TestServer,
 } from "./harness";
 
 let server: TestServer;
@@ -105,7 +123,16 @@ describe("deleting", () => {
 
     const deleted = await remove(bob, message);
     expect(deleted.status).toBe(200);
-    expect(deleted.body).toMatchObject({ id: message.id, seq: message.seq, senderId: bob.id, content: "", reactions: [], mentions: [], deletedAt: expect.any(String), rev: message.rev + 2 });
+    expect(deleted.body).toMatchObject({
+      id: message.id,
+      seq: message.seq,
+      senderId: bob.id,
+      content: "",
+      reactions: [],
+      mentions: [],
+      deletedAt: expect.any(String),
+      rev: message.rev + 2,
+    });
     await flush(alices.socket);
     expect(alices.heard).toEqual([{ event: "messageUpdated", message: deleted.body }]);
     expect(await history(carol, room)).toEqual([deleted.body]);
@@ -275,7 +302,11 @@ describe("catching up on changes", () => {
     const all = await api(server, "GET", `/rooms/${room.id}/changes?since=0`, undefined, carol.token);
     expect(all.status).toBe(200);
     expect(all.body.rev).toBe(5);
-    expect(all.body.messages.map((m: Message) => [m.content, m.rev])).toEqual([["two", 2], ["one, edited", 4], ["three", 5]]);
+    expect(all.body.messages.map((m: Message) => [m.content, m.rev])).toEqual([
+      ["two", 2],
+      ["one, edited", 4],
+      ["three", 5],
+    ]);
 
     const paged = await api(server, "GET", `/rooms/${room.id}/changes?since=2&limit=1`, undefined, carol.token);
     expect(paged.body.messages.map((m: Message) => m.id)).toEqual([first.id]);
@@ -343,18 +374,30 @@ async function awayAndBack(instances: Endpoint[]) {
   await Promise.all(sockets.map((socket, i) => act(socket, i)));
   const truthBefore = await history(alice, room);
   await untilHeard(away, truthBefore);
-  const state = apply(new Map(), away.heard.map((h) => h.message));
+  const state = apply(
+    new Map(),
+    away.heard.map((h) => h.message),
+  );
   const seen = { after: Math.max(...state.values().map((m) => m.seq)), since: Math.max(...state.values().map((m) => m.rev)) };
   away.socket.disconnect();
 
-  await Promise.all(sockets.map(async (socket, i) => {
-    for (let round = 3 + i; round < 30; round += 3) await act(socket, round);
-  }));
+  await Promise.all(
+    sockets.map(async (socket, i) => {
+      for (let round = 3 + i; round < 30; round += 3) await act(socket, round);
+    }),
+  );
 
   const back = await listener(carol, room, seen, on(instances.length - 1));
   await flush(back.socket);
   const truth = await history(alice, room);
-  expect([...apply(state, back.heard.map((h) => h.message)).values()].sort((a, b) => a.seq - b.seq)).toEqual(truth);
+  expect(
+    [
+      ...apply(
+        state,
+        back.heard.map((h) => h.message),
+      ).values(),
+    ].sort((a, b) => a.seq - b.seq),
+  ).toEqual(truth);
   // Never a change before the message it changes: a message carol did not have comes first as newMessage.
   const first = new Map<string, string>();
   for (const { event, message } of back.heard) if (!first.has(message.id)) first.set(message.id, event);
@@ -363,7 +406,15 @@ async function awayAndBack(instances: Endpoint[]) {
 
 /** Waits (bounded by the test's timeout) until a listener's applied state matches `truth`: live delivery is asynchronous. */
 async function untilHeard(listening: Awaited<ReturnType<typeof listener>>, truth: Message[]): Promise<void> {
-  const matches = () => JSON.stringify([...apply(new Map(), listening.heard.map((h) => h.message)).values()].sort((a, b) => a.seq - b.seq)) === JSON.stringify(truth);
+  const matches = () =>
+    JSON.stringify(
+      [
+        ...apply(
+          new Map(),
+          listening.heard.map((h) => h.message),
+        ).values(),
+      ].sort((a, b) => a.seq - b.seq),
+    ) === JSON.stringify(truth);
   while (!matches()) await new Promise<void>((resolve) => listening.socket.once("messageUpdated", () => resolve()).once("newMessage", () => resolve()));
 }
 
@@ -377,7 +428,10 @@ async function liveInRevOrder(instances: Endpoint[]): Promise<Message[]> {
     sockets.map(async (socket, i) => {
       for (let n = 0; n < 10; n++) {
         const message = (await socket.emitWithAck("sendMessage", { roomId: room.id, content: `${i}:${n}` })) as Message;
-        await Promise.all([socket.emitWithAck("react", { messageId: message.id, emoji: "👍" }), socket.emitWithAck("editMessage", { messageId: message.id, content: `${i}:${n}!` })]);
+        await Promise.all([
+          socket.emitWithAck("react", { messageId: message.id, emoji: "👍" }),
+          socket.emitWithAck("editMessage", { messageId: message.id, content: `${i}:${n}!` }),
+        ]);
       }
     }),
   );
@@ -412,9 +466,11 @@ describe.skipIf(!databaseUrl || !redisUrl)("changes across instances", () => {
   });
   afterAll(() => stopServer(peer));
 
-  test("people on two instances send, edit, delete and react while a client is away; it rejoins on the other instance and ends with exactly GET /messages", () => awayAndBack([server, peer]));
+  test("people on two instances send, edit, delete and react while a client is away; it rejoins on the other instance and ends with exactly GET /messages", () =>
+    awayAndBack([server, peer]));
 
-  test("a client on one instance hears the changes made on both: each message once as newMessage in seq order, then its changes in rev order", () => liveInRevOrder([server, peer]));
+  test("a client on one instance hears the changes made on both: each message once as newMessage in seq order, then its changes in rev order", () =>
+    liveInRevOrder([server, peer]));
 });
 
 describe("messageUpdated from the server to every socket", () => {

@@ -3,13 +3,29 @@
 // database. Needs a real PostgreSQL and Redis (TEST_DATABASE_URL, TEST_REDIS_URL).
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import postgresClient from "postgres";
-import { DEFAULT_POOL_SIZE, type Config } from "../src/config";
+import { type Config, DEFAULT_POOL_SIZE } from "../src/config";
 import { ANSWER_DEADLINE_MS, STATEMENT_TIMEOUT_MS } from "../src/db/timeouts";
 import type { Message } from "../src/messages/schemas";
 import { ChatLoopFromSource } from "./chatloop-process";
 import {
-  api, closeSockets, connect, createRoom, databaseUrl, flush, inbox, nextPresenceOf, redisUrl, signUp, startPeer, startServer, stopServer,
-  testConfig, type ChatSocket, type Endpoint, type Person, type TestServer,
+  api,
+  type ChatSocket,
+  closeSockets,
+  connect,
+  createRoom,
+  databaseUrl,
+  type Endpoint,
+  flush,
+  inbox,
+  nextPresenceOf,
+  type Person,
+  redisUrl,
+  signUp,
+  startPeer,
+  startServer,
+  stopServer,
+  type TestServer,
+  testConfig,
 } from "./harness";
 import { OwnPostgres, OwnRedis, TcpProxy, waitFor } from "./services";
 
@@ -102,7 +118,8 @@ describe.skipIf(!databaseUrl || !redisUrl)("several instances on one PostgreSQL 
     const cameOnline = nextPresenceOf(watcher, bob);
     await bobOnB.emitWithAck("joinRoom", { roomId: room.id });
     expect(await cameOnline).toEqual({ roomId: room.id, userId: bob.id, online: true });
-    const online = async () => (await api(c, "GET", `/rooms/${room.id}/members`, undefined, alice.token)).body.filter((m: { online: boolean }) => m.online).map((m: { username: string }) => m.username);
+    const online = async () =>
+      (await api(c, "GET", `/rooms/${room.id}/members`, undefined, alice.token)).body.filter((m: { online: boolean }) => m.online).map((m: { username: string }) => m.username);
     expect(await online()).toEqual(["alice", "bob"]);
     const wentOffline = nextPresenceOf(watcher, bob);
     bobOnB.close();
@@ -229,10 +246,20 @@ describe.skipIf(!databaseUrl || !redisUrl)("fault drills on a PostgreSQL and a R
    * the clientId it was sent with (`${drill}${n}`), as acknowledged, numbered 1..count; and
    * every member holding every one of them exactly once, in order.
    */
-  async function expectEveryMessageOnce(drill: string, roomId: string, acked: Map<number, Message>, count: number, members: { socket: ChatSocket; box: ReturnType<typeof inbox> }[]) {
+  async function expectEveryMessageOnce(
+    drill: string,
+    roomId: string,
+    acked: Map<number, Message>,
+    count: number,
+    members: { socket: ChatSocket; box: ReturnType<typeof inbox> }[],
+  ) {
     const rows = await db<{ client_id: string; seq: string }[]>`select client_id, seq from messages where room_id = ${roomId} order by seq`;
     expect(rows.map((r) => Number(r.seq))).toEqual(oneTo(count));
-    expect(rows.map((r) => r.client_id).sort()).toEqual(oneTo(count).map((n) => `${drill}${n}`).sort());
+    expect(rows.map((r) => r.client_id).sort()).toEqual(
+      oneTo(count)
+        .map((n) => `${drill}${n}`)
+        .sort(),
+    );
     for (const [n, message] of acked) expect(rows.find((r) => r.client_id === `${drill}${n}`)?.seq).toBe(String(message.seq));
     for (const { socket, box } of members) {
       await box.until(count);
@@ -272,7 +299,12 @@ describe.skipIf(!databaseUrl || !redisUrl)("fault drills on a PostgreSQL and a R
     const failed = [11, 12, 13, 14, 15].filter((n) => !stored.has(`c${n}`));
     const ready = await timed(api(a, "GET", "/readyz"));
     expect(ready.answer.status).toBe(503);
-    const refused = await timed(send(16, 1).then(() => ({ code: "stored" }), (error: { code: string }) => error));
+    const refused = await timed(
+      send(16, 1).then(
+        () => ({ code: "stored" }),
+        (error: { code: string }) => error,
+      ),
+    );
     expect(refused.answer.code).toBe("unavailable");
 
     await postgres.start();
@@ -326,9 +358,14 @@ describe.skipIf(!databaseUrl || !redisUrl)("fault drills on a PostgreSQL and a R
       for (const n of oneTo(12)) if (!acked.has(n)) acked.set(n, await sendUntilStored(sender, room.id, `m${n}`, `freeze-${n}`));
       for (const n of [13, 14, 15]) acked.set(n, await sendUntilStored(sender, room.id, `m${n}`, `freeze-${n}`));
 
-      await expectEveryMessageOnce("freeze-", room.id, acked, 15, [{ socket: listener, box: heard }, { socket: sender, box: own }]);
+      await expectEveryMessageOnce("freeze-", room.id, acked, 15, [
+        { socket: listener, box: heard },
+        { socket: sender, box: own },
+      ]);
       const failed = [...answers.filter(({ answer }) => !isMessage(answer)).map(({ ms }) => ms), rest.ms];
-      console.log(`postgres freeze drill: sends failed in ${Math.min(...failed)}-${Math.max(...failed)} ms, /readyz said 503 in ${ready.ms} ms, ready again ${recovered} ms after the thaw`);
+      console.log(
+        `postgres freeze drill: sends failed in ${Math.min(...failed)}-${Math.max(...failed)} ms, /readyz said 503 in ${ready.ms} ms, ready again ${recovered} ms after the thaw`,
+      );
     });
   }, 60_000);
 
@@ -358,8 +395,16 @@ describe.skipIf(!databaseUrl || !redisUrl)("fault drills on a PostgreSQL and a R
       const count = 5 + answers.length + 3;
       for (const n of oneTo(count)) if (!acked.has(n)) acked.set(n, await sendUntilStored(sender, room.id, `m${n}`, `cut-${n}`));
 
-      await expectEveryMessageOnce("cut-", room.id, acked, count, [{ socket: listener, box: heard }, { socket: sender, box: own }]);
-      console.log(`postgres partition drill: ${answers.length - 1} sends failed in ${answers.slice(0, -1).map(({ ms }) => ms).join(", ")} ms, a send was stored again ${recovered} ms after the cut`);
+      await expectEveryMessageOnce("cut-", room.id, acked, count, [
+        { socket: listener, box: heard },
+        { socket: sender, box: own },
+      ]);
+      console.log(
+        `postgres partition drill: ${answers.length - 1} sends failed in ${answers
+          .slice(0, -1)
+          .map(({ ms }) => ms)
+          .join(", ")} ms, a send was stored again ${recovered} ms after the cut`,
+      );
     });
   }, 60_000);
 
@@ -371,7 +416,10 @@ describe.skipIf(!databaseUrl || !redisUrl)("fault drills on a PostgreSQL and a R
     const { blocked, other } = await db.begin(async (tx) => {
       await tx`select 1 from rooms where id = ${held.id} for update`;
       const blocked = send(held.id, "slow-1");
-      await waitFor(async () => (await tx<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock'`)[0]!.n > 0, "the send to wait on the lock");
+      await waitFor(
+        async () => (await tx<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock'`)[0]!.n > 0,
+        "the send to wait on the lock",
+      );
       return { other: await send(free.id, "slow-2"), blocked: await blocked };
     });
     expect(isMessage(other.answer)).toBe(true);

@@ -5,8 +5,24 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import type { Message } from "../src/messages/schemas";
 import type { ServerToClientEvents } from "../src/realtime/events";
 import {
-  api, closeSockets, connect, createRoom, databaseUrl, error, invite, people, redisUrl, reply, signUp, startPeer, startServer, stopServer,
-  type ChatSocket, type Endpoint, type Person, type TestServer,
+  api,
+  type ChatSocket,
+  closeSockets,
+  connect,
+  createRoom,
+  databaseUrl,
+  type Endpoint,
+  error,
+  invite,
+  type Person,
+  people,
+  redisUrl,
+  reply,
+  signUp,
+  startPeer,
+  startServer,
+  stopServer,
+  type TestServer,
 } from "./harness";
 
 let server: TestServer;
@@ -205,7 +221,10 @@ describe("direct rooms", () => {
     expect(await hals.until(() => true)).toEqual({ roomId: dm.id, userId: ivy.id, lastReadSeq: 1 });
     expect(await receipts.until(() => true)).toEqual({ roomId: dm.id, userId: ivy.id, lastReadSeq: 1, unreadCount: 0, mentionCount: 0 });
     const members = (await api(server, "GET", `/rooms/${dm.id}/members`, undefined, hal.token)).body;
-    expect(members.map((m: { username: string; lastReadSeq: number; isOwner: boolean }) => [m.username, m.lastReadSeq, m.isOwner]).sort()).toEqual([["hal", 1, false], ["ivy", 1, false]]);
+    expect(members.map((m: { username: string; lastReadSeq: number; isOwner: boolean }) => [m.username, m.lastReadSeq, m.isOwner]).sort()).toEqual([
+      ["hal", 1, false],
+      ["ivy", 1, false],
+    ]);
   });
 
   test("one's own direct room is a place for notes", async () => {

@@ -4,14 +4,31 @@
 // room's seqs 1..N without gaps, every member with every message exactly once and in order,
 // nothing for outsiders, and no ChatLoop process dead.
 import { afterEach, describe, expect, test } from "bun:test";
-import { connect as tcpConnect, type Socket as TcpSocket } from "node:net";
+import { type Socket as TcpSocket, connect as tcpConnect } from "node:net";
 import postgres from "postgres";
 import type { Config } from "../src/config";
 import type { Message } from "../src/messages/schemas";
 import { REPLAY_LIMIT } from "../src/realtime/room-feeds";
 import { slowConsumerLimitBytes } from "../src/server";
 import { ChatLoopFromSource } from "./chatloop-process";
-import { api, closeSockets, connect, createRoom, databaseUrl, flush, freshDatabase, onPresence, redisUrl, signUp, startServer, stopServer, testConfig, type ChatSocket, type Endpoint, type Person } from "./harness";
+import {
+  api,
+  type ChatSocket,
+  closeSockets,
+  connect,
+  createRoom,
+  databaseUrl,
+  type Endpoint,
+  flush,
+  freshDatabase,
+  onPresence,
+  type Person,
+  redisUrl,
+  signUp,
+  startServer,
+  stopServer,
+  testConfig,
+} from "./harness";
 import { OwnRedis } from "./services";
 
 const oneTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
@@ -92,7 +109,8 @@ function checkLedger(ledger: Ledger, log: Stored[], processes: { exitCode: numbe
     expect(messages.map((m) => m.id)).toEqual(log.map((r) => r.id));
   }
   for (const [, messages] of ledger.outsiders) expect(messages).toEqual([]);
-  for (const p of processes) expect({ exitCode: p.exitCode, stderr: p.stderr.match(/.*(panic|Segmentation|uncaught|unhandled).*/gi) ?? [] }).toEqual({ exitCode: null, stderr: [] });
+  for (const p of processes)
+    expect({ exitCode: p.exitCode, stderr: p.stderr.match(/.*(panic|Segmentation|uncaught|unhandled).*/gi) ?? [] }).toEqual({ exitCode: null, stderr: [] });
 }
 
 /** Collects `newMessage` into a list the ledger owns, so that it continues across reconnects. */
@@ -123,7 +141,9 @@ class RawSocketIo {
     await within(5000, "TCP connect", new Promise((resolve, reject) => socket.once("connect", resolve).once("error", reject)));
     const raw = new RawSocketIo(socket);
     const key = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
-    socket.write(`GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    socket.write(
+      `GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
     let head = Buffer.alloc(0);
     await within(
       5000,
@@ -155,7 +175,12 @@ class RawSocketIo {
     const payload = Buffer.from(text);
     const mask = Buffer.from(crypto.getRandomValues(new Uint8Array(4)));
     const length = payload.length;
-    const header = length < 126 ? Buffer.from([0x81, 0x80 | length]) : length < 65536 ? Buffer.from([0x81, 0x80 | 126, length >> 8, length & 255]) : Buffer.concat([Buffer.from([0x81, 0x80 | 127]), bigEndian64(length)]);
+    const header =
+      length < 126
+        ? Buffer.from([0x81, 0x80 | length])
+        : length < 65536
+          ? Buffer.from([0x81, 0x80 | 126, length >> 8, length & 255])
+          : Buffer.concat([Buffer.from([0x81, 0x80 | 127]), bigEndian64(length)]);
     const masked = Buffer.alloc(length);
     for (let i = 0; i < length; i++) masked[i] = payload[i]! ^ mask[i % 4]!;
     this.socket.write(Buffer.concat([header, mask, masked]));
@@ -377,7 +402,9 @@ describe("a consumer that stops reading", () => {
     for (const raw of [slow, ...stalled]) raw.socket.pause();
     const peak = await flood(FLOOD + 1, 2 * FLOOD);
     const flooded = FLOOD * LONG_MESSAGE;
-    console.log(`slow consumer drill: RSS ${mib(baseline)} MiB, ${mib(warm)} MiB at the peak of a flood all read, ${mib(peak)} MiB at the peak of one ${STALLED} of bob's connections did not read (${mib(flooded)} MiB each)`);
+    console.log(
+      `slow consumer drill: RSS ${mib(baseline)} MiB, ${mib(warm)} MiB at the peak of a flood all read, ${mib(peak)} MiB at the peak of one ${STALLED} of bob's connections did not read (${mib(flooded)} MiB each)`,
+    );
     // The server hangs up on every one of them long before Engine.IO's ping timeout (25 s + 20 s) would.
     await within(15_000, "the server to cut the slow consumers off (bob's presence going offline)", bobWentOffline);
     // A fixed budget over the working set of a flood everyone read, whatever the flood: the

@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { io as connectSocket } from "socket.io-client";
 import type { Message } from "../src/messages/schemas";
-import { api, closeSockets, connect, createRoom, flush, inbox, people, scrape, startServer, stopServer, type ChatSocket, type Person, type TestServer } from "./harness";
+import { api, type ChatSocket, closeSockets, connect, createRoom, flush, inbox, type Person, people, scrape, startServer, stopServer, type TestServer } from "./harness";
 import { closeRawSockets } from "./raw-engine-socket";
 
 let server: TestServer;
@@ -78,7 +78,13 @@ describe("a room of WebSocket, long-polling and upgraded clients", () => {
 
   test("a socket that joined while long-polling moves to the topic when it upgrades, and misses nothing", async () => {
     const room = await createRoom(server, alice, "upgrade midway");
-    const socket: ChatSocket = connectSocket(server.base, { auth: { token: alice.token }, reconnection: false, forceNew: true, transports: ["polling", "websocket"], upgrade: false });
+    const socket: ChatSocket = connectSocket(server.base, {
+      auth: { token: alice.token },
+      reconnection: false,
+      forceNew: true,
+      transports: ["polling", "websocket"],
+      upgrade: false,
+    });
     await new Promise<void>((resolve) => socket.once("connect", resolve));
     const heard = inbox(socket);
     await socket.emitWithAck("joinRoom", { roomId: room.id });

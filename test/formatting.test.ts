@@ -4,8 +4,8 @@
 // text and quotes of a message show its words without markup.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { plainText, renderMarkdown } from "../views/markdown";
-import { getPage, htmlSocket, signInBrowser, type Browser } from "./browser";
-import { api, closeSockets, createRoom, next, people, startServer, stopServer, type Person, type TestServer } from "./harness";
+import { type Browser, getPage, htmlSocket, signInBrowser } from "./browser";
+import { api, closeSockets, createRoom, next, type Person, people, startServer, stopServer, type TestServer } from "./harness";
 
 const render = (content: string, mentions = false) => renderMarkdown(content, mentions).value;
 const LINK = `rel="noopener noreferrer nofollow" target="_blank" class="message-link"`;
@@ -52,7 +52,19 @@ describe("the renderer", () => {
   });
 
   test("a link to anything but http(s) or mailto stays text: javascript:, data:, vbscript:, file:, relative, in any spelling", () => {
-    for (const url of ["javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:alert(1)", "java%0ascript:alert(1)", "&#106;avascript:alert(1)", "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)", "file:///etc/passwd", "/signout", "//evil.example/x", "ftp://example.com"]) {
+    for (const url of [
+      "javascript:alert(1)",
+      "JaVaScRiPt:alert(1)",
+      " javascript:alert(1)",
+      "java%0ascript:alert(1)",
+      "&#106;avascript:alert(1)",
+      "data:text/html,<script>alert(1)</script>",
+      "vbscript:msgbox(1)",
+      "file:///etc/passwd",
+      "/signout",
+      "//evil.example/x",
+      "ftp://example.com",
+    ]) {
       const out = render(`[click](${url})`);
       expect(out).not.toContain("<a ");
       expect(out).toStartWith("<p>[click](");
@@ -130,7 +142,9 @@ describe("in the pages", () => {
     expect(edited.html).toContain("<p><s>soon</s> <strong>now</strong> &lt;script&gt;alert(1)&lt;/script&gt;</p>");
     expect(edited.html).not.toContain("<script>");
     const page = await (await getPage(bobBrowser, `/chat/rooms/${room.id}`)).text();
-    expect(itemOf(page, sent.id)).toBe(edited.html.slice(0, edited.html.indexOf("</li>")).replace(/data-grouped="[a-z]+"/, itemOf(page, sent.id).match(/data-grouped="[a-z]+"/)![0]));
+    expect(itemOf(page, sent.id)).toBe(
+      edited.html.slice(0, edited.html.indexOf("</li>")).replace(/data-grouped="[a-z]+"/, itemOf(page, sent.id).match(/data-grouped="[a-z]+"/)![0]),
+    );
     socket.close();
   });
 

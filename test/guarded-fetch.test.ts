@@ -1,30 +1,84 @@
 // The guarded fetcher and its address rules: what ChatLoop may request when a user picks the URL.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { isPublicAddress } from "../src/net/addresses";
-import { addressRule, FetchRefused, guardedFetch, MAX_REDIRECTS, urlProblem, type Guard } from "../src/net/guarded-fetch";
+import { addressRule, FetchRefused, type Guard, guardedFetch, MAX_REDIRECTS, urlProblem } from "../src/net/guarded-fetch";
 
 describe("public addresses", () => {
   test.each([
-    "0.0.0.0", "0.1.2.3", "10.0.0.1", "10.255.255.255", "100.64.0.1", "100.127.255.255", "127.0.0.1", "127.255.0.9",
-    "169.254.169.254", "172.16.0.1", "172.31.255.255", "192.0.0.8", "192.0.2.1", "192.88.99.1", "192.168.1.1",
-    "198.18.0.1", "198.19.255.255", "198.51.100.7", "203.0.113.9", "224.0.0.1", "239.255.255.250", "240.0.0.1", "255.255.255.255",
+    "0.0.0.0",
+    "0.1.2.3",
+    "10.0.0.1",
+    "10.255.255.255",
+    "100.64.0.1",
+    "100.127.255.255",
+    "127.0.0.1",
+    "127.255.0.9",
+    "169.254.169.254",
+    "172.16.0.1",
+    "172.31.255.255",
+    "192.0.0.8",
+    "192.0.2.1",
+    "192.88.99.1",
+    "192.168.1.1",
+    "198.18.0.1",
+    "198.19.255.255",
+    "198.51.100.7",
+    "203.0.113.9",
+    "224.0.0.1",
+    "239.255.255.250",
+    "240.0.0.1",
+    "255.255.255.255",
   ])("IPv4 %s is not public", (address) => expect(isPublicAddress(address)).toBe(false));
 
-  test.each(["1.1.1.1", "8.8.8.8", "9.255.255.255", "11.0.0.0", "100.63.255.255", "100.128.0.0", "126.255.255.255", "128.0.0.0", "169.253.0.1", "172.15.255.255", "172.32.0.0", "192.167.1.1", "198.20.0.0", "223.255.255.255"])(
-    "IPv4 %s is public",
-    (address) => expect(isPublicAddress(address)).toBe(true),
-  );
+  test.each([
+    "1.1.1.1",
+    "8.8.8.8",
+    "9.255.255.255",
+    "11.0.0.0",
+    "100.63.255.255",
+    "100.128.0.0",
+    "126.255.255.255",
+    "128.0.0.0",
+    "169.253.0.1",
+    "172.15.255.255",
+    "172.32.0.0",
+    "192.167.1.1",
+    "198.20.0.0",
+    "223.255.255.255",
+  ])("IPv4 %s is public", (address) => expect(isPublicAddress(address)).toBe(true));
 
   test.each([
-    "::", "::1", "0:0:0:0:0:0:0:1", "[::1]", "::127.0.0.1", // unspecified, loopback, IPv4-compatible
-    "::ffff:127.0.0.1", "::ffff:7f00:1", "::ffff:8.8.8.8", "::FFFF:10.0.0.1", "0:0:0:0:0:ffff:a9fe:a9fe", // IPv4-mapped, even of a public address
+    "::",
+    "::1",
+    "0:0:0:0:0:0:0:1",
+    "[::1]",
+    "::127.0.0.1", // unspecified, loopback, IPv4-compatible
+    "::ffff:127.0.0.1",
+    "::ffff:7f00:1",
+    "::ffff:8.8.8.8",
+    "::FFFF:10.0.0.1",
+    "0:0:0:0:0:ffff:a9fe:a9fe", // IPv4-mapped, even of a public address
     "::ffff:0:8.8.8.8", // IPv4-translated
-    "64:ff9b::7f00:1", "64:ff9b::8.8.8.8", "64:ff9b:1::1", // NAT64
-    "fc00::1", "fd12:3456::1", "fe80::1", "fe80::1%eth0", "febf::1", "fec0::1", "ff02::1", "ff05::2", // unique local, link-local, site-local, multicast
-    "2002:7f00:1::1", "2001::1", "2001:db8::1", "100::1", // 6to4, Teredo, documentation, discard
+    "64:ff9b::7f00:1",
+    "64:ff9b::8.8.8.8",
+    "64:ff9b:1::1", // NAT64
+    "fc00::1",
+    "fd12:3456::1",
+    "fe80::1",
+    "fe80::1%eth0",
+    "febf::1",
+    "fec0::1",
+    "ff02::1",
+    "ff05::2", // unique local, link-local, site-local, multicast
+    "2002:7f00:1::1",
+    "2001::1",
+    "2001:db8::1",
+    "100::1", // 6to4, Teredo, documentation, discard
   ])("IPv6 %s is not public", (address) => expect(isPublicAddress(address)).toBe(false));
 
-  test.each(["2606:4700:4700::1111", "2001:4860:4860::8888", "2a00:1450:4001:80b::200e", "[2606:4700::1]"])("IPv6 %s is public", (address) => expect(isPublicAddress(address)).toBe(true));
+  test.each(["2606:4700:4700::1111", "2001:4860:4860::8888", "2a00:1450:4001:80b::200e", "[2606:4700::1]"])("IPv6 %s is public", (address) =>
+    expect(isPublicAddress(address)).toBe(true),
+  );
 
   test.each(["", "localhost", "example.com", "1.2.3", "::g", "1.2.3.4.5"])("%p is not an address, so not public", (text) => expect(isPublicAddress(text)).toBe(false));
 });

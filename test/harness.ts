@@ -14,7 +14,7 @@ import type { Message } from "../src/messages/schemas";
 import { generateVapidKeys } from "../src/push/keys";
 import type { ClientToServerEvents, ServerToClientEvents } from "../src/realtime/events";
 import type { Member } from "../src/rooms/schemas";
-import { startChatLoop, type ChatLoop } from "../src/server";
+import { type ChatLoop, startChatLoop } from "../src/server";
 
 export const databaseUrl = process.env.TEST_DATABASE_URL || undefined;
 export const redisUrl = process.env.TEST_REDIS_URL || undefined;

@@ -3,8 +3,26 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { GroupCommit } from "../src/messages/group-commit";
 import type { Message } from "../src/messages/schemas";
-import { storeMessages, type Stored } from "../src/messages/store";
-import { api, closeSockets, connect, createRoom, error, inbox, invite, ISO, people, reply, scrape, snapshot, startServer, stopServer, UUID, type Person, type TestServer } from "./harness";
+import { type Stored, storeMessages } from "../src/messages/store";
+import {
+  api,
+  closeSockets,
+  connect,
+  createRoom,
+  error,
+  ISO,
+  inbox,
+  invite,
+  type Person,
+  people,
+  reply,
+  scrape,
+  snapshot,
+  startServer,
+  stopServer,
+  type TestServer,
+  UUID,
+} from "./harness";
 
 let server: TestServer;
 let alice: Person, bob: Person, carol: Person, mallory: Person;
@@ -237,10 +255,22 @@ describe("seq", () => {
     const north = await createRoom(server, alice, "north");
     const south = await createRoom(server, alice, "south");
     const sent = [];
-    for (const [room, content] of [[north, "n1"], [south, "s1"], [north, "n2"], [north, "n3"], [south, "s2"]] as const) {
+    for (const [room, content] of [
+      [north, "n1"],
+      [south, "s1"],
+      [north, "n2"],
+      [north, "n3"],
+      [south, "s2"],
+    ] as const) {
       sent.push((await post(alice, { roomId: room.id, content })).body);
     }
-    expect(sent.map((m) => [m.content, m.seq])).toEqual([["n1", 1], ["s1", 1], ["n2", 2], ["n3", 3], ["s2", 2]]);
+    expect(sent.map((m) => [m.content, m.seq])).toEqual([
+      ["n1", 1],
+      ["s1", 1],
+      ["n2", 2],
+      ["n3", 3],
+      ["s2", 2],
+    ]);
     expect(seqs((await history(alice, north)).body)).toEqual([1, 2, 3]);
     expect(seqs((await history(alice, south)).body)).toEqual([1, 2]);
   });
@@ -251,7 +281,12 @@ describe("history", () => {
     const room = await createRoom(server, alice, "watercooler");
     await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
     const sent: Message[] = [];
-    for (const [person, content] of [[alice, "first"], [bob, "second"], [alice, "third"], [bob, "fourth"]] as const) {
+    for (const [person, content] of [
+      [alice, "first"],
+      [bob, "second"],
+      [alice, "third"],
+      [bob, "fourth"],
+    ] as const) {
       sent.push((await post(person, { roomId: room.id, content })).body);
     }
     const page = await history(carol, room);
@@ -441,10 +476,17 @@ describe("group commit", () => {
     const before = await batches();
 
     const acks = await Promise.all(
-      sockets.flatMap((socket) => rooms.flatMap((room) => Array.from({ length: 10 }, (_, n) => socket.emitWithAck("sendMessage", { roomId: room.id, content: `${room.name} ${n}` }) as Promise<Message>))),
+      sockets.flatMap((socket) =>
+        rooms.flatMap((room) => Array.from({ length: 10 }, (_, n) => socket.emitWithAck("sendMessage", { roomId: room.id, content: `${room.name} ${n}` }) as Promise<Message>)),
+      ),
     );
     for (const room of rooms) {
-      expect(acks.filter((ack) => ack.roomId === room.id).map((ack) => ack.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+      expect(
+        acks
+          .filter((ack) => ack.roomId === room.id)
+          .map((ack) => ack.seq)
+          .sort((a, b) => a - b),
+      ).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
       const history = (await api(server, "GET", `/messages/${room.id}?limit=200`, undefined, alice.token)).body as Message[];
       expect(history).toEqual(acks.filter((ack) => ack.roomId === room.id).sort((a, b) => a.seq - b.seq));
     }
@@ -516,7 +558,11 @@ describe("group commit", () => {
     const refused = batch.flatMap((outcome, i) => (outcome.status === "rejected" ? [i + 1] : []));
     expect(refused).toEqual([12, 30, 47]);
     const acknowledged = batch.flatMap((outcome) => (outcome.status === "fulfilled" && outcome.value.outcome === "stored" ? [outcome.value.message] : []));
-    expect(acknowledged.map((m) => m.content)).toEqual(range(1, 60).filter((n) => !poisons[n]).map((n) => `honest ${n}`));
+    expect(acknowledged.map((m) => m.content)).toEqual(
+      range(1, 60)
+        .filter((n) => !poisons[n])
+        .map((n) => `honest ${n}`),
+    );
     expect(acknowledged.map((m) => m.seq)).toEqual(range(2, 58));
     const history = (await api(server, "GET", `/messages/${room.id}?limit=200`, undefined, alice.token)).body as Message[];
     expect(history.slice(1)).toEqual(acknowledged);

@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import { migrate } from "../src/db/migrate";
-import { migrationFiles, type Migration } from "../src/db/migration-files";
-import { openDatabase, type Database, type Sql } from "../src/db/sql";
+import { type Migration, migrationFiles } from "../src/db/migration-files";
+import { type Database, openDatabase, type Sql } from "../src/db/sql";
 import { databaseUrl, freshDatabase, mode, testConfig } from "./harness";
 
 const MIGRATIONS_DIR = join(import.meta.dir, "../migrations");
@@ -74,7 +74,9 @@ const recorded = async (sql: Sql) => names(await sql<{ name: string }[]>`select 
 const tableExists = async (sql: Sql, table: string) => (await sql`select to_regclass(${table}) as t`)[0]!.t !== null;
 
 test("opening a new database applies every .sql file in migrations/ and records each exactly once", async () => {
-  const files = readdirSync(MIGRATIONS_DIR).filter((file) => file.endsWith(".sql")).sort();
+  const files = readdirSync(MIGRATIONS_DIR)
+    .filter((file) => file.endsWith(".sql"))
+    .sort();
   expect(files.length).toBeGreaterThan(0);
   // A file the runner would skip (a name not like 0001_name.sql) must not go unnoticed.
   expect(migrationFiles().map((m) => m.name)).toEqual(files);
@@ -211,7 +213,11 @@ test.skipIf(!databaseUrl)("three instances starting at once on an empty database
   try {
     const instances = await Promise.all([1, 2, 3].map(() => openDatabase(config)));
     const applied = await instances[0]!.sql<{ name: string }[]>`select name from schema_migrations order by name`;
-    expect(applied.map((row) => row.name)).toEqual(readdirSync(join(import.meta.dir, "../migrations")).filter((f) => f.endsWith(".sql")).sort());
+    expect(applied.map((row) => row.name)).toEqual(
+      readdirSync(join(import.meta.dir, "../migrations"))
+        .filter((f) => f.endsWith(".sql"))
+        .sort(),
+    );
     await Promise.all(instances.map((db) => db.close()));
   } finally {
     await drop();

@@ -2,7 +2,7 @@
 // with the traffic.
 import { afterAll, afterEach, beforeAll, expect, spyOn, test } from "bun:test";
 import { log, setLogLevel } from "../src/log";
-import { TEST_METRICS_TOKEN, api, closeSockets, connect, createRoom, inbox, people, scrape, startServer, stopServer, type Person, type TestServer } from "./harness";
+import { api, closeSockets, connect, createRoom, inbox, type Person, people, scrape, startServer, stopServer, TEST_METRICS_TOKEN, type TestServer } from "./harness";
 
 let server: TestServer;
 let alice: Person, bob: Person;

@@ -1,7 +1,7 @@
 // Changing a password ends every session of the account, on REST and on live sockets, on
 // every instance; the caller carries on with a new token.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { api, closeSockets, connect, databaseUrl, people, redisUrl, signUp, snapshot, startPeer, startServer, stopServer, type Person, type TestServer } from "./harness";
+import { api, closeSockets, connect, databaseUrl, type Person, people, redisUrl, signUp, snapshot, startPeer, startServer, stopServer, type TestServer } from "./harness";
 
 let server: TestServer;
 let alice: Person, bob: Person;

@@ -5,10 +5,10 @@ import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfig, type Config } from "../src/config";
+import { type Config, loadConfig } from "../src/config";
 import type { Message } from "../src/messages/schemas";
 import { startChatLoop } from "../src/server";
-import { api, closeSockets, connect, createRoom, databaseUrl, inbox, people, testConfig, throwawayDatabase, type Person, type TestServer } from "./harness";
+import { api, closeSockets, connect, createRoom, databaseUrl, inbox, type Person, people, type TestServer, testConfig, throwawayDatabase } from "./harness";
 
 /** A data dir, and in PostgreSQL mode a database, that outlive any one server. */
 interface Store {

@@ -3,7 +3,7 @@
 // behind gets its replay over several polls, complete and in order. Spoken by hand, to see
 // each response as it is.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { api, createRoom, people, startServer, stopServer, type Person, type TestServer } from "./harness";
+import { api, createRoom, type Person, people, startServer, stopServer, type TestServer } from "./harness";
 
 let server: TestServer;
 let alice: Person;
@@ -23,7 +23,7 @@ async function pollingSession(token: string) {
   const send = async (...packets: string[]) => expect((await fetch(session, { method: "POST", body: packets.join("\x1e") })).status).toBe(200);
   await send(`40${JSON.stringify({ token })}`);
   // Events go after the namespace's CONNECT is answered, as every client sends them.
-  while (!(await poll(session)).some((packet) => packet.startsWith("40{"))) continue;
+  while (!(await poll(session)).some((packet) => packet.startsWith("40{")));
   return { send, poll: () => poll(session) };
 }
 

@@ -2,7 +2,7 @@
 // LOG_LEVEL, by default warn: a line per request would bury the summary and the failures
 // (LOG_LEVEL=info brings them back). Then it builds the embedded database template outside any
 // hook's time limit (a first initdb takes seconds; copies of it, a fraction of one).
-import { LOG_LEVELS, setLogLevel, type LogLevel } from "../src/log";
+import { LOG_LEVELS, type LogLevel, setLogLevel } from "../src/log";
 import { embeddedTemplate, mode, redisUrl } from "./harness";
 
 const level = process.env.LOG_LEVEL || "warn";

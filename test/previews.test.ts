@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import type { Message } from "../src/messages/schemas";
 import { linksIn } from "../src/previews/unfurl";
 import { htmlSocket } from "./browser";
-import { api, closeSockets, connect, createRoom, error, next, reply, signUp, startServer, stopServer, type Person, type TestServer } from "./harness";
+import { api, closeSockets, connect, createRoom, error, next, type Person, reply, signUp, startServer, stopServer, type TestServer } from "./harness";
 
 // The smallest PNG: one transparent pixel.
 const PIXEL = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64");

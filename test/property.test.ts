@@ -4,19 +4,20 @@
 // caller may not touch), so each property is: an answer within a bounded time, never a 5xx,
 // every 4xx exactly `{ message, code }`, no table changed, and /healthz still 200.
 // Seeds are fixed: a failure prints its seed and path, and replays with them.
-import { isUtf8 } from "node:buffer";
+
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import fc from "fast-check";
+import { isUtf8 } from "node:buffer";
 import type { TSchema } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { Value } from "@sinclair/typebox/value";
+import fc from "fast-check";
 import { Credentials, LoginCredentials } from "../src/auth/schemas";
 import { EditMessage, SendMessage } from "../src/messages/schemas";
 import { DeleteMessagePayload, EditMessagePayload, JoinRoomPayload, LeaveRoomPayload, ReactPayload, TypingPayload } from "../src/realtime/events";
 import { CreateRoom, Invite } from "../src/rooms/schemas";
-import { api, closeSockets, connect, createRoom, signUp, snapshot, startServer, stopServer, type ChatSocket, type Person, type TestServer } from "./harness";
+import { api, type ChatSocket, closeSockets, connect, createRoom, type Person, signUp, snapshot, startServer, stopServer, type TestServer } from "./harness";
 import { closeRawSockets, rawConnected } from "./raw-engine-socket";
-import { exchange, request as rawRequest, type Answer } from "./raw-http";
+import { type Answer, exchange, request as rawRequest } from "./raw-http";
 
 /** Longest any single request or event may take to be answered. */
 const ANSWER_WITHIN_MS = 5000;
@@ -65,7 +66,11 @@ const accepts = (schema: TSchema) => {
 function nearly(fields: string[]): fc.Arbitrary<unknown> {
   const anything = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.string(), fc.constant(null), fc.uuid(), fc.integer());
   const shaped = fc.record(Object.fromEntries(fields.map((field) => [field, anything])), { requiredKeys: [] });
-  return fc.oneof(fc.jsonValue({ maxDepth: 4 }), shaped, fc.tuple(shaped, fc.dictionary(fc.string({ maxLength: 8 }), anything, { maxKeys: 2 })).map(([a, b]) => ({ ...b, ...a })));
+  return fc.oneof(
+    fc.jsonValue({ maxDepth: 4 }),
+    shaped,
+    fc.tuple(shaped, fc.dictionary(fc.string({ maxLength: 8 }), anything, { maxKeys: 2 })).map(([a, b]) => ({ ...b, ...a })),
+  );
 }
 
 /** The table did not move, the server is alive, and a 4xx said exactly `{ message, code }`. */
@@ -149,19 +154,24 @@ const pathEndpoints: { name: string; method: string; path: (id: string, other: s
  * A path segment that names nothing the caller may touch: any text, encoded or raw. Not
  * empty and not a dot segment ("..", "%2e"): the URL would then name another endpoint.
  */
-const strangeId = fc.oneof(
-  fc.string({ maxLength: 40 }).map(encodeURIComponent),
-  fc.string({ unit: "grapheme", maxLength: 20 }).map(encodeURIComponent),
-  fc.uuid(), // well formed, but no such room or user
-  fc.stringMatching(/^[\w.~%-]{0,40}$/),
-  fc.constantFrom("%00", "%2F", "%2e%2e%2f", "null", "undefined", "0", "-1", "00000000-0000-0000-0000-000000000000", "%E0%A4%A", "...", "%20"),
-).filter((id) => id !== "" && !/^(\.|%2e){1,2}$/i.test(id));
+const strangeId = fc
+  .oneof(
+    fc.string({ maxLength: 40 }).map(encodeURIComponent),
+    fc.string({ unit: "grapheme", maxLength: 20 }).map(encodeURIComponent),
+    fc.uuid(), // well formed, but no such room or user
+    fc.stringMatching(/^[\w.~%-]{0,40}$/),
+    fc.constantFrom("%00", "%2F", "%2e%2e%2f", "null", "undefined", "0", "-1", "00000000-0000-0000-0000-000000000000", "%E0%A4%A", "...", "%20"),
+  )
+  .filter((id) => id !== "" && !/^(\.|%2e){1,2}$/i.test(id));
 
 describe("generated bad REST requests are refused cleanly and change nothing", () => {
   test("any JSON body that fails the endpoint's schema gets a 4xx { message, code }", async () => {
     const input = fc.constantFrom(...bodyEndpoints).chain((endpoint) => {
       const ok = accepts(endpoint.schema);
-      return fc.tuple(fc.constant(endpoint), nearly(endpoint.fields).filter((body) => !ok(body)));
+      return fc.tuple(
+        fc.constant(endpoint),
+        nearly(endpoint.fields).filter((body) => !ok(body)),
+      );
     });
     await check("REST bodies", 1001, 1000, input, async ([endpoint, body]) => {
       const before = await snapshot(server);
@@ -172,7 +182,11 @@ describe("generated bad REST requests are refused cleanly and change nothing", (
   });
 
   test("any text as a JSON body, valid JSON or not, gets a 4xx { message, code }", async () => {
-    const text = fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: "binary", maxLength: 200 }), fc.jsonValue().map((v) => JSON.stringify(v).slice(0, -1)));
+    const text = fc.oneof(
+      fc.string({ maxLength: 200 }),
+      fc.string({ unit: "binary", maxLength: 200 }),
+      fc.jsonValue().map((v) => JSON.stringify(v).slice(0, -1)),
+    );
     const input = fc.tuple(fc.constantFrom(...bodyEndpoints), text).filter(([endpoint, body]) => {
       try {
         return !accepts(endpoint.schema)(JSON.parse(body));
@@ -201,7 +215,12 @@ describe("generated bad REST requests are refused cleanly and change nothing", (
   });
 
   test("any query on GET /messages/:roomId is answered without a 5xx, and a 4xx is { message, code }", async () => {
-    const value = fc.oneof(fc.string({ maxLength: 30 }), fc.integer().map(String), fc.double().map(String), fc.constantFrom("", "1e3", "0x10", "9007199254740993", "-0", "NaN", "Infinity", "[]", "{}"));
+    const value = fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc.integer().map(String),
+      fc.double().map(String),
+      fc.constantFrom("", "1e3", "0x10", "9007199254740993", "-0", "NaN", "Infinity", "[]", "{}"),
+    );
     const key = fc.oneof(fc.constantFrom("limit", "before", "after", "limit[]", "after[0]"), fc.string({ maxLength: 10 }));
     const query = fc.array(fc.tuple(key, value), { maxLength: 5 }).map((pairs) => new URLSearchParams(pairs).toString());
     const room = fc.oneof(fc.constant("lobby"), fc.constant("secret"), strangeId);
@@ -230,8 +249,15 @@ describe("generated bad REST requests are refused cleanly and change nothing", (
     const headers = fc.record(
       {
         authorization: notAToken,
-        cookie: fc.oneof(printable(60), printable(60).map((t) => `chatloop_session=${t}`), fc.constantFrom("chatloop_session=%E0%A4%A", "chatloop_session=;chatloop_session=")),
-        "content-type": fc.oneof(printable(40), fc.constantFrom("application/json", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json; charset=utf-99")),
+        cookie: fc.oneof(
+          printable(60),
+          printable(60).map((t) => `chatloop_session=${t}`),
+          fc.constantFrom("chatloop_session=%E0%A4%A", "chatloop_session=;chatloop_session="),
+        ),
+        "content-type": fc.oneof(
+          printable(40),
+          fc.constantFrom("application/json", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json; charset=utf-99"),
+        ),
         accept: fc.oneof(printable(40), fc.constantFrom("text/html", "*/*", "application/json")),
         "x-forwarded-for": printable(40),
         "hx-request": fc.constantFrom("true", "false", ""),
@@ -274,23 +300,36 @@ interface Loose {
 }
 
 function within<T>(promise: Promise<T>, what: string): Promise<T> {
-  return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer to ${what} within ${ANSWER_WITHIN_MS} ms`)), ANSWER_WITHIN_MS).unref())]);
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer to ${what} within ${ANSWER_WITHIN_MS} ms`)), ANSWER_WITHIN_MS).unref()),
+  ]);
 }
 
 const isErrorBody = (answer: unknown) =>
-  typeof answer === "object" && answer !== null && Object.keys(answer).sort().join() === "code,message" && typeof (answer as { message: unknown }).message === "string" && typeof (answer as { code: unknown }).code === "string";
+  typeof answer === "object" &&
+  answer !== null &&
+  Object.keys(answer).sort().join() === "code,message" &&
+  typeof (answer as { message: unknown }).message === "string" &&
+  typeof (answer as { code: unknown }).code === "string";
 
 describe("generated bad socket events are refused cleanly and change nothing", () => {
   test("any payload, extra arguments and acknowledgement get an error { message, code }, and the socket stays", async () => {
     const socket: ChatSocket = await connect(server, bob.token);
     const errors: unknown[] = [];
     socket.on("error", (error) => errors.push(error));
-    const extra = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.uint8Array({ maxLength: 32 }).map((bytes) => Buffer.from(bytes)));
+    const extra = fc.oneof(
+      fc.jsonValue({ maxDepth: 2 }),
+      fc.uint8Array({ maxLength: 32 }).map((bytes) => Buffer.from(bytes)),
+    );
     const input = fc.constantFrom(...socketEvents).chain(({ event, schema, fields }) => {
       const ok = accepts(schema);
       return fc.record({
         event: fc.constant(event),
-        payload: fc.oneof(nearly([...fields]).filter((p) => !ok(p)), fc.uint8Array({ maxLength: 32 }).map((bytes) => Buffer.from(bytes))),
+        payload: fc.oneof(
+          nearly([...fields]).filter((p) => !ok(p)),
+          fc.uint8Array({ maxLength: 32 }).map((bytes) => Buffer.from(bytes)),
+        ),
         extras: fc.array(extra, { maxLength: 3 }),
         ack: fc.oneof(fc.constant("function" as const), fc.constant("none" as const), fc.jsonValue({ maxDepth: 1 })),
       });
@@ -335,7 +374,11 @@ const validFrames = () => [
 /** Deletes, inserts, replaces, truncates or repeats a piece of a frame. */
 const mutation = fc.oneof(
   fc.record({ kind: fc.constant("delete" as const), at: fc.nat(), length: fc.integer({ min: 1, max: 10 }) }),
-  fc.record({ kind: fc.constant("insert" as const), at: fc.nat(), text: fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom("[", "]", "{", "}", '"', ",", "\\", "-", "/", "\u0000", "\ud800", "1e999", "null")) }),
+  fc.record({
+    kind: fc.constant("insert" as const),
+    at: fc.nat(),
+    text: fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom("[", "]", "{", "}", '"', ",", "\\", "-", "/", "\u0000", "\ud800", "1e999", "null")),
+  }),
   fc.record({ kind: fc.constant("replace" as const), at: fc.nat(), char: fc.string({ unit: "binary", minLength: 1, maxLength: 1 }) }),
   fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
   fc.record({ kind: fc.constant("repeat" as const), at: fc.nat(), length: fc.integer({ min: 1, max: 20 }), times: fc.integer({ min: 2, max: 50 }) }),
@@ -461,7 +504,12 @@ async function expectRawRefusal(answer: Answer, before: unknown, code?: string) 
 const textBodies = [
   { name: "POST /auth/register", path: () => "/auth/register", as: () => ({}), body: () => ({ username: "zelda", password: "correct horse battery" }) },
   { name: "POST /auth/login", path: () => "/auth/login", as: () => ({}), body: () => ({ username: "alice", password: "correct horse battery" }) },
-  { name: "POST /auth/password", path: () => "/auth/password", as: () => bearer(bob), body: () => ({ currentPassword: "correct horse battery", newPassword: "another horse battery" }) },
+  {
+    name: "POST /auth/password",
+    path: () => "/auth/password",
+    as: () => bearer(bob),
+    body: () => ({ currentPassword: "correct horse battery", newPassword: "another horse battery" }),
+  },
   { name: "POST /rooms", path: () => "/rooms", as: () => bearer(alice), body: () => ({ name: "a room" }) },
   { name: "POST /rooms/:roomId/invites", path: () => `/rooms/${secret.id}/invites`, as: () => bearer(alice), body: () => ({ username: "bob" }) },
   { name: "POST /messages", path: () => "/messages", as: () => bearer(bob), body: () => ({ roomId: lobby.id, content: "hello", senderId: bob.id, clientId: "c-1" }) },
@@ -493,7 +541,10 @@ describe("text that is not well-formed Unicode is refused on every edge, and cha
       const body: Record<string, unknown> = endpoint.body();
       const name = Object.keys(body)[field % Object.keys(body).length]!;
       const before = await snapshot(server);
-      const response = await request("POST", endpoint.path(), { headers: { "content-type": "application/json", ...endpoint.as() }, body: JSON.stringify({ ...body, [name]: text }) });
+      const response = await request("POST", endpoint.path(), {
+        headers: { "content-type": "application/json", ...endpoint.as() },
+        body: JSON.stringify({ ...body, [name]: text }),
+      });
       expect(response.status).toBe(400);
       expect((await response.clone().json()).code).toBe("invalid_input");
       await expectRefusedCleanly(response, before);
@@ -512,8 +563,15 @@ describe("text that is not well-formed Unicode is refused on every edge, and cha
     const form = fc.tuple(fc.constantFrom(...textForms), fc.nat(), notUtf8, fc.boolean()).map(([endpoint, field, bad, escaped]) => {
       const fields = Object.entries(endpoint.fields());
       const index = field % fields.length;
-      const parts = fields.map(([name, value], i) => [new TextEncoder().encode(`${i ? "&" : ""}${name}=`), i === index ? (escaped ? percentEscaped(bad) : bad) : new TextEncoder().encode(encodeURIComponent(value))]);
-      return { path: endpoint.path(), headers: { "content-type": "application/x-www-form-urlencoded", ...aliceBrowser() }, body: new Uint8Array(parts.flat().flatMap((p) => [...p])) };
+      const parts = fields.map(([name, value], i) => [
+        new TextEncoder().encode(`${i ? "&" : ""}${name}=`),
+        i === index ? (escaped ? percentEscaped(bad) : bad) : new TextEncoder().encode(encodeURIComponent(value)),
+      ]);
+      return {
+        path: endpoint.path(),
+        headers: { "content-type": "application/x-www-form-urlencoded", ...aliceBrowser() },
+        body: new Uint8Array(parts.flat().flatMap((p) => [...p])),
+      };
     });
     await check("bytes that are not UTF-8 in bodies", 4002, 300, fc.oneof(json, form), async ({ path, headers, body }) => {
       const before = await snapshot(server);
@@ -525,7 +583,11 @@ describe("text that is not well-formed Unicode is refused on every edge, and cha
   });
 
   test("an id in any path with a lone surrogate or bytes that are not UTF-8, escaped or raw, gets a 4xx", async () => {
-    const api = pathEndpoints.map((e) => ({ ...e, headers: () => ({ ...bearer(alice), ...(e.body ? { "content-type": "application/json" } : {}) }), body: () => (e.body ? JSON.stringify(e.body()) : undefined) }));
+    const api = pathEndpoints.map((e) => ({
+      ...e,
+      headers: () => ({ ...bearer(alice), ...(e.body ? { "content-type": "application/json" } : {}) }),
+      body: () => (e.body ? JSON.stringify(e.body()) : undefined),
+    }));
     const pages = pagePaths.map((e) => ({ ...e, headers: aliceBrowser, body: () => undefined }));
     const input = fc.tuple(fc.constantFrom(...api, ...pages), notUtf8InUrl, fc.boolean());
     await check("ids that are not UTF-8 in paths", 4003, 300, input, async ([endpoint, bad, asRoom]) => {
@@ -533,7 +595,11 @@ describe("text that is not well-formed Unicode is refused on every edge, and cha
       const [start, end] = endpoint.path(room, other).split("\u0001") as [string, string];
       const target = new Uint8Array([...new TextEncoder().encode(start), ...bad, ...new TextEncoder().encode(end ?? "")]);
       const before = await snapshot(server);
-      const answer = await exchange(port(), rawRequest({ method: endpoint.method, target, headers: toHeaders(endpoint.headers()), body: endpoint.body() }, host()), ANSWER_WITHIN_MS);
+      const answer = await exchange(
+        port(),
+        rawRequest({ method: endpoint.method, target, headers: toHeaders(endpoint.headers()), body: endpoint.body() }, host()),
+        ANSWER_WITHIN_MS,
+      );
       await expectRawRefusal(answer, before);
     });
     await expectAlive();
@@ -588,7 +654,11 @@ describe("text that is not well-formed Unicode is refused on every edge, and cha
     await check("socket packets that are not UTF-8", 4006, 300, input, async ([event, bad]) => {
       const packet = new Uint8Array([...new TextEncoder().encode(`42["${event}",{"roomId":"${lobby.id}","content":"`), ...bad, ...new TextEncoder().encode('"}]')]);
       const before = await snapshot(server);
-      const posted = await fetch(`${server.base}/socket.io/?EIO=4&transport=polling&sid=${socket.io.engine.id}`, { method: "POST", body: packet, signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
+      const posted = await fetch(`${server.base}/socket.io/?EIO=4&transport=polling&sid=${socket.io.engine.id}`, {
+        method: "POST",
+        body: packet,
+        signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
+      });
       expect(posted.status).toBe(400);
       expect(isErrorBody(await posted.json())).toBe(true);
       expect(await snapshot(server)).toEqual(before);

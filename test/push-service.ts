@@ -1,7 +1,7 @@
 // Web Push from the other side, for tests: a push service on 127.0.0.1 that keeps what it is
 // sent and answers as told, and a browser's part: its own P-256 key pair and auth secret, as
 // PushManager.subscribe makes them, and the decryption it does (RFC 8291 over RFC 8188).
-import { createDecipheriv, createECDH, createHmac, randomBytes, type ECDH } from "node:crypto";
+import { createDecipheriv, createECDH, createHmac, type ECDH, randomBytes } from "node:crypto";
 
 export interface Pushed {
   path: string;

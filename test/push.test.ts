@@ -7,7 +7,24 @@ import { join } from "node:path";
 import { importJWK, jwtVerify } from "jose";
 import { ConfigError, loadConfig } from "../src/config";
 import { generateVapidKeys } from "../src/push/keys";
-import { api, closeSockets, connect, createRoom, error, invite, redisUrl, reply, scrape, signUp, startPeer, startServer, stopServer, testConfig, type Person, type TestServer } from "./harness";
+import {
+  api,
+  closeSockets,
+  connect,
+  createRoom,
+  error,
+  invite,
+  type Person,
+  redisUrl,
+  reply,
+  scrape,
+  signUp,
+  startPeer,
+  startServer,
+  stopServer,
+  type TestServer,
+  testConfig,
+} from "./harness";
 import { BrowserKeys, PushService } from "./push-service";
 
 let server: TestServer;
@@ -221,7 +238,11 @@ describe("what push services answer", () => {
 describe("subscribing", () => {
   test("GET /push/key gives the VAPID public key; every push route needs a signed-in caller", async () => {
     expect((await api(server, "GET", "/push/key", undefined, alice.token)).body).toEqual({ publicKey: server.config.push.vapid.publicKey });
-    for (const [method, body] of [["GET"], ["POST", new BrowserKeys().subscription("https://push.example.com/x")], ["DELETE", { endpoint: "https://push.example.com/x" }]] as const) {
+    for (const [method, body] of [
+      ["GET"],
+      ["POST", new BrowserKeys().subscription("https://push.example.com/x")],
+      ["DELETE", { endpoint: "https://push.example.com/x" }],
+    ] as const) {
       expect(await api(server, method, method === "GET" ? "/push/key" : "/push/subscriptions", body)).toMatchObject({ status: 401 });
     }
   });
@@ -304,12 +325,15 @@ describe("endpoints a server on a shared network refuses", () => {
     expect(reply(answer)).toEqual({ status: 400, body: error("invalid_endpoint") });
   });
 
-  test.each(["https://fcm.googleapis.com/fcm/send/abc:def", "https://updates.push.services.mozilla.com/wpush/v2/gAAAA", "https://web.push.apple.com/QO_x", "https://[2606:4700:4700::1111]/send/1", "https://8.8.8.8/send/1"])(
-    "%s is taken",
-    async (endpoint) => {
-      expect((await api(guarded, "POST", "/push/subscriptions", new BrowserKeys().subscription(endpoint), henry.token)).status).toBe(201);
-    },
-  );
+  test.each([
+    "https://fcm.googleapis.com/fcm/send/abc:def",
+    "https://updates.push.services.mozilla.com/wpush/v2/gAAAA",
+    "https://web.push.apple.com/QO_x",
+    "https://[2606:4700:4700::1111]/send/1",
+    "https://8.8.8.8/send/1",
+  ])("%s is taken", async (endpoint) => {
+    expect((await api(guarded, "POST", "/push/subscriptions", new BrowserKeys().subscription(endpoint), henry.token)).status).toBe(201);
+  });
 });
 
 describe("configuration", () => {
@@ -368,7 +392,12 @@ describe("configuration", () => {
     const child = Bun.spawn([process.execPath, "src/main.ts", "vapid-keys"], { cwd: join(import.meta.dir, ".."), stdout: "pipe" });
     const printed = await new Response(child.stdout).text();
     expect(await child.exited).toBe(0);
-    const env = Object.fromEntries(printed.trim().split("\n").map((line) => line.split("=", 2) as [string, string]));
+    const env = Object.fromEntries(
+      printed
+        .trim()
+        .split("\n")
+        .map((line) => line.split("=", 2) as [string, string]),
+    );
     expect(Object.keys(env)).toEqual(["VAPID_PUBLIC_KEY", "VAPID_PRIVATE_KEY"]);
     expect(loadConfig({ ...production, ...env, VAPID_SUBJECT: "mailto:ops@example.com", DATA_DIR: dataDir() }).push.vapid.publicKey).toBe(env.VAPID_PUBLIC_KEY!);
   });

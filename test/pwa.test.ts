@@ -3,7 +3,7 @@
 // lets them in and nothing more.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { inflateSync } from "node:zlib";
-import { getPage, signInBrowser, type Browser } from "./browser";
+import { type Browser, getPage, signInBrowser } from "./browser";
 import { people, startServer, stopServer, type TestServer } from "./harness";
 
 let server: TestServer;
@@ -50,7 +50,15 @@ describe("the manifest and its icons", () => {
     const response = await fetch(server.base + linked(await signedInPage(), "manifest")!);
     expect(response.headers.get("content-type")).toBe("application/manifest+json; charset=utf-8");
     const manifest = await response.json();
-    expect(manifest).toMatchObject({ name: "ChatLoop", short_name: "ChatLoop", start_url: "/", scope: "/", display: "standalone", theme_color: "#ffffff", background_color: "#ffffff" });
+    expect(manifest).toMatchObject({
+      name: "ChatLoop",
+      short_name: "ChatLoop",
+      start_url: "/",
+      scope: "/",
+      display: "standalone",
+      theme_color: "#ffffff",
+      background_color: "#ffffff",
+    });
     expect(manifest.icons.map((icon: { sizes: string; purpose: string }) => `${icon.sizes} ${icon.purpose}`)).toEqual(["192x192 any", "512x512 any", "512x512 maskable"]);
   });
 
@@ -79,7 +87,9 @@ describe("the service worker", () => {
     const worker = await runServiceWorker();
     const push = { roomId: "r1", seq: 3, title: "alice in plans", body: "meet at noon", url: "/chat/rooms/r1" };
     await worker.dispatch("push", { data: { json: () => push } });
-    expect(worker.shown).toEqual([{ title: "alice in plans", body: "meet at noon", tag: "room:r1", renotify: true, icon: "/public/icon-192.png", data: { url: `${ORIGIN}/chat/rooms/r1` } }]);
+    expect(worker.shown).toEqual([
+      { title: "alice in plans", body: "meet at noon", tag: "room:r1", renotify: true, icon: "/public/icon-192.png", data: { url: `${ORIGIN}/chat/rooms/r1` } },
+    ]);
 
     // Something unreadable still shows a notification, as browsers require of every push.
     await worker.dispatch("push", { data: { json: () => JSON.parse("{") } });

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { createRoom, people, startServer, stopServer, type Person, type TestServer } from "./harness";
+import { createRoom, type Person, people, startServer, stopServer, type TestServer } from "./harness";
 
 /** Debian's Python: the one that sees Debian's python3-socketio. */
 const PYTHON = "/usr/bin/python3";

@@ -4,9 +4,24 @@
 import { afterEach, describe, expect, setSystemTime, test } from "bun:test";
 import { Redis } from "ioredis";
 import type { Config } from "../src/config";
-import { RateLimiter, type Limits } from "../src/limits/rate-limits";
+import { type Limits, RateLimiter } from "../src/limits/rate-limits";
 import { MemoryState, RedisState } from "../src/state/fast-state";
-import { api, closeSockets, connect, createRoom, databaseUrl, people, redisUrl, signUp, snapshot, startPeer, startServer, stopServer, testConfig, type TestServer } from "./harness";
+import {
+  api,
+  closeSockets,
+  connect,
+  createRoom,
+  databaseUrl,
+  people,
+  redisUrl,
+  signUp,
+  snapshot,
+  startPeer,
+  startServer,
+  stopServer,
+  type TestServer,
+  testConfig,
+} from "./harness";
 
 afterEach(closeSockets);
 

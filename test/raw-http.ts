@@ -84,7 +84,10 @@ function parse(data: Buffer, ending: Answer["ending"]): Answer {
   const status = text.match(/^HTTP\/\d(?:\.\d)? (\d{3})/)?.[1];
   const end = text.indexOf(HEAD_END);
   const headers = new Map<string, string>();
-  for (const line of text.slice(0, end < 0 ? text.length : end).split("\r\n").slice(1)) {
+  for (const line of text
+    .slice(0, end < 0 ? text.length : end)
+    .split("\r\n")
+    .slice(1)) {
     const colon = line.indexOf(":");
     if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
   }

@@ -1,6 +1,6 @@
 // The Socket.IO contract, seen by real clients: what a SECOND client receives matters most.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { api, closeSockets, connect, createRoom, flush, inbox, next, nextPresenceOf, onPresence, people, startServer, stopServer, type Person, type TestServer } from "./harness";
+import { api, closeSockets, connect, createRoom, flush, inbox, next, nextPresenceOf, onPresence, type Person, people, startServer, stopServer, type TestServer } from "./harness";
 
 let server: TestServer;
 let alice: Person, bob: Person, mallory: Person;
@@ -240,7 +240,10 @@ describe("presence", () => {
     const socket = await connect(server, alice.token);
     await socket.emitWithAck("joinRoom", { roomId: room.id });
     const members = await api(server, "GET", `/rooms/${room.id}/members`, undefined, bob.token);
-    expect(members.body.map((m: { username: string; online: boolean }) => [m.username, m.online])).toEqual([["alice", true], ["bob", false]]);
+    expect(members.body.map((m: { username: string; online: boolean }) => [m.username, m.online])).toEqual([
+      ["alice", true],
+      ["bob", false],
+    ]);
   });
 
   test("the room hears a member come online with their first socket and go offline with their last", async () => {
@@ -262,7 +265,10 @@ describe("presence", () => {
     second.close();
     expect(await offline).toEqual({ roomId: room.id, userId: alice.id, online: false });
     await flush(watcher);
-    expect(seen).toEqual([{ userId: alice.id, online: true }, { userId: alice.id, online: false }]);
+    expect(seen).toEqual([
+      { userId: alice.id, online: true },
+      { userId: alice.id, online: false },
+    ]);
   });
 
   test("a socket's own connection is no room: presence speaks only of chat rooms", async () => {

@@ -3,16 +3,19 @@
 // allows (reading) and refuses (every write, REST and socket alike), that it leaves every list,
 // that members hear each change live (on another instance too), and names that cannot lie.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { getPage, post, signInBrowser } from "./browser";
 import {
   api,
+  type ChatSocket,
   closeSockets,
   connect,
   createRoom,
   databaseUrl,
   error,
-  invite,
   ISO,
+  invite,
   next,
+  type Person,
   people,
   redisUrl,
   reply,
@@ -21,11 +24,8 @@ import {
   startPeer,
   startServer,
   stopServer,
-  type ChatSocket,
-  type Person,
   type TestServer,
 } from "./harness";
-import { getPage, post, signInBrowser } from "./browser";
 
 let server: TestServer;
 let root: Person, alice: Person, bob: Person, mallory: Person;
@@ -56,7 +56,16 @@ describe("name and topic", () => {
     const changed = await patch(alice, room, { name: "  Kitchen talk  ", topic: "  recipes, and who took my yoghurt " });
     expect(reply(changed)).toEqual({
       status: 200,
-      body: { id: room.id, name: "Kitchen talk", isPrivate: false, ownerId: alice.id, createdAt: room.createdAt, kind: "room", topic: "recipes, and who took my yoghurt", archivedAt: null },
+      body: {
+        id: room.id,
+        name: "Kitchen talk",
+        isPrivate: false,
+        ownerId: alice.id,
+        createdAt: room.createdAt,
+        kind: "room",
+        topic: "recipes, and who took my yoghurt",
+        archivedAt: null,
+      },
     });
     expect((await api(server, "GET", `/rooms/${room.id}`, undefined, bob.token)).body).toEqual(changed.body);
     const listed = (await api(server, "GET", "/rooms", undefined, bob.token)).body.find((r: { id: string }) => r.id === room.id);
@@ -282,7 +291,13 @@ describe("names people can trust", () => {
   });
 
   test("names in any script, with emoji and inner spaces, are fine, trimmed and in one Unicode spelling", async () => {
-    for (const [given, stored] of [["  café  ", "café"], ["cafe\u0301", "café"], ["Überraschung 🎉", "Überraschung 🎉"], ["日本語の部屋", "日本語の部屋"], ["عربي", "عربي"]]) {
+    for (const [given, stored] of [
+      ["  café  ", "café"],
+      ["cafe\u0301", "café"],
+      ["Überraschung 🎉", "Überraschung 🎉"],
+      ["日本語の部屋", "日本語の部屋"],
+      ["عربي", "عربي"],
+    ]) {
       expect((await api(server, "POST", "/rooms", { name: given }, alice.token)).body.name).toBe(stored!);
     }
   });

@@ -3,25 +3,25 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import {
   api,
+  type ChatSocket,
   closeSockets,
   connect,
   createRoom,
   error,
   flush,
+  ISO,
   inbox,
   invite,
-  ISO,
   next,
+  type Person,
   people,
   reply,
   signUp,
   snapshot,
   startServer,
   stopServer,
-  UUID,
-  type ChatSocket,
-  type Person,
   type TestServer,
+  UUID,
 } from "./harness";
 
 let server: TestServer;
@@ -68,11 +68,22 @@ describe("creating a room", () => {
   test("a new room is public by default, and its creator is its owner and first member", async () => {
     const created = await api(server, "POST", "/rooms", { name: "watercooler" }, alice.token);
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.stringMatching(UUID), name: "watercooler", isPrivate: false, ownerId: alice.id, createdAt: expect.stringMatching(ISO), kind: "room", topic: null, archivedAt: null });
+    expect(created.body).toEqual({
+      id: expect.stringMatching(UUID),
+      name: "watercooler",
+      isPrivate: false,
+      ownerId: alice.id,
+      createdAt: expect.stringMatching(ISO),
+      kind: "room",
+      topic: null,
+      archivedAt: null,
+    });
 
     const members = await api(server, "GET", `/rooms/${created.body.id}/members`, undefined, alice.token);
     expect(members.status).toBe(200);
-    expect(members.body).toEqual([{ userId: alice.id, username: "alice", isOwner: true, joinedAt: expect.stringMatching(ISO), lastReadSeq: 0, avatarUrl: `/users/${alice.id}/avatar`, online: false }]);
+    expect(members.body).toEqual([
+      { userId: alice.id, username: "alice", isOwner: true, joinedAt: expect.stringMatching(ISO), lastReadSeq: 0, avatarUrl: `/users/${alice.id}/avatar`, online: false },
+    ]);
 
     const fetched = await api(server, "GET", `/rooms/${created.body.id}`, undefined, alice.token);
     expect(reply(fetched)).toEqual({ status: 200, body: created.body });
@@ -81,7 +92,16 @@ describe("creating a room", () => {
   test("a room may be created private, and its creator owns it too", async () => {
     const created = await api(server, "POST", "/rooms", { name: "back office", isPrivate: true }, bob.token);
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.stringMatching(UUID), name: "back office", isPrivate: true, ownerId: bob.id, createdAt: expect.stringMatching(ISO), kind: "room", topic: null, archivedAt: null });
+    expect(created.body).toEqual({
+      id: expect.stringMatching(UUID),
+      name: "back office",
+      isPrivate: true,
+      ownerId: bob.id,
+      createdAt: expect.stringMatching(ISO),
+      kind: "room",
+      topic: null,
+      archivedAt: null,
+    });
     expect(await memberNames(created.body, bob)).toEqual(["bob"]);
   });
 
@@ -126,15 +146,21 @@ describe("listing rooms", () => {
     expect(ids).toContain(bobsSecret.id);
     expect(ids).not.toContain(alicesSecret.id);
     expect(listed.body.find((r: { id: string }) => r.id === bobsSecret.id)).toEqual({
-      ...bobsSecret, isMember: true, lastSeq: 0, lastReadSeq: 0, unreadCount: 0, mentionCount: 0, notify: "all",
+      ...bobsSecret,
+      isMember: true,
+      lastSeq: 0,
+      lastReadSeq: 0,
+      unreadCount: 0,
+      mentionCount: 0,
+      notify: "all",
     });
     expect(listed.body.find((r: { id: string }) => r.id === lobby.id)).toEqual({ ...lobby, isMember: false });
 
     // Exactly: every public room in the database, and the private ones carol belongs to.
     const publicIds = (await server.sql`select id from rooms where not is_private`).map((r) => r.id as string);
-    const carolsPrivateIds = (
-      await server.sql`select r.id from rooms r join memberships m on m.room_id = r.id where r.is_private and m.user_id = ${carol.id}`
-    ).map((r) => r.id as string);
+    const carolsPrivateIds = (await server.sql`select r.id from rooms r join memberships m on m.room_id = r.id where r.is_private and m.user_id = ${carol.id}`).map(
+      (r) => r.id as string,
+    );
     expect(new Set(ids)).toEqual(new Set([...publicIds, ...carolsPrivateIds]));
     expect(ids.length).toBe(new Set(ids).size);
   });

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Message } from "../src/messages/schemas";
 import { getPage, signInBrowser } from "./browser";
-import { api, createRoom, error, invite, people, reply, startServer, stopServer, type Person, type TestServer } from "./harness";
+import { api, createRoom, error, invite, type Person, people, reply, startServer, stopServer, type TestServer } from "./harness";
 
 let server: TestServer;
 let alice: Person, bob: Person, carol: Person;
@@ -173,7 +173,13 @@ describe("export", () => {
   test("JSON lines: every message in seq order across batches, in its current state, as GET /messages has it", async () => {
     const room = await bigRoom(2_345);
     const [edited, deleted] = await Promise.all([
-      api(server, "PATCH", `/messages/${(await api(server, "GET", `/messages/${room.id}?after=999&limit=1`, undefined, alice.token)).body[0].id}`, { content: "line 1000, edited" }, alice.token),
+      api(
+        server,
+        "PATCH",
+        `/messages/${(await api(server, "GET", `/messages/${room.id}?after=999&limit=1`, undefined, alice.token)).body[0].id}`,
+        { content: "line 1000, edited" },
+        alice.token,
+      ),
       api(server, "GET", `/messages/${room.id}?after=1000&limit=1`, undefined, alice.token),
     ]);
     expect(edited.status).toBe(200);

@@ -95,7 +95,19 @@ export class OwnPostgres {
   }
 
   start(): Promise<void> {
-    return run(asPostgres([pgBin("pg_ctl"), "-D", join(this.dir, "data"), "-w", "-l", join(this.dir, "log"), "-o", `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start"]));
+    return run(
+      asPostgres([
+        pgBin("pg_ctl"),
+        "-D",
+        join(this.dir, "data"),
+        "-w",
+        "-l",
+        join(this.dir, "log"),
+        "-o",
+        `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+        "start",
+      ]),
+    );
   }
 
   stop(): Promise<void> {

@@ -4,7 +4,7 @@
 // SIGUSR1 cuts off every connection open at that moment for good, in silence (no close, no
 // reset: a partition whose middlebox has forgotten them), while new connections get through.
 // Its first line on stdout is `{"port": N}`; it answers SIGUSR1 with `{"cut": N}`.
-import { createServer, connect, type Socket } from "node:net";
+import { connect, createServer, type Socket } from "node:net";
 
 const [host, port] = process.argv.slice(2);
 const open = new Set<{ cut: boolean }>();

@@ -2,7 +2,24 @@
 // and stops at once when revoked, on REST and on live sockets, on every instance.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { io as connectSocket } from "socket.io-client";
-import { api, closeSockets, connect, createRoom, databaseUrl, error, ISO, redisUrl, reply, signUp, startPeer, startServer, stopServer, UUID, type Person, type TestServer } from "./harness";
+import {
+  api,
+  closeSockets,
+  connect,
+  createRoom,
+  databaseUrl,
+  error,
+  ISO,
+  type Person,
+  redisUrl,
+  reply,
+  signUp,
+  startPeer,
+  startServer,
+  stopServer,
+  type TestServer,
+  UUID,
+} from "./harness";
 
 let server: TestServer;
 let alice: Person, bob: Person;
@@ -21,13 +38,19 @@ const makeToken = async (person: Person, body: object = { name: "deploy script" 
 };
 
 /** The socket's next disconnect, and why. */
-const disconnected = (socket: { once(event: "disconnect", listener: (reason: string) => void): unknown }) =>
-  new Promise<string>((resolve) => socket.once("disconnect", resolve));
+const disconnected = (socket: { once(event: "disconnect", listener: (reason: string) => void): unknown }) => new Promise<string>((resolve) => socket.once("disconnect", resolve));
 
 describe("making and listing tokens", () => {
   test("a new token is shown once, with its name, when it was made and when it expires; the list never shows it again", async () => {
     const made = await makeToken(alice, { name: "  ci  ", expiresInDays: 30 });
-    expect(made).toEqual({ id: expect.stringMatching(UUID), name: "ci", token: expect.stringMatching(/^chatloop_[A-Za-z0-9_-]{43}$/), createdAt: expect.stringMatching(ISO), lastUsedAt: null, expiresAt: expect.stringMatching(ISO) });
+    expect(made).toEqual({
+      id: expect.stringMatching(UUID),
+      name: "ci",
+      token: expect.stringMatching(/^chatloop_[A-Za-z0-9_-]{43}$/),
+      createdAt: expect.stringMatching(ISO),
+      lastUsedAt: null,
+      expiresAt: expect.stringMatching(ISO),
+    });
     expect(Date.parse(made.expiresAt!) - Date.parse(made.createdAt)).toBe(30 * 86_400_000);
 
     const listed = await api(server, "GET", "/tokens", undefined, alice.token);
@@ -49,7 +72,15 @@ describe("making and listing tokens", () => {
 
   test("bad input is refused and makes no token", async () => {
     const before = (await api(server, "GET", "/tokens", undefined, alice.token)).body.length;
-    for (const body of [{}, { name: "" }, { name: "   " }, { name: "x".repeat(101) }, { name: "a", expiresInDays: 0 }, { name: "a", expiresInDays: 1.5 }, { name: "a", expiresInDays: "7" }]) {
+    for (const body of [
+      {},
+      { name: "" },
+      { name: "   " },
+      { name: "x".repeat(101) },
+      { name: "a", expiresInDays: 0 },
+      { name: "a", expiresInDays: 1.5 },
+      { name: "a", expiresInDays: "7" },
+    ]) {
       expect(reply(await api(server, "POST", "/tokens", body, alice.token))).toEqual({ status: 400, body: error("invalid_input") });
     }
     expect(reply(await api(server, "POST", "/tokens", { name: "a" }))).toEqual({ status: 401, body: error("missing_token") });
@@ -99,9 +130,14 @@ describe("a token works wherever a sign-in's does", () => {
   });
 
   test("a bot or webhook user has no password to sign in with", async () => {
-    const [row] = await server.sql<{ id: string }[]>`insert into users (username, password_hash, kind) values ('quietbot', ${await Bun.password.hash("a password of course", { algorithm: "argon2id", memoryCost: 256, timeCost: 1 })}, 'bot') returning id`;
+    const [row] = await server.sql<
+      { id: string }[]
+    >`insert into users (username, password_hash, kind) values ('quietbot', ${await Bun.password.hash("a password of course", { algorithm: "argon2id", memoryCost: 256, timeCost: 1 })}, 'bot') returning id`;
     expect(row!.id).toMatch(UUID);
-    expect(reply(await api(server, "POST", "/auth/login", { username: "quietbot", password: "a password of course" }))).toEqual({ status: 401, body: error("invalid_credentials") });
+    expect(reply(await api(server, "POST", "/auth/login", { username: "quietbot", password: "a password of course" }))).toEqual({
+      status: 401,
+      body: error("invalid_credentials"),
+    });
   });
 });
 
@@ -150,4 +186,3 @@ describe.skipIf(!databaseUrl || !redisUrl)("on several instances", () => {
     expect(await gone).toBe("io server disconnect");
   });
 });
-

@@ -1,9 +1,10 @@
 // The browser UI over real HTTP and Socket.IO: the session cookie, cross-site refusals,
 // fragments and pages, escaping of everything a user typed, and the security headers.
-import { io as connectSocket } from "socket.io-client";
+
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { getPage, htmlSocket, post, postForm, signInBrowser, type Browser } from "./browser";
-import { api, closeSockets, connect, createRoom, flush, inbox, invite, next, people, signUp, snapshot, startServer, stopServer, type Person, type TestServer } from "./harness";
+import { io as connectSocket } from "socket.io-client";
+import { type Browser, getPage, htmlSocket, post, postForm, signInBrowser } from "./browser";
+import { api, closeSockets, connect, createRoom, flush, inbox, invite, next, type Person, people, signUp, snapshot, startServer, stopServer, type TestServer } from "./harness";
 
 let server: TestServer;
 let alice: Person, bob: Person, mallory: Person;
@@ -49,7 +50,14 @@ async function sidebarOf(page: string) {
     .on("#conversations a.conversation", {
       element(el) {
         const number = (name: string) => Number(el.getAttribute(name));
-        shown = { name: "", href: el.getAttribute("href")!, unread: number("data-unread"), mentions: number("data-mentions"), mentionBadge: false, current: el.getAttribute("aria-current") === "page" };
+        shown = {
+          name: "",
+          href: el.getAttribute("href")!,
+          unread: number("data-unread"),
+          mentions: number("data-mentions"),
+          mentionBadge: false,
+          current: el.getAttribute("aria-current") === "page",
+        };
         section.push(shown);
       },
     })
@@ -70,10 +78,15 @@ describe("the session cookie", () => {
   });
 
   test("behind an https proxy the cookie is Secure", async () => {
-    const response = await postForm(server, "/signin", { username: "bob", password: bob.password }, {
-      "x-forwarded-proto": "https",
-      origin: server.base.replace("http:", "https:"),
-    });
+    const response = await postForm(
+      server,
+      "/signin",
+      { username: "bob", password: bob.password },
+      {
+        "x-forwarded-proto": "https",
+        origin: server.base.replace("http:", "https:"),
+      },
+    );
     expect(response.headers.get("set-cookie")).toEndWith("; Secure");
   });
 
@@ -391,7 +404,10 @@ describe("the sidebar and people", () => {
 
     // In a room, its link is the current one, also on the room's other pages (a message's delete confirmation).
     const roomPage = await (await getPage(quinnBrowser, zebraPath)).text();
-    expect((await sidebarOf(roomPage)).rooms.map((r) => [r.name, r.current])).toEqual([["apple pie", false], ["Zebra talk", true]]);
+    expect((await sidebarOf(roomPage)).rooms.map((r) => [r.name, r.current])).toEqual([
+      ["apple pie", false],
+      ["Zebra talk", true],
+    ]);
     expect(titleOf(roomPage)).toBe("(3) Zebra talk · ChatLoop");
 
     expect((await api(server, "POST", `/rooms/${zebra.id}/read`, { seq: 2 }, quinn.token)).status).toBe(200);
@@ -532,8 +548,12 @@ describe("the log reads like a conversation without JavaScript", () => {
   async function outline(browser: Browser, roomId: string, names: Record<string, string>) {
     const page = await (await getPage(browser, `/chat/rooms/${roomId}`)).text();
     const log = page.slice(page.indexOf(`<ol id="messages">`), page.indexOf("</ol>"));
-    const items = log.matchAll(/<li class="day-separator"[^>]*><h2>([^<]*)<\/h2>|<li id="unread-divider"|<li id="message-[^"]+"[^>]* data-sender-id="([^"]+)"[^>]* data-grouped="(true|false)"/g);
-    return [...items].map(([item, day, sender, grouped]) => (day ? `-- ${day} --` : sender ? `${grouped === "true" ? "+" : ""}${names[sender]}` : item.includes("unread") ? "-- New messages --" : item));
+    const items = log.matchAll(
+      /<li class="day-separator"[^>]*><h2>([^<]*)<\/h2>|<li id="unread-divider"|<li id="message-[^"]+"[^>]* data-sender-id="([^"]+)"[^>]* data-grouped="(true|false)"/g,
+    );
+    return [...items].map(([item, day, sender, grouped]) =>
+      day ? `-- ${day} --` : sender ? `${grouped === "true" ? "+" : ""}${names[sender]}` : item.includes("unread") ? "-- New messages --" : item,
+    );
   }
 
   test("a separator begins each day (in UTC), and one person's messages within 5 minutes share one name", async () => {
@@ -556,9 +576,18 @@ describe("the log reads like a conversation without JavaScript", () => {
       await server.sql`update messages set created_at = ${time} where id = ${sent.body.id}`;
     }
     expect(await outline(aliceBrowser, room.id, { [alice.id]: "alice", [bob.id]: "bob" })).toEqual([
-      "-- Thursday, February 29, 2024 --", "alice", "+alice",
-      "-- Yesterday --", "alice",
-      "-- Today --", "alice", "+alice", "-- New messages --", "bob", "bob", "+bob", // alice has not read bob's yet
+      "-- Thursday, February 29, 2024 --",
+      "alice",
+      "+alice",
+      "-- Yesterday --",
+      "alice",
+      "-- Today --",
+      "alice",
+      "+alice",
+      "-- New messages --",
+      "bob",
+      "bob",
+      "+bob", // alice has not read bob's yet
     ]);
   });
 
@@ -610,7 +639,9 @@ describe("conversations without JavaScript", () => {
     for (const content of ["hi bob", "are you there?"]) said.push((await api(server, "POST", "/messages", { roomId: direct.id, content }, alice.token)).body);
     await api(server, "POST", `/rooms/${direct.id}/read`, { seq: said[0].seq }, bob.token);
     const page = await (await getPage(aliceBrowser, `/chat/rooms/${direct.id}`)).text();
-    expect(page).toContain(`<h1 id="room-heading" class="text-xl font-bold wrap-anywhere"><span id="room-name">bob</span> <span class="text-sm font-normal text-slate-600 dark:text-slate-300">(direct message)</span></h1>`);
+    expect(page).toContain(
+      `<h1 id="room-heading" class="text-xl font-bold wrap-anywhere"><span id="room-name">bob</span> <span class="text-sm font-normal text-slate-600 dark:text-slate-300">(direct message)</span></h1>`,
+    );
     for (const absent of ["Leave room", "Invite someone", "Remove", "(owner)", `action="/chat/dms"`]) expect(page).not.toContain(absent);
     const item = (id: string) => page.slice(page.indexOf(`<li id="message-${id}"`), page.indexOf("</li>", page.indexOf(`<li id="message-${id}"`)));
     expect(item(said[0].id)).toContain(`<p class="seen-receipt">Seen</p>`);
@@ -747,8 +778,21 @@ describe("assets", () => {
     const page = await (await getPage(aliceBrowser, `/chat/rooms/${(await createRoom(server, alice, "assets")).id}`)).text();
     const urls = [...page.matchAll(/(?:href|src)="(\/public\/[^"]+)"/g)].map((m) => m[1]!);
     expect(urls.map((u) => u.split("?")[0])).toEqual([
-      "/public/icon-192.png", "/public/apple-touch-icon.png", "/public/manifest.webmanifest", "/public/app.css", "/public/htmx.min.js", "/public/socket.io.min.js",
-      "/public/socket.js", "/public/sidebar.js", "/public/notifications.js", "/public/copy.js", "/public/timeline.js", "/public/chat.js", "/public/uploads.js", "/public/actions.js", "/public/presence.js",
+      "/public/icon-192.png",
+      "/public/apple-touch-icon.png",
+      "/public/manifest.webmanifest",
+      "/public/app.css",
+      "/public/htmx.min.js",
+      "/public/socket.io.min.js",
+      "/public/socket.js",
+      "/public/sidebar.js",
+      "/public/notifications.js",
+      "/public/copy.js",
+      "/public/timeline.js",
+      "/public/chat.js",
+      "/public/uploads.js",
+      "/public/actions.js",
+      "/public/presence.js",
       "/public/reading.js",
     ]);
     const types: Record<string, RegExp> = { css: /^text\/css/, js: /^text\/javascript/, png: /^image\/png$/, webmanifest: /^application\/manifest\+json/ };
@@ -775,15 +819,54 @@ describe("the JSON API is unchanged", () => {
     const spec = await (await fetch(server.base + "/openapi.json")).json();
     expect(Object.keys(spec.paths).sort()).toEqual(
       [
-        "/", "/healthz", "/readyz", "/metrics", "/auth/register", "/auth/login", "/auth/logout", "/auth/password", "/rooms", "/rooms/{roomId}", "/rooms/{roomId}/join",
-        "/rooms/{roomId}/leave", "/rooms/{roomId}/members", "/rooms/{roomId}/invites", "/rooms/{roomId}/members/{userId}",
+        "/",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/auth/register",
+        "/auth/login",
+        "/auth/logout",
+        "/auth/password",
+        "/rooms",
+        "/rooms/{roomId}",
+        "/rooms/{roomId}/join",
+        "/rooms/{roomId}/leave",
+        "/rooms/{roomId}/members",
+        "/rooms/{roomId}/invites",
+        "/rooms/{roomId}/members/{userId}",
         // GET /messages/:roomId and PATCH, DELETE /messages/:messageId: one template to OpenAPI.
-        "/messages/{id}", "/messages", "/rooms/{roomId}/changes", "/messages/{messageId}/reactions/{emoji}",
-        "/rooms/{roomId}/read", "/rooms/{roomId}/notify", "/dms", "/users",
-        "/push/key", "/push/subscriptions", "/search", "/rooms/{roomId}/export", "/rooms/{roomId}/uploads", "/attachments/{attachmentId}", "/me/avatar", "/users/{userId}/avatar",
-        "/auth/reset", "/me", "/admin/users", "/admin/users/{userId}", "/admin/users/{userId}/deactivate", "/admin/users/{userId}/reactivate",
-        "/admin/users/{userId}/admin", "/admin/users/{userId}/reset-link", "/admin/join-link",
-        "/tokens", "/tokens/{tokenId}", "/admin/bots", "/rooms/{roomId}/webhooks", "/rooms/{roomId}/webhooks/{webhookId}", "/hooks/{secret}", "/previews/{imageId}",
+        "/messages/{id}",
+        "/messages",
+        "/rooms/{roomId}/changes",
+        "/messages/{messageId}/reactions/{emoji}",
+        "/rooms/{roomId}/read",
+        "/rooms/{roomId}/notify",
+        "/dms",
+        "/users",
+        "/push/key",
+        "/push/subscriptions",
+        "/search",
+        "/rooms/{roomId}/export",
+        "/rooms/{roomId}/uploads",
+        "/attachments/{attachmentId}",
+        "/me/avatar",
+        "/users/{userId}/avatar",
+        "/auth/reset",
+        "/me",
+        "/admin/users",
+        "/admin/users/{userId}",
+        "/admin/users/{userId}/deactivate",
+        "/admin/users/{userId}/reactivate",
+        "/admin/users/{userId}/admin",
+        "/admin/users/{userId}/reset-link",
+        "/admin/join-link",
+        "/tokens",
+        "/tokens/{tokenId}",
+        "/admin/bots",
+        "/rooms/{roomId}/webhooks",
+        "/rooms/{roomId}/webhooks/{webhookId}",
+        "/hooks/{secret}",
+        "/previews/{imageId}",
       ].sort(),
     );
   });
@@ -791,14 +874,42 @@ describe("the JSON API is unchanged", () => {
   test("a Bearer client sees JSON answers of the same shape as before, with the log's new fields", async () => {
     const room = await createRoom(server, alice, "api shape");
     const sent = await api(server, "POST", "/messages", { roomId: room.id, content: "hi", clientId: "shape-1" }, alice.token);
-    expect(Object.keys(sent.body).sort()).toEqual(
-      ["attachments", "clientId", "content", "createdAt", "deletedAt", "editedAt", "id", "mentions", "previews", "reactions", "replyTo", "rev", "roomId", "senderId", "seq", "username"],
-    );
+    expect(Object.keys(sent.body).sort()).toEqual([
+      "attachments",
+      "clientId",
+      "content",
+      "createdAt",
+      "deletedAt",
+      "editedAt",
+      "id",
+      "mentions",
+      "previews",
+      "reactions",
+      "replyTo",
+      "rev",
+      "roomId",
+      "senderId",
+      "seq",
+      "username",
+    ]);
     const rooms = await api(server, "GET", "/rooms", undefined, alice.token);
     expect(rooms.headers.get("content-type")).toStartWith("application/json");
-    expect(Object.keys(rooms.body[0]).sort()).toEqual(
-      ["archivedAt", "createdAt", "id", "isMember", "isPrivate", "kind", "lastReadSeq", "lastSeq", "mentionCount", "name", "notify", "ownerId", "topic", "unreadCount"],
-    );
+    expect(Object.keys(rooms.body[0]).sort()).toEqual([
+      "archivedAt",
+      "createdAt",
+      "id",
+      "isMember",
+      "isPrivate",
+      "kind",
+      "lastReadSeq",
+      "lastSeq",
+      "mentionCount",
+      "name",
+      "notify",
+      "ownerId",
+      "topic",
+      "unreadCount",
+    ]);
     const unknown = await api(server, "GET", "/nowhere", undefined, alice.token);
     expect(unknown).toMatchObject({ status: 404, body: { code: "not_found" } });
   });

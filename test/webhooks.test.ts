@@ -2,7 +2,25 @@
 // the webhook's name, with ChatLoop's { content } or Slack's { text }; revoked, it stops at once.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import type { Message } from "../src/messages/schemas";
-import { api, closeSockets, connect, createRoom, error, inbox, invite, ISO, reply, signUp, snapshot, startServer, stopServer, testConfig, UUID, type Person, type TestServer } from "./harness";
+import {
+  api,
+  closeSockets,
+  connect,
+  createRoom,
+  error,
+  ISO,
+  inbox,
+  invite,
+  type Person,
+  reply,
+  signUp,
+  snapshot,
+  startServer,
+  stopServer,
+  type TestServer,
+  testConfig,
+  UUID,
+} from "./harness";
 
 let server: TestServer;
 let alice: Person, bob: Person;
@@ -97,7 +115,8 @@ describe("incoming webhooks", () => {
     const room = await createRoom(server, alice, "noisy");
     const made = await makeHook(room, "noisybot");
     const answers = [];
-    for (let i = 0; i < 6; i++) answers.push(await fetch(made.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ content: `ping ${i}` }) }));
+    for (let i = 0; i < 6; i++)
+      answers.push(await fetch(made.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ content: `ping ${i}` }) }));
     expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201, 201, 429]);
     expect(Number(answers[5]!.headers.get("retry-after"))).toBeGreaterThan(0);
   });

@@ -36,9 +36,11 @@ export interface JoinLinkData {
 export function joinLinkPanel(data: JoinLinkData): SafeHtml {
   const action = `${ADMIN_PATH}/join-link`;
   return html`<div id="join-link" class="flex flex-col gap-2">
-  <p>${data.registration === "link"
-    ? html`Sign-up is <strong>closed</strong> (<code>REGISTRATION=link</code>): only people with this link can create an account.`
-    : html`Sign-up is <strong>open</strong> to anyone who reaches this server (<code>REGISTRATION=open</code>); this link works as well.`}</p>
+  <p>${
+    data.registration === "link"
+      ? html`Sign-up is <strong>closed</strong> (<code>REGISTRATION=link</code>): only people with this link can create an account.`
+      : html`Sign-up is <strong>open</strong> to anyone who reaches this server (<code>REGISTRATION=open</code>); this link works as well.`
+  }</p>
   ${linkField("join-link-url", html`Join link`, data.url)}
   ${data.replaced && html`<p role="status" class="text-sm">Replaced: the old link no longer works.</p>`}
   <form method="post" action="${action}" hx-post="${action}" hx-target="#join-link" hx-swap="outerHTML">

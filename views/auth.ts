@@ -22,7 +22,15 @@ function authForm(options: AuthForm & { id: string; action: string; heading: str
 }
 
 export const signInForm = (form: AuthForm = {}) =>
-  authForm({ ...form, id: "sign-in", action: "/signin", heading: "Sign in", submit: "Sign in", newPassword: false, other: html`New here? <a class="underline" href="/register">Create an account</a>` });
+  authForm({
+    ...form,
+    id: "sign-in",
+    action: "/signin",
+    heading: "Sign in",
+    submit: "Sign in",
+    newPassword: false,
+    other: html`New here? <a class="underline" href="/register">Create an account</a>`,
+  });
 
 /** The sign-up form; with a join code (REGISTRATION=link) it posts to the join link it came from. */
 export const registerForm = (form: AuthForm & { joinCode?: string } = {}) =>

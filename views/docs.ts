@@ -39,9 +39,7 @@ function operation(method: string, path: string, op: Operation): SafeHtml {
 }
 
 export function docsPage(spec: OpenApiDocument, events: readonly SocketEventDoc[]): SafeHtml {
-  const operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
-    Object.entries(methods).map(([method, op]) => operation(method, path, op)),
-  );
+  const operations = Object.entries(spec.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => operation(method, path, op)));
   return html`<html lang="en">
 <head>
 <meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -68,9 +66,7 @@ section{border-top:1px solid #8884;padding:.5rem 0}@media (prefers-color-scheme:
 ${operations}
 <h2 id="socket-io">Socket.IO at <code>/socket.io/</code></h2>
 <p>Connect any Socket.IO v4 client with <code>auth: { token }</code>. Every client event accepts an acknowledgement callback, which receives the answer or <code>{ message, code }</code>.</p>
-${events.map(
-  (e) => html`<section><h3><code>${e.name}</code> <small>${e.direction}</small></h3><p>${e.answer}</p><pre>${schemaText(e.payload)}</pre></section>`,
-)}
+${events.map((e) => html`<section><h3><code>${e.name}</code> <small>${e.direction}</small></h3><p>${e.answer}</p><pre>${schemaText(e.payload)}</pre></section>`)}
 </body>
 </html>`;
 }

@@ -3,7 +3,7 @@
 // out of the text; here the text between them is escaped like any other, and only then do the
 // markers become <mark>. Terms found as parts of words (trigrams), which ts_headline cannot
 // see, are marked here as well.
-import { LESS_THAN, MATCH_END, MATCH_START, type FoundMessage } from "../src/search/search";
+import { type FoundMessage, LESS_THAN, MATCH_END, MATCH_START } from "../src/search/search";
 import { html, type SafeHtml } from "./html";
 
 const mark = (text: string) => html`<mark>${text}</mark>`;

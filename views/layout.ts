@@ -2,7 +2,7 @@
 // Content-Security-Policy allows nothing inline.
 import { html, type SafeHtml } from "./html";
 import { searchBox } from "./search";
-import { sidebarNav, sidebarToggle, totalUnread, type SidebarData } from "./sidebar";
+import { type SidebarData, sidebarNav, sidebarToggle, totalUnread } from "./sidebar";
 
 export interface Viewer {
   userId: string;
@@ -57,17 +57,23 @@ export function layout(options: { title: string; viewer?: Viewer; sidebar?: Side
 <link rel="manifest" href="${assets.url("manifest.webmanifest")}">
 <link rel="stylesheet" href="${assets.url("app.css")}">
 <script src="${assets.url("htmx.min.js")}" defer></script>
-${viewer && html`<script src="${assets.url("socket.io.min.js")}" defer></script>
+${
+  viewer &&
+  html`<script src="${assets.url("socket.io.min.js")}" defer></script>
 <script src="${assets.url("socket.js")}" defer></script>
 <script src="${assets.url("sidebar.js")}" defer></script>
 <script src="${assets.url("notifications.js")}" defer></script>
-<script src="${assets.url("copy.js")}" defer></script>`}
+<script src="${assets.url("copy.js")}" defer></script>`
+}
 <script src="${assets.url("timeline.js")}" defer></script>
 <script src="${assets.url("chat.js")}" defer></script>
 <script src="${assets.url("uploads.js")}" defer></script>
-${live && html`<script src="${assets.url("actions.js")}" defer></script>
+${
+  live &&
+  html`<script src="${assets.url("actions.js")}" defer></script>
 <script src="${assets.url("presence.js")}" defer></script>
-<script src="${assets.url("reading.js")}" defer></script>`}
+<script src="${assets.url("reading.js")}" defer></script>`
+}
 ${scripts?.map((name) => html`<script src="${assets.url(name)}" defer></script>`)}
 </head>
 <body class="flex min-h-full flex-col bg-white text-slate-900 dark:bg-slate-900 dark:text-slate-100">
@@ -77,8 +83,9 @@ ${scripts?.map((name) => html`<script src="${assets.url(name)}" defer></script>`
     ${sidebar && sidebarToggle(sidebar)}
     <a href="/" class="text-lg font-bold">ChatLoop</a>
   </div>
-  ${viewer &&
-  html`<div class="flex flex-wrap items-center gap-3 text-sm">
+  ${
+    viewer &&
+    html`<div class="flex flex-wrap items-center gap-3 text-sm">
     ${searchBox()}
     <button id="enable-notifications" type="button" hidden data-username="${viewer.username}" class="rounded border border-slate-400 px-2 py-1 hover:bg-slate-100 focus-visible:outline-2 dark:hover:bg-slate-800"><span class="sm:hidden">Notify me</span><span class="max-sm:hidden">Turn on notifications</span></button>
     <a href="/chat/profile" class="flex items-center gap-1.5 underline-offset-2 hover:underline"><img src="/users/${viewer.userId}/avatar" alt="" width="24" height="24" class="size-6 rounded-full object-cover"><span>Signed in as <strong>${viewer.username}</strong></span><span class="sr-only">: your profile</span></a>
@@ -88,7 +95,8 @@ ${scripts?.map((name) => html`<script src="${assets.url(name)}" defer></script>`
       <a href="/chat/settings" class="${headerLink}">Settings</a>
     </nav>
     <form method="post" action="/signout"><button class="rounded border border-slate-400 px-2 py-1 hover:bg-slate-100 focus-visible:outline-2 dark:hover:bg-slate-800">Sign out</button></form>
-  </div>`}
+  </div>`
+  }
 </header>
 <div class="flex-1 lg:flex">
 ${viewer && sidebar && sidebarNav(sidebar, viewer.userId)}

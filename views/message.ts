@@ -3,12 +3,13 @@
 // (once per message state, for everyone): what depends on the reader (your own messages'
 // Edit and Delete, mentions of you, your own reactions, who reacted by name) is shown by
 // public/actions.js from the viewer's id on #room, through the data attributes below.
-import type { Message, Reaction } from "../src/messages/schemas";
+
 import { INLINE_IMAGE_TYPES } from "../src/attachments/images";
+import type { Message, Reaction } from "../src/messages/schemas";
 import { avatarUrl } from "../src/people/avatars";
 import { avatar } from "./avatar";
-import { html, type SafeHtml } from "./html";
 import { roomUrl } from "./home";
+import { html, type SafeHtml } from "./html";
 import { plainText, renderMarkdown } from "./markdown";
 
 // The long class lists every message repeats are named in views/app.css (.message, .reaction, ...).
@@ -90,8 +91,7 @@ function actions(message: Message): SafeHtml {
       <summary class="message-action cursor-pointer list-none">React</summary>
       <form method="post" action="${url}/reactions" class="react-picker-menu">
         ${COMMON_EMOJI.map(
-          ([emoji, name]) =>
-            html`<button name="emoji" value="${emoji}" aria-label="React with ${name}" title="${name}" class="react-picker-emoji">${emoji}</button>`,
+          ([emoji, name]) => html`<button name="emoji" value="${emoji}" aria-label="React with ${name}" title="${name}" class="react-picker-emoji">${emoji}</button>`,
         )}
       </form>
     </details>
@@ -143,13 +143,14 @@ export function messageItem(message: Message, placing: Placing = {}): SafeHtml {
     ${mentions && html`<span class="mentions-you hidden rounded bg-amber-200 px-1 text-xs font-semibold text-amber-950 group-data-[mentions-you=true]/message:inline">mentions you</span>`}
     ${!deleted && actions(message)}
   </div>
-  ${deleted
-    ? html`<p class="message-text italic text-slate-600 dark:text-slate-300">This message was deleted</p>`
-    : html`<div class="message-body"><div class="message-text">${renderMarkdown(message.content, mentions)}</div>${message.editedAt && html`<span class="edited text-xs text-slate-600 dark:text-slate-300">(edited)</span>`}<template class="message-source">${message.content}</template></div>`}
+  ${
+    deleted
+      ? html`<p class="message-text italic text-slate-600 dark:text-slate-300">This message was deleted</p>`
+      : html`<div class="message-body"><div class="message-text">${renderMarkdown(message.content, mentions)}</div>${message.editedAt && html`<span class="edited text-xs text-slate-600 dark:text-slate-300">(edited)</span>`}<template class="message-source">${message.content}</template></div>`
+  }
   ${!deleted && message.previews.length > 0 && linkPreviews(message.previews)}
   ${!deleted && message.attachments.length > 0 && attachments(message)}
   ${!deleted && message.reactions.length > 0 && reactions(message)}
   ${placing.seen && seenReceipt}
 </li>`;
 }
-

@@ -3,9 +3,9 @@
 // and has no owner, invites or leaving.
 import type { Message } from "../src/messages/schemas";
 import type { NotifyLevel, Room, RoomMember } from "../src/rooms/schemas";
+import { avatar } from "./avatar";
 import { buttonClass, field, formError, inputClass } from "./forms";
 import { roomUrl } from "./home";
-import { avatar } from "./avatar";
 import { html, type SafeHtml } from "./html";
 import { renderMarkdown } from "./markdown";
 import { messageButton } from "./people";
@@ -42,7 +42,8 @@ export interface RoomData {
 export function historyPage(roomId: string, messages: Message[], marks?: ReaderMarks): SafeHtml {
   const first = messages[0]?.seq;
   const older =
-    first !== undefined && first > 1 &&
+    first !== undefined &&
+    first > 1 &&
     html`<li class="older-messages flex justify-center py-2">
   <button class="rounded px-2 py-1 text-sm text-slate-700 underline dark:text-slate-300" hx-get="${roomUrl(roomId)}/messages?before=${first}" hx-trigger="click, intersect once" hx-target="closest li" hx-swap="outerHTML">Load older messages</button>
 </li>`;
@@ -100,16 +101,20 @@ export function membersPanel(data: Pick<RoomData, "room" | "viewer" | "members" 
       <span class="size-2 shrink-0 rounded-full border border-slate-500 group-data-[online=true]:border-emerald-700 group-data-[online=true]:bg-emerald-600" aria-hidden="true"></span>
       ${avatar(m.avatarUrl, 24)}
       <span>${m.username}${m.isOwner && html` <span class="text-xs text-slate-600 dark:text-slate-300">(owner)</span>`}<span class="presence-label sr-only">, ${online(m) ? "online" : "offline"}</span></span>
-      ${m.userId !== data.viewer.userId &&
-      html`<div class="ml-auto flex items-center gap-3">${!isDirect && messageButton(m.username, undefined, "text-xs text-slate-700 underline dark:text-slate-300")}${manages && !m.isOwner && remove(m)}</div>`}
+      ${
+        m.userId !== data.viewer.userId &&
+        html`<div class="ml-auto flex items-center gap-3">${!isDirect && messageButton(m.username, undefined, "text-xs text-slate-700 underline dark:text-slate-300")}${manages && !m.isOwner && remove(m)}</div>`
+      }
     </li>`,
   )}</ul>
-  ${invites &&
-  html`<form method="post" action="${action}" hx-post="${action}" hx-target="#members" hx-swap="outerHTML" class="mt-4 flex flex-col gap-2">
+  ${
+    invites &&
+    html`<form method="post" action="${action}" hx-post="${action}" hx-target="#members" hx-swap="outerHTML" class="mt-4 flex flex-col gap-2">
     ${formError(inviteError)}
     ${field({ id: "invite-username", label: "Invite someone by username", name: "username" })}
     <button class="${buttonClass} self-start">Invite</button>
-  </form>`}
+  </form>`
+  }
 </aside>`;
 }
 
@@ -203,13 +208,15 @@ export function roomFragment(data: RoomData, inviteError?: string): SafeHtml {
     <div class="flex flex-wrap items-center justify-between gap-2 border-b border-slate-300 px-3 py-2 dark:border-slate-700">
       ${heading(room)}
       <p id="connection-status" role="status" class="text-sm font-semibold text-amber-800 dark:text-amber-300"></p>
-      ${data.isMember &&
-      html`<div class="flex flex-wrap items-center gap-3">
+      ${
+        data.isMember &&
+        html`<div class="flex flex-wrap items-center gap-3">
         ${notifyForm(room.id, data.notify ?? "all")}
         ${data.mayManage && room.archivedAt === null && html`<a id="room-settings-link" href="${roomSettingsUrl(room.id)}" class="text-sm text-slate-700 underline dark:text-slate-300">Room settings</a>`}
         <p class="text-sm text-slate-700 dark:text-slate-300">Export <a href="/rooms/${room.id}/export?format=md" download class="underline">Markdown</a> · <a href="/rooms/${room.id}/export?format=jsonl" download class="underline">JSON lines</a></p>
         ${room.kind === "room" && html`<form method="post" action="${roomUrl(room.id)}/leave"><button class="text-sm text-slate-700 underline dark:text-slate-300">Leave room</button></form>`}
-      </div>`}
+      </div>`
+      }
     </div>
     <div id="message-log" role="log" aria-label="Messages" tabindex="0" class="h-[60dvh] overflow-y-auto py-2 md:h-[calc(100dvh-13.5rem)]">
       <ol id="messages">

@@ -2,11 +2,14 @@
 // unread in it and a badge of its own for mentions of you. public/sidebar.js keeps it live; it
 // only ever sets the counts and flags rendered here, so the markup has this one source.
 import type { ListedRoom } from "../src/web/same-names";
-import { roomUrl } from "./home";
 import { avatar } from "./avatar";
+import { roomUrl } from "./home";
 import { html, type SafeHtml } from "./html";
 
-export type Conversation = Pick<ListedRoom, "id" | "name" | "kind" | "isPrivate" | "isMember" | "lastSeq" | "lastReadSeq" | "unreadCount" | "mentionCount" | "topic" | "ownerName" | "peerAvatarUrl">;
+export type Conversation = Pick<
+  ListedRoom,
+  "id" | "name" | "kind" | "isPrivate" | "isMember" | "lastSeq" | "lastReadSeq" | "unreadCount" | "mentionCount" | "topic" | "ownerName" | "peerAvatarUrl"
+>;
 
 /** Beside a name another listed room shares: whose room it is, and its topic, so the two can be told apart. */
 export function namesakeNote(room: Pick<Conversation, "ownerName" | "topic">): SafeHtml | false {

@@ -29,14 +29,16 @@ export function tokensFragment(data: TokensData): SafeHtml {
   return html`<section id="tokens" aria-labelledby="tokens-heading" class="flex max-w-3xl flex-col gap-4">
   <h1 id="tokens-heading" class="text-xl font-bold">API tokens</h1>
   <p>A token lets a program act as you, on the API and over Socket.IO: send it as <code>Authorization: Bearer &lt;token&gt;</code>, never in a URL.</p>
-  ${data.made &&
-  html`<div role="status" class="flex flex-col gap-2 rounded border border-green-700 bg-green-50 p-3 dark:border-green-400 dark:bg-green-950">
+  ${
+    data.made &&
+    html`<div role="status" class="flex flex-col gap-2 rounded border border-green-700 bg-green-50 p-3 dark:border-green-400 dark:bg-green-950">
     <p><strong>${data.made.name}</strong> is made. Copy it now: it is not shown again.</p>
     <div class="flex items-center gap-2">
       <input id="new-token" readonly value="${data.made.token}" aria-label="Your new token" class="${inputClass} font-mono text-sm">
       <button type="button" data-copy="new-token" class="${buttonClass}">Copy</button>
     </div>
-  </div>`}
+  </div>`
+  }
   ${formError(data.error)}
   <form method="post" action="/chat/tokens" class="flex flex-wrap items-end gap-2">
     <div class="min-w-48 flex-1">${field({ id: "token-name", label: "Name", name: "name", attributes: html`maxlength="100"` })}</div>
@@ -51,11 +53,13 @@ export function tokensFragment(data: TokensData): SafeHtml {
     </div>
     <button class="${buttonClass}">Make a token</button>
   </form>
-  ${data.tokens.length === 0
-    ? html`<p>You have no tokens.</p>`
-    : html`<table class="w-full text-left text-sm">
+  ${
+    data.tokens.length === 0
+      ? html`<p>You have no tokens.</p>`
+      : html`<table class="w-full text-left text-sm">
     <thead><tr><th class="px-2 py-1.5">Name</th><th class="px-2 py-1.5">Made</th><th class="px-2 py-1.5">Last used</th><th class="px-2 py-1.5">Expires</th><th class="px-2 py-1.5"><span class="sr-only">Revoke</span></th></tr></thead>
     <tbody>${data.tokens.map(tokenRow)}</tbody>
-  </table>`}
+  </table>`
+  }
 </section>`;
 }

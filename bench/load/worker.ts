@@ -61,7 +61,22 @@ async function run(): Promise<RunReport> {
   const finalRev = changes ? expected + sending.sendersPerRoom * Math.floor(sending.messagesPerSender / changes.roundMessages) * (1 + changes.reactions.length) : 0;
   const latency = new LatencyHistogram();
   const ackLatency = new LatencyHistogram();
-  const stats = { sent: 0, acked: 0, refused: 0, received: 0, changes: 0, replies: 0, updatesReceived: 0, typingSent: 0, typingReceived: 0, activityReceived: 0, duplicates: 0, outOfOrder: 0, firstSendAt: Infinity, lastReceiveAt: 0 };
+  const stats = {
+    sent: 0,
+    acked: 0,
+    refused: 0,
+    received: 0,
+    changes: 0,
+    replies: 0,
+    updatesReceived: 0,
+    typingSent: 0,
+    typingReceived: 0,
+    activityReceived: 0,
+    duplicates: 0,
+    outOfOrder: 0,
+    firstSendAt: Infinity,
+    lastReceiveAt: 0,
+  };
   /** Per client, the distinct messages it received, and the highest rev (with changes). */
   const distinct = new Uint32Array(plan.clients.length);
   const lastRev = new Uint32Array(plan.clients.length);

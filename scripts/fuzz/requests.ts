@@ -1,8 +1,8 @@
 // Requests to break: each endpoint's own request, with the credentials of the case, and the
 // helpers that swap one piece of it for something wrong.
 import fc from "fast-check";
-import { ENDPOINTS, pathOf, type Endpoint, type Fixtures, type Session } from "./endpoints";
-import { bytes, request, type Bytes, type RequestParts } from "../../test/raw-http";
+import { type Bytes, bytes, type RequestParts, request } from "../../test/raw-http";
+import { ENDPOINTS, type Endpoint, type Fixtures, pathOf, type Session } from "./endpoints";
 
 export interface FuzzCase {
   kind: string;
@@ -21,7 +21,10 @@ export interface Credentials {
 }
 
 export const cookie = (session: Session) => `chatloop_session=${session.token}`;
-const sessionCookie = (f: Fixtures, s: Session): Header[] => [["cookie", cookie(s)], ["origin", `http://${f.host}`]];
+const sessionCookie = (f: Fixtures, s: Session): Header[] => [
+  ["cookie", cookie(s)],
+  ["origin", `http://${f.host}`],
+];
 const bearer = (s: Session): Header[] => [["authorization", `Bearer ${s.token}`]];
 /** The browser's pages, which a session cookie opens; the API takes a bearer token. */
 const isPage = (e: Endpoint) => e.body?.kind === "form" || /^\/(chat|signin|register|signout|public)\b/.test(e.path);
@@ -33,7 +36,13 @@ const CREDENTIALS: Credentials[] = [
   { name: "garbage bearer token", headers: () => [["authorization", "Bearer garbage"]] },
   { name: "session cookie", headers: sessionCookie },
   { name: "session cookie without an origin", headers: (_, s) => [["cookie", cookie(s)]] },
-  { name: "session cookie from a foreign origin", headers: (_, s) => [["cookie", cookie(s)], ["origin", "http://evil.example"]] },
+  {
+    name: "session cookie from a foreign origin",
+    headers: (_, s) => [
+      ["cookie", cookie(s)],
+      ["origin", "http://evil.example"],
+    ],
+  },
 ];
 
 export const sessionFor = (endpoint: Endpoint, f: Fixtures) => (endpoint.endsSession ? f.spare : f.alice);

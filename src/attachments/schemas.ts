@@ -13,7 +13,12 @@ export const Attachment = t.Object({
   width: t.Union([t.Integer(), t.Null()], { description: "images only, else null" }),
   height: t.Union([t.Integer(), t.Null()], { description: "images only, else null" }),
 });
-export const AttachmentIds = t.Array(Id, { maxItems: 10, uniqueItems: true, error: "attachmentIds must be at most 10 different upload ids", description: "your own uploads to this room, not attached to a message yet" });
+export const AttachmentIds = t.Array(Id, {
+  maxItems: 10,
+  uniqueItems: true,
+  error: "attachmentIds must be at most 10 different upload ids",
+  description: "your own uploads to this room, not attached to a message yet",
+});
 export const AttachmentParams = t.Object({ attachmentId: Id });
 export const AttachmentQuery = t.Object({ thumb: t.Optional(t.Literal("1", { error: "thumb must be 1" })) });
 

@@ -2,9 +2,10 @@
 // "deleted user"), and so does your username, so that nobody can take it and pass for you in
 // old messages. Everything else goes: the password, every session and socket, push
 // subscriptions, reset links, and your memberships (rooms you owned pass on, as when you leave).
-import { leaveRoom } from "../rooms/rooms";
+
 import type { MembershipDeps } from "../rooms/rooms";
-import { endAllSessions, requirePassword, type Accounts, type Principal, type SessionEnding } from "./accounts";
+import { leaveRoom } from "../rooms/rooms";
+import { type Accounts, endAllSessions, type Principal, requirePassword, type SessionEnding } from "./accounts";
 import { keepAnAdmin } from "./admins";
 
 export async function deleteAccount(deps: Accounts & SessionEnding & MembershipDeps, principal: Principal, password: string): Promise<void> {

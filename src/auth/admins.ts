@@ -2,8 +2,8 @@
 // session: admin actions are rare, and a removed admin must lose the power at once.
 import type { Queries, Sql } from "../db/sql";
 import { conflict, forbidden, notFound } from "../errors";
-import { toUser, type UserRow } from "./users";
 import type { Account } from "./schemas";
+import { toUser, type UserRow } from "./users";
 
 export async function isAdmin(sql: Queries, userId: string): Promise<boolean> {
   const [row] = await sql<{ is_admin: boolean }[]>`select is_admin from users where id = ${userId}`;

@@ -1,8 +1,9 @@
 // Deactivating an account: it keeps everything (rooms, messages, its name in lists) but can
 // no longer sign in, and whatever it had open ends at once, on every instance.
-import { keepAnAdmin, findAccount, requireAdmin } from "./admins";
-import { endAllSessions, type SessionEnding } from "./accounts";
+
 import { conflict } from "../errors";
+import { endAllSessions, type SessionEnding } from "./accounts";
+import { findAccount, keepAnAdmin, requireAdmin } from "./admins";
 import type { Account } from "./schemas";
 
 /**

@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Sql } from "../db/sql";
 import { badRequest } from "../errors";
-import { endAllSessions, hashPassword, type Accounts, type SessionEnding } from "./accounts";
+import { type Accounts, endAllSessions, hashPassword, type SessionEnding } from "./accounts";
 import { requireAdmin, userNotFound } from "./admins";
 
 export const RESET_LINK_LIFETIME_MS = 24 * 60 * 60 * 1000;

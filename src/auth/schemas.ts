@@ -1,5 +1,5 @@
-import { t } from "elysia";
 import { Type } from "@sinclair/typebox";
+import { t } from "elysia";
 import { Id, Text } from "../schemas";
 
 export const Username = Text({
@@ -63,7 +63,9 @@ export type Account = typeof Account.static;
 const NullableTime = t.Union([t.String({ format: "date-time" }), t.Null()]);
 export const CreateApiToken = t.Object({
   name: Text({ minLength: 1, maxLength: 100, pattern: "\\S", error: "name must be 1-100 characters, not all blank" }),
-  expiresInDays: t.Optional(Type.Integer({ minimum: 1, maximum: 3650, error: "expiresInDays must be a whole number of days from 1 to 3650 (leave it out for a token that does not expire)" })),
+  expiresInDays: t.Optional(
+    Type.Integer({ minimum: 1, maximum: 3650, error: "expiresInDays must be a whole number of days from 1 to 3650 (leave it out for a token that does not expire)" }),
+  ),
 });
 export const ApiToken = t.Object({
   id: Id,

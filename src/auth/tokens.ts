@@ -1,6 +1,6 @@
 // Signed session tokens. A token carries only the user id and its session id; the algorithm
 // is pinned so that a token signed any other way (or not at all) is refused.
-import { SignJWT, jwtVerify } from "jose";
+import { jwtVerify, SignJWT } from "jose";
 import { unauthorized } from "../errors";
 
 const ALGORITHM = "HS256";

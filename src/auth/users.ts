@@ -11,7 +11,13 @@ export interface UserRow {
   is_admin: boolean;
 }
 
-export const toUser = (row: UserRow): User => ({ id: row.id, username: row.username, createdAt: row.created_at.toISOString(), isAdmin: row.is_admin, avatarUrl: avatarUrl(row.id) });
+export const toUser = (row: UserRow): User => ({
+  id: row.id,
+  username: row.username,
+  createdAt: row.created_at.toISOString(),
+  isAdmin: row.is_admin,
+  avatarUrl: avatarUrl(row.id),
+});
 
 /** The user object of an account that is not deleted (GET /me). */
 export async function findUser(sql: Queries, userId: string): Promise<User> {

@@ -7,7 +7,7 @@ import type { User } from "../auth/schemas";
 import { toUser } from "../auth/users";
 import type { Sql } from "../db/sql";
 import { badRequest, conflict } from "../errors";
-import { FetchRefused, resolveAllowed, urlProblem, type Guard } from "../net/guarded-fetch";
+import { FetchRefused, type Guard, resolveAllowed, urlProblem } from "../net/guarded-fetch";
 
 export interface Bot {
   user: User;
@@ -22,7 +22,12 @@ export const NO_PASSWORD = "!";
  * webhook URL must be http(s) and, unless private addresses are allowed, resolve to public
  * addresses only; it is checked again on every delivery, since a name can change.
  */
-export async function createBot(sql: Sql, username: string, webhookUrl: string | undefined, guard: Pick<Guard, "addressAllowed">): Promise<Bot & { token: string; secret: string }> {
+export async function createBot(
+  sql: Sql,
+  username: string,
+  webhookUrl: string | undefined,
+  guard: Pick<Guard, "addressAllowed">,
+): Promise<Bot & { token: string; secret: string }> {
   if (webhookUrl !== undefined) await requireDeliverable(webhookUrl, guard);
   const secret = randomBytes(32).toString("base64url");
   const made = await sql.begin(async (tx) => {

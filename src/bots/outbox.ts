@@ -11,9 +11,9 @@ import type { Broadcasts } from "../broadcasts";
 import { isDatabaseUnavailable } from "../errors";
 import { log } from "../log";
 import { readMessages } from "../messages/log";
-import { SendMessage, type Message } from "../messages/schemas";
-import { sendMessage, type SendDeps } from "../messages/send";
-import { addressRule, guardedFetch, type Guard } from "../net/guarded-fetch";
+import { type Message, SendMessage } from "../messages/schemas";
+import { type SendDeps, sendMessage } from "../messages/send";
+import { addressRule, type Guard, guardedFetch } from "../net/guarded-fetch";
 import { findVisibleRoom, roomOf } from "../rooms/rooms";
 import { compileValidator } from "../validation";
 

@@ -1,9 +1,10 @@
 // One process per data folder: two PGlite instances on the same files would corrupt them.
 // The lock is a listening unix socket, which the kernel closes when its process dies, however
 // it dies; a lock file would outlive a SIGKILL and block every restart after one.
+
+import { createHash } from "node:crypto";
 import { rmSync } from "node:fs";
 import { createConnection, createServer, type Server } from "node:net";
-import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "../config";

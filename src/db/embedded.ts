@@ -1,10 +1,11 @@
 // The embedded default: PGlite (PostgreSQL compiled to WebAssembly) keeps its files in a
 // local folder and speaks the wire protocol on a unix socket, so the one `postgres` driver
 // and the one set of SQL serve both modes.
-import { PGlite } from "@electric-sql/pglite";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { lockDataDir, socketPathIn } from "./data-dir-lock";
 import { pgliteAssets } from "./pglite-assets";
 

@@ -1,6 +1,6 @@
 // Forward-only migrations: numbered .sql files, each applied once and recorded, in file-name
 // order. A migration that fails leaves the schema as it was.
-import { migrationFiles, type Migration } from "./migration-files" with { type: "macro" };
+import { type Migration, migrationFiles } from "./migration-files" with { type: "macro" };
 import type { Sql } from "./sql";
 
 // The folder's contents, inlined when this module is transpiled (see migration-files.ts).

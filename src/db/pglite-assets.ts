@@ -2,18 +2,19 @@
 // module, and a compiled binary has nothing beside its modules. Imported as files, they are
 // embedded by `bun build --compile` (and are plain paths in development), and PGlite gets them
 // from here in both. They are not in the package's exports map, hence the path into node_modules.
-import initdbWasm from "../../node_modules/@electric-sql/pglite/dist/initdb.wasm" with { type: "file" };
-import fsBundle from "../../node_modules/@electric-sql/pglite/dist/pglite.data" with { type: "file" };
-import pgliteWasm from "../../node_modules/@electric-sql/pglite/dist/pglite.wasm" with { type: "file" };
-// pg_trgm (search by part of a word, migrations/0008_search.sql). The package's own
-// `@electric-sql/pglite/contrib/pg_trgm` points at this file relative to its module, which a
-// binary does not have; PGlite takes the bundle's URL as the extension just as well.
-import pgTrgmBundle from "../../node_modules/@electric-sql/pglite/dist/pg_trgm.tar.gz" with { type: "file" };
-import type { PGliteOptions } from "@electric-sql/pglite";
+
 import { existsSync, renameSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import type { PGliteOptions } from "@electric-sql/pglite";
+import initdbWasm from "../../node_modules/@electric-sql/pglite/dist/initdb.wasm" with { type: "file" };
+// pg_trgm (search by part of a word, migrations/0008_search.sql). The package's own
+// `@electric-sql/pglite/contrib/pg_trgm` points at this file relative to its module, which a
+// binary does not have; PGlite takes the bundle's URL as the extension just as well.
+import pgTrgmBundle from "../../node_modules/@electric-sql/pglite/dist/pg_trgm.tar.gz" with { type: "file" };
+import fsBundle from "../../node_modules/@electric-sql/pglite/dist/pglite.data" with { type: "file" };
+import pgliteWasm from "../../node_modules/@electric-sql/pglite/dist/pglite.wasm" with { type: "file" };
 
 type PGliteAssets = Required<Pick<PGliteOptions, "pgliteWasmModule" | "initdbWasmModule" | "fsBundle" | "extensions">>;
 

@@ -1,6 +1,6 @@
 // The one PostgreSQL client: a real server when DATABASE_URL is set, else the embedded one.
 import postgres from "postgres";
-import { DEFAULT_POOL_SIZE, type Config } from "../config";
+import { type Config, DEFAULT_POOL_SIZE } from "../config";
 import { startEmbeddedPostgres } from "./embedded";
 import { migrate } from "./migrate";
 import { DeadlinePool } from "./timeouts";

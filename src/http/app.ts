@@ -8,6 +8,7 @@ import { log } from "../log";
 import { asyncApiDocument } from "../realtime/asyncapi-document";
 import { SOCKET_EVENTS } from "../realtime/events";
 import { describeInvalid } from "../validation";
+import { webRoutes } from "../web/routes";
 import { adminRoutes } from "./admin";
 import { apiDocument } from "./api-document";
 import { attachmentRoutes } from "./attachments";
@@ -27,7 +28,6 @@ import { roomRoutes } from "./rooms";
 import { searchRoutes } from "./search";
 import { tokenRoutes } from "./tokens";
 import { webhookRoutes } from "./webhooks";
-import { webRoutes } from "../web/routes";
 
 export function createHttpApp(deps: HttpDeps) {
   let docs: Response | undefined;
@@ -72,10 +72,14 @@ export function createHttpApp(deps: HttpDeps) {
     .use(previewRoutes(deps))
     .get("/openapi.json", () => openApi(), { detail: { hide: true } })
     .get("/asyncapi.json", () => (asyncApi ??= asyncApiDocument()), { detail: { hide: true } })
-    .get("/docs", () => {
-      docs ??= htmlResponse(docsPage(openApi() as unknown as OpenApiDocument, SOCKET_EVENTS));
-      return docs.clone();
-    }, { detail: { hide: true } });
+    .get(
+      "/docs",
+      () => {
+        docs ??= htmlResponse(docsPage(openApi() as unknown as OpenApiDocument, SOCKET_EVENTS));
+        return docs.clone();
+      },
+      { detail: { hide: true } },
+    );
   return app;
 }
 

@@ -2,7 +2,7 @@
 // read it, in a way that lets nothing uploaded run in our origin.
 import { Elysia } from "elysia";
 import { AttachmentParams, AttachmentQuery, Upload } from "../attachments/schemas";
-import { mayUpload, readAttachment, saveUpload, tooLarge, type StoredFile } from "../attachments/uploads";
+import { mayUpload, readAttachment, type StoredFile, saveUpload, tooLarge } from "../attachments/uploads";
 import { badRequest } from "../errors";
 import { RoomParams } from "../rooms/schemas";
 import { ErrorBody } from "../schemas";

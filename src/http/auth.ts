@@ -46,21 +46,17 @@ export function authRoutes(deps: HttpDeps) {
         },
       },
     )
-    .post(
-      "/login",
-      async ({ body, request }) => ({ token: await login(deps, body.username, body.password, addressOf(request)) }),
-      { body: LoginCredentials, response: { 200: Token, 401: ErrorBody, 429: ErrorBody }, detail: { summary: "Get a token (a JWT)", security: [] } },
-    )
-    .post(
-      "/password",
-      async ({ principal, body }) => ({ token: await changePassword(deps, principal, body.currentPassword, body.newPassword) }),
-      {
-        auth: true,
-        body: PasswordChange,
-        response: { 200: Token, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
-        detail: { summary: "Change your password; every session ends (sockets too), and you get a new token" },
-      },
-    )
+    .post("/login", async ({ body, request }) => ({ token: await login(deps, body.username, body.password, addressOf(request)) }), {
+      body: LoginCredentials,
+      response: { 200: Token, 401: ErrorBody, 429: ErrorBody },
+      detail: { summary: "Get a token (a JWT)", security: [] },
+    })
+    .post("/password", async ({ principal, body }) => ({ token: await changePassword(deps, principal, body.currentPassword, body.newPassword) }), {
+      auth: true,
+      body: PasswordChange,
+      response: { 200: Token, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
+      detail: { summary: "Change your password; every session ends (sockets too), and you get a new token" },
+    })
     .post(
       "/logout",
       async ({ principal, set }) => {
@@ -70,7 +66,10 @@ export function authRoutes(deps: HttpDeps) {
       {
         auth: true,
         response: { 401: ErrorBody },
-        detail: { summary: "Revoke this token, on REST and on live sockets", responses: { 204: { description: "Revoked: the token no longer works, its sockets are disconnected" } } },
+        detail: {
+          summary: "Revoke this token, on REST and on live sockets",
+          responses: { 204: { description: "Revoked: the token no longer works, its sockets are disconnected" } },
+        },
       },
     );
 }

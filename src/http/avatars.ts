@@ -2,7 +2,7 @@
 import { Elysia, t } from "elysia";
 import { avatarUrl, readAvatar, setAvatar } from "../people/avatars";
 import { ErrorBody, Id } from "../schemas";
-import { fileFrom, FILE_CSP } from "./attachments";
+import { FILE_CSP, fileFrom } from "./attachments";
 import { authGuard, type HttpDeps } from "./context";
 
 export function avatarRoutes(deps: HttpDeps) {

@@ -1,14 +1,14 @@
 // What the HTTP routes need, built once by the composition root.
 import { Elysia } from "elysia";
-import { authenticate, type AuthSettings, type Principal, type Sessions } from "../auth/accounts";
+import type { FileStorage } from "../attachments/storage";
+import { type AuthSettings, authenticate, type Principal, type Sessions } from "../auth/accounts";
 import { requireAdmin } from "../auth/admins";
 import { credentialFrom } from "../auth/credentials";
+import type { Broadcasts } from "../broadcasts";
 import { badRequest, unauthorized } from "../errors";
 import type { RateLimiter } from "../limits/rate-limits";
 import type { GroupCommit } from "../messages/group-commit";
 import type { Metrics } from "../metrics";
-import type { Broadcasts } from "../broadcasts";
-import type { FileStorage } from "../attachments/storage";
 import type { Presence } from "../realtime/presence";
 import { requireSameOrigin } from "./origin";
 

@@ -1,8 +1,8 @@
 // Your own account (extensions): who you are, and deleting the account.
 import { Elysia } from "elysia";
 import { deleteAccount } from "../auth/account-deletion";
-import { findUser } from "../auth/users";
 import { AccountDeletion, User } from "../auth/schemas";
+import { findUser } from "../auth/users";
 import { ErrorBody } from "../schemas";
 import { authGuard, type HttpDeps } from "./context";
 

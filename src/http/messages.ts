@@ -66,7 +66,8 @@ export function messageRoutes(deps: HttpDeps) {
       response: { 200: Message },
       detail: {
         summary: "Delete a message: yours, any in a room you own, or any at all as a site admin",
-        description: "It keeps its id, seq and sender; its content becomes empty and its reactions go. A private room stays the lock: to anyone outside it, even an admin, its messages are not found.",
+        description:
+          "It keeps its id, seq and sender; its content becomes empty and its reactions go. A private room stays the lock: to anyone outside it, even an admin, its messages are not found.",
       },
     })
     .put("/:messageId/reactions/:emoji", ({ principal, params }) => react(deps, principal.userId, params.messageId, params.emoji), {

@@ -5,7 +5,22 @@ import { Changes, ChangesQuery, ExportQuery } from "../messages/schemas";
 import { membersOnline } from "../realtime/presence";
 import { markRead, setNotifyLevel } from "../rooms/reading";
 import { createRoom, findVisibleRoom, invite, joinRoom, leaveRoom, listRoomsFor, removeMember, roomOf } from "../rooms/rooms";
-import { CreateRoom, Invite, MarkRead, Member, MemberParams, Membership, Notify, Room, RoomListItem, RoomMember, RoomParams, SetNotify, Unread, UpdateRoom } from "../rooms/schemas";
+import {
+  CreateRoom,
+  Invite,
+  MarkRead,
+  Member,
+  MemberParams,
+  Membership,
+  Notify,
+  Room,
+  RoomListItem,
+  RoomMember,
+  RoomParams,
+  SetNotify,
+  Unread,
+  UpdateRoom,
+} from "../rooms/schemas";
 import { archiveRoom, updateRoom } from "../rooms/settings";
 import { ErrorBody } from "../schemas";
 import { linkHeader } from "./api-document";
@@ -22,7 +37,8 @@ export function roomRoutes(deps: HttpDeps) {
       response: { 200: t.Array(RoomListItem) },
       detail: {
         summary: "Public rooms, and the private rooms you are a member of",
-        description: "Archived rooms are left out. Direct rooms are private rooms of kind `direct`. For the rooms you are a member of: where you have read up to, what is unread, and your notification level.",
+        description:
+          "Archived rooms are left out. Direct rooms are private rooms of kind `direct`. For the rooms you are a member of: where you have read up to, what is unread, and your notification level.",
       },
     })
     .post(
@@ -133,11 +149,11 @@ export function roomRoutes(deps: HttpDeps) {
         },
       },
     )
-    .get(
-      "/:roomId/members",
-      ({ principal, params }) => membersOnline(sql, deps.presence, principal.userId, params.roomId),
-      { params: RoomParams, response: { 200: t.Array(RoomMember) }, detail: { summary: "The room's members, and who is online" } },
-    )
+    .get("/:roomId/members", ({ principal, params }) => membersOnline(sql, deps.presence, principal.userId, params.roomId), {
+      params: RoomParams,
+      response: { 200: t.Array(RoomMember) },
+      detail: { summary: "The room's members, and who is online" },
+    })
     .post(
       "/:roomId/invites",
       async ({ principal, params, body, set }) => {

@@ -1,8 +1,8 @@
 import { Elysia, t } from "elysia";
 import { highlighted } from "../../views/highlight";
 import { ErrorBody } from "../schemas";
-import { searchMessages, type FoundMessage } from "../search/search";
 import { Found, SearchQuery } from "../search/schemas";
+import { type FoundMessage, searchMessages } from "../search/search";
 import { authGuard, type HttpDeps } from "./context";
 
 /** The API's result: the message object, and its text with the matches marked. */

@@ -76,7 +76,20 @@ async function change(deps: ChangeDeps, userId: string, messageId: string, decid
 
 /** The message, in a room the user may see (anything else is not found). */
 async function findTarget(sql: Sql, userId: string, messageId: string): Promise<Target> {
-  const [row] = await sql<{ room_id: string; seq: string; sender_id: string; content: string; deleted: boolean; is_private: boolean; owner_id: string | null; is_member: boolean; by_admin: boolean; archived: boolean }[]>`
+  const [row] = await sql<
+    {
+      room_id: string;
+      seq: string;
+      sender_id: string;
+      content: string;
+      deleted: boolean;
+      is_private: boolean;
+      owner_id: string | null;
+      is_member: boolean;
+      by_admin: boolean;
+      archived: boolean;
+    }[]
+  >`
     select m.room_id, m.seq, m.sender_id, m.content, m.deleted_at is not null as deleted, r.is_private, r.owner_id, r.archived_at is not null as archived,
            exists (select 1 from memberships ms where ms.room_id = r.id and ms.user_id = ${userId}) as is_member,
            exists (select 1 from users u where u.id = ${userId} and u.is_admin) as by_admin
@@ -109,7 +122,8 @@ export function editMessage(deps: ChangeDeps, userId: string, messageId: string,
     // The mentions the new text names are kept, the others dropped: two sets that never meet,
     // so one statement can write both.
     return async (tx) =>
-      changedOrMoved(await tx`
+      changedOrMoved(
+        await tx`
         with bumped as (update rooms set last_rev = last_rev + 1 where id = ${target.roomId} returning last_rev),
         changed as (
           update messages m set content = ${content}, edited_at = now(), rev = b.last_rev from bumped b
@@ -122,7 +136,8 @@ export function editMessage(deps: ChangeDeps, userId: string, messageId: string,
             and exists (select 1 from changed) and user_id not in (select user_id from wanted)
         ),
         added as (insert into mentions (room_id, seq, user_id) select * from wanted on conflict do nothing)
-        ${countChanged(tx)}`);
+        ${countChanged(tx)}`,
+      );
   });
 }
 
@@ -138,7 +153,8 @@ export function deleteMessage(deps: ChangeDeps, userId: string, messageId: strin
     }
     if (target.deleted) return "unchanged";
     return async (tx) =>
-      changedOrMoved(await tx`
+      changedOrMoved(
+        await tx`
         with bumped as (update rooms set last_rev = last_rev + 1 where id = ${target.roomId} returning last_rev),
         changed as (
           update messages m set content = '', deleted_at = now(), rev = b.last_rev from bumped b
@@ -147,7 +163,8 @@ export function deleteMessage(deps: ChangeDeps, userId: string, messageId: strin
         ),
         unreacted as (delete from reactions where message_id = ${target.id} and exists (select 1 from changed)),
         unmentioned as (delete from mentions where room_id = ${target.roomId} and seq = ${target.seq} and exists (select 1 from changed))
-        ${countChanged(tx)}`);
+        ${countChanged(tx)}`,
+      );
   });
 }
 
@@ -202,7 +219,12 @@ function requireEmoji(emoji: string): void {
  * takes the room's next rev, under the room's lock, and is broadcast once committed. A message
  * deleted meanwhile keeps no previews, and takes no rev.
  */
-export async function attachPreviews(deps: { sql: Sql; broadcasts: Pick<Broadcasts, "messageChanged"> }, roomId: string, messageId: string, previews: LinkPreview[]): Promise<void> {
+export async function attachPreviews(
+  deps: { sql: Sql; broadcasts: Pick<Broadcasts, "messageChanged"> },
+  roomId: string,
+  messageId: string,
+  previews: LinkPreview[],
+): Promise<void> {
   const message = await deps.sql.begin(async (tx) => {
     await tx`select 1 from rooms where id = ${roomId} for update`;
     const [row] = await tx<{ changed: number }[]>`

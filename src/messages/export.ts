@@ -59,7 +59,12 @@ export async function exportRoom(sql: Sql, userId: string, roomId: string, forma
 
 /** A name that is safe in a Content-Disposition header and on any file system: ASCII letters, digits, `.`, `_`, `-`. */
 function fileSafe(name: string): string {
-  const ascii = name.normalize("NFKD").replace(/\p{M}/gu, "").replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[-.]+|[-.]+$/g, "").slice(0, 60);
+  const ascii = name
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .replace(/[^A-Za-z0-9._-]+/g, "-")
+    .replace(/^[-.]+|[-.]+$/g, "")
+    .slice(0, 60);
   return `chatloop-${ascii || "room"}`;
 }
 

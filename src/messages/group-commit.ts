@@ -4,7 +4,7 @@
 // message is committed.
 import { isUniqueViolation, type Sql } from "../db/sql";
 import { isDatabaseUnavailable } from "../errors";
-import { storeMessages, type NewMessage, type Stored } from "./store";
+import { type NewMessage, type Stored, storeMessages } from "./store";
 
 /** A batch is at most this many messages: one statement's JSON stays small. */
 const MAX_BATCH = 500;
@@ -69,7 +69,10 @@ export class GroupCommit {
    */
   private async run(batch: Waiting[], retried = false): Promise<void> {
     try {
-      const results = await storeMessages(this.sql, batch.map((w) => w.message));
+      const results = await storeMessages(
+        this.sql,
+        batch.map((w) => w.message),
+      );
       this.stored(batch.length);
       // In the batch's order, so that each room's messages are broadcast in seq order.
       batch.forEach((w, i) => w.resolve(results[i]!));

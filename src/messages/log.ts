@@ -63,11 +63,7 @@ export const MESSAGE = (sql: Queries) => sql`
   from messages m join users u on u.id = m.sender_id`;
 
 /** Messages with after < seq < before, the `limit` nearest to `after` if given, else to `before`; oldest first. */
-export async function listMessages(
-  sql: Sql,
-  roomId: string,
-  range: { after?: number; before?: number; limit: number },
-): Promise<Message[]> {
+export async function listMessages(sql: Sql, roomId: string, range: { after?: number; before?: number; limit: number }): Promise<Message[]> {
   const after = range.after ?? 0;
   const before = range.before ?? Number.MAX_SAFE_INTEGER;
   const rows =

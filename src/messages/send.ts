@@ -1,6 +1,6 @@
 // Posting a message: check the sender and the text, store it (numbered, once per clientId,
 // with the other sends of the moment), and only then broadcast it.
-import { requireSelf, type Principal } from "../auth/accounts";
+import { type Principal, requireSelf } from "../auth/accounts";
 import type { Broadcasts } from "../broadcasts";
 import type { Sql } from "../db/sql";
 import { AppError, badRequest, conflict, forbidden, notFound } from "../errors";

@@ -1,8 +1,8 @@
 // Storing new messages: a batch of sends in one statement, so one round trip and one commit.
 import { attachmentsOf } from "../attachments/uploads";
-import type { Sql } from "../db/sql";
-import { readMessages, replyPreview, toMessage, type MessageRow } from "./log";
 import { botDeliveriesOf } from "../bots/outbox-rows";
+import type { Sql } from "../db/sql";
+import { type MessageRow, readMessages, replyPreview, toMessage } from "./log";
 import { mentionsIn } from "./mentions";
 import type { Message } from "./schemas";
 
@@ -128,7 +128,10 @@ export async function storeMessages(sql: Sql, batch: NewMessage[]): Promise<Stor
   }
   const checked = rows.filter((row) => row.ord !== null).sort((a, b) => a.ord! - b.ord!);
   // A retried send answers with its message as it is now: edited, reacted to, or deleted since.
-  const earlier = await readMessages(sql, checked.flatMap((row) => (row.id ? [row.id] : [])));
+  const earlier = await readMessages(
+    sql,
+    checked.flatMap((row) => (row.id ? [row.id] : [])),
+  );
   return checked.map((row): Stored => {
     const sent = batch[row.ord!]!;
     if (row.id) return { outcome: "earlier", message: earlier.get(row.id)!, member: row.member };

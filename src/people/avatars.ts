@@ -1,8 +1,9 @@
 // Avatars: everyone has one. Until they upload a picture it is their initials on a colour of
 // their own (an SVG we draw, so nothing uploaded is ever an SVG shown inline); an upload is
 // cropped to a square and stored like attachments. The URL never changes: it is revalidated.
-import type { FileStorage } from "../attachments/storage";
+
 import { sniffImage, squareAvatar } from "../attachments/images";
+import type { FileStorage } from "../attachments/storage";
 import type { Sql } from "../db/sql";
 import { badRequest, notFound } from "../errors";
 

@@ -1,7 +1,7 @@
 // Finding people: to start a direct message with someone, by part of their name.
 import type { Sql } from "../db/sql";
-import { findable } from "./names";
 import { avatarUrl } from "./avatars";
+import { findable } from "./names";
 import type { Person } from "./schemas";
 
 /** Users whose name contains `query` (any case), those starting with it first, then by name; not deactivated or deleted ones. */

@@ -11,7 +11,7 @@ import type { Sql } from "../db/sql";
 import { log } from "../log";
 import { attachPreviews } from "../messages/change";
 import type { LinkPreview, Message } from "../messages/schemas";
-import { addressRule, guardedFetch, type Guard } from "../net/guarded-fetch";
+import { addressRule, type Guard, guardedFetch } from "../net/guarded-fetch";
 
 /** Links previewed per message at most (the contract's 3). */
 const MAX_LINKS = 3;
@@ -87,7 +87,11 @@ export class LinkPreviews {
 
   /** The page's preview, or undefined when it is no HTML page or says nothing worth showing. */
   private async previewOf(messageId: string, url: string): Promise<LinkPreview | undefined> {
-    const page = await guardedFetch(url, { headers: { accept: "text/html", "user-agent": "ChatLoop link preview" } }, { addressAllowed: this.guard, timeoutMs: FETCH_TIMEOUT_MS, maxBytes: MAX_PAGE_BYTES });
+    const page = await guardedFetch(
+      url,
+      { headers: { accept: "text/html", "user-agent": "ChatLoop link preview" } },
+      { addressAllowed: this.guard, timeoutMs: FETCH_TIMEOUT_MS, maxBytes: MAX_PAGE_BYTES },
+    );
     if (page.status !== 200 || !page.headers.get("content-type")?.toLowerCase().startsWith("text/html")) return undefined;
     const { result } = await ogs({ html: new TextDecoder().decode(page.body) });
     const title = clip(result.ogTitle ?? result.twitterTitle ?? null);
@@ -100,7 +104,11 @@ export class LinkPreviews {
 
   /** Fetches the image through the guard and keeps it; answers where we serve it. */
   private async keepImage(messageId: string, url: string): Promise<string | null> {
-    const image = await guardedFetch(url, { headers: { accept: [...IMAGE_TYPES].join(", ") } }, { addressAllowed: this.guard, timeoutMs: FETCH_TIMEOUT_MS, maxBytes: MAX_IMAGE_BYTES });
+    const image = await guardedFetch(
+      url,
+      { headers: { accept: [...IMAGE_TYPES].join(", ") } },
+      { addressAllowed: this.guard, timeoutMs: FETCH_TIMEOUT_MS, maxBytes: MAX_IMAGE_BYTES },
+    );
     const type = image.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
     if (image.status !== 200 || !IMAGE_TYPES.has(type)) return null;
     const [row] = await this.deps.sql<{ id: string }[]>`

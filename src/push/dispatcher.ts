@@ -9,7 +9,7 @@ import { log } from "../log";
 import type { Message } from "../messages/schemas";
 import type { Metrics } from "../metrics";
 import { Deliveries } from "./deliveries";
-import { forgetEndpoint, recipientsOf, type Recipient, type StoredMessage } from "./subscriptions";
+import { forgetEndpoint, type Recipient, recipientsOf, type StoredMessage } from "./subscriptions";
 
 /** Queued messages wait this long for the query that finds whom they notify. */
 const DISPATCH_DELAY_MS = 250;

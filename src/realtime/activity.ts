@@ -8,7 +8,7 @@
 // costs one query and 1,000 small events a second, whatever its message rate.
 import type { Message } from "../messages/schemas";
 import type { Standing } from "../rooms/unread";
-import type { Notification, RoomActivity as Activity } from "./events";
+import type { RoomActivity as Activity, Notification } from "./events";
 
 /** A room is told at most this often. */
 export const ACTIVITY_INTERVAL_MS = 1000;

@@ -3,8 +3,8 @@ import type { Server } from "socket.io";
 import type { Broadcasts } from "../broadcasts";
 import type { Message } from "../messages/schemas";
 import type { Metrics } from "../metrics";
-import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents } from "./events";
 import type { RoomActivity } from "./activity";
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents } from "./events";
 import type { RoomFeeds } from "./room-feeds";
 
 export interface SocketData {

@@ -7,7 +7,7 @@
 // Order is kept: Bun writes a socket's published and directly sent frames in the order
 // they were made, and a socket's Engine.IO buffer is empty whenever it is on a WebSocket
 // (that transport writes at once), so a published frame never overtakes an earlier packet.
-import { Parser, type Packet } from "@socket.io/bun-engine/dist/parser";
+import { type Packet, Parser } from "@socket.io/bun-engine/dist/parser";
 import type { Namespace, Socket } from "socket.io";
 import { chatRoomOf } from "./broadcasts";
 

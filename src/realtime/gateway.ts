@@ -3,37 +3,37 @@
 import type { Socket } from "socket.io";
 import { authenticate, requireSelf, type Sessions } from "../auth/accounts";
 import { tokenFrom } from "../auth/credentials";
-import type { Drain } from "../drain";
-import type { RateLimiter } from "../limits/rate-limits";
-import type { Metrics } from "../metrics";
-import { badRequest, forbidden, publicError, unauthorized } from "../errors";
-import { log } from "../log";
 import type { Broadcasts } from "../broadcasts";
+import type { Drain } from "../drain";
+import { badRequest, forbidden, publicError, unauthorized } from "../errors";
+import type { RateLimiter } from "../limits/rate-limits";
+import { log } from "../log";
 import { deleteMessage, editMessage, react, unreact } from "../messages/change";
 import type { GroupCommit } from "../messages/group-commit";
+import { type Message, SendMessage } from "../messages/schemas";
 import { sendMessage } from "../messages/send";
-import { SendMessage, type Message } from "../messages/schemas";
+import type { Metrics } from "../metrics";
 import { markRead } from "../rooms/reading";
 import { findVisibleRoom, joinRoom, leaveRoom } from "../rooms/rooms";
 import type { FastState } from "../state/fast-state";
 import { compileValidator } from "../validation";
+import { type ChatServer, everyoneIn, htmlRoom, type SocketData, sessionRoom, userRoom } from "./broadcasts";
+import type { ConnectionCount } from "./connections";
 import {
+  type ClientToServerEvents,
   DeleteMessagePayload,
   EditMessagePayload,
+  type InterServerEvents,
   JoinRoomPayload,
   LeaveRoomPayload,
   MarkReadPayload,
-  ReactPayload,
-  TypingPayload,
-  type ClientToServerEvents,
-  type InterServerEvents,
   type MessageWithHtml,
+  ReactPayload,
   type ServerToClientEvents,
+  TypingPayload,
 } from "./events";
-import { everyoneIn, htmlRoom, sessionRoom, userRoom, type ChatServer, type SocketData } from "./broadcasts";
-import type { ConnectionCount } from "./connections";
 import { refuseOversize } from "./oversize-frames";
-import { requireReplayable, type RoomFeeds } from "./room-feeds";
+import { type RoomFeeds, requireReplayable } from "./room-feeds";
 
 type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 

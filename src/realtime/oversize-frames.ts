@@ -39,5 +39,9 @@ export function answerOversizeFrames(engine: Engine, maxFrameBytes: number): voi
 export function refuseOversize(payload: unknown, maxFrameBytes: number): void {
   const bytes = (payload as Record<string, unknown> | null)?.[MARKER];
   if (typeof bytes !== "number") return;
-  throw new AppError(413, "too_large", `the event was ${bytes} bytes; a Socket.IO frame may be at most ${maxFrameBytes} (MAX_BODY_BYTES): send less, resending the same will not help`);
+  throw new AppError(
+    413,
+    "too_large",
+    `the event was ${bytes} bytes; a Socket.IO frame may be at most ${maxFrameBytes} (MAX_BODY_BYTES): send less, resending the same will not help`,
+  );
 }

@@ -1,22 +1,23 @@
 // The realtime side of one instance: each room's changes delivered in rev order (the feeds),
 // to JSON sockets as they are and to browser sockets with their fragment, rendered once; the
 // broadcasts the domain reports to; presence; and, when clustered, reconciliation with the log.
+
+import type { Sql } from "../db/sql";
+import { log } from "../log";
 import { listChanges, loadChanges, loadMessages } from "../messages/log";
 import type { Message } from "../messages/schemas";
 import type { Metrics } from "../metrics";
-import type { Sql } from "../db/sql";
-import { log } from "../log";
 import { logHeads } from "../rooms/rooms";
 import { standings } from "../rooms/unread";
 import type { FastState } from "../state/fast-state";
 import { InstanceMarks, MARKS_HEARTBEAT_MS } from "../state/instance-marks";
-import type { MessageWithHtml } from "./events";
-import { ConnectionCount } from "./connections";
-import { Fanout } from "./fanout";
 import { RoomActivity } from "./activity";
-import { chatRoomOf, createBroadcasts, everyoneIn, htmlRoom, userRoom, USER_ROOM, type ChatServer } from "./broadcasts";
+import { type ChatServer, chatRoomOf, createBroadcasts, everyoneIn, htmlRoom, USER_ROOM, userRoom } from "./broadcasts";
+import { ConnectionCount } from "./connections";
+import type { MessageWithHtml } from "./events";
+import { Fanout } from "./fanout";
 import { Presence, presenceAnnouncer } from "./presence";
-import { RoomFeeds, type LogEvent } from "./room-feeds";
+import { type LogEvent, RoomFeeds } from "./room-feeds";
 
 /** How often a clustered instance checks its rooms against the log; bounds how late a lost message can be. */
 const RECONCILE_INTERVAL_MS = 2000;

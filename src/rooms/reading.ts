@@ -6,7 +6,7 @@ import { badRequest, forbidden } from "../errors";
 import { directPartner } from "./direct";
 import { requireMember } from "./rooms";
 import type { NotifyLevel, Unread } from "./schemas";
-import { toUnread, unreadColumns, type UnreadRow } from "./unread";
+import { toUnread, type UnreadRow, unreadColumns } from "./unread";
 
 export interface ReadingDeps {
   sql: Sql;

@@ -1,14 +1,15 @@
 // Rooms and who is in them. Membership is the lock: a private room is looked up through
 // the caller's membership, so to anyone else it answers exactly like a room that does not
 // exist, and every other feature asks these functions first.
-import type { Queries, Sql } from "../db/sql";
+
 import type { Broadcasts, LeaveReason } from "../broadcasts";
+import type { Queries, Sql } from "../db/sql";
 import { conflict, forbidden, notFound } from "../errors";
+import { avatarUrl } from "../people/avatars";
 import { findable, shownName } from "../people/names";
 import { requireManager } from "./managers";
-import { avatarUrl } from "../people/avatars";
 import type { Member, NotifyLevel, Room, RoomKind, RoomListItem } from "./schemas";
-import { notifyLevel, toUnread, unreadColumns, type UnreadRow } from "./unread";
+import { notifyLevel, toUnread, type UnreadRow, unreadColumns } from "./unread";
 
 interface RoomRow {
   id: string;

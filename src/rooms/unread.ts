@@ -34,8 +34,7 @@ export const toUnread = (row: UnreadRow) => ({
 });
 
 /** The effective notification level of membership `ms` in room `r`: its own, else the room's default. */
-export const notifyLevel = (sql: Queries) =>
-  sql`coalesce(ms.notify, case when r.kind = 'direct' or r.is_private then 'all' else 'mentions' end)`;
+export const notifyLevel = (sql: Queries) => sql`coalesce(ms.notify, case when r.kind = 'direct' or r.is_private then 'all' else 'mentions' end)`;
 
 /** Where a member stands in a room: what `roomActivity` tells them, and what notifies them. */
 export interface Standing {

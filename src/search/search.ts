@@ -3,7 +3,7 @@
 // first. Both look at the current content: an edit is found by its new text, and a deleted
 // message (content "") by nothing; it is also left out by name.
 import type { Queries, Sql } from "../db/sql";
-import { MESSAGE, toMessage, type MessageRow } from "../messages/log";
+import { MESSAGE, type MessageRow, toMessage } from "../messages/log";
 import type { Message } from "../messages/schemas";
 import { findVisibleRoom } from "../rooms/rooms";
 import { containing, readSearch } from "./query";

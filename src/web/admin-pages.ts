@@ -14,7 +14,7 @@ import { linkOrigin } from "../http/origin";
 import { compileValidator } from "../validation";
 import { Form, userError } from "./posted-form";
 import { isHtmx, page } from "./respond";
-import { viewerGuard, type Viewer } from "./session";
+import { type Viewer, viewerGuard } from "./session";
 
 /** People on one page of the admin list. */
 const ACCOUNTS_SHOWN = 50;
@@ -58,21 +58,34 @@ export function adminPages(deps: HttpDeps) {
       viewer: true,
       query: t.Object({ query: AccountsQuery.properties.query, after: AccountsQuery.properties.after }),
     })
-    .post("/chat/admin/join-link", async ({ request, viewer }) => {
-      const link = await joinLink(request, viewer, true);
-      return isHtmx(request) ? page(request, joinLinkPanel(link), { title: "Admin" }) : adminPage(request, viewer, { query: "" });
-    }, { viewer: true })
-    .post("/chat/admin/users/:userId/deactivate", ({ request, params, viewer }) => onAccount(request, viewer, params.userId, () => deactivate(deps, viewer.userId, params.userId)), {
-      viewer: true,
-      params: UserParams,
-    })
-    .post("/chat/admin/users/:userId/reactivate", ({ request, params, viewer }) => onAccount(request, viewer, params.userId, () => reactivate(deps, viewer.userId, params.userId)), {
-      viewer: true,
-      params: UserParams,
-    })
+    .post(
+      "/chat/admin/join-link",
+      async ({ request, viewer }) => {
+        const link = await joinLink(request, viewer, true);
+        return isHtmx(request) ? page(request, joinLinkPanel(link), { title: "Admin" }) : adminPage(request, viewer, { query: "" });
+      },
+      { viewer: true },
+    )
+    .post(
+      "/chat/admin/users/:userId/deactivate",
+      ({ request, params, viewer }) => onAccount(request, viewer, params.userId, () => deactivate(deps, viewer.userId, params.userId)),
+      {
+        viewer: true,
+        params: UserParams,
+      },
+    )
+    .post(
+      "/chat/admin/users/:userId/reactivate",
+      ({ request, params, viewer }) => onAccount(request, viewer, params.userId, () => reactivate(deps, viewer.userId, params.userId)),
+      {
+        viewer: true,
+        params: UserParams,
+      },
+    )
     .post(
       "/chat/admin/users/:userId/admin",
-      ({ request, params, body, viewer }) => onAccount(request, viewer, params.userId, () => setAdmin(sql, viewer.userId, params.userId, validSetAdmin({ isAdmin: formBoolean(body.isAdmin) }).isAdmin)),
+      ({ request, params, body, viewer }) =>
+        onAccount(request, viewer, params.userId, () => setAdmin(sql, viewer.userId, params.userId, validSetAdmin({ isAdmin: formBoolean(body.isAdmin) }).isAdmin)),
       { viewer: true, params: UserParams, body: Form },
     )
     .post(

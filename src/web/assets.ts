@@ -3,9 +3,9 @@
 // carries them too.
 import htmxPath from "htmx.org/dist/htmx.min.js" with { type: "file" };
 import socketIoPath from "../../node_modules/socket.io-client/dist/socket.io.min.js" with { type: "file" };
-import appCssPath from "../../public/app.css" with { type: "file" };
 import actionsPath from "../../public/actions.js" with { type: "file" };
 import adminPath from "../../public/admin.js" with { type: "file" };
+import appCssPath from "../../public/app.css" with { type: "file" };
 import appleTouchIconPath from "../../public/apple-touch-icon.png" with { type: "file" };
 import chatPath from "../../public/chat.js" with { type: "file" };
 import copyPath from "../../public/copy.js" with { type: "file" };
@@ -62,9 +62,7 @@ async function load(path: string, type: string): Promise<Asset> {
   return { body, gzipped: Bun.gzipSync(body), type, version };
 }
 
-const assets = new Map<string, Asset>(
-  await Promise.all(Object.entries(FILES).map(async ([name, [path, type]]) => [name, await load(path, type)] as const)),
-);
+const assets = new Map<string, Asset>(await Promise.all(Object.entries(FILES).map(async ([name, [path, type]]) => [name, await load(path, type)] as const)));
 
 export const assetUrl = (name: string) => `/public/${name}?v=${assets.get(name)?.version}`;
 

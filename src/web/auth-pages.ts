@@ -24,8 +24,7 @@ const CLOSED = "This server is open only to people with a join link: ask one of 
 export function authPages(deps: HttpDeps) {
   const authPage = (request: Request, form: SafeHtml, title: string, status = 200) => page(request, form, { title, status });
 
-  const signInWith = (request: Request, token: string) =>
-    redirect(request, "/", { "set-cookie": sessionCookie(request, token, deps.auth.tokenTtlSeconds) });
+  const signInWith = (request: Request, token: string) => redirect(request, "/", { "set-cookie": sessionCookie(request, token, deps.auth.tokenTtlSeconds) });
 
   /** Creates the account (with the join link's code, when it came through one) and signs in. */
   const registerThrough = async (request: Request, body: Record<string, string>, joinCode?: string) => {
@@ -39,75 +38,77 @@ export function authPages(deps: HttpDeps) {
     }
   };
 
-  return new Elysia()
-    .get("/signin", ({ request }) => authPage(request, signInForm(), "Sign in"))
-    .post(
-      "/signin",
-      async ({ request, body }) => {
-        try {
-          const { username, password } = validLogin({ username: body.username, password: body.password });
-          return signInWith(request, await login(deps, username, password, addressOf(request)));
-        } catch (error) {
-          const filledInWrongly = error instanceof AppError && error.status === 400;
-          return authPage(request, signInForm({ username: body.username, error: userError(error) }), "Sign in", filledInWrongly ? 400 : 401);
-        }
-      },
-      { body: Form },
-    )
-    .get("/register", async ({ request }) =>
-      (await joinCodeRequired(deps.sql, deps.auth.registration))
-        ? authPage(request, registrationClosed(CLOSED), "Registration is closed", 403)
-        : authPage(request, registerForm(), "Create an account"),
-    )
-    .post("/register", ({ request, body }) => registerThrough(request, body), { body: Form })
-    // The join link an admin hands out: the sign-up form, carrying its code.
-    .get(
-      "/join/:code",
-      async ({ request, params: { code } }) =>
-        (await joinCodeRequired(deps.sql, deps.auth.registration)) && !(await isJoinCode(deps.sql, code))
-          ? authPage(request, registrationClosed("This join link is not valid any more: ask an admin of this server for the current one."), "Registration is closed", 403)
-          : authPage(request, registerForm({ joinCode: code }), "Create an account"),
-      { params: t.Object({ code: JoinCode }) },
-    )
-    .post("/join/:code", ({ request, params, body }) => registerThrough(request, body, params.code), { params: t.Object({ code: JoinCode }), body: Form })
-    // A reset link an admin made: a new password, then signed in with it.
-    .get(
-      "/reset/:token",
-      async ({ request, params: { token } }) => {
-        try {
-          const { username } = await resetLinkAccount(deps.sql, token);
-          return authPage(request, resetForm({ token, username }), "Set a new password");
-        } catch (error) {
-          if (!isResetLinkError(error)) throw error;
-          return authPage(request, resetRefused(userError(error)), "This link cannot be used", 400);
-        }
-      },
-      { params: t.Object({ token: ResetToken }) },
-    )
-    .post(
-      "/reset/:token",
-      async ({ request, params: { token }, body }) => {
-        let username: string, newPassword: string;
-        try {
-          ({ newPassword } = validReset({ token, newPassword: body.newPassword }));
-          ({ username } = await resetPassword(deps, token, newPassword));
-        } catch (error) {
-          if (isResetLinkError(error)) return authPage(request, resetRefused(userError(error)), "This link cannot be used", 400);
-          const form = resetForm({ token, username: (await resetLinkAccount(deps.sql, token)).username, error: userError(error) });
-          return authPage(request, form, "Set a new password", 400);
-        }
-        try {
-          return signInWith(request, await login(deps, username, newPassword, addressOf(request)));
-        } catch (error) {
-          return authPage(request, signInForm({ username, error: userError(error) }), "Sign in", 403);
-        }
-      },
-      { params: t.Object({ token: ResetToken }), body: Form },
-    )
-    // Signing out needs no session: without one there is simply nothing to revoke.
-    .post("/signout", async ({ request }) => {
-      const viewer = await viewerOf(deps, request);
-      if (viewer) await logout(deps, viewer);
-      return redirect(request, "/signin", { "set-cookie": clearedSessionCookie(request) });
-    });
+  return (
+    new Elysia()
+      .get("/signin", ({ request }) => authPage(request, signInForm(), "Sign in"))
+      .post(
+        "/signin",
+        async ({ request, body }) => {
+          try {
+            const { username, password } = validLogin({ username: body.username, password: body.password });
+            return signInWith(request, await login(deps, username, password, addressOf(request)));
+          } catch (error) {
+            const filledInWrongly = error instanceof AppError && error.status === 400;
+            return authPage(request, signInForm({ username: body.username, error: userError(error) }), "Sign in", filledInWrongly ? 400 : 401);
+          }
+        },
+        { body: Form },
+      )
+      .get("/register", async ({ request }) =>
+        (await joinCodeRequired(deps.sql, deps.auth.registration))
+          ? authPage(request, registrationClosed(CLOSED), "Registration is closed", 403)
+          : authPage(request, registerForm(), "Create an account"),
+      )
+      .post("/register", ({ request, body }) => registerThrough(request, body), { body: Form })
+      // The join link an admin hands out: the sign-up form, carrying its code.
+      .get(
+        "/join/:code",
+        async ({ request, params: { code } }) =>
+          (await joinCodeRequired(deps.sql, deps.auth.registration)) && !(await isJoinCode(deps.sql, code))
+            ? authPage(request, registrationClosed("This join link is not valid any more: ask an admin of this server for the current one."), "Registration is closed", 403)
+            : authPage(request, registerForm({ joinCode: code }), "Create an account"),
+        { params: t.Object({ code: JoinCode }) },
+      )
+      .post("/join/:code", ({ request, params, body }) => registerThrough(request, body, params.code), { params: t.Object({ code: JoinCode }), body: Form })
+      // A reset link an admin made: a new password, then signed in with it.
+      .get(
+        "/reset/:token",
+        async ({ request, params: { token } }) => {
+          try {
+            const { username } = await resetLinkAccount(deps.sql, token);
+            return authPage(request, resetForm({ token, username }), "Set a new password");
+          } catch (error) {
+            if (!isResetLinkError(error)) throw error;
+            return authPage(request, resetRefused(userError(error)), "This link cannot be used", 400);
+          }
+        },
+        { params: t.Object({ token: ResetToken }) },
+      )
+      .post(
+        "/reset/:token",
+        async ({ request, params: { token }, body }) => {
+          let username: string, newPassword: string;
+          try {
+            ({ newPassword } = validReset({ token, newPassword: body.newPassword }));
+            ({ username } = await resetPassword(deps, token, newPassword));
+          } catch (error) {
+            if (isResetLinkError(error)) return authPage(request, resetRefused(userError(error)), "This link cannot be used", 400);
+            const form = resetForm({ token, username: (await resetLinkAccount(deps.sql, token)).username, error: userError(error) });
+            return authPage(request, form, "Set a new password", 400);
+          }
+          try {
+            return signInWith(request, await login(deps, username, newPassword, addressOf(request)));
+          } catch (error) {
+            return authPage(request, signInForm({ username, error: userError(error) }), "Sign in", 403);
+          }
+        },
+        { params: t.Object({ token: ResetToken }), body: Form },
+      )
+      // Signing out needs no session: without one there is simply nothing to revoke.
+      .post("/signout", async ({ request }) => {
+        const viewer = await viewerOf(deps, request);
+        if (viewer) await logout(deps, viewer);
+        return redirect(request, "/signin", { "set-cookie": clearedSessionCookie(request) });
+      })
+  );
 }

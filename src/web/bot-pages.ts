@@ -9,7 +9,7 @@ import { addressRule } from "../net/guarded-fetch";
 import { compileValidator } from "../validation";
 import { Form, userError } from "./posted-form";
 import { page } from "./respond";
-import { viewerGuard, type Viewer } from "./session";
+import { type Viewer, viewerGuard } from "./session";
 
 const validNewBot = compileValidator(CreateBot);
 

@@ -11,7 +11,7 @@ import { OpenDirect } from "../rooms/schemas";
 import { compileValidator } from "../validation";
 import { Form, userError } from "./posted-form";
 import { isHtmx, page, redirect } from "./respond";
-import { viewerGuard, type Viewer } from "./session";
+import { type Viewer, viewerGuard } from "./session";
 
 /** People listed at most: enough to scroll through a team, and a search narrows it down. */
 const PEOPLE_SHOWN = 50;

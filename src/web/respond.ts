@@ -1,7 +1,8 @@
 // How the UI answers: the fragment to htmx, the full page to everyone else, always with the
 // security headers; and a redirect that htmx follows as well as a plain form does.
-import { layout } from "../../views/layout";
+
 import type { SafeHtml } from "../../views/html";
+import { layout } from "../../views/layout";
 import { assetUrl } from "./assets";
 import { acceptsGzip } from "./negotiation";
 import type { Viewer } from "./session";

@@ -6,8 +6,8 @@ import { Elysia, t } from "elysia";
 import { roomUrl } from "../../views/home";
 import { deleteConfirmation, historyPage, membersPanel, newerPage, notifyForm, roomFragment } from "../../views/room";
 import type { Principal } from "../auth/accounts";
-import type { HttpDeps } from "../http/context";
 import { forbidden, notFound } from "../errors";
+import type { HttpDeps } from "../http/context";
 import { deleteMessage, react, unreact } from "../messages/change";
 import { listMessages, readMessages } from "../messages/log";
 import { HistoryQuery, SendMessage } from "../messages/schemas";
@@ -21,7 +21,7 @@ import { Id } from "../schemas";
 import { compileValidator } from "../validation";
 import { Form, userError } from "./posted-form";
 import { isHtmx, page, redirect } from "./respond";
-import { viewerGuard, type Viewer } from "./session";
+import { type Viewer, viewerGuard } from "./session";
 
 /** Messages per page of history: the newest on the room page, older ones as the reader scrolls up. */
 const HISTORY_PAGE = 50;
@@ -73,7 +73,22 @@ export function roomPages(deps: HttpDeps) {
       mayManage(sql, room, viewer.userId),
     ]);
     const upToDate = (messages.at(-1)?.seq ?? 0) >= lastSeq;
-    return { room, viewer, viewerIsAdmin, isMember, mayManage: manages, lastReadSeq, notify, members, messages, upToDate, linkedSeq: linked, lastSeq, lastRev, maxMessageLength: deps.maxMessageLength };
+    return {
+      room,
+      viewer,
+      viewerIsAdmin,
+      isMember,
+      mayManage: manages,
+      lastReadSeq,
+      notify,
+      members,
+      messages,
+      upToDate,
+      linkedSeq: linked,
+      lastSeq,
+      lastRev,
+      maxMessageLength: deps.maxMessageLength,
+    };
   };
 
   /** A message of this room, which the viewer may see; a message of another room is not found here. */
@@ -86,8 +101,7 @@ export function roomPages(deps: HttpDeps) {
 
   const backToMessage = (request: Request, message: { roomId: string; id: string }) => redirect(request, `${roomUrl(message.roomId)}#message-${message.id}`);
 
-  const membersAnswer = async (request: Request, viewer: Principal, roomId: string) =>
-    page(request, membersPanel(await membersData(viewer, roomId)), { title: "Members" });
+  const membersAnswer = async (request: Request, viewer: Principal, roomId: string) => page(request, membersPanel(await membersData(viewer, roomId)), { title: "Members" });
 
   return (
     new Elysia()

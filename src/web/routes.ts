@@ -18,10 +18,10 @@ import { profilePages } from "./profile-pages";
 import { page, redirect } from "./respond";
 import { roomPages } from "./room-pages";
 import { roomSettingsPages } from "./room-settings-pages";
-import { settingsPages } from "./settings-pages";
-import { tokenPages } from "./token-pages";
 import { searchPages } from "./search-pages";
 import { SignInFirst, viewerOf } from "./session";
+import { settingsPages } from "./settings-pages";
+import { tokenPages } from "./token-pages";
 
 export function webRoutes(deps: HttpDeps) {
   return (

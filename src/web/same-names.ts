@@ -25,7 +25,10 @@ export async function withOwnersWhereNamesRepeat(sql: Sql, rooms: RoomListItem[]
 /** The rooms, each with its owner's name (null: no owner). */
 export async function withOwnerNames(sql: Sql, rooms: RoomListItem[]): Promise<ListedRoom[]> {
   const ownerIds = [...new Set(rooms.flatMap((room) => (room.ownerId ? [room.ownerId] : [])))];
-  const owners = ownerIds.length === 0 ? [] : await sql<{ id: string; username: string }[]>`
+  const owners =
+    ownerIds.length === 0
+      ? []
+      : await sql<{ id: string; username: string }[]>`
     select id, username from users where id = any(string_to_array(${ownerIds.join(",")}, ',')::uuid[])`;
   const names = new Map(owners.map((owner) => [owner.id, owner.username]));
   return rooms.map((room) => ({ ...room, ownerName: (room.ownerId && names.get(room.ownerId)) || null }));

@@ -7,7 +7,7 @@ import { SESSION_COOKIE, tokenFrom } from "../auth/credentials";
 import { AppError } from "../errors";
 import { isHttps } from "../http/origin";
 import { listRoomsFor } from "../rooms/rooms";
-import { withOwnersWhereNamesRepeat, type ListedRoom } from "./same-names";
+import { type ListedRoom, withOwnersWhereNamesRepeat } from "./same-names";
 
 export function sessionCookie(request: Request, token: string, maxAgeSeconds: number): string {
   return `${SESSION_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Lax; Path=/; Max-Age=${maxAgeSeconds}${isHttps(request) ? "; Secure" : ""}`;

@@ -2,7 +2,7 @@
 // token, since changing it ends every session) and deleting the account.
 import { Elysia } from "elysia";
 import type { SafeHtml } from "../../views/html";
-import { deleteAccountSection, passwordSection, settingsFragment, SETTINGS_PATH } from "../../views/settings";
+import { deleteAccountSection, passwordSection, SETTINGS_PATH, settingsFragment } from "../../views/settings";
 import { deleteAccount } from "../auth/account-deletion";
 import { changePassword } from "../auth/accounts";
 import { AccountDeletion, PasswordChange } from "../auth/schemas";
@@ -10,7 +10,7 @@ import type { HttpDeps } from "../http/context";
 import { compileValidator } from "../validation";
 import { Form, userError } from "./posted-form";
 import { isHtmx, page, redirect } from "./respond";
-import { clearedSessionCookie, sessionCookie, viewerGuard, type Viewer } from "./session";
+import { clearedSessionCookie, sessionCookie, type Viewer, viewerGuard } from "./session";
 
 const validPasswordChange = compileValidator(PasswordChange);
 const validDeletion = compileValidator(AccountDeletion);

@@ -8,7 +8,7 @@ import { Id } from "../schemas";
 import { compileValidator } from "../validation";
 import { Form, userError } from "./posted-form";
 import { page, redirect } from "./respond";
-import { viewerGuard, type Viewer } from "./session";
+import { type Viewer, viewerGuard } from "./session";
 
 const validNewToken = compileValidator(CreateApiToken);
 

@@ -5,10 +5,10 @@
 // its hash is stored (src/auth/secrets.ts). Revoking deletes the webhook and its membership: the
 // URL stops at once, and the messages it posted stay.
 import { hashSecret, newSecret } from "../auth/secrets";
+import { NO_PASSWORD } from "../bots/bots";
 import type { Sql } from "../db/sql";
 import { conflict, notFound } from "../errors";
-import { NO_PASSWORD } from "../bots/bots";
-import { sendMessage, type SendDeps, type Sent } from "../messages/send";
+import { type SendDeps, type Sent, sendMessage } from "../messages/send";
 import { findManagedRoom } from "../rooms/rooms";
 
 export interface Webhook {

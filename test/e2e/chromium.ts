@@ -1,21 +1,13 @@
 // Headless Chromium for the end-to-end tests: Debian's /usr/bin/chromium driven by
 // playwright-core. A missing browser fails the tests loudly: CI must install it.
 import { existsSync } from "node:fs";
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
-import type { TestServer } from "../harness";
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 import { userRoom } from "../../src/realtime/broadcasts";
+import type { TestServer } from "../harness";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 /** How long a DOM condition may take to become true before the test fails. */
 export const WAIT_MS = 10_000;
