@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { connect as tcpConnect } from "node:net";
 import sharp from "sharp";
 import { openStorage } from "../src/attachments/storage";
-import { sweepUnattached } from "../src/attachments/uploads";
+import { sweepUploads } from "../src/attachments/uploads";
 import type { UploadsConfig } from "../src/config";
 import {
   api,
@@ -207,6 +207,20 @@ describe.each(["disk", "s3"] as const)("on %s", (kind) => {
     expect((await fetchFile(server, alice, `/attachments/${id}`)).status).toBe(404);
   });
 
+  test("a deleted message's files are swept from the storage", async () => {
+    const room = await createRoom(server, alice, "deleted files");
+    const id = (await upload(server, alice, room.id, new Blob(["secret"]), "secret.txt")).body.id;
+    const sent = await api(server, "POST", "/messages", { roomId: room.id, content: "", attachmentIds: [id] }, alice.token);
+    const [stored] = await server.sql<{ storage_key: string }[]>`select storage_key from attachments where id = ${id}`;
+    const storage = openStorage(server.config.uploads.storage);
+    expect(await storage.get(stored!.storage_key)).not.toBeNull();
+    await api(server, "DELETE", `/messages/${sent.body.id}`, undefined, alice.token);
+
+    await sweepUploads({ sql: server.sql, storage });
+    expect(await storage.get(stored!.storage_key)).toBeNull();
+    expect(await server.sql`select id from attachments where id = ${id}`).toHaveLength(0);
+  });
+
   test("uploads never attached are swept after a day, files and all; attached ones stay", async () => {
     const room = await createRoom(server, alice, "sweep");
     const stale = (await upload(server, alice, room.id, new Blob(["old"]), "old.txt")).body;
@@ -216,7 +230,7 @@ describe.each(["disk", "s3"] as const)("on %s", (kind) => {
     await server.sql`update attachments set created_at = now() - interval '25 hours' where id in (${stale.id}, ${kept.id})`;
     const [stored] = await server.sql<{ storage_key: string }[]>`select storage_key from attachments where id = ${stale.id}`;
 
-    expect(await sweepUnattached({ sql: server.sql, storage: openStorage(server.config.uploads.storage) })).toBe(1);
+    expect(await sweepUploads({ sql: server.sql, storage: openStorage(server.config.uploads.storage) })).toBe(1);
     expect((await fetchFile(server, alice, stale.url)).status).toBe(404);
     expect(await openStorage(server.config.uploads.storage).get(stored!.storage_key)).toBeNull();
     expect((await fetchFile(server, alice, fresh.url)).status).toBe(200);

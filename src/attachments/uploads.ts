@@ -114,23 +114,32 @@ export const UNATTACHED_TTL_MS = 24 * 3600 * 1000;
 const SWEEP_BATCH = 100;
 
 /**
- * Removes uploads never attached that are older than `olderThanMs`. Safe on several instances
- * at once: each row is deleted by exactly one of them (skip locked), and only then its files.
- * Answers how many went.
+ * Removes the uploads nobody needs any more: those never attached that are older than
+ * `olderThanMs`, and those of deleted messages (which show none: a deleted file must not stay
+ * in the storage). Safe on several instances at once: each row is deleted by exactly one of
+ * them (skip locked), and only then its files. Answers how many went.
  */
-export async function sweepUnattached(deps: Pick<UploadDeps, "sql" | "storage">, olderThanMs = UNATTACHED_TTL_MS): Promise<number> {
+export async function sweepUploads(deps: Pick<UploadDeps, "sql" | "storage">, olderThanMs = UNATTACHED_TTL_MS): Promise<number> {
+  const unattached = deps.sql`
+    select id from attachments
+    where message_id is null and created_at < now() - make_interval(secs => ${olderThanMs / 1000})
+    order by created_at limit ${SWEEP_BATCH} for update skip locked`;
+  // Deleted messages are few, and an index holds just them (migration 0006).
+  const ofDeleted = deps.sql`
+    select a.id from messages m join attachments a on a.message_id = m.id
+    where m.deleted_at is not null
+    limit ${SWEEP_BATCH} for update of a skip locked`;
   let removed = 0;
-  for (;;) {
-    const rows = await deps.sql<{ storage_key: string; thumb_key: string | null }[]>`
-      delete from attachments where id in (
-        select id from attachments
-        where message_id is null and created_at < now() - make_interval(secs => ${olderThanMs / 1000})
-        order by created_at limit ${SWEEP_BATCH} for update skip locked
-      ) returning storage_key, thumb_key`;
-    await removeFiles(deps.storage, rows);
-    removed += rows.length;
-    if (rows.length < SWEEP_BATCH) return removed;
+  for (const batch of [unattached, ofDeleted]) {
+    for (;;) {
+      const rows = await deps.sql<{ storage_key: string; thumb_key: string | null }[]>`
+        delete from attachments where id in (${batch}) returning storage_key, thumb_key`;
+      await removeFiles(deps.storage, rows);
+      removed += rows.length;
+      if (rows.length < SWEEP_BATCH) break;
+    }
   }
+  return removed;
 }
 
 async function removeFiles(storage: FileStorage, rows: { storage_key: string; thumb_key: string | null }[]): Promise<void> {
@@ -143,7 +152,7 @@ async function removeFiles(storage: FileStorage, rows: { storage_key: string; th
 /** Sweeps now and then; stop() ends it. */
 export function startSweeper(deps: Pick<UploadDeps, "sql" | "storage">, everyMs: number): { stop(): void } {
   const timer = setInterval(() => {
-    sweepUnattached(deps).catch((error) => log.warn("upload_sweep_failed", { error: String(error) }));
+    sweepUploads(deps).catch((error) => log.warn("upload_sweep_failed", { error: String(error) }));
   }, everyMs);
   timer.unref();
   return { stop: () => clearInterval(timer) };
