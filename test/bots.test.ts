@@ -79,7 +79,7 @@ describe("making bots", () => {
     const made = await api(server, "POST", "/admin/bots", { username: "helper", webhookUrl: web.url }, alice.token);
     expect(made).toMatchObject({ status: 201 });
     expect(made.body).toEqual({
-      user: { id: expect.stringMatching(UUID), username: "helper", createdAt: expect.any(String), isAdmin: false },
+      user: { id: expect.stringMatching(UUID), username: "helper", createdAt: expect.any(String), isAdmin: false, avatarUrl: expect.stringMatching(/^\/users\/.+\/avatar$/) },
       webhookUrl: web.url,
       token: expect.stringMatching(/^chatloop_/),
       secret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),

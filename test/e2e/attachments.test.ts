@@ -1,23 +1,18 @@
 // End to end in headless Chromium: a picture attached with the Attach button and another pasted
 // into the composer are uploaded (chips, then ready), sent with no text, shown as previews in
 // the log, and opened in the lightbox, which Escape closes, giving the focus back.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
 import sharp from "sharp";
-import { startServer, stopServer, type TestServer } from "../harness";
-import { createRoomThroughForm, launchChromium, registerThroughForm, TEST_MS, visitor } from "./chromium";
+import type { TestServer } from "../harness";
+import { createRoomThroughForm, registerThroughForm, TEST_MS, visitor, withServerAndBrowser } from "./chromium";
 
 let server: TestServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-}, TEST_MS);
-afterAll(async () => {
-  await browser?.close();
-  await stopServer(server);
-}, TEST_MS);
+withServerAndBrowser((started, launched) => {
+  [server, browser] = [started, launched];
+});
 
 test(
   "attach with the button, paste an image, send, see the previews, open the lightbox and close it with Escape",

@@ -1,12 +1,11 @@
 // End to end in headless Chromium: people in separate browser contexts chat live, private
 // rooms stay private, hostile text stays text, and a dropped connection catches up exactly.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
-import { api, type Person, signUp, startServer, stopServer, type TestServer } from "../harness";
+import { api, type Person, signUp, type TestServer } from "../harness";
 import {
   createRoomThroughForm,
   dropConnection as dropConnectionOf,
-  launchChromium,
   registerThroughForm,
   say,
   shownMessages,
@@ -15,20 +14,16 @@ import {
   visitor,
   waitForMessages,
   waitUntilLive,
+  withServerAndBrowser,
 } from "./chromium";
 
 let server: TestServer;
 let browser: Browser;
 const visitors: Visitor[] = [];
 
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-}, TEST_MS);
-afterAll(async () => {
-  await browser?.close();
-  await stopServer(server);
-}, TEST_MS);
+withServerAndBrowser((started, launched) => {
+  [server, browser] = [started, launched];
+});
 
 async function person(name: string): Promise<Visitor> {
   const v = await visitor(browser, server);

@@ -1,9 +1,10 @@
 // Headless Chromium for the end-to-end tests: Debian's /usr/bin/chromium driven by
 // playwright-core. A missing browser fails the tests loudly: CI must install it.
+import { afterAll, beforeAll } from "bun:test";
 import { existsSync } from "node:fs";
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 import { userRoom } from "../../src/realtime/broadcasts";
-import type { TestServer } from "../harness";
+import { startServer, stopServer, type TestServer } from "../harness";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -13,6 +14,24 @@ const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-ru
 export const WAIT_MS = 10_000;
 /** A whole end-to-end test: a few such waits, and Chromium's own start. */
 export const TEST_MS = 60_000;
+
+/**
+ * A file's server and browser: started before its tests (`ready` takes them, and may set up
+ * more), both stopped after them.
+ */
+export function withServerAndBrowser(ready: (server: TestServer, browser: Browser) => unknown): void {
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await launchChromium();
+    await ready(server, browser);
+  }, TEST_MS);
+  afterAll(async () => {
+    await browser?.close();
+    if (server) await stopServer(server);
+  }, TEST_MS);
+}
 
 /**
  * What Chromium itself logs when a page subscribes to push in an incognito context, as every

@@ -2,24 +2,19 @@
 // reader's time zone and one person's messages group under one name, live too; a room opens at
 // what is new, reading it clears it, and Mark unread brings it back (in the reader's other tabs
 // too); in a direct room, "Seen" tells you the other person has read your message.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import type { Browser, BrowserContextOptions, Page } from "playwright-core";
-import { api, createRoom, type Person, people, startServer, stopServer, type TestServer } from "../harness";
-import { launchChromium, say, TEST_MS, type Visitor, visitor, WAIT_MS, waitUntilLive } from "./chromium";
+import { api, createRoom, type Person, people, type TestServer } from "../harness";
+import { say, TEST_MS, type Visitor, visitor, WAIT_MS, waitUntilLive, withServerAndBrowser } from "./chromium";
 
 let server: TestServer;
 let browser: Browser;
 let alice: Person, bob: Person;
 
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchChromium();
+withServerAndBrowser(async (started, launched) => {
+  [server, browser] = [started, launched];
   [alice, bob] = await people(server, "alice", "bob");
-}, TEST_MS);
-afterAll(async () => {
-  await browser?.close();
-  await stopServer(server);
-}, TEST_MS);
+});
 
 /** A person's browser, signed in with their token (the session cookie is the API's token), in US English. */
 async function browserOf(person: Person, options: BrowserContextOptions = {}): Promise<Visitor> {

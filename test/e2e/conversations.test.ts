@@ -2,22 +2,17 @@
 // in every tab: a direct message someone starts from the people search, a mention, reading in
 // another tab, the count in the title; and a message reaches a hidden page as a system
 // notification, which opens its room.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import type { Browser, Page } from "playwright-core";
-import { api, signUp, startServer, stopServer, type TestServer } from "../harness";
-import { createRoomThroughForm, launchChromium, registerThroughForm, say, TEST_MS, type Visitor, visitor, waitUntilLive } from "./chromium";
+import { api, signUp, type TestServer } from "../harness";
+import { createRoomThroughForm, registerThroughForm, say, TEST_MS, type Visitor, visitor, waitUntilLive, withServerAndBrowser } from "./chromium";
 
 let server: TestServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-}, TEST_MS);
-afterAll(async () => {
-  await browser?.close();
-  await stopServer(server);
-}, TEST_MS);
+withServerAndBrowser((started, launched) => {
+  [server, browser] = [started, launched];
+});
 
 /** Calls of the page's Notification constructor, with the notifications made: the real ones, shown as Chromium shows them. */
 interface Shown {

@@ -1,22 +1,17 @@
 // The notifications button and the service worker in headless Chromium, under the pages' real
 // Content-Security-Policy. (Headless Chromium has no push service to subscribe with: what
 // reaches the server and what it sends are test/push.test.ts's.)
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
-import { startServer, stopServer, type TestServer } from "../harness";
-import { launchChromium, registerThroughForm, TEST_MS, visitor } from "./chromium";
+import type { TestServer } from "../harness";
+import { registerThroughForm, TEST_MS, visitor, withServerAndBrowser } from "./chromium";
 
 let server: TestServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-}, TEST_MS);
-afterAll(async () => {
-  await browser?.close();
-  await stopServer(server);
-}, TEST_MS);
+withServerAndBrowser((started, launched) => {
+  [server, browser] = [started, launched];
+});
 
 /** The service worker the page's origin has, once it is active: its script and scope. */
 const activeWorker = () => navigator.serviceWorker.ready.then((registration) => ({ script: registration.active!.scriptURL, scope: registration.scope }));

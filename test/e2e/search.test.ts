@@ -2,22 +2,17 @@
 // e-mail address, shows the match marked, and its permalink opens the room around it,
 // highlighted and in view, with newer history loading as the reader scrolls down until the log
 // meets the live end, where a new message arrives live.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
-import { api, createRoom, signUp, startServer, stopServer, type TestServer } from "../harness";
-import { launchChromium, registerThroughForm, shownMessages, TEST_MS, visitor, waitForMessages, waitUntilLive } from "./chromium";
+import { api, createRoom, signUp, type TestServer } from "../harness";
+import { registerThroughForm, shownMessages, TEST_MS, visitor, waitForMessages, waitUntilLive, withServerAndBrowser } from "./chromium";
 
 let server: TestServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-}, TEST_MS);
-afterAll(async () => {
-  await browser?.close();
-  await stopServer(server);
-}, TEST_MS);
+withServerAndBrowser((started, launched) => {
+  [server, browser] = [started, launched];
+});
 
 const seqs = (messages: { seq: string | undefined }[]) => messages.map((m) => Number(m.seq));
 

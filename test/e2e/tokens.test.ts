@@ -1,21 +1,16 @@
 // The Tokens page in headless Chromium, under the pages' real Content-Security-Policy: make a
 // token (seen once, copied), use it, revoke it.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
-import { api, startServer, stopServer, type TestServer } from "../harness";
-import { launchChromium, registerThroughForm, TEST_MS, visitor } from "./chromium";
+import { api, type TestServer } from "../harness";
+import { registerThroughForm, TEST_MS, visitor, withServerAndBrowser } from "./chromium";
 
 let server: TestServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-}, TEST_MS);
-afterAll(async () => {
-  await browser?.close();
-  await stopServer(server);
-}, TEST_MS);
+withServerAndBrowser((started, launched) => {
+  [server, browser] = [started, launched];
+});
 
 test(
   "from the header to the Tokens page: a token made is shown once and copied, works on the API, and is revoked",
