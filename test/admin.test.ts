@@ -75,7 +75,13 @@ describe("admins and permissions", () => {
       status: 200,
       body: { id: root.id, username: "root", createdAt: expect.stringMatching(ISO), isAdmin: true, avatarUrl: `/users/${root.id}/avatar` },
     });
-    expect((await api(server, "GET", "/me", undefined, alice.token)).body).toEqual({ id: alice.id, username: "alice", createdAt: expect.stringMatching(ISO), isAdmin: false, avatarUrl: `/users/${alice.id}/avatar` });
+    expect((await api(server, "GET", "/me", undefined, alice.token)).body).toEqual({
+      id: alice.id,
+      username: "alice",
+      createdAt: expect.stringMatching(ISO),
+      isAdmin: false,
+      avatarUrl: `/users/${alice.id}/avatar`,
+    });
     expect(reply(await api(server, "GET", "/me"))).toEqual({ status: 401, body: error("missing_token") });
   });
 
@@ -158,7 +164,9 @@ describe("deactivation", () => {
     const again = await login(server, carol.username);
     expect(again.status).toBe(200);
     expect((await api(server, "GET", "/me", undefined, again.body.token)).body.id).toBe(carol.id);
-    expect((await api(server, "GET", `/users?query=${carol.username}`, undefined, alice.token)).body).toEqual([{ id: carol.id, username: carol.username, avatarUrl: `/users/${carol.id}/avatar` }]);
+    expect((await api(server, "GET", `/users?query=${carol.username}`, undefined, alice.token)).body).toEqual([
+      { id: carol.id, username: carol.username, avatarUrl: `/users/${carol.id}/avatar` },
+    ]);
   });
 
   test("an admin cannot deactivate their own account (409 own_account); an unknown account is 404; an id that is no id, 400", async () => {
