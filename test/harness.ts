@@ -162,9 +162,16 @@ export async function signUp(server: Endpoint, username: string, password = "cor
   return { id: registered.body.id, username, password, token: login.body.token };
 }
 
-/** A server's people, signed up at once: one Person per name, in the order named. */
-export function people<const Names extends readonly string[]>(server: Endpoint, ...names: Names): Promise<{ -readonly [I in keyof Names]: Person }> {
-  return Promise.all(names.map((name) => signUp(server, name))) as Promise<{ -readonly [I in keyof Names]: Person }>;
+/**
+ * A server's people, one Person per name, in the order named: the first signed up first, the
+ * rest at once. On a new server the first named is therefore its site admin, always, rather
+ * than whoever of them happens to register first.
+ */
+export async function people<const Names extends readonly string[]>(server: Endpoint, ...names: Names): Promise<{ -readonly [I in keyof Names]: Person }> {
+  const [first, ...rest] = names;
+  if (first === undefined) return [] as { -readonly [I in keyof Names]: Person };
+  const firstPerson = await signUp(server, first);
+  return [firstPerson, ...(await Promise.all(rest.map((name) => signUp(server, name))))] as { -readonly [I in keyof Names]: Person };
 }
 
 export async function createRoom(server: Endpoint, owner: Person, name: string, isPrivate = false) {
