@@ -7,6 +7,8 @@ create table attachments (
   room_id uuid not null references rooms on delete cascade,
   uploader_id uuid not null references users on delete cascade,
   message_id uuid references messages on delete cascade,
+  -- Where in its message: the order the sender gave the uploads in (they may finish in any order).
+  position smallint,
   name text not null,
   size bigint not null,
   content_type text not null,

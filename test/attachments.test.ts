@@ -189,6 +189,25 @@ describe.each(["disk", "s3"] as const)("on %s", (kind) => {
     expect((await api(server, "POST", "/messages", { roomId: room.id, content: "x", attachmentIds: [mine, mine] }, alice.token)).status).toBe(400);
   });
 
+  test("attachments keep the order the sender gave, not the order they were uploaded in, live and in history", async () => {
+    const room = await createRoom(server, alice, "order");
+    const first = (await upload(server, alice, room.id, new Blob(["1"]), "first.txt")).body.id;
+    const second = (await upload(server, alice, room.id, new Blob(["2"]), "second.txt")).body.id;
+    const sent = await api(server, "POST", "/messages", { roomId: room.id, content: "", attachmentIds: [second, first] }, alice.token);
+    expect(sent.body.attachments.map((a: { name: string }) => a.name)).toEqual(["second.txt", "first.txt"]);
+    const history = await api(server, "GET", `/messages/${room.id}`, undefined, alice.token);
+    expect(history.body.at(-1).attachments.map((a: { name: string }) => a.name)).toEqual(["second.txt", "first.txt"]);
+  });
+
+  test("a send refused because its room was archived leaves its upload free", async () => {
+    const room = await createRoom(server, alice, "archived with a file");
+    const id = (await upload(server, alice, room.id, new Blob(["kept"]), "kept.txt")).body.id;
+    expect((await api(server, "DELETE", `/rooms/${room.id}`, undefined, alice.token)).status).toBe(200);
+    const sent = await api(server, "POST", "/messages", { roomId: room.id, content: "late", attachmentIds: [id] }, alice.token);
+    expect({ status: sent.status, code: sent.body.code }).toEqual({ status: 409, code: "room_archived" });
+    expect([...(await server.sql`select message_id from attachments where id = ${id}`)]).toEqual([{ message_id: null }]);
+  });
+
   test("two sends racing for one upload: one gets it, the other is refused", async () => {
     const room = await createRoom(server, alice, "race");
     const id = (await upload(server, alice, room.id, new Blob(["x"]), "x.bin")).body.id;

@@ -69,12 +69,15 @@ export async function saveUpload(deps: UploadDeps, uploaderId: string, roomId: s
 export const toAttachment = (row: Omit<Attachment, "url">): Attachment => ({ ...row, url: attachmentUrl(row.id) });
 
 /**
- * The attachments of messages `m`, as a JSON array in upload order: none once the message is
- * deleted. `ids`, a query of their ids, names them instead where the message has only just claimed them.
+ * The attachments of messages `m`, as a JSON array in the order the sender gave them: none once
+ * the message is deleted. `claimedNow`, an array of their ids, names them instead where the
+ * message has only just claimed them (the statement's snapshot does not show the claim yet); as
+ * an expression (`(select ...)::uuid[]`), since `any ((select ...))` would read it as a subquery.
  */
-export const attachmentsOf = (sql: Queries, ids?: ReturnType<Queries>) => sql`coalesce((
-  select json_agg(json_build_object('id', a.id, 'name', a.name, 'size', a.size, 'contentType', a.content_type, 'width', a.width, 'height', a.height) order by a.created_at, a.id)
-  from attachments a where ${ids ? sql`a.id in (${ids})` : sql`a.message_id = m.id`} and m.deleted_at is null
+export const attachmentsOf = (sql: Queries, claimedNow?: ReturnType<Queries>) => sql`coalesce((
+  select json_agg(json_build_object('id', a.id, 'name', a.name, 'size', a.size, 'contentType', a.content_type, 'width', a.width, 'height', a.height)
+                  order by ${claimedNow ? sql`array_position(${claimedNow}, a.id)` : sql`a.position`}, a.id)
+  from attachments a where ${claimedNow ? sql`a.id = any(${claimedNow})` : sql`a.message_id = m.id`} and m.deleted_at is null
 ), '[]')`;
 
 export interface StoredFile {

@@ -81,8 +81,6 @@ export async function storeMessages(sql: Sql, batch: NewMessage[]): Promise<Stor
       from input i
     ), accepted as (
       select * from checked where member and earlier_id is null and reply_found and attachments_found
-    ), claimed as (
-      update attachments a set message_id = c.id from accepted c where a.id = any(c.attachment_ids)
     ), grouped as (
       select room_id, array_agg(id order by ord) as ids, array_agg(sender_id order by ord) as senders, array_agg(client_id order by ord) as client_ids,
              array_agg(content order by ord) as contents, array_agg(reply_to_id order by ord) as reply_to_ids
@@ -99,6 +97,10 @@ export async function storeMessages(sql: Sql, batch: NewMessage[]): Promise<Stor
       select o.id, l.room_id, l.last_seq + o.n, l.last_rev + o.n, o.sender_id, o.client_id, o.content, o.reply_to_id
       from locked l, unnest(l.ids, l.senders, l.client_ids, l.contents, l.reply_to_ids) with ordinality as o(id, sender_id, client_id, content, reply_to_id, n)
       returning *
+    ), claimed as (
+      -- Only by messages stored: one refused under the lock (an archived room) leaves its uploads free.
+      update attachments a set message_id = c.id, position = array_position(c.attachment_ids, a.id)
+      from accepted c join changed m on m.id = c.id where a.id = any(c.attachment_ids)
     ), read_own as (
       -- Writing in a room is reading it: the sender's marker moves up to their message, so own
       -- messages are never unread and the count of them after the marker stays near zero.
@@ -112,8 +114,7 @@ export async function storeMessages(sql: Sql, batch: NewMessage[]): Promise<Stor
     )
     select null::int as ord, true as member, true as reply_found, true as attachments_found, m.*, ${replyPreview(sql)} as reply_to,
            coalesce((select json_agg(mt.user_id order by mt.user_id) from mentioned mt where mt.room_id = m.room_id and mt.seq = m.seq), '[]') as mentions,
-           -- The statement's snapshot does not show the claim yet: the uploads are found through the send.
-           ${attachmentsOf(sql, sql`select unnest(c.attachment_ids) from accepted c where c.id = m.id`)} as attachments
+           ${attachmentsOf(sql, sql`(select c.attachment_ids from accepted c where c.id = m.id)::uuid[]`)} as attachments
     from changed m
     union all
     select c.ord, c.member, c.reply_found, c.attachments_found, m.*, null, null, null
