@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import type { Browser, BrowserContextOptions, Page } from "playwright-core";
+import sharp from "sharp";
 import { api, signUp, startServer, stopServer, type TestServer } from "../harness";
 import { accessibilityViolations, launchChromium, registerThroughForm, TEST_MS, visitor, waitForMessages } from "./chromium";
 
@@ -46,7 +47,7 @@ beforeAll(async () => {
     (await api(server, "POST", "/messages", { roomId, content, ...(replyToId ? { replyToId } : {}) }, token)).body;
   const reactTo = (token: string, messageId: string, emoji: string) => api(server, "PUT", `/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`, undefined, token);
   const morning = await say(bob.token, "Morning @alice! Did the deploy go out?");
-  const notes = await say(aliceApi.token, "It did. Release notes: https://example.com/releases/0.1", morning.id);
+  const notes = await say(aliceApi.token, "It did. **Release notes**: https://example.com/releases/0.1", morning.id);
   await reactTo(bob.token, notes.id, "🎉");
   await reactTo(bob.token, notes.id, "👍");
   const things = await say(bob.token, "Nice.\nTwo things:\n- the docs page");
@@ -60,7 +61,16 @@ beforeAll(async () => {
   const list = await say(aliceApi.token, "Both on my list for today.");
   await reactTo(bob.token, list.id, "❤️");
   await reactTo(aliceApi.token, list.id, "👍");
-  await say(aliceApi.token, "Starting with the docs."); // grouped under the one before
+  await say(aliceApi.token, "Starting with `docs/api.md`."); // grouped under the one before
+  // ...a picture with its preview inline...
+  const picture = await sharp({ create: { width: 960, height: 400, channels: 3, background: "#0ea5e9" } })
+    .composite([{ input: Buffer.from('<svg width="960" height="400"><text x="60" y="220" font-size="96" font-family="sans-serif" fill="white">New header</text></svg>') }])
+    .png()
+    .toBuffer();
+  const form = new FormData();
+  form.append("file", new Blob([picture]), "header.png");
+  const uploaded = await (await fetch(`${server.base}/rooms/${room.id}/uploads`, { method: "POST", body: form, headers: { authorization: `Bearer ${bob.token}` } })).json();
+  await api(server, "POST", "/messages", { roomId: room.id, content: "The new header, for the docs:", attachmentIds: [uploaded.id] }, bob.token);
   const oops = await say(bob.token, "(pasted the wrong thing)");
   await api(server, "DELETE", `/messages/${oops.id}`, undefined, bob.token);
   // ...and a direct message from bob that alice has not read: the sidebar shows it unread.
@@ -118,7 +128,8 @@ test(
 
         await page.goto(roomPath);
         await page.waitForFunction(() => document.getElementById("room")?.dataset.joined === "true");
-        await waitForMessages(page, (m) => m.length === 6);
+        await waitForMessages(page, (m) => m.length === 7);
+        await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>("#messages .attachments img")].every((img) => img.complete && img.naturalWidth > 0));
         expect(await page.locator('#members li[data-online="true"]', { hasText: "alice" }).count()).toBe(1); // her own presence, from the first paint
         await page.locator("#messages li.message", { hasText: "Both on my list" }).hover(); // shows its actions
         expect(await accessibilityViolations(page)).toEqual([]);
@@ -129,6 +140,27 @@ test(
         expect(foreignRequests).toEqual([]);
         await context.close();
       }
+    }
+  },
+  TEST_MS,
+);
+
+test(
+  "search results and the admin page pass axe-core in light and dark, and are photographed",
+  async () => {
+    for (const colorScheme of SCHEMES) {
+      const { page, context, errors } = await visitor(browser, server, { colorScheme, viewport: VIEWPORTS.desktop, storageState });
+      await page.goto("/chat/search?q=docs");
+      await page.locator("mark").first().waitFor();
+      expect(await accessibilityViolations(page)).toEqual([]);
+      await photograph(page, `search-desktop-${colorScheme}`);
+
+      await page.goto("/chat/admin");
+      await page.getByRole("heading", { name: /People/ }).waitFor();
+      expect(await accessibilityViolations(page)).toEqual([]);
+      await photograph(page, `admin-desktop-${colorScheme}`);
+      expect(errors).toEqual([]);
+      await context.close();
     }
   },
   TEST_MS,
