@@ -29,3 +29,17 @@ export interface Broadcasts {
   /** The session was revoked: its sockets are disconnected everywhere. */
   sessionEnded(sessionId: string): void;
 }
+
+/**
+ * The same broadcasts, whose new messages are also handed to `alsoTo` (push, bots, link
+ * previews), each after the sockets have been told: none of them is on the message's path.
+ */
+export function tellingAlso(broadcasts: Broadcasts, ...alsoTo: ((message: Message) => void)[]): Broadcasts {
+  return {
+    ...broadcasts,
+    messagePosted(message) {
+      broadcasts.messagePosted(message);
+      for (const tell of alsoTo) tell(message);
+    },
+  };
+}

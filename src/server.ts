@@ -9,7 +9,8 @@ import { openStorage } from "./attachments/storage";
 import { startSweeper } from "./attachments/uploads";
 import { tokenFrom } from "./auth/credentials";
 import { TokenSigner } from "./auth/tokens";
-import { BotOutbox, withBots } from "./bots/outbox";
+import { BotOutbox } from "./bots/outbox";
+import { tellingAlso } from "./broadcasts";
 import type { Config } from "./config";
 import { openDatabase, type Sql } from "./db/sql";
 import { Drain } from "./drain";
@@ -28,8 +29,8 @@ import { log } from "./log";
 import { GroupCommit } from "./messages/group-commit";
 import type { Message } from "./messages/schemas";
 import { createMetrics } from "./metrics";
-import { LinkPreviews, withPreviews } from "./previews/unfurl";
-import { PushDispatcher, withPush } from "./push/dispatcher";
+import { LinkPreviews } from "./previews/unfurl";
+import { PushDispatcher } from "./push/dispatcher";
 import type { ChatServer } from "./realtime/broadcasts";
 import type { MessageWithHtml } from "./realtime/events";
 import { attachGateway } from "./realtime/gateway";
@@ -91,8 +92,15 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   const outbox = new BotOutbox(config.bots);
   // Links are previewed after their message is stored, by the instance that stored it.
   const previews = config.linkPreviews ? new LinkPreviews({ sql, broadcasts: realtime.broadcasts }, config.bots.allowPrivate) : undefined;
-  const pushed = withPush(realtime.broadcasts, push);
-  const broadcasts = withBots(previews ? withPreviews(pushed, previews) : pushed, outbox);
+  const broadcasts = tellingAlso(
+    realtime.broadcasts,
+    (message) => push.messageStored(message),
+    (message) => previews?.messageStored(message),
+    // A mention may be of a bot: the outbox looks at once (a direct room's waits for its next poll).
+    (message) => {
+      if (message.mentions.length > 0) outbox.nudge();
+    },
+  );
 
   const limiter = new RateLimiter(state, config.limits);
   const messageStore = new GroupCommit(sql, Math.max(1, db.connections / 2), (size) => metrics.messageBatchSize.observe(size));

@@ -7,7 +7,6 @@
 // lease runs out: a bot may then hear a message twice (X-ChatLoop-Delivery tells it so), but
 // its answer is posted once, under a clientId made of the delivery.
 import { createHmac } from "node:crypto";
-import type { Broadcasts } from "../broadcasts";
 import { isDatabaseUnavailable } from "../errors";
 import { log } from "../log";
 import { readMessages } from "../messages/log";
@@ -213,19 +212,4 @@ function answerOf(contentType: string | null, body: Uint8Array): string | undefi
     }
   }
   return typeof content === "string" && /\S/.test(content) ? content : undefined;
-}
-
-/**
- * The domain's broadcasts, with the outbox told of each new message that mentions someone: it
- * may be a bot, and the bot hears of it at once rather than at the next poll. (A direct
- * message to a bot waits for the poll: nothing on the message says its room is direct.)
- */
-export function withBots(broadcasts: Broadcasts, outbox: BotOutbox): Broadcasts {
-  return {
-    ...broadcasts,
-    messagePosted(message) {
-      broadcasts.messagePosted(message);
-      if (message.mentions.length > 0) outbox.nudge();
-    },
-  };
 }

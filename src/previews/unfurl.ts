@@ -130,14 +130,3 @@ export async function previewImage(sql: Sql, imageId: string): Promise<{ roomId:
     select m.room_id, i.content_type, i.body from link_preview_images i join messages m on m.id = i.message_id where i.id = ${imageId}`;
   return row && { roomId: row.room_id, contentType: row.content_type, body: row.body };
 }
-
-/** The domain's broadcasts, with every new message also told to the previews. */
-export function withPreviews(broadcasts: Broadcasts, previews: LinkPreviews): Broadcasts {
-  return {
-    ...broadcasts,
-    messagePosted(message) {
-      broadcasts.messagePosted(message);
-      previews.messageStored(message);
-    },
-  };
-}

@@ -2,7 +2,6 @@
 // finds, a few times a second and in one query for all the messages of the moment, the members
 // to notify who have no socket open on any instance, and hands their pushes to the deliveries.
 // Nothing of it is on a message's path: a send only adds the message to a bounded queue.
-import type { Broadcasts } from "../broadcasts";
 import type { PushConfig } from "../config";
 import type { Sql } from "../db/sql";
 import { log } from "../log";
@@ -95,15 +94,4 @@ export class PushDispatcher {
 function payloadOf(recipient: Recipient, message: Queued): string {
   const title = recipient.direct ? message.username : `${message.username} in ${recipient.roomName}`;
   return JSON.stringify({ roomId: recipient.roomId, seq: recipient.seq, title, body: message.body, url: `/chat/rooms/${recipient.roomId}` });
-}
-
-/** The domain's broadcasts, with every new message also told to the dispatcher: the domain knows nothing of push. */
-export function withPush(broadcasts: Broadcasts, dispatcher: PushDispatcher): Broadcasts {
-  return {
-    ...broadcasts,
-    messagePosted(message) {
-      broadcasts.messagePosted(message);
-      dispatcher.messageStored(message);
-    },
-  };
 }
