@@ -166,8 +166,9 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
     async fetch(incoming, server) {
       const request = withParsableUrl(incoming);
       if (!request) return withSecurityHeaders(invalidRequest("the request's target and Host header do not make a URL"));
-      const socketRequest = new URL(request.url).pathname === SOCKET_PATH;
-      const bodyLimit = socketRequest ? frameReadLimit : bodyLimitFor(request, { maxBodyBytes: config.maxBodyBytes, maxUploadBytes: config.uploads.maxBytes });
+      const path = new URL(request.url).pathname;
+      const socketRequest = path === SOCKET_PATH;
+      const bodyLimit = socketRequest ? frameReadLimit : bodyLimitFor(request.method, path, { maxBodyBytes: config.maxBodyBytes, maxUploadBytes: config.uploads.maxBytes });
       const limited = await limitBody(request, bodyLimit);
       if (socketRequest) return limited instanceof Response ? limited : handleSocketRequest(engine, limited, server);
       if (limited instanceof Response) return withSecurityHeaders(limited);

@@ -25,11 +25,10 @@ const FORM_ENVELOPE_BYTES = 16 * 1024;
 const UPLOAD = /^\/rooms\/[^/]+\/uploads$/;
 const AVATAR_FORM = "/chat/profile/avatar";
 
-/** How large this request's body may be: a file upload's route takes a file and its form, every other route MAX_BODY_BYTES. */
-export function bodyLimitFor(request: Request, limits: { maxBodyBytes: number; maxUploadBytes: number }): number {
-  const path = new URL(request.url).pathname;
-  const upload = (request.method === "POST" && (UPLOAD.test(path) || path === AVATAR_FORM)) || (request.method === "PUT" && path === "/me/avatar");
+/** How large a body `method path` may have: a file upload's route takes a file and its form, every other route MAX_BODY_BYTES. */
+export function bodyLimitFor(method: string, path: string, limits: { maxBodyBytes: number; maxUploadBytes: number }): number {
+  const upload = (method === "POST" && (UPLOAD.test(path) || path === AVATAR_FORM)) || (method === "PUT" && path === "/me/avatar");
   return upload ? Math.max(limits.maxBodyBytes, uploadBodyLimit(limits.maxUploadBytes)) : limits.maxBodyBytes;
 }
 
-export const uploadBodyLimit = (maxUploadBytes: number) => maxUploadBytes + FORM_ENVELOPE_BYTES;
+const uploadBodyLimit = (maxUploadBytes: number) => maxUploadBytes + FORM_ENVELOPE_BYTES;
