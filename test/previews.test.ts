@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import type { Message } from "../src/messages/schemas";
 import { linksIn } from "../src/previews/unfurl";
 import { htmlSocket } from "./browser";
-import { api, closeSockets, connect, createRoom, error, next, type Person, reply, signUp, startServer, stopServer, type TestServer } from "./harness";
+import { api, closeSockets, connect, createRoom, error, next, type Person, people, reply, startServer, stopServer, type TestServer } from "./harness";
 
 // The smallest PNG: one transparent pixel.
 const PIXEL = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64");
@@ -31,7 +31,7 @@ beforeAll(async () => {
     },
   });
   server = await startServer({ linkPreviews: true });
-  [alice, bob] = await Promise.all([signUp(server, "alice"), signUp(server, "bob")]);
+  [alice, bob] = await people(server, "alice", "bob"); // alice, first, is the site admin
 });
 afterEach(closeSockets);
 afterAll(async () => {

@@ -11,9 +11,9 @@ import {
   error,
   ISO,
   type Person,
+  people,
   redisUrl,
   reply,
-  signUp,
   startPeer,
   startServer,
   stopServer,
@@ -26,7 +26,7 @@ let alice: Person, bob: Person;
 
 beforeAll(async () => {
   server = await startServer();
-  [alice, bob] = await Promise.all([signUp(server, "alice"), signUp(server, "bob")]);
+  [alice, bob] = await people(server, "alice", "bob"); // alice, first, is the site admin
 });
 afterEach(closeSockets);
 afterAll(() => stopServer(server));
