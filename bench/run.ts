@@ -35,6 +35,7 @@ if (args.report) {
 
 /** Every scenario, the targets it compares (the references neither store, scale out nor know changes), and its rounds if not --runs. */
 const SUITE: [ScenarioName, TargetName[], number?][] = [
+  ["one-room-w1", [...TARGETS]],
   ["one-room", [...TARGETS]],
   ["light-load", [...TARGETS]],
   ["connect-storm", [...TARGETS]],
@@ -47,6 +48,7 @@ const SUITE: [ScenarioName, TargetName[], number?][] = [
   ["mixed", ["chatloop"]],
   // The largest room size, once: 5,000 joining one room takes ChatLoop minutes.
   ["one-room-5000", [...TARGETS], 1],
+  ["one-room-5000-w1", [...TARGETS], 1],
 ];
 /** Run on their own (`--scenario search`, `--scenario export`), not in the suite yet: BENCHMARKS.md has their section by hand. */
 const ON_THEIR_OWN: [ScenarioName, TargetName[]][] = [

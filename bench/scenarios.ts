@@ -24,6 +24,9 @@ export const SCENARIOS = {
   "one-room-100": { rooms: 1, membersPerRoom: 100, sending: { sendersPerRoom: 10, messagesPerSender: 500, window: 4, contentBytes: 64 }, capMs: 60_000 },
   "one-room": { rooms: 1, membersPerRoom: 1000, sending: { sendersPerRoom: 10, messagesPerSender: 100, window: 4, contentBytes: 64 }, capMs: 60_000 },
   "one-room-5000": { rooms: 1, membersPerRoom: 5000, sending: { sendersPerRoom: 10, messagesPerSender: 20, window: 4, contentBytes: 64 }, capMs: 60_000 },
+  /** As people and most programs send: one message, then wait for its acknowledgement. */
+  "one-room-w1": { rooms: 1, membersPerRoom: 1000, sending: { sendersPerRoom: 10, messagesPerSender: 100, window: 1, contentBytes: 64 }, capMs: 60_000 },
+  "one-room-5000-w1": { rooms: 1, membersPerRoom: 5000, sending: { sendersPerRoom: 10, messagesPerSender: 20, window: 1, contentBytes: 64 }, capMs: 60_000 },
   /** Latency under light load: 20 messages per second in all. */
   "light-load": { rooms: 1, membersPerRoom: 1000, sending: { sendersPerRoom: 10, messagesPerSender: 20, perSecond: 2, contentBytes: 64 }, capMs: 30_000 },
   /** Connect + auth + join of 5,000 clients at once, then their idle memory. */
@@ -99,7 +102,7 @@ export async function runRoomLoad(scenario: string, target: TargetName, load: Ro
     // Cores busy while messages flowed: a generator near the machine's core count is the bottleneck.
     const cores = (ms: number) => round(ms / 1000 / delivered.seconds, 2);
     const busy = { serverCpuMs, generatorCpuMs, serverCores: cores(serverCpuMs), generatorCores: cores(generatorCpuMs) };
-    return { ...result, ...delivered, ...busy, ...(target === "chatloop" && { backfilled: await backfilled(server.bases) }) };
+    return { ...result, ...delivered, ...busy, ...(target === "chatloop" && (await fromMetrics(server.bases))) };
   } finally {
     await generators.stop();
     await server.stop();
@@ -152,10 +155,20 @@ function delivery(reports: RunReport[], load: RoomLoad) {
   };
 }
 
-/** Changes ChatLoop's room feeds read back from the database, as they had not come in their turn. */
-async function backfilled(bases: string[]): Promise<number> {
+/**
+ * What ChatLoop's metrics say of the run: the changes its room feeds read back from the
+ * database, as they had not come in their turn, and how many messages its group commit
+ * stored per statement.
+ */
+async function fromMetrics(bases: string[]) {
   const scrapes = await Promise.all(bases.map((base) => scrape({ base })));
-  return sum(scrapes.map((samples) => samples.get("chatloop_messages_backfilled_total") ?? 0));
+  const total = (name: string) => sum(scrapes.map((samples) => samples.get(name) ?? 0));
+  const batches = total("chatloop_message_batch_size_count");
+  return {
+    backfilled: total("chatloop_messages_backfilled_total"),
+    storeStatements: batches,
+    meanBatch: round(total("chatloop_message_batch_size_sum") / Math.max(1, batches), 2),
+  };
 }
 
 const totalRss = async (pids: number[]) => sum(await Promise.all(pids.map(residentKiB)));

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import postgres from "postgres";
 import { openDatabase, type Sql } from "../src/db/sql";
 import { type RunningBinary, runBinary } from "../test/binary-process";
-import { freshDatabase, redisUrl, testConfig } from "../test/harness";
+import { freshDatabase, redisUrl, TEST_METRICS_TOKEN, testConfig } from "../test/harness";
 import type { TargetName } from "./client/targets";
 
 const REPO = join(import.meta.dir, "..");
@@ -63,6 +63,8 @@ export async function startServer(target: TargetName, population: Population, pr
   const env = {
     ...(embedded ? { DATA_DIR: config.dataDir } : { DATABASE_URL: config.databaseUrl!, DATA_DIR: "/tmp" }),
     JWT_SECRET: config.jwtSecret,
+    // For what the bench reads from /metrics after a run (scenarios.ts).
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
     LIMIT_LOGIN_PER_ACCOUNT: LIFTED,
     LIMIT_LOGIN_PER_ADDRESS: LIFTED,
     LIMIT_REGISTER_PER_ADDRESS: LIFTED,
@@ -70,7 +72,9 @@ export async function startServer(target: TargetName, population: Population, pr
     ...(population.instances === 2 ? { REDIS_URL: redisUrl!, REDIS_PREFIX: config.redisPrefix } : {}),
   };
   const instances: RunningBinary[] = [];
-  for (let i = 0; i < (population.instances ?? 1); i++) instances.push(await runBinary([process.execPath, "src/main.ts"], REPO, env));
+  // BENCH_CPU_PROFILE=<folder>: each ChatLoop instance writes a CPU profile there as it stops (bun --cpu-prof).
+  const profile = process.env.BENCH_CPU_PROFILE ? ["--cpu-prof", "--cpu-prof-md", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
+  for (let i = 0; i < (population.instances ?? 1); i++) instances.push(await runBinary([process.execPath, ...profile, "src/main.ts"], REPO, env));
   return {
     target,
     bases: instances.map((instance) => instance.base),
