@@ -49,6 +49,10 @@ export type Stored =
  * The statement joins no two intermediate results with each other: each room's messages
  * travel as arrays, and every lookup goes through an index, so its cost grows with the batch.
  */
+/** What the statement reads back of each message it stores or finds (not its search vector, say), of rows `m` if `of` says so. */
+const COLUMNS = ["id", "room_id", "seq", "rev", "sender_id", "client_id", "content", "reply_to_id", "created_at", "edited_at", "deleted_at", "previews"];
+const columns = (sql: Sql, of = "") => sql.unsafe(COLUMNS.map((column) => of + column).join(", ")); // trusted: the names above, never input
+
 export async function storeMessages(sql: Sql, batch: NewMessage[]): Promise<Stored[]> {
   const input = batch.map((m, ord) => ({
     ord,
@@ -96,7 +100,7 @@ export async function storeMessages(sql: Sql, batch: NewMessage[]): Promise<Stor
       insert into messages (id, room_id, seq, rev, sender_id, client_id, content, reply_to_id)
       select o.id, l.room_id, l.last_seq + o.n, l.last_rev + o.n, o.sender_id, o.client_id, o.content, o.reply_to_id
       from locked l, unnest(l.ids, l.senders, l.client_ids, l.contents, l.reply_to_ids) with ordinality as o(id, sender_id, client_id, content, reply_to_id, n)
-      returning *
+      returning ${columns(sql)}
     ), claimed as (
       -- Only by messages stored: one refused under the lock (an archived room) leaves its uploads free.
       update attachments a set message_id = c.id, position = array_position(c.attachment_ids, a.id)
@@ -111,13 +115,15 @@ export async function storeMessages(sql: Sql, batch: NewMessage[]): Promise<Stor
     ), mentioned as (
       insert into mentions (room_id, seq, user_id) select * from wanted returning room_id, seq, user_id
     ), bot_outbox as (${botDeliveriesOf(sql)}
+    ), mentions_of as (
+      select room_id, seq, json_agg(user_id order by user_id) as user_ids from mentioned group by room_id, seq
     )
-    select null::int as ord, true as member, true as reply_found, true as attachments_found, m.*, ${replyPreview(sql)} as reply_to,
-           coalesce((select json_agg(mt.user_id order by mt.user_id) from mentioned mt where mt.room_id = m.room_id and mt.seq = m.seq), '[]') as mentions,
-           ${attachmentsOf(sql, sql`(select c.attachment_ids from accepted c where c.id = m.id)::uuid[]`)} as attachments
-    from changed m
+    -- Joined, not looked up per row: a subquery over another CTE would scan it once per message.
+    select null::int as ord, true as member, true as reply_found, true as attachments_found, ${columns(sql, "m.")}, ${replyPreview(sql)} as reply_to,
+           coalesce(mo.user_ids, '[]') as mentions, ${attachmentsOf(sql, sql`c.attachment_ids`)} as attachments
+    from changed m join accepted c on c.id = m.id left join mentions_of mo on mo.room_id = m.room_id and mo.seq = m.seq
     union all
-    select c.ord, c.member, c.reply_found, c.attachments_found, m.*, null, null, null
+    select c.ord, c.member, c.reply_found, c.attachments_found, ${columns(sql, "m.")}, null, null, null
     from checked c left join messages m on m.id = c.earlier_id`;
 
   // Each room's new rows, in seq order, go to its accepted sends, in the batch's order.
