@@ -515,6 +515,24 @@ describe("group commit", () => {
     expect(sizes).toEqual([1, 250, 50]);
   });
 
+  test("a room has one statement in flight: its sends made meanwhile wait and go together, while another room's send is stored beside it", async () => {
+    const [busy, quiet] = [await createRoom(server, alice, "busy room"), await createRoom(server, alice, "quiet room")];
+    const sizes: number[] = [];
+    const store = new GroupCommit(server.sql, 2, (size) => sizes.push(size));
+    const send = (roomId: string, content: string) => store.store({ roomId, senderId: alice.id, username: alice.username, content, clientId: null, replyToId: null });
+    const opening = send(busy.id, "opening");
+    const waiting = range(1, 20).map((n) => send(busy.id, `busy ${n}`));
+    const beside = send(quiet.id, "beside");
+    const stored = await Promise.all([opening, ...waiting]);
+    // Two stores may run at once, yet the busy room's 20 waited for its first, and went together
+    // once it was done; the quiet room's send took the second store meanwhile.
+    expect(sizes.toSorted((a, b) => a - b)).toEqual([1, 1, 20]);
+    // One statement, one transaction: the 20 share its start time.
+    expect(new Set(stored.slice(1).map((s) => s.outcome === "stored" && s.message.createdAt)).size).toBe(1);
+    expect((await beside).outcome).toBe("stored");
+    expect(stored.map((s) => (s.outcome === "stored" ? s.message.seq : s.outcome))).toEqual(range(1, 21));
+  });
+
   test("in one batch, a stranger's send is refused, a retry finds its message, a clientId sent twice is stored once, and the rest are stored", async () => {
     const room = await createRoom(server, alice, "mixed batch");
     await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
