@@ -7,7 +7,7 @@ import type { TargetName } from "./client/targets";
 import { Generators } from "./load/generators";
 import { LatencyHistogram } from "./load/latency";
 import type { ClientPlan, RunReport, Sending } from "./load/plan";
-import { cpuMs, residentKiB } from "./proc";
+import { cpuMs, postgresCpuMs, residentKiB } from "./proc";
 import { PASSWORD, type Population, startServer } from "./servers";
 
 export interface RoomLoad extends Population {
@@ -94,14 +94,16 @@ export async function runRoomLoad(scenario: string, target: TargetName, load: Ro
     };
     if (load.sending.sendersPerRoom === 0) return result;
     const cpuBefore = await Promise.all(pids.map(cpuMs));
+    const databaseCpuBefore = await postgresCpuMs();
     const reports = await generators.run();
     const cpuAfter = await Promise.all(pids.map(cpuMs));
+    const databaseCpuMs = (await postgresCpuMs()) - databaseCpuBefore;
     const cpu = cpuAfter.map((after, i) => after - cpuBefore[i]!);
     const delivered = delivery(reports, load);
     const [serverCpuMs, generatorCpuMs] = [sum(cpu.slice(0, instances)), sum(cpu.slice(instances))];
     // Cores busy while messages flowed: a generator near the machine's core count is the bottleneck.
     const cores = (ms: number) => round(ms / 1000 / delivered.seconds, 2);
-    const busy = { serverCpuMs, generatorCpuMs, serverCores: cores(serverCpuMs), generatorCores: cores(generatorCpuMs) };
+    const busy = { serverCpuMs, generatorCpuMs, serverCores: cores(serverCpuMs), generatorCores: cores(generatorCpuMs), ...(target === "chatloop" && { databaseCpuMs }) };
     return { ...result, ...delivered, ...busy, ...(target === "chatloop" && (await fromMetrics(server.bases))) };
   } finally {
     await generators.stop();
