@@ -90,6 +90,16 @@ export class GroupCommit {
     return batch;
   }
 
+  /** Takes every waiting send of the rooms of `batch` out of the queue. */
+  private takeWaiting(batch: Waiting[]): Waiting[] {
+    const rooms = new Set(batch.map((w) => w.message.roomId));
+    return [...rooms].flatMap((room) => {
+      const queue = this.waiting.get(room) ?? [];
+      this.waiting.delete(room);
+      return queue;
+    });
+  }
+
   /**
    * Stores a batch, and makes sure one send cannot fail another: when the statement fails for
    * anything but an unreachable database, the batch is stored again in halves (first half
@@ -107,8 +117,9 @@ export class GroupCommit {
       batch.forEach((w, i) => w.resolve(results[i]!));
     } catch (error) {
       if (isDatabaseUnavailable(error)) {
-        // Halving cannot help, and would keep every sender waiting the longer.
-        for (const w of batch) w.reject(error);
+        // Halving cannot help, and would keep every sender waiting the longer. The sends waiting
+        // for these rooms fail with it: each would wait for the database a whole deadline more.
+        for (const w of [...batch, ...this.takeWaiting(batch)]) w.reject(error);
       } else if (batch.length > 1) {
         const half = Math.ceil(batch.length / 2);
         await this.run(batch.slice(0, half));
