@@ -5,6 +5,7 @@ import type { Queries, Sql } from "../db/sql";
 import { AppError, badRequest, notFound } from "../errors";
 import { log } from "../log";
 import { findVisibleRoom, requireMember } from "../rooms/rooms";
+import { longerThan } from "../text";
 import { describeImage, INLINE_IMAGE_TYPES, sniffImage } from "./images";
 import type { Attachment, Upload } from "./schemas";
 import type { FileStorage } from "./storage";
@@ -26,7 +27,7 @@ export function tooLarge(maxBytes: number): AppError {
 // A name is shown to others and offered when they download: one that is a path (a client that
 // sent its folders along) or carries control characters is refused rather than guessed at.
 function checkFileName(name: string): string {
-  if (!name || name === "." || name === ".." || /[/\\\p{Cc}]/u.test(name) || [...name].length > 255 || !name.isWellFormed()) {
+  if (!name || name === "." || name === ".." || /[/\\\p{Cc}]/u.test(name) || longerThan(name, 255) || !name.isWellFormed()) {
     throw badRequest("invalid_file_name", "the file name must be 1-255 characters without '/', '\\' or control characters, not '.' or '..'");
   }
   return name;

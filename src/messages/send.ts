@@ -6,6 +6,7 @@ import type { Sql } from "../db/sql";
 import { AppError, badRequest, conflict, forbidden, notFound } from "../errors";
 import type { RateLimiter } from "../limits/rate-limits";
 import { requireMember, roomArchived } from "../rooms/rooms";
+import { longerThan } from "../text";
 import type { GroupCommit } from "./group-commit";
 import type { Message, SendMessage } from "./schemas";
 
@@ -31,7 +32,7 @@ export function checkContent(content: string, maxLength: number, withAttachments
   // "" is refused as the schema refused it before messages could carry attachments.
   if (!withAttachments && content === "") throw badRequest("invalid_input", "content: must not be empty unless the message has attachments");
   if (!withAttachments && !/\S/.test(content)) throw badRequest("empty_message", "content must not be blank");
-  if ([...content].length > maxLength) throw new AppError(413, "message_too_long", `content must be at most ${maxLength} characters`);
+  if (longerThan(content, maxLength)) throw new AppError(413, "message_too_long", `content must be at most ${maxLength} characters`);
 }
 
 /** Who sends: a signed-in person, a bot answering, an incoming webhook. */

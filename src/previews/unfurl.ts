@@ -5,6 +5,7 @@
 // own origin, and adds the previews to the message as a change (src/messages/change.ts). What
 // waits here is in memory and bounded: a preview is a nicety, and one lost to a restart or a
 // burst is no loss of data.
+
 import ogs from "open-graph-scraper";
 import type { Broadcasts } from "../broadcasts";
 import type { Sql } from "../db/sql";
@@ -12,6 +13,7 @@ import { log } from "../log";
 import { attachPreviews } from "../messages/change";
 import type { LinkPreview, Message } from "../messages/schemas";
 import { addressRule, type Guard, guardedFetch } from "../net/guarded-fetch";
+import { shortened } from "../text";
 
 /** Links previewed per message at most (the contract's 3). */
 const MAX_LINKS = 3;
@@ -120,8 +122,7 @@ export class LinkPreviews {
 const clip = (text: string | null) => {
   const trimmed = text?.trim();
   if (!trimmed) return null;
-  const characters = [...trimmed];
-  return characters.length > MAX_TEXT ? characters.slice(0, MAX_TEXT - 1).join("") + "…" : trimmed;
+  return shortened(trimmed, MAX_TEXT);
 };
 
 /** A preview image, for someone who may read its message's room. */

@@ -2,11 +2,13 @@
 // finds, a few times a second and in one query for all the messages of the moment, the members
 // to notify who have no socket open on any instance, and hands their pushes to the deliveries.
 // Nothing of it is on a message's path: a send only adds the message to a bounded queue.
+
 import type { PushConfig } from "../config";
 import type { Sql } from "../db/sql";
 import { log } from "../log";
 import type { Message } from "../messages/schemas";
 import type { Metrics } from "../metrics";
+import { shortened } from "../text";
 import { Deliveries } from "./deliveries";
 import { forgetEndpoint, type Recipient, recipientsOf, type StoredMessage } from "./subscriptions";
 
@@ -52,8 +54,7 @@ export class PushDispatcher {
       return;
     }
     const { roomId, seq, senderId, username, content } = message;
-    const characters = [...content];
-    const body = characters.length > BODY_LENGTH ? characters.slice(0, BODY_LENGTH - 1).join("") + "…" : content;
+    const body = shortened(content, BODY_LENGTH);
     this.queued.push({ roomId, seq, senderId, username, body });
     this.next ??= setTimeout(() => (this.running = this.dispatch()), DISPATCH_DELAY_MS);
   }
