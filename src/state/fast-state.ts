@@ -37,6 +37,8 @@ export class MemoryState implements FastState {
   private readonly sets = new Map<string, Map<string, number>>();
   private readonly windows = new Map<string, { count: number; until: number }>();
   private readonly uses = new Map<string, { id: string; until: number }[]>();
+  /** Names each use, for forgetUse: unique within this process, which is where they live. */
+  private lastUse = 0;
 
   async hit(key: string, windowMs: number) {
     const now = Date.now();
@@ -57,11 +59,17 @@ export class MemoryState implements FastState {
 
   async admit(key: string, windowMs: number, max: number): Promise<Admission> {
     const now = Date.now();
-    if (this.uses.size >= 10_000) for (const [k, list] of this.uses) if (list.at(-1)!.until <= now) this.uses.delete(k);
-    const recent = (this.uses.get(key) ?? []).filter((use) => use.until > now);
+    if (this.uses.size >= 10_000) for (const [k, list] of this.uses) if ((list.at(-1)?.until ?? 0) <= now) this.uses.delete(k);
+    // A key's uses end in the order they were made (its window never changes): the ended ones
+    // are at the front. Dropped there, not filtered into a copy, as this runs for every message.
+    let recent = this.uses.get(key);
+    if (!recent) this.uses.set(key, (recent = []));
+    let ended = 0;
+    while (ended < recent.length && recent[ended]!.until <= now) ended++;
+    if (ended > 0) recent.splice(0, ended);
     if (recent.length >= max) return { admitted: false, retryMs: recent[recent.length - max]!.until - now };
-    const id = crypto.randomUUID();
-    this.uses.set(key, [...recent, { id, until: now + windowMs }]);
+    const id = String(++this.lastUse);
+    recent.push({ id, until: now + windowMs });
     return { admitted: true, id };
   }
 
