@@ -118,3 +118,23 @@ describe("a room of WebSocket, long-polling and upgraded clients", () => {
     for (const box of boxes) expect(seqs(box.messages)).toEqual([1]);
   });
 });
+
+describe("a person's own events (roomActivity)", () => {
+  test("reach each of their sockets once, WebSocket, long-polling and upgraded alike, without joining the room", async () => {
+    const room = await createRoom(server, alice, "news for bob");
+    await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    const sockets = [await connect(server, bob.token, ["websocket"]), await connect(server, bob.token, ["polling"]), await upgradedClient(bob.token)];
+    // Only this room's news: earlier tests' rooms may still be told.
+    const heard = sockets.map((socket) => {
+      const events: unknown[] = [];
+      socket.on("roomActivity", (activity) => activity.roomId === room.id && events.push(activity));
+      return events;
+    });
+    const first = sockets.map((socket) => new Promise((resolve) => socket.on("roomActivity", (activity) => activity.roomId === room.id && resolve(activity))));
+    await api(server, "POST", "/messages", { roomId: room.id, content: "news" }, alice.token);
+    const told = { roomId: room.id, lastSeq: 1, unreadCount: 1, mentionCount: 0 };
+    expect(await Promise.all(first)).toEqual([told, told, told]);
+    for (const socket of sockets) await flush(socket);
+    for (const events of heard) expect(events).toEqual([told]);
+  });
+});

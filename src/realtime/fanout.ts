@@ -1,4 +1,4 @@
-// Fan-out of a room's events with Bun's native pub/sub. Socket.IO's broadcast encodes a
+// Fan-out of a room's events, and of each person's own (roomActivity), with Bun's native pub/sub. Socket.IO's broadcast encodes a
 // packet once but then walks the room's sockets in JavaScript, through Engine.IO, one write
 // each; here the frame is encoded once and handed to Bun once (`server.publish`), and Bun
 // writes it to every WebSocket subscribed to the room's topic. Long-polling sockets have no
@@ -9,12 +9,14 @@
 // (that transport writes at once), so a published frame never overtakes an earlier packet.
 import { type Packet, Parser } from "@socket.io/bun-engine/dist/parser";
 import type { Namespace, Socket } from "socket.io";
-import { chatRoomOf } from "./broadcasts";
+import { chatRoomOf, USER_ROOM } from "./broadcasts";
 
 /** Bun's WebSocket as @socket.io/bun-engine opens it: its data is the engine transport. */
 export type EngineWebSocket = Bun.ServerWebSocket<{ transport: object }>;
 
 const topicOf = (room: string) => `room:${room}`;
+/** The Socket.IO rooms that are Bun topics too: chat rooms and each person's own. */
+const published = (room: string) => chatRoomOf(room) !== undefined || room.startsWith(USER_ROOM);
 
 /** The engine's WebSocket transport: what it writes, packet by packet. */
 interface EngineTransport {
@@ -62,12 +64,21 @@ export class Fanout {
 
   /** Emits `event` to every local socket in `room`, encoded once; returns how many went the long-polling way. */
   emit(room: string, event: string, payload: unknown): number {
+    return this.emitToEach([room], event, payload);
+  }
+
+  /** Emits `event` to every local socket in each of `rooms`, encoded once for all; returns how many went the long-polling way. */
+  emitToEach(rooms: string[], event: string, payload: unknown): number {
     // An Engine.IO message ("4") holding a Socket.IO event ("2") of the main namespace.
-    this.publish(topicOf(room), `42${JSON.stringify([event, payload])}`);
-    const polling = this.fallback.get(room);
-    if (!polling) return 0;
-    this.nsp.local.to([...polling]).emit(event as never, payload as never);
-    return polling.size;
+    const frame = `42${JSON.stringify([event, payload])}`;
+    const polling: string[] = [];
+    for (const room of rooms) {
+      this.publish(topicOf(room), frame);
+      const fallback = this.fallback.get(room);
+      if (fallback) polling.push(...fallback);
+    }
+    if (polling.length > 0) this.nsp.local.to(polling).emit(event as never, payload as never);
+    return polling.length;
   }
 
   private websocketOf(id: string): EngineWebSocket | undefined {
@@ -76,7 +87,7 @@ export class Fanout {
   }
 
   private joined(room: string, id: string): void {
-    if (!chatRoomOf(room)) return;
+    if (!published(room)) return;
     const ws = this.websocketOf(id);
     if (ws) return void ws.subscribe(topicOf(room));
     let polling = this.fallback.get(room);
@@ -85,7 +96,7 @@ export class Fanout {
   }
 
   private left(room: string, id: string): void {
-    if (!chatRoomOf(room)) return;
+    if (!published(room)) return;
     this.websocketOf(id)?.unsubscribe(topicOf(room));
     const polling = this.fallback.get(room);
     if (polling?.delete(id) && polling.size === 0) this.fallback.delete(room);

@@ -68,7 +68,7 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
   });
   const activity = new RoomActivity({
     standings: (roomIds, userIds) => standings(sql, roomIds, userIds),
-    tell: (userIds, event, payload) => nsp.local.to(userIds.map(userRoom)).emit(event, ...([payload] as never)),
+    tell: (userIds, event, payload) => fanout.emitToEach(userIds.map(userRoom), event, payload),
     onError: warn("room_activity_failed"),
   });
   // A person's own Socket.IO room exists here while they have a socket here.
