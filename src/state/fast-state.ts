@@ -32,6 +32,20 @@ export interface FastState {
   present(set: string): Promise<string[]>;
 }
 
+/** A map of expiring entries is first swept when it holds this many. */
+const FIRST_SWEEP = 10_000;
+
+/**
+ * Deletes the entries of `map` that have `ended` once it has grown to `at`, and returns the
+ * size at which to sweep next: twice what is left (at least FIRST_SWEEP), so that however many
+ * entries are live, sweeping costs a constant time per entry added rather than a walk per call.
+ */
+function sweepGrown<V>(map: Map<string, V>, at: number, ended: (value: V) => boolean): number {
+  if (map.size < at) return at;
+  for (const [key, value] of map) if (ended(value)) map.delete(key);
+  return Math.max(FIRST_SWEEP, map.size * 2);
+}
+
 export class MemoryState implements FastState {
   private readonly values = new Map<string, { value: string; until: number }>();
   private readonly sets = new Map<string, Map<string, number>>();
@@ -39,6 +53,8 @@ export class MemoryState implements FastState {
   private readonly uses = new Map<string, { id: string; until: number }[]>();
   /** Names each use, for forgetUse: unique within this process, which is where they live. */
   private lastUse = 0;
+  private sweepWindowsAt = FIRST_SWEEP;
+  private sweepUsesAt = FIRST_SWEEP;
 
   async hit(key: string, windowMs: number) {
     const now = Date.now();
@@ -53,13 +69,12 @@ export class MemoryState implements FastState {
 
   // Counters of quiet keys would otherwise stay forever; swept when windows turn over.
   private forgetEndedWindows(now: number) {
-    if (this.windows.size < 10_000) return;
-    for (const [key, window] of this.windows) if (window.until <= now) this.windows.delete(key);
+    this.sweepWindowsAt = sweepGrown(this.windows, this.sweepWindowsAt, (window) => window.until <= now);
   }
 
   async admit(key: string, windowMs: number, max: number): Promise<Admission> {
     const now = Date.now();
-    if (this.uses.size >= 10_000) for (const [k, list] of this.uses) if ((list.at(-1)?.until ?? 0) <= now) this.uses.delete(k);
+    this.sweepUsesAt = sweepGrown(this.uses, this.sweepUsesAt, (list) => (list.at(-1)?.until ?? 0) <= now);
     // A key's uses end in the order they were made (its window never changes): the ended ones
     // are at the front. Dropped there, not filtered into a copy, as this runs for every message.
     let recent = this.uses.get(key);
