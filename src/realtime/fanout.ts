@@ -15,6 +15,8 @@ import { chatRoomOf, USER_ROOM } from "./broadcasts";
 export type EngineWebSocket = Bun.ServerWebSocket<{ transport: object }>;
 
 const topicOf = (room: string) => `room:${room}`;
+/** An Engine.IO message ("4") holding a Socket.IO acknowledgement ("3") of the main namespace. */
+const isAcknowledgement = (frame: string) => frame.startsWith("43");
 /** The Socket.IO rooms that are Bun topics too: chat rooms and each person's own. */
 const published = (room: string) => chatRoomOf(room) !== undefined || room.startsWith(USER_ROOM);
 
@@ -29,6 +31,8 @@ export class Fanout {
   /** Per chat room, its sockets that Bun's topic cannot reach (long-polling ones). */
   private readonly fallback = new Map<string, Set<string>>();
   private sockets = 0;
+  /** WebSockets with frames waiting in their own topic this turn: Bun writes them as the turn ends. */
+  private readonly queued = new Set<EngineWebSocket>();
 
   constructor(
     private readonly nsp: Namespace,
@@ -46,20 +50,32 @@ export class Fanout {
   opened(ws: EngineWebSocket): void {
     const transport = ws.data.transport as EngineTransport;
     this.websockets.set(transport, ws);
-    // Everything else the engine writes to this socket (acknowledgements, replies, pings) goes
-    // through a topic of its own too: Bun then writes what waits for a socket in one go at the
-    // end of the turn, room frames included, instead of a system call per frame. This takes
-    // over the transport's `send(packets)`, where @socket.io/bun-engine (pinned) writes every
-    // packet; every socket test goes through it.
+    // Everything else the engine writes to this socket (replies, pings) goes through a topic of
+    // its own too: Bun then writes what waits for a socket in one go at the end of the turn, room
+    // frames included, instead of a system call per frame. An acknowledgement is written at once
+    // instead, unless frames of the socket's own wait in its topic (a join's replay, which its
+    // acknowledgement must follow): at the end of a turn that publishes to a room of 1,000, the
+    // sender's answer would wait for up to 1,000 writes. It may overtake the room's frames of the
+    // turn, its own message among them: an answer is no part of the room's order. This takes over
+    // the transport's `send(packets)`, where @socket.io/bun-engine (pinned) writes every packet;
+    // every socket test goes through it.
     const own = `socket:${++this.sockets}`;
     ws.subscribe(own);
     transport.send = (packets) => {
       for (const packet of packets) {
         const frame = Parser.encodePacket(packet, true);
-        if (typeof frame === "string") this.publish(own, frame);
-        else ws.send(frame);
+        if (typeof frame !== "string" || (isAcknowledgement(frame) && !this.queued.has(ws))) ws.send(frame);
+        else {
+          this.publish(own, frame);
+          this.markQueued(ws);
+        }
       }
     };
+  }
+
+  private markQueued(ws: EngineWebSocket): void {
+    if (this.queued.size === 0) setImmediate(() => this.queued.clear());
+    this.queued.add(ws);
   }
 
   /** Emits `event` to every local socket in `room`, encoded once; returns how many went the long-polling way. */
