@@ -8,6 +8,8 @@ import { cell, type Result, ratio, ratioToScenario, total } from "./summary";
 const ROOT = join(import.meta.dir, "..");
 const RESULTS = join(import.meta.dir, "results");
 const LATEST = join(RESULTS, "latest.json");
+/** What was measured outside the suite, by hand or one scenario at a time, with its dates: copied into BENCHMARKS.md. */
+const FINDINGS = join(import.meta.dir, "findings.md");
 
 const COLUMNS: [string, string][] = [
   ["deliveriesPerSecond", "deliveries/s"],
@@ -63,7 +65,8 @@ export async function writeReport(saved?: Saved): Promise<void> {
   await Bun.write(join(RESULTS, "chart.svg"), chartSvg(results));
   if (Bun.which("rsvg-convert")) Bun.spawnSync(["rsvg-convert", "-o", join(RESULTS, "chart.png"), join(RESULTS, "chart.svg")]);
   else console.warn("rsvg-convert is not installed (Debian: librsvg2-bin): chart.png was not redrawn");
-  await Bun.write(join(ROOT, "BENCHMARKS.md"), markdown(results, machine, new Date(date)));
+  const findings = await Bun.file(FINDINGS).text();
+  await Bun.write(join(ROOT, "BENCHMARKS.md"), markdown(results, machine, new Date(date), findings));
 }
 
 type Machine = { nproc: number; cpu: string; memoryGiB: number; bun: string; loadAverageAtStart: number[]; loadAverageAtEnd: number[] };
@@ -73,7 +76,7 @@ interface Saved {
   results: Result[];
 }
 
-function markdown(results: Result[], machine: Machine, date: Date): string {
+function markdown(results: Result[], machine: Machine, date: Date, findings: string): string {
   const groups = [...new Set(results.map((r) => `${r.scenario}\t${r.target}`))].map((key) => key.split("\t") as [string, string]);
   const runs = groups.filter(([scenario]) => !OWN_TABLES.includes(scenario));
   const shown = (metric: string) => runs.some(([s, t]) => cell(results, s, t, metric));
@@ -148,6 +151,12 @@ ${
 ## Unread counts (ChatLoop)
 
 ${unreadSection(results)}
+
+## Measured outside the suite
+
+Single scenarios and measurements by hand, each with its date and conditions (bench/findings.md, copied here as it is).
+
+${findings.trim()}
 
 ## Chart
 

@@ -159,14 +159,18 @@ function delivery(reports: RunReport[], load: RoomLoad) {
 
 /**
  * What ChatLoop's metrics say of the run: the changes its room feeds read back from the
- * database, as they had not come in their turn, and how many messages its group commit
- * stored per statement.
+ * database, as they had not come in their turn, how many messages its group commit stored
+ * per statement, and how long a sendMessage took from its handler to its answer.
  */
 async function fromMetrics(bases: string[]) {
   const scrapes = await Promise.all(bases.map((base) => scrape({ base })));
   const total = (name: string) => sum(scrapes.map((samples) => samples.get(name) ?? 0));
   const batches = total("chatloop_message_batch_size_count");
+  const handled = 'chatloop_socket_event_duration_seconds_{part}{event="sendMessage"}';
+  const sends = total(handled.replace("{part}", "count"));
   return {
+    // From the frame's event reaching ChatLoop's handler to its answer (validation, rate limit, store).
+    sendHandlerMeanMs: round((total(handled.replace("{part}", "sum")) / Math.max(1, sends)) * 1000, 2),
     backfilled: total("chatloop_messages_backfilled_total"),
     storeStatements: batches,
     meanBatch: round(total("chatloop_message_batch_size_sum") / Math.max(1, batches), 2),
