@@ -1,5 +1,6 @@
 // The Socket.IO contract, seen by real clients: what a SECOND client receives matters most.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import type { Message } from "../src/messages/schemas";
 import { api, closeSockets, connect, createRoom, flush, inbox, next, nextPresenceOf, onPresence, type Person, people, startServer, stopServer, type TestServer } from "./harness";
 
 let server: TestServer;
@@ -219,6 +220,27 @@ describe("catching up", () => {
     const heard = await hears.until(105);
     expect(heard.map((m) => m.seq)).toEqual(Array.from({ length: 105 }, (_, i) => first.seq + 1 + i));
     expect(heard.slice(0, 100).map((m) => m.content)).toEqual(Array.from({ length: 100 }, (_, i) => `while away ${i}`));
+  });
+
+  test("a join's acknowledgement comes after its replay and its roomJoined, and a send's answer need not wait for the room's fan-out", async () => {
+    const room = await createRoom(server, alice, "answers in order");
+    const aliceSocket = await connect(server, alice.token);
+    await aliceSocket.emitWithAck("joinRoom", { roomId: room.id });
+    for (let i = 0; i < 20; i++) await aliceSocket.emitWithAck("sendMessage", { roomId: room.id, content: `missed ${i}` });
+    const back = await connect(server, alice.token);
+    const frames: string[] = [];
+    back.on("newMessage", (m) => frames.push(`newMessage ${m.seq}`));
+    back.on("roomJoined", () => frames.push("roomJoined"));
+    await back.emitWithAck("joinRoom", { roomId: room.id, after: 0 });
+    frames.push("ack");
+    expect(frames).toEqual([...Array.from({ length: 20 }, (_, i) => `newMessage ${i + 1}`), "roomJoined", "ack"]);
+
+    // The sender's answer and its own copy of the message both come, once each, whichever first.
+    const own = inbox(back);
+    const answer = (await back.emitWithAck("sendMessage", { roomId: room.id, content: "mine" })) as Message;
+    expect((await own.until(1))[0]).toEqual(answer);
+    await flush(back);
+    expect(own.messages).toHaveLength(1);
   });
 
   test("a client too far behind is told to page through history instead", async () => {
