@@ -85,6 +85,7 @@ export async function runRoomLoad(scenario: string, target: TargetName, load: Ro
       rooms: load.rooms,
       instances,
       connectFailures: clients.length - connected,
+      connectRetries: sum(joins.map((join) => join.retries)),
       firstConnectFailure: joins.find((join) => join.firstFailure)?.firstFailure,
       connectAllMs: round(Math.max(...joins.map((join) => join.doneAt)) - Math.min(...joins.map((join) => join.startedAt))),
       connectServerCpuMs: sum(connectCpu.slice(0, instances)),
