@@ -71,12 +71,14 @@ export async function runRoomLoad(scenario: string, target: TargetName, load: Ro
   try {
     await generators.login();
     const rssBefore = await totalRss(server.pids);
+    const heapBefore = target === "chatloop" ? await heapBytes(server.bases) : undefined;
     const pids = [...server.pids, ...generators.pids];
     const connectCpuBefore = await Promise.all(pids.map(cpuMs));
     const joins = await generators.connect();
     const connectCpu = (await Promise.all(pids.map(cpuMs))).map((after, i) => after - connectCpuBefore[i]!);
     await Bun.sleep(load.settleMs ?? SETTLE_MS);
     const rssAfter = await totalRss(server.pids);
+    const heapAfter = heapBefore === undefined ? undefined : await heapBytes(server.bases);
     const connected = clients.length - sum(joins.map((join) => join.failures));
     const result = {
       scenario,
@@ -92,6 +94,8 @@ export async function runRoomLoad(scenario: string, target: TargetName, load: Ro
       connectGeneratorCpuMs: sum(connectCpu.slice(instances)),
       serverRssMiB: round(rssAfter / 1024),
       idleKiBPerConnection: round((rssAfter - rssBefore) / Math.max(1, connected), 2),
+      // The JavaScript heap's part of that growth, live objects and garbage not yet collected alike.
+      ...(heapAfter !== undefined && { idleHeapKiBPerConnection: round((heapAfter - heapBefore!) / 1024 / Math.max(1, connected), 2) }),
     };
     if (load.sending.sendersPerRoom === 0) return result;
     const cpuBefore = await Promise.all(pids.map(cpuMs));
@@ -170,6 +174,11 @@ async function fromMetrics(bases: string[]) {
     storeStatements: batches,
     meanBatch: round(total("chatloop_message_batch_size_sum") / Math.max(1, batches), 2),
   };
+}
+
+/** The JavaScript heap of ChatLoop's instances, in bytes, from their /metrics. */
+async function heapBytes(bases: string[]): Promise<number> {
+  return sum((await Promise.all(bases.map((base) => scrape({ base })))).map((samples) => samples.get("chatloop_heap_used_bytes") ?? 0));
 }
 
 const totalRss = async (pids: number[]) => sum(await Promise.all(pids.map(residentKiB)));
