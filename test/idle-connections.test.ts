@@ -50,6 +50,15 @@ describe("an idle connection", () => {
     });
   });
 
+  test("keeps nothing of its handshake once authenticated: no token, headers or query", async () => {
+    await connect(server, alice.token);
+    const [socket] = server.io.of("/").sockets.values();
+    const { headers, query, auth, url, time } = socket!.handshake;
+    expect({ headers, query, auth, url, time }).toEqual({ headers: {}, query: {}, auth: {}, url: "", time: "" });
+    expect(socket!.request.headers).toEqual({});
+    expect(socket!.data.principal.userId).toBe(alice.id);
+  });
+
   test("is forgotten by the engine once it closes", async () => {
     const sockets = await openSockets();
     expect(engineClients()).toBe(SOCKETS);

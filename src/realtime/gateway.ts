@@ -32,6 +32,7 @@ import {
   type ServerToClientEvents,
   TypingPayload,
 } from "./events";
+import { spendHandshake } from "./idle-connections";
 import { refuseOversize } from "./oversize-frames";
 import { type RoomFeeds, requireReplayable } from "./room-feeds";
 
@@ -76,8 +77,8 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
       if (!token) throw unauthorized("missing_token", "sign in first: pass auth: { token } in the handshake");
       socket.data.principal = await authenticate(deps, token);
       socket.data.wantsHtml = auth?.format === "html";
-      if (auth) delete auth.token; // done with: a connection need not keep its token
       await deps.connections.open(socket.data.principal.userId, socket.id);
+      spendHandshake(socket); // done with: a connection need not keep its token, nor its headers
       next();
     } catch (error) {
       const { message, code } = publicError(error);

@@ -3,6 +3,7 @@
 // handshake's are of no use once the socket is authenticated and connected.
 import type { Server as Engine } from "@socket.io/bun-engine";
 import type { Socket as EngineSocket } from "@socket.io/bun-engine/dist/socket";
+import type { Socket } from "socket.io";
 
 /**
  * @socket.io/bun-engine (pinned 0.1.2) forgets a closed socket through a "close" listener made
@@ -25,4 +26,28 @@ export function forgetHandshakeRequests(engine: Engine): void {
     const own = listeners.findIndex((listener) => "fn" in listener);
     if (own !== -1) listeners[own] = forget;
   });
+}
+
+/** Put in the place of what a connected socket's handshake no longer needs: frozen, as every socket shares it. */
+const NOTHING = Object.freeze({}) as Record<string, never>;
+/** The engine's record of the request, for every connected socket (Socket.IO's `socket.request`). */
+const SPENT_REQUEST = Object.freeze({ url: "", headers: NOTHING, _query: NOTHING, connection: Object.freeze({ encrypted: false }) });
+
+/**
+ * Once the gateway has authenticated a socket, its handshake's headers (the token may be in
+ * their cookie or Authorization), query, auth payload, URL and date string are never read
+ * again: ChatLoop reads them only in the gateway's middleware, and Socket.IO only to build the
+ * handshake and to send it to another instance that asks for fetchSockets(), which ChatLoop
+ * never calls. They are replaced with shared empty values, and the engine's record of the
+ * request (the same headers and query) with one shared record: about 700 bytes of heap per
+ * connection from a Bun client (bench/heap.ts), more from a browser, whose headers are more.
+ */
+export function spendHandshake(socket: Socket): void {
+  const { handshake } = socket;
+  handshake.headers = NOTHING;
+  handshake.query = NOTHING;
+  handshake.auth = NOTHING;
+  handshake.url = "";
+  handshake.time = "";
+  (socket.conn as unknown as { request: typeof SPENT_REQUEST }).request = SPENT_REQUEST;
 }
