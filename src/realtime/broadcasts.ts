@@ -11,8 +11,6 @@ export interface SocketData {
   principal: import("../auth/accounts").Principal;
   /** A browser page: it wants each message with its rendered fragment. */
   wantsHtml: boolean;
-  /** Disconnects the socket when its token expires. */
-  expiry?: Timer;
 }
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 

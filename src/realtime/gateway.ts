@@ -32,6 +32,7 @@ import {
   type ServerToClientEvents,
   TypingPayload,
 } from "./events";
+import { Expiries } from "./expiries";
 import { spendHandshake } from "./idle-connections";
 import { refuseOversize } from "./oversize-frames";
 import { type RoomFeeds, requireReplayable } from "./room-feeds";
@@ -150,26 +151,23 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
   }
 
   function disconnected(this: ChatSocket): void {
-    clearTimeout(this.data.expiry);
     deps.connections.closed(this.id).catch(() => {}); // the mark expires by itself
   }
+
+  const sockets = io.of("/").sockets;
+  const expiries = new Expiries({ expire: (id) => sockets.get(id)?.disconnect(true), isLive: (id) => sockets.has(id), liveCount: () => sockets.size });
 
   io.on("connection", (socket: ChatSocket) => {
     const { principal } = socket.data;
     void socket.join([userRoom(principal.userId), sessionRoom(principal.sessionId)]);
     // A live socket lives no longer than the token that opened it, and no longer than a timer
-    // can wait (about 24 days; a longer delay would fire at once): its client then reconnects.
-    const lifetime = principal.expiresAt ? principal.expiresAt.getTime() - Date.now() : Infinity;
-    socket.data.expiry = setTimeout(expire, Math.min(lifetime, MAX_TIMER_MS), socket);
+    // can wait (about 24 days; see Expiries): its client then reconnects.
+    expiries.add(socket.id, principal.expiresAt ? principal.expiresAt.getTime() - Date.now() : Infinity);
     socket.on("disconnect", disconnected);
     for (const [event, listener] of Object.entries(events)) socket.on(event as keyof ClientToServerEvents, listener);
     socket.onAny(unknownEvent);
   });
 }
-
-const expire = (socket: ChatSocket) => socket.disconnect(true);
-/** setTimeout's longest delay: 2^31 - 1 ms. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 type Listener = (this: ChatSocket, ...args: unknown[]) => Promise<void>;
 
