@@ -17,7 +17,7 @@ import { markRead } from "../rooms/reading";
 import { findVisibleRoom, joinRoom, leaveRoom } from "../rooms/rooms";
 import type { FastState } from "../state/fast-state";
 import { compileValidator } from "../validation";
-import { type ChatServer, everyoneIn, htmlRoom, type SocketData, sessionRoom, userRoom } from "./broadcasts";
+import { type ChatServer, everyoneIn, htmlRoom, type SocketData, userRoom } from "./broadcasts";
 import type { ConnectionCount } from "./connections";
 import {
   type ClientToServerEvents,
@@ -159,7 +159,8 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
 
   io.on("connection", (socket: ChatSocket) => {
     const { principal } = socket.data;
-    void socket.join([userRoom(principal.userId), sessionRoom(principal.sessionId)]);
+    // Its user's room: where everything for the person goes, and where its session is found when it ends.
+    void socket.join(userRoom(principal.userId));
     // A live socket lives no longer than the token that opened it, and no longer than a timer
     // can wait (about 24 days; see Expiries): its client then reconnects.
     expiries.add(socket.id, principal.expiresAt ? principal.expiresAt.getTime() - Date.now() : Infinity);

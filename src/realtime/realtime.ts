@@ -12,7 +12,7 @@ import { standings } from "../rooms/unread";
 import type { FastState } from "../state/fast-state";
 import { InstanceMarks, MARKS_HEARTBEAT_MS } from "../state/instance-marks";
 import { RoomActivity } from "./activity";
-import { type ChatServer, chatRoomOf, createBroadcasts, everyoneIn, htmlRoom, USER_ROOM, userRoom } from "./broadcasts";
+import { type ChatServer, chatRoomOf, createBroadcasts, endSessionHere, everyoneIn, htmlRoom, USER_ROOM, userRoom } from "./broadcasts";
 import { ConnectionCount } from "./connections";
 import type { MessageWithHtml } from "./events";
 import { Fanout } from "./fanout";
@@ -79,6 +79,7 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
     activity.posted(message);
   });
   io.on("messageChanged", (message) => feeds.receive(message));
+  io.on("sessionEnded", (sessionId, userId) => endSessionHere(io, sessionId, userId));
   const broadcasts = createBroadcasts(io, feeds, activity, clustered, metrics);
 
   const marks = new InstanceMarks(state, crypto.randomUUID());
