@@ -151,7 +151,7 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
   }
 
   function disconnected(this: ChatSocket): void {
-    deps.connections.closed(this.id).catch(() => {}); // the mark expires by itself
+    deps.connections.closed(this.data.principal.userId, this.id).catch(() => {}); // the mark expires by itself
   }
 
   const sockets = io.of("/").sockets;

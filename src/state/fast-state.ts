@@ -34,7 +34,7 @@ export interface FastState {
 
 export class MemoryState implements FastState {
   private readonly values = new Map<string, { value: string; until: number }>();
-  private readonly sets = new Map<string, Map<string, number>>();
+  private readonly sets = new Map<string, Members>();
   private readonly windows = new Map<string, { count: number; until: number }>();
   private readonly uses = new Map<string, { id: string; until: number }[]>();
 
@@ -86,21 +86,42 @@ export class MemoryState implements FastState {
 
   async markPresent(marks: { set: string; member: string; until: number }[]) {
     for (const { set, member, until } of marks) {
-      if (!this.sets.has(set)) this.sets.set(set, new Map());
-      this.sets.get(set)!.set(member, until);
+      const members = this.sets.get(set);
+      if (members === undefined) this.sets.set(set, { member, until });
+      else if (members instanceof Map) members.set(member, until);
+      else if (members.member === member) members.until = until;
+      else
+        this.sets.set(
+          set,
+          new Map([
+            [members.member, members.until],
+            [member, until],
+          ]),
+        );
     }
   }
 
   async markAbsent(set: string, member: string) {
-    this.sets.get(set)?.delete(member);
-    if (this.sets.get(set)?.size === 0) this.sets.delete(set);
+    const members = this.sets.get(set);
+    if (members instanceof Map) {
+      members.delete(member);
+      if (members.size === 0) this.sets.delete(set);
+    } else if (members?.member === member) this.sets.delete(set);
   }
 
   async present(set: string) {
     const now = Date.now();
-    return [...(this.sets.get(set) ?? [])].filter(([, until]) => until > now).map(([member]) => member);
+    const members = this.sets.get(set);
+    const marks = members === undefined ? [] : members instanceof Map ? [...members] : [[members.member, members.until] as const];
+    return marks.filter(([, until]) => until > now).map(([member]) => member);
   }
 }
+
+/**
+ * A set's members, each with until when it is marked: a lone member as a pair, more in a Map.
+ * Most sets hold one (a person's connections): a Map each cost about 260 bytes.
+ */
+type Members = { member: string; until: number } | Map<string, number>;
 
 /** A set lives at most this long after its last mark, so abandoned ones do not pile up. */
 const SET_LIFETIME_MS = 10 * 60_000;
