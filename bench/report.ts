@@ -166,7 +166,7 @@ ${unreadSection(results)}
 - The generator (bench/load/worker.ts, 2 processes) speaks Engine.IO v4 / Socket.IO v5 over Bun's WebSocket and reads only
   \`seq\` and \`clientId\` out of each \`newMessage\` frame (in mixed also \`rev\`, from \`messageUpdated\` frames too).
   Every client connects and joins at once (the connect storm); idle memory is the server's RSS growth
-  (/proc/PID/status) from before the connects to 3 s after (10 s in connect-storm), per connection; it includes what
+  (/proc/PID/status) from before the connects to 3 s after (30 s in connect-storm, once Bun's idle collection has run), per connection; it includes what
   the connect storm itself allocated and the allocator kept.
 - Senders put their send time in the clientId; receivers subtract it from their own clock (performance.timeOrigin +
   performance.now(), one machine). Throughput senders keep 4 messages waiting for their acknowledgement each; light-load
