@@ -28,26 +28,25 @@ export function forgetHandshakeRequests(engine: Engine): void {
   });
 }
 
+type Handshake = Socket["handshake"];
+
 /** Put in the place of what a connected socket's handshake no longer needs: frozen, as every socket shares it. */
 const NOTHING = Object.freeze({}) as Record<string, never>;
+/** The handshake of every connected socket. */
+const SPENT_HANDSHAKE: Handshake = Object.freeze({ headers: NOTHING, time: "", address: "", xdomain: false, secure: false, issued: 0, url: "", query: NOTHING, auth: NOTHING });
 /** The engine's record of the request, for every connected socket (Socket.IO's `socket.request`). */
 const SPENT_REQUEST = Object.freeze({ url: "", headers: NOTHING, _query: NOTHING, connection: Object.freeze({ encrypted: false }) });
 
 /**
- * Once the gateway has authenticated a socket, its handshake's headers (the token may be in
- * their cookie or Authorization), query, auth payload, URL and date string are never read
- * again: ChatLoop reads them only in the gateway's middleware, and Socket.IO only to build the
- * handshake and to send it to another instance that asks for fetchSockets(), which ChatLoop
- * never calls. They are replaced with shared empty values, and the engine's record of the
- * request (the same headers and query) with one shared record: about 700 bytes of heap per
- * connection from a Bun client (bench/heap.ts), more from a browser, whose headers are more.
+ * Once the gateway has authenticated a socket, its handshake (headers, where the token may be
+ * in the cookie or Authorization; query; auth payload; URL; date string) is never read again:
+ * ChatLoop reads it only in the gateway's middleware, and Socket.IO only builds it and sends it
+ * to another instance that asks for fetchSockets(), which ChatLoop never calls. It is replaced
+ * with one shared, empty handshake, and the engine's record of the request (the same headers
+ * and query) with one shared record: about 800 bytes of heap per connection from a Bun client
+ * (bench/heap.ts), more from a browser, whose headers are more.
  */
 export function spendHandshake(socket: Socket): void {
-  const { handshake } = socket;
-  handshake.headers = NOTHING;
-  handshake.query = NOTHING;
-  handshake.auth = NOTHING;
-  handshake.url = "";
-  handshake.time = "";
+  (socket as { handshake: Handshake }).handshake = SPENT_HANDSHAKE;
   (socket.conn as unknown as { request: typeof SPENT_REQUEST }).request = SPENT_REQUEST;
 }
