@@ -11,28 +11,44 @@ import { type Packet, Parser } from "@socket.io/bun-engine/dist/parser";
 import type { Namespace, Socket } from "socket.io";
 import { chatRoomOf } from "./broadcasts";
 
-/** Bun's WebSocket as @socket.io/bun-engine opens it: its data is the engine transport. */
-export type EngineWebSocket = Bun.ServerWebSocket<{ transport: object }>;
+/**
+ * Bun's WebSocket as @socket.io/bun-engine opens it: its data is the engine transport, to
+ * which ChatLoop adds the socket's own topic.
+ */
+export type EngineWebSocket = Bun.ServerWebSocket<{ transport: object; topic?: string }>;
 
 const topicOf = (room: string) => `room:${room}`;
 
-/** The engine's WebSocket transport: what it writes, packet by packet. */
+/** The engine's WebSocket transport: what it writes, packet by packet, and where. */
 interface EngineTransport {
   send(packets: Packet[]): void;
+  /** Its WebSocket, set by the engine as it opens (private in the engine's types). */
+  socket?: EngineWebSocket;
 }
 
 export class Fanout {
-  /** Engine transport -> its WebSocket, from Bun's `open`. */
-  private readonly websockets = new WeakMap<object, EngineWebSocket>();
   /** Per chat room, its sockets that Bun's topic cannot reach (long-polling ones). */
   private readonly fallback = new Map<string, Set<string>>();
   private sockets = 0;
+  /**
+   * The engine transport's `send` for every WebSocket, called as its method: one function for
+   * all of them rather than a closure (and its scope) each.
+   */
+  private readonly sendThroughOwnTopic: (this: EngineTransport, packets: Packet[]) => void;
 
   constructor(
     private readonly nsp: Namespace,
     /** Bun's `server.publish`; bound late, since the server starts after the realtime side. */
     private readonly publish: (topic: string, frame: string) => void,
   ) {
+    this.sendThroughOwnTopic = function (packets) {
+      const ws = this.socket!;
+      for (const packet of packets) {
+        const frame = Parser.encodePacket(packet, true);
+        if (typeof frame === "string") publish(ws.data.topic!, frame);
+        else ws.send(frame);
+      }
+    };
     nsp.adapter.on("join-room", (room: string, id: string) => this.joined(room, id));
     nsp.adapter.on("leave-room", (room: string, id: string) => this.left(room, id));
     nsp.on("connection", (socket: Socket) => {
@@ -42,22 +58,14 @@ export class Fanout {
 
   /** Call from Bun's websocket `open`, before the engine's own handler. */
   opened(ws: EngineWebSocket): void {
-    const transport = ws.data.transport as EngineTransport;
-    this.websockets.set(transport, ws);
     // Everything else the engine writes to this socket (acknowledgements, replies, pings) goes
     // through a topic of its own too: Bun then writes what waits for a socket in one go at the
     // end of the turn, room frames included, instead of a system call per frame. This takes
     // over the transport's `send(packets)`, where @socket.io/bun-engine (pinned) writes every
     // packet; every socket test goes through it.
-    const own = `socket:${++this.sockets}`;
-    ws.subscribe(own);
-    transport.send = (packets) => {
-      for (const packet of packets) {
-        const frame = Parser.encodePacket(packet, true);
-        if (typeof frame === "string") this.publish(own, frame);
-        else ws.send(frame);
-      }
-    };
+    ws.data.topic = `socket:${++this.sockets}`;
+    ws.subscribe(ws.data.topic);
+    (ws.data.transport as EngineTransport).send = this.sendThroughOwnTopic;
   }
 
   /** Emits `event` to every local socket in `room`, encoded once; returns how many went the long-polling way. */
@@ -70,9 +78,9 @@ export class Fanout {
     return polling.size;
   }
 
+  /** The socket's WebSocket, once it is on one (a long-polling transport has none). */
   private websocketOf(id: string): EngineWebSocket | undefined {
-    const transport = this.nsp.sockets.get(id)?.conn.transport;
-    return transport && this.websockets.get(transport);
+    return (this.nsp.sockets.get(id)?.conn.transport as EngineTransport | undefined)?.socket;
   }
 
   private joined(room: string, id: string): void {
