@@ -164,6 +164,10 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
       },
       backpressureLimit: slowConsumerLimitBytes(config.maxMessageLength),
       closeOnBackpressureLimit: true,
+      // Off, as by default, and said aloud (test/idle-connections.test.ts): the frames are small
+      // JSON, and compression costs CPU on every frame and, with context takeover, zlib state
+      // kept for every connection.
+      perMessageDeflate: false,
     },
     async fetch(incoming, server) {
       const request = withParsableUrl(incoming);

@@ -4,6 +4,7 @@
 import { heapStats } from "bun:jsc";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { type ChatSocket, closeSockets, connect, type Person, people, startServer, stopServer, type TestServer } from "./harness";
+import { closeRawSockets, rawEngineSocket } from "./raw-engine-socket";
 
 let server: TestServer;
 let alice: Person;
@@ -14,6 +15,7 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   closeSockets();
+  closeRawSockets();
   for (let waited = 0; engineClients() > 0 && waited < 5000; waited += 10) await Bun.sleep(10);
 });
 afterAll(() => stopServer(server));
@@ -57,6 +59,11 @@ describe("an idle connection", () => {
     expect({ headers, query, auth, url, time }).toEqual({ headers: {}, query: {}, auth: {}, url: "", time: "" });
     expect(socket!.request.headers).toEqual({});
     expect(socket!.data.principal.userId).toBe(alice.id);
+  });
+
+  test("is not compressed: the server declines the client's offer of permessage-deflate", async () => {
+    const { ws } = await rawEngineSocket(server.base); // Bun's WebSocket offers it
+    expect(ws.extensions).toBe("");
   });
 
   test("is forgotten by the engine once it closes", async () => {
