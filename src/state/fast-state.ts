@@ -34,6 +34,8 @@ export interface FastState {
 
 export class MemoryState implements FastState {
   private readonly values = new Map<string, { value: string; until: number }>();
+  /** The size at which `values` is next swept of what has expired. */
+  private sweepValuesAt = SWEEP_FROM;
   private readonly sets = new Map<string, Members>();
   private readonly windows = new Map<string, { count: number; until: number }>();
   private readonly uses = new Map<string, { id: string; until: number }[]>();
@@ -81,7 +83,15 @@ export class MemoryState implements FastState {
   }
 
   async set(key: string, value: string, ttlMs: number) {
-    this.values.set(key, { value, until: Date.now() + ttlMs });
+    const now = Date.now();
+    // An expired value is otherwise dropped only when read again: a session cached once, or a
+    // revocation mark, would stay for good. Swept whenever the map has doubled since the last
+    // sweep, so that a sweep's cost is spread over the sets that grew it.
+    if (this.values.size >= this.sweepValuesAt) {
+      for (const [k, entry] of this.values) if (entry.until <= now) this.values.delete(k);
+      this.sweepValuesAt = Math.max(SWEEP_FROM, 2 * this.values.size);
+    }
+    this.values.set(key, { value, until: now + ttlMs });
   }
 
   async markPresent(marks: { set: string; member: string; until: number }[]) {
@@ -122,6 +132,9 @@ export class MemoryState implements FastState {
  * Most sets hold one (a person's connections): a Map each cost about 260 bytes.
  */
 type Members = { member: string; until: number } | Map<string, number>;
+
+/** Below this many values, expired ones wait to be read again. */
+const SWEEP_FROM = 10_000;
 
 /** A set lives at most this long after its last mark, so abandoned ones do not pile up. */
 const SET_LIFETIME_MS = 10 * 60_000;
