@@ -2,6 +2,7 @@
 // to JSON sockets as they are and to browser sockets with their fragment, rendered once; the
 // broadcasts the domain reports to; presence; and, when clustered, reconciliation with the log.
 
+import { randomBytes } from "node:crypto";
 import type { Sql } from "../db/sql";
 import { log } from "../log";
 import { listChanges, loadChanges, loadMessages } from "../messages/log";
@@ -82,7 +83,9 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
   io.on("sessionEnded", (sessionId, userId) => endSessionHere(io, sessionId, userId));
   const broadcasts = createBroadcasts(io, feeds, activity, clustered, metrics);
 
-  const marks = new InstanceMarks(state, crypto.randomUUID());
+  // 96 random bits, as 16 characters rather than a UUID's 36: every mark (a connection, a person
+  // present in a room) carries it, in this process's memory or in Redis.
+  const marks = new InstanceMarks(state, randomBytes(12).toString("base64url"));
   const connections = new ConnectionCount(marks, maxConnectionsPerUser);
   const announcer = presenceAnnouncer((changes) => io.to(everyoneIn(changes.roomId)).emit("presence", changes));
   const presence = new Presence(marks, announcer.changed);
