@@ -88,7 +88,14 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
   const marks = new InstanceMarks(state, randomBytes(12).toString("base64url"));
   const connections = new ConnectionCount(marks, maxConnectionsPerUser);
   const announcer = presenceAnnouncer((changes) => io.to(everyoneIn(changes.roomId)).emit("presence", changes));
-  const presence = new Presence(marks, announcer.changed);
+  // Socket.IO's rooms as they are when it says a socket joined or left one: each of the user's
+  // sockets is in the user's room (joined before any chat room, left before them on disconnect).
+  const otherSocketHere = (roomId: string, userId: string, socketId: string) => {
+    const rooms = everyoneIn(roomId).map((room) => nsp.adapter.rooms.get(room));
+    for (const id of nsp.adapter.rooms.get(userRoom(userId)) ?? []) if (id !== socketId && rooms.some((sockets) => sockets?.has(id))) return true;
+    return false;
+  };
+  const presence = new Presence(marks, announcer.changed, otherSocketHere);
   let stopping = false;
   const track = (change: "joined" | "left") => (room: string, socketId: string) => {
     // A stopping instance announces nothing: its sockets leave as it closes Redis, and its
@@ -96,7 +103,7 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
     if (stopping) return;
     const roomId = chatRoomOf(room);
     const userId = nsp.sockets.get(socketId)?.data.principal?.userId;
-    if (roomId && userId) presence[change](roomId, userId).catch(warn("presence_failed"));
+    if (roomId && userId) presence[change](roomId, userId, socketId).catch(warn("presence_failed"));
   };
   nsp.adapter.on("join-room", track("joined"));
   nsp.adapter.on("leave-room", track("left"));
