@@ -181,7 +181,7 @@ ${unreadSection(results)}
 
 - The generator has a floor. 1,000 receivers in two processes take a few milliseconds to read one message's fan-out,
   so light-load latencies below about 4 ms cannot be seen (raw Bun's p50 is mostly this floor), and the connect storm
-  of the references (about 1.2 s for 5,000) is the generator's own connect speed.
+  of the references (about 1.4 s for raw Bun and 1.8 s for plain Socket.IO at 10,000) is mostly the generator's own connect speed.
 - Raw Bun pub/sub outruns the generator: in one-room its generator keeps more than one of the two cores busy, so raw
   Bun's deliveries/s is a lower bound and ChatLoop's ratio to it an upper bound. Against ChatLoop and plain Socket.IO the
   generator is below one core (see "generator cores busy"), but it shares the two cores with them.
