@@ -13,7 +13,7 @@ const PANELS: Panel[] = [
   { title: "One room of 1,000, 10 senders: deliveries/s", scenario: "one-room", metric: "deliveriesPerSecond", unit: "/s" },
   { title: "1,000 rooms of 5: deliveries/s", scenario: "small-rooms", metric: "deliveriesPerSecond", unit: "/s" },
   { title: "Light load (20 msg/s to 1,000): p99 latency", scenario: "light-load", metric: "p99ms", unit: " ms" },
-  { title: "Connect storm of 5,000: time to all joined", scenario: "connect-storm", metric: "connectAllMs", unit: " ms" },
+  { title: "Connect storm of 10,000: time to all joined", scenario: "connect-storm", metric: "connectAllMs", unit: " ms" },
   { title: "Idle memory per joined connection", scenario: "connect-storm", metric: "idleKiBPerConnection", unit: " KiB" },
 ];
 const TARGETS = [

@@ -183,7 +183,7 @@ ${findings.trim()}
 - The generator (bench/load/worker.ts, 2 processes) speaks Engine.IO v4 / Socket.IO v5 over Bun's WebSocket and reads only
   \`seq\` and \`clientId\` out of each \`newMessage\` frame (in mixed also \`rev\`, from \`messageUpdated\` frames too).
   Every client connects and joins at once (the connect storm); idle memory is the server's RSS growth
-  (/proc/PID/status) from before the connects to 3 s after (10 s in connect-storm), per connection; it includes what
+  (/proc/PID/status) from before the connects to 3 s after (30 s in connect-storm, once Bun's idle collection has run), per connection; it includes what
   the connect storm itself allocated and the allocator kept.
 - Senders put their send time in the clientId; receivers subtract it from their own clock (performance.timeOrigin +
   performance.now(), one machine). Throughput senders keep 4 messages waiting for their acknowledgement each, or 1 in
@@ -200,7 +200,7 @@ ${findings.trim()}
 
 - The generator has a floor. 1,000 receivers in two processes take a few milliseconds to read one message's fan-out,
   so light-load latencies below about 4 ms cannot be seen (raw Bun's p50 is mostly this floor), and the connect storm
-  of the references (about 1.2 s for 5,000) is the generator's own connect speed.
+  of the references (about 1.4 s for raw Bun and 1.8 s for plain Socket.IO at 10,000) is mostly the generator's own connect speed.
 - Raw Bun pub/sub outruns the generator: in one-room its generator keeps more than one of the two cores busy, so raw
   Bun's deliveries/s is a lower bound and ChatLoop's ratio to it an upper bound. Against ChatLoop and plain Socket.IO the
   generator is below one core (see "generator cores busy"), but it shares the two cores with them.

@@ -26,8 +26,8 @@ export interface Broadcasts {
   readMoved(read: Unread & { userId: string }, alsoTo: string[]): void;
   /** A room's settings changed (renamed, new topic, archived): every socket of these users, everywhere, hears it. */
   roomChanged(room: Room, userIds: string[]): void;
-  /** The session was revoked: its sockets are disconnected everywhere. */
-  sessionEnded(sessionId: string): void;
+  /** The session, of `userId`, was revoked: its sockets are disconnected everywhere. */
+  sessionEnded(sessionId: string, userId: string): void;
 }
 
 /**

@@ -34,6 +34,7 @@ import { PushDispatcher } from "./push/dispatcher";
 import type { ChatServer } from "./realtime/broadcasts";
 import type { MessageWithHtml } from "./realtime/events";
 import { attachGateway } from "./realtime/gateway";
+import { forgetHandshakeRequests } from "./realtime/idle-connections";
 import { answerOversizeFrames, frameReadLimitBytes } from "./realtime/oversize-frames";
 import { capPollingResponses } from "./realtime/polling";
 import { startRealtime } from "./realtime/realtime";
@@ -72,6 +73,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   const frameReadLimit = frameReadLimitBytes(config.maxBodyBytes);
   const engine = new Engine({ path: SOCKET_PATH, maxHttpBufferSize: frameReadLimit, allowRequest: refuseCrossSiteCookie });
   io.bind(engine);
+  forgetHandshakeRequests(engine);
   capPollingResponses(engine);
   answerOversizeFrames(engine, config.maxBodyBytes);
 
@@ -162,6 +164,10 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
       },
       backpressureLimit: slowConsumerLimitBytes(config.maxMessageLength),
       closeOnBackpressureLimit: true,
+      // Off, as by default, and said aloud (test/idle-connections.test.ts): the frames are small
+      // JSON, and compression costs CPU on every frame and, with context takeover, zlib state
+      // kept for every connection.
+      perMessageDeflate: false,
     },
     async fetch(incoming, server) {
       const request = withParsableUrl(incoming);

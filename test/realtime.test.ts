@@ -1,7 +1,24 @@
 // The Socket.IO contract, seen by real clients: what a SECOND client receives matters most.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { io as connectSocket } from "socket.io-client";
 import type { Message } from "../src/messages/schemas";
-import { api, closeSockets, connect, createRoom, flush, inbox, next, nextPresenceOf, onPresence, type Person, people, startServer, stopServer, type TestServer } from "./harness";
+import {
+  api,
+  type ChatSocket,
+  closeSockets,
+  connect,
+  createRoom,
+  flush,
+  inbox,
+  next,
+  nextPresenceOf,
+  onPresence,
+  type Person,
+  people,
+  startServer,
+  stopServer,
+  type TestServer,
+} from "./harness";
 
 let server: TestServer;
 let alice: Person, bob: Person, mallory: Person;
@@ -291,6 +308,36 @@ describe("presence", () => {
       { userId: alice.id, online: true },
       { userId: alice.id, online: false },
     ]);
+  });
+
+  test("a member's JSON and browser sockets count together, and a socket outside the room not at all", async () => {
+    const room = await createRoom(server, alice, "two formats");
+    await api(server, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    const watcher = await connect(server, bob.token);
+    await watcher.emitWithAck("joinRoom", { roomId: room.id });
+    const seen: boolean[] = [];
+    onPresence(watcher, ({ userId, online }) => userId === alice.id && seen.push(online));
+
+    const browser: ChatSocket = connectSocket(server.base, { auth: { token: alice.token, format: "html" }, transports: ["websocket"], reconnection: false, forceNew: true });
+    const [json, elsewhere] = [await connect(server, alice.token), await connect(server, alice.token)];
+    const online = nextPresenceOf(watcher, alice);
+    await json.emitWithAck("joinRoom", { roomId: room.id });
+    expect(await online).toEqual({ roomId: room.id, userId: alice.id, online: true });
+    await browser.emitWithAck("joinRoom", { roomId: room.id });
+
+    const open = server.io.of("/").sockets.size;
+    json.close();
+    while (server.io.of("/").sockets.size >= open) await Bun.sleep(5);
+    await Bun.sleep(400); // longer than presence changes are gathered for (250 ms)
+    await flush(watcher);
+    expect(seen).toEqual([true]); // her browser socket is still in the room
+
+    const offline = nextPresenceOf(watcher, alice);
+    browser.close(); // her last socket in the room: the one elsewhere does not keep her here
+    expect(await offline).toEqual({ roomId: room.id, userId: alice.id, online: false });
+    await flush(watcher);
+    expect(seen).toEqual([true, false]);
+    expect(elsewhere.connected).toBe(true);
   });
 
   test("a socket's own connection is no room: presence speaks only of chat rooms", async () => {

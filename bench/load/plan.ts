@@ -55,6 +55,8 @@ export interface JoinReport {
   doneAt: number;
   failures: number;
   firstFailure?: string;
+  /** Connects and joins tried again after the server answered `unavailable`. */
+  retries: number;
 }
 
 export interface RunReport {

@@ -2,14 +2,21 @@
 // then sends its senders' share (with changes, also their edits and reactions, and everyone's
 // typing) and counts what every client receives. Driven by the orchestrator (bench/run.ts)
 // through JSON lines: the plan first, then commands.
-import type { LeanSocket } from "../client/lean-socket";
-import { connectAndJoin, postMessage, targets } from "../client/targets";
+import { LeanSocket } from "../client/lean-socket";
+import { joinRoom, postMessage, targets } from "../client/targets";
 import { ChangeMaker, typeAlong } from "./changes";
 import { LatencyHistogram, now } from "./latency";
 import type { ClientPlan, Command, JoinReport, RunReport, WorkerPlan } from "./plan";
 
 /** Logins in flight at once: the server's hashing, not the generator, should set the pace. */
 const LOGIN_CONCURRENCY = 32;
+/**
+ * A connect or join refused as `unavailable` (ChatLoop's database did not answer within its
+ * deadline: at 10,000 at once the queue for it can be longer) is tried again after 1 to 3 s, as
+ * the answer says and a client would, this many times in all; each retry is counted and reported.
+ */
+const CONNECT_TRIES = 4;
+const retryAfterMs = () => 1000 + Math.random() * 2000;
 
 const lines = console[Symbol.asyncIterator]();
 const read = async <T>() => JSON.parse((await lines.next()).value as string) as T;
@@ -45,11 +52,33 @@ async function logInAll() {
 
 async function connectAll(): Promise<JoinReport> {
   const startedAt = now();
-  const results = await Promise.allSettled(plan.clients.map((client, i) => connectAndJoin(target, plan.bases[client.server]!, auths[i] ?? {}, client.roomId)));
+  let retries = 0;
+  const tried = async <T>(attempt: () => Promise<T>): Promise<T> => {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (tries >= CONNECT_TRIES || !/\bunavailable\b/.test(String(error))) throw error;
+        retries++;
+        await Bun.sleep(retryAfterMs());
+      }
+    }
+  };
+  const connectAndJoin = async (client: ClientPlan, auth: Record<string, string>) => {
+    const socket = await tried(() => LeanSocket.open(target.wire(plan.bases[client.server]!), auth));
+    try {
+      await tried(() => joinRoom(socket, client.roomId));
+    } catch (error) {
+      socket.close(); // a failed client holds no connection
+      throw error;
+    }
+    return socket;
+  };
+  const results = await Promise.allSettled(plan.clients.map((client, i) => connectAndJoin(client, auths[i] ?? {})));
   const doneAt = now();
   const failed = results.filter((result) => result.status === "rejected");
   results.forEach((result, i) => (sockets[i] = result.status === "fulfilled" ? result.value : undefined));
-  return { event: "joined", startedAt, doneAt, failures: failed.length, firstFailure: failed[0] && String(failed[0].reason) };
+  return { event: "joined", startedAt, doneAt, failures: failed.length, firstFailure: failed[0] && String(failed[0].reason), retries };
 }
 
 async function run(): Promise<RunReport> {

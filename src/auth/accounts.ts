@@ -138,7 +138,7 @@ export async function endAllSessions(sessions: SessionEnding, userId: string, ch
       update sessions set revoked_at = now() where user_id = ${userId} and revoked_at is null returning id, expires_at`;
   });
   await Promise.all(ended.map((session) => markRevoked(sessions.state, session.id, session.expires_at)));
-  for (const session of ended) sessions.broadcasts.sessionEnded(session.id);
+  for (const session of ended) sessions.broadcasts.sessionEnded(session.id, userId);
 }
 
 /** Where sessions are checked: the signing key, the database, and the shared cache in front of it. */
@@ -211,14 +211,14 @@ async function touchApiToken(sql: Sql, sessionId: string): Promise<void> {
 }
 
 export function logout(sessions: SessionEnding, principal: Principal): Promise<void> {
-  return endSession(sessions, principal.sessionId, principal.expiresAt);
+  return endSession(sessions, principal.userId, principal.sessionId, principal.expiresAt);
 }
 
 /** Ends one session at once: its token is refused everywhere, and its live sockets are closed. */
-export async function endSession(sessions: SessionEnding, sessionId: string, expiresAt: Date | null): Promise<void> {
+export async function endSession(sessions: SessionEnding, userId: string, sessionId: string, expiresAt: Date | null): Promise<void> {
   await sessions.sql`update sessions set revoked_at = now() where id = ${sessionId} and revoked_at is null`;
   await markRevoked(sessions.state, sessionId, expiresAt);
-  sessions.broadcasts.sessionEnded(sessionId);
+  sessions.broadcasts.sessionEnded(sessionId, userId);
 }
 
 /** A revocation mark of a session that never expires lives this long: far past any cached copy of it. */

@@ -56,5 +56,5 @@ export async function revokeApiToken(sessions: SessionEnding, userId: string, to
     select id, expires_at from sessions
     where id = ${tokenId} and user_id = ${userId} and token_hash is not null and revoked_at is null`;
   if (!row) throw notFound("token_not_found", "no such token");
-  await endSession(sessions, row.id, row.expires_at);
+  await endSession(sessions, userId, row.id, row.expires_at);
 }

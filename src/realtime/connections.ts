@@ -13,9 +13,6 @@ export class TooManyConnections extends AppError {
 }
 
 export class ConnectionCount {
-  /** socketId -> userId, for this instance's sockets. */
-  private readonly local = new Map<string, string>();
-
   constructor(
     private readonly marks: InstanceMarks,
     private readonly max: number,
@@ -28,7 +25,6 @@ export class ConnectionCount {
   async open(userId: string, socketId: string): Promise<void> {
     const open = await this.marks.keys(setOf(userId)).catch(() => []);
     if (open.length >= this.max) throw new TooManyConnections(this.max);
-    this.local.set(socketId, userId);
     await this.marks.mark(setOf(userId), socketId).catch(() => {});
   }
 
@@ -42,10 +38,8 @@ export class ConnectionCount {
     return new Set(userIds.filter((_, i) => open[i]!.length > 0));
   }
 
-  async closed(socketId: string): Promise<void> {
-    const userId = this.local.get(socketId);
-    if (!userId) return;
-    this.local.delete(socketId);
+  /** Uncounts a socket that `open` counted (unmarking one it did not changes nothing). */
+  async closed(userId: string, socketId: string): Promise<void> {
     await this.marks.unmark(setOf(userId), socketId);
   }
 }

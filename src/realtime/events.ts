@@ -87,6 +87,7 @@ export interface ServerToClientEvents {
 export interface InterServerEvents {
   messagePosted(message: Message): void;
   messageChanged(message: Message): void;
+  sessionEnded(sessionId: string, userId: string): void;
 }
 
 /**

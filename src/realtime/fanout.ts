@@ -1,18 +1,22 @@
-// Fan-out of a room's events, and of each person's own (roomActivity), with Bun's native pub/sub. Socket.IO's broadcast encodes a
-// packet once but then walks the room's sockets in JavaScript, through Engine.IO, one write
-// each; here the frame is encoded once and handed to Bun once (`server.publish`), and Bun
-// writes it to every WebSocket subscribed to the room's topic. Long-polling sockets have no
-// WebSocket: they stay on Socket.IO's own path until they upgrade.
+// Fan-out of a room's events, and of each person's own (roomActivity), with Bun's native
+// pub/sub. Socket.IO's broadcast encodes a packet once but then walks the room's sockets in
+// JavaScript, through Engine.IO, one write each; here the frame is encoded once and handed to
+// Bun once (`server.publish`), and Bun writes it to every WebSocket subscribed to the topic.
+// Long-polling sockets have no WebSocket: they stay on Socket.IO's own path until they upgrade.
 //
 // Order is kept: Bun writes a socket's published and directly sent frames in the order
 // they were made, and a socket's Engine.IO buffer is empty whenever it is on a WebSocket
 // (that transport writes at once), so a published frame never overtakes an earlier packet.
+// Only an acknowledgement may overtake the turn's room frames (see `opened`).
 import { type Packet, Parser } from "@socket.io/bun-engine/dist/parser";
 import type { Namespace, Socket } from "socket.io";
 import { chatRoomOf, USER_ROOM } from "./broadcasts";
 
-/** Bun's WebSocket as @socket.io/bun-engine opens it: its data is the engine transport. */
-export type EngineWebSocket = Bun.ServerWebSocket<{ transport: object }>;
+/**
+ * Bun's WebSocket as @socket.io/bun-engine opens it: its data is the engine transport, to
+ * which ChatLoop adds the socket's own topic.
+ */
+export type EngineWebSocket = Bun.ServerWebSocket<{ transport: object; topic?: string }>;
 
 const topicOf = (room: string) => `room:${room}`;
 /** An Engine.IO message ("4") holding a Socket.IO acknowledgement ("3") of the main namespace. */
@@ -20,25 +24,43 @@ const isAcknowledgement = (frame: string) => frame.startsWith("43");
 /** The Socket.IO rooms that are Bun topics too: chat rooms and each person's own. */
 const published = (room: string) => chatRoomOf(room) !== undefined || room.startsWith(USER_ROOM);
 
-/** The engine's WebSocket transport: what it writes, packet by packet. */
+/** The engine's WebSocket transport: what it writes, packet by packet, and where. */
 interface EngineTransport {
   send(packets: Packet[]): void;
+  /** Its WebSocket, set by the engine as it opens (private in the engine's types). */
+  socket?: EngineWebSocket;
 }
 
 export class Fanout {
-  /** Engine transport -> its WebSocket, from Bun's `open`. */
-  private readonly websockets = new WeakMap<object, EngineWebSocket>();
   /** Per chat room, its sockets that Bun's topic cannot reach (long-polling ones). */
   private readonly fallback = new Map<string, Set<string>>();
   private sockets = 0;
   /** WebSockets with frames waiting in their own topic this turn: Bun writes them as the turn ends. */
   private readonly queued = new Set<EngineWebSocket>();
+  /**
+   * The engine transport's `send` for every WebSocket, called as its method: one function for
+   * all of them rather than a closure (and its scope) each.
+   */
+  private readonly sendThroughOwnTopic: (this: EngineTransport, packets: Packet[]) => void;
 
   constructor(
     private readonly nsp: Namespace,
     /** Bun's `server.publish`; bound late, since the server starts after the realtime side. */
     private readonly publish: (topic: string, frame: string) => void,
   ) {
+    const queued = this.queued;
+    this.sendThroughOwnTopic = function (packets) {
+      const ws = this.socket!;
+      for (const packet of packets) {
+        const frame = Parser.encodePacket(packet, true);
+        if (typeof frame !== "string" || (isAcknowledgement(frame) && !queued.has(ws))) ws.send(frame);
+        else {
+          publish(ws.data.topic!, frame);
+          if (queued.size === 0) setImmediate(() => queued.clear());
+          queued.add(ws);
+        }
+      }
+    };
     nsp.adapter.on("join-room", (room: string, id: string) => this.joined(room, id));
     nsp.adapter.on("leave-room", (room: string, id: string) => this.left(room, id));
     nsp.on("connection", (socket: Socket) => {
@@ -48,8 +70,6 @@ export class Fanout {
 
   /** Call from Bun's websocket `open`, before the engine's own handler. */
   opened(ws: EngineWebSocket): void {
-    const transport = ws.data.transport as EngineTransport;
-    this.websockets.set(transport, ws);
     // Everything else the engine writes to this socket (replies, pings) goes through a topic of
     // its own too: Bun then writes what waits for a socket in one go at the end of the turn, room
     // frames included, instead of a system call per frame. An acknowledgement is written at once
@@ -59,23 +79,9 @@ export class Fanout {
     // turn, its own message among them: an answer is no part of the room's order. This takes over
     // the transport's `send(packets)`, where @socket.io/bun-engine (pinned) writes every packet;
     // every socket test goes through it.
-    const own = `socket:${++this.sockets}`;
-    ws.subscribe(own);
-    transport.send = (packets) => {
-      for (const packet of packets) {
-        const frame = Parser.encodePacket(packet, true);
-        if (typeof frame !== "string" || (isAcknowledgement(frame) && !this.queued.has(ws))) ws.send(frame);
-        else {
-          this.publish(own, frame);
-          this.markQueued(ws);
-        }
-      }
-    };
-  }
-
-  private markQueued(ws: EngineWebSocket): void {
-    if (this.queued.size === 0) setImmediate(() => this.queued.clear());
-    this.queued.add(ws);
+    ws.data.topic = `socket:${++this.sockets}`;
+    ws.subscribe(ws.data.topic);
+    (ws.data.transport as EngineTransport).send = this.sendThroughOwnTopic;
   }
 
   /** Emits `event` to every local socket in `room`, encoded once; returns how many went the long-polling way. */
@@ -97,9 +103,9 @@ export class Fanout {
     return polling.length;
   }
 
+  /** The socket's WebSocket, once it is on one (a long-polling transport has none). */
   private websocketOf(id: string): EngineWebSocket | undefined {
-    const transport = this.nsp.sockets.get(id)?.conn.transport;
-    return transport && this.websockets.get(transport);
+    return (this.nsp.sockets.get(id)?.conn.transport as EngineTransport | undefined)?.socket;
   }
 
   private joined(room: string, id: string): void {

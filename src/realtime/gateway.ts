@@ -17,7 +17,7 @@ import { markRead } from "../rooms/reading";
 import { findVisibleRoom, joinRoom, leaveRoom } from "../rooms/rooms";
 import type { FastState } from "../state/fast-state";
 import { compileValidator } from "../validation";
-import { type ChatServer, everyoneIn, htmlRoom, type SocketData, sessionRoom, userRoom } from "./broadcasts";
+import { type ChatServer, everyoneIn, htmlRoom, type SocketData, userRoom } from "./broadcasts";
 import type { ConnectionCount } from "./connections";
 import {
   type ClientToServerEvents,
@@ -32,6 +32,8 @@ import {
   type ServerToClientEvents,
   TypingPayload,
 } from "./events";
+import { Expiries } from "./expiries";
+import { spendHandshake } from "./idle-connections";
 import { refuseOversize } from "./oversize-frames";
 import { type RoomFeeds, requireReplayable } from "./room-feeds";
 
@@ -76,8 +78,8 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
       if (!token) throw unauthorized("missing_token", "sign in first: pass auth: { token } in the handshake");
       socket.data.principal = await authenticate(deps, token);
       socket.data.wantsHtml = auth?.format === "html";
-      if (auth) delete auth.token; // done with: a connection need not keep its token
       await deps.connections.open(socket.data.principal.userId, socket.id);
+      spendHandshake(socket); // done with: a connection need not keep its token, nor its headers
       next();
     } catch (error) {
       const { message, code } = publicError(error);
@@ -149,26 +151,24 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
   }
 
   function disconnected(this: ChatSocket): void {
-    clearTimeout(this.data.expiry);
-    deps.connections.closed(this.id).catch(() => {}); // the mark expires by itself
+    deps.connections.closed(this.data.principal.userId, this.id).catch(() => {}); // the mark expires by itself
   }
+
+  const sockets = io.of("/").sockets;
+  const expiries = new Expiries({ expire: (id) => sockets.get(id)?.disconnect(true), isLive: (id) => sockets.has(id), liveCount: () => sockets.size });
 
   io.on("connection", (socket: ChatSocket) => {
     const { principal } = socket.data;
-    void socket.join([userRoom(principal.userId), sessionRoom(principal.sessionId)]);
+    // Its user's room: where everything for the person goes, and where its session is found when it ends.
+    void socket.join(userRoom(principal.userId));
     // A live socket lives no longer than the token that opened it, and no longer than a timer
-    // can wait (about 24 days; a longer delay would fire at once): its client then reconnects.
-    const lifetime = principal.expiresAt ? principal.expiresAt.getTime() - Date.now() : Infinity;
-    socket.data.expiry = setTimeout(expire, Math.min(lifetime, MAX_TIMER_MS), socket);
+    // can wait (about 24 days; see Expiries): its client then reconnects.
+    expiries.add(socket.id, principal.expiresAt ? principal.expiresAt.getTime() - Date.now() : Infinity);
     socket.on("disconnect", disconnected);
     for (const [event, listener] of Object.entries(events)) socket.on(event as keyof ClientToServerEvents, listener);
     socket.onAny(unknownEvent);
   });
 }
-
-const expire = (socket: ChatSocket) => socket.disconnect(true);
-/** setTimeout's longest delay: 2^31 - 1 ms. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 type Listener = (this: ChatSocket, ...args: unknown[]) => Promise<void>;
 

@@ -18,21 +18,21 @@ const MARKER = "$frameTooLarge";
 const EVENT_HEADER = /^2(\/[^,]*,)?(\d*)\["((?:[^"\\]|\\.){0,100})"/;
 
 export function answerOversizeFrames(engine: Engine, maxFrameBytes: number): void {
-  engine.on("connection", (socket) => {
-    // "packet" is heard before the engine hands the packet's data to Socket.IO.
-    socket.on("packet", (packet: Packet) => {
-      const { data } = packet;
-      // A UTF-16 unit is at most 3 bytes of UTF-8: most frames need no count.
-      if (packet.type !== "message" || typeof data !== "string" || data.length * 3 <= maxFrameBytes) return;
-      const bytes = Buffer.byteLength(data);
-      if (bytes <= maxFrameBytes) return;
-      const header = EVENT_HEADER.exec(data);
-      if (!header) return; // not an event (a binary one's attachments follow): the read limit bounds it
-      const [, nsp = "", ackId, escapedName] = header;
-      const event = JSON.parse(`"${escapedName}"`) as string;
-      packet.data = `2${nsp}${ackId}${JSON.stringify([event, { [MARKER]: bytes }])}`;
-    });
-  });
+  // One listener for every socket (it needs nothing of the socket's own): a closure each would cost every idle connection.
+  const replaceOversize = (packet: Packet) => {
+    const { data } = packet;
+    // A UTF-16 unit is at most 3 bytes of UTF-8: most frames need no count.
+    if (packet.type !== "message" || typeof data !== "string" || data.length * 3 <= maxFrameBytes) return;
+    const bytes = Buffer.byteLength(data);
+    if (bytes <= maxFrameBytes) return;
+    const header = EVENT_HEADER.exec(data);
+    if (!header) return; // not an event (a binary one's attachments follow): the read limit bounds it
+    const [, nsp = "", ackId, escapedName] = header;
+    const event = JSON.parse(`"${escapedName}"`) as string;
+    packet.data = `2${nsp}${ackId}${JSON.stringify([event, { [MARKER]: bytes }])}`;
+  };
+  // "packet" is heard before the engine hands the packet's data to Socket.IO.
+  engine.on("connection", (socket) => socket.on("packet", replaceOversize));
 }
 
 /** Refuses an event whose frame was too large to read (its payload is the marker). */

@@ -2,6 +2,7 @@
 // to JSON sockets as they are and to browser sockets with their fragment, rendered once; the
 // broadcasts the domain reports to; presence; and, when clustered, reconciliation with the log.
 
+import { randomBytes } from "node:crypto";
 import type { Sql } from "../db/sql";
 import { log } from "../log";
 import { listChanges, loadChanges, loadMessages } from "../messages/log";
@@ -12,7 +13,7 @@ import { standings } from "../rooms/unread";
 import type { FastState } from "../state/fast-state";
 import { InstanceMarks, MARKS_HEARTBEAT_MS } from "../state/instance-marks";
 import { RoomActivity } from "./activity";
-import { type ChatServer, chatRoomOf, createBroadcasts, everyoneIn, htmlRoom, USER_ROOM, userRoom } from "./broadcasts";
+import { type ChatServer, chatRoomOf, createBroadcasts, endSessionHere, everyoneIn, htmlRoom, USER_ROOM, userRoom } from "./broadcasts";
 import { ConnectionCount } from "./connections";
 import type { MessageWithHtml } from "./events";
 import { Fanout } from "./fanout";
@@ -79,12 +80,22 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
     activity.posted(message);
   });
   io.on("messageChanged", (message) => feeds.receive(message));
+  io.on("sessionEnded", (sessionId, userId) => endSessionHere(io, sessionId, userId));
   const broadcasts = createBroadcasts(io, feeds, activity, clustered, metrics);
 
-  const marks = new InstanceMarks(state, crypto.randomUUID());
+  // 96 random bits, as 16 characters rather than a UUID's 36: every mark (a connection, a person
+  // present in a room) carries it, in this process's memory or in Redis.
+  const marks = new InstanceMarks(state, randomBytes(12).toString("base64url"));
   const connections = new ConnectionCount(marks, maxConnectionsPerUser);
   const announcer = presenceAnnouncer((changes) => io.to(everyoneIn(changes.roomId)).emit("presence", changes));
-  const presence = new Presence(marks, announcer.changed);
+  // Socket.IO's rooms as they are when it says a socket joined or left one: each of the user's
+  // sockets is in the user's room (joined before any chat room, left before them on disconnect).
+  const otherSocketHere = (roomId: string, userId: string, socketId: string) => {
+    const rooms = everyoneIn(roomId).map((room) => nsp.adapter.rooms.get(room));
+    for (const id of nsp.adapter.rooms.get(userRoom(userId)) ?? []) if (id !== socketId && rooms.some((sockets) => sockets?.has(id))) return true;
+    return false;
+  };
+  const presence = new Presence(marks, announcer.changed, otherSocketHere);
   let stopping = false;
   const track = (change: "joined" | "left") => (room: string, socketId: string) => {
     // A stopping instance announces nothing: its sockets leave as it closes Redis, and its
@@ -92,7 +103,7 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
     if (stopping) return;
     const roomId = chatRoomOf(room);
     const userId = nsp.sockets.get(socketId)?.data.principal?.userId;
-    if (roomId && userId) presence[change](roomId, userId).catch(warn("presence_failed"));
+    if (roomId && userId) presence[change](roomId, userId, socketId).catch(warn("presence_failed"));
   };
   nsp.adapter.on("join-room", track("joined"));
   nsp.adapter.on("leave-room", track("left"));

@@ -48,7 +48,9 @@ function sweepGrown<V>(map: Map<string, V>, at: number, ended: (value: V) => boo
 
 export class MemoryState implements FastState {
   private readonly values = new Map<string, { value: string; until: number }>();
-  private readonly sets = new Map<string, Map<string, number>>();
+  /** The size at which `values` is next swept of what has expired. */
+  private sweepValuesAt = SWEEP_FROM;
+  private readonly sets = new Map<string, Members>();
   private readonly windows = new Map<string, { count: number; until: number }>();
   private readonly uses = new Map<string, { id: string; until: number }[]>();
   /** Names each use, for forgetUse: unique within this process, which is where they live. */
@@ -104,26 +106,58 @@ export class MemoryState implements FastState {
   }
 
   async set(key: string, value: string, ttlMs: number) {
-    this.values.set(key, { value, until: Date.now() + ttlMs });
+    const now = Date.now();
+    // An expired value is otherwise dropped only when read again: a session cached once, or a
+    // revocation mark, would stay for good. Swept whenever the map has doubled since the last
+    // sweep, so that a sweep's cost is spread over the sets that grew it.
+    if (this.values.size >= this.sweepValuesAt) {
+      for (const [k, entry] of this.values) if (entry.until <= now) this.values.delete(k);
+      this.sweepValuesAt = Math.max(SWEEP_FROM, 2 * this.values.size);
+    }
+    this.values.set(key, { value, until: now + ttlMs });
   }
 
   async markPresent(marks: { set: string; member: string; until: number }[]) {
     for (const { set, member, until } of marks) {
-      if (!this.sets.has(set)) this.sets.set(set, new Map());
-      this.sets.get(set)!.set(member, until);
+      const members = this.sets.get(set);
+      if (members === undefined) this.sets.set(set, { member, until });
+      else if (members instanceof Map) members.set(member, until);
+      else if (members.member === member) members.until = until;
+      else
+        this.sets.set(
+          set,
+          new Map([
+            [members.member, members.until],
+            [member, until],
+          ]),
+        );
     }
   }
 
   async markAbsent(set: string, member: string) {
-    this.sets.get(set)?.delete(member);
-    if (this.sets.get(set)?.size === 0) this.sets.delete(set);
+    const members = this.sets.get(set);
+    if (members instanceof Map) {
+      members.delete(member);
+      if (members.size === 0) this.sets.delete(set);
+    } else if (members?.member === member) this.sets.delete(set);
   }
 
   async present(set: string) {
     const now = Date.now();
-    return [...(this.sets.get(set) ?? [])].filter(([, until]) => until > now).map(([member]) => member);
+    const members = this.sets.get(set);
+    const marks = members === undefined ? [] : members instanceof Map ? [...members] : [[members.member, members.until] as const];
+    return marks.filter(([, until]) => until > now).map(([member]) => member);
   }
 }
+
+/**
+ * A set's members, each with until when it is marked: a lone member as a pair, more in a Map.
+ * Most sets hold one (a person's connections): a Map each cost about 260 bytes.
+ */
+type Members = { member: string; until: number } | Map<string, number>;
+
+/** Below this many values, expired ones wait to be read again. */
+const SWEEP_FROM = 10_000;
 
 /** A set lives at most this long after its last mark, so abandoned ones do not pile up. */
 const SET_LIFETIME_MS = 10 * 60_000;

@@ -9,8 +9,11 @@ const MARK_TTL_MS = 30_000;
 export const MARKS_HEARTBEAT_MS = MARK_TTL_MS / 3;
 
 export class InstanceMarks {
-  /** set -> the keys this instance has marked in it. */
-  private readonly held = new Map<string, Set<string>>();
+  /**
+   * set -> the keys this instance has marked in it: a lone key as itself, more in a Set. Most
+   * sets hold one (a person's connections, on one instance): a Set each cost about 260 bytes.
+   */
+  private readonly held = new Map<string, string | Set<string>>();
 
   constructor(
     private readonly state: FastState,
@@ -18,15 +21,21 @@ export class InstanceMarks {
   ) {}
 
   async mark(set: string, key: string): Promise<void> {
-    let keys = this.held.get(set);
-    if (!keys) this.held.set(set, (keys = new Set()));
-    keys.add(key);
+    const keys = this.held.get(set);
+    if (keys === undefined) this.held.set(set, key);
+    else if (typeof keys !== "string") keys.add(key);
+    else if (keys !== key) this.held.set(set, new Set([keys, key]));
     await this.state.markPresent([{ set, member: this.member(key), until: Date.now() + MARK_TTL_MS }]);
   }
 
   async unmark(set: string, key: string): Promise<void> {
     const keys = this.held.get(set);
-    if (keys?.delete(key) && keys.size === 0) this.held.delete(set);
+    if (keys === key) this.held.delete(set);
+    else if (typeof keys === "object" && keys.delete(key) && keys.size <= 1) {
+      const [last] = keys;
+      if (last === undefined) this.held.delete(set);
+      else this.held.set(set, last);
+    }
     await this.state.markAbsent(set, this.member(key));
   }
 
@@ -38,7 +47,9 @@ export class InstanceMarks {
   /** Renews every mark this instance holds. */
   renew(): Promise<void> {
     const until = Date.now() + MARK_TTL_MS;
-    return this.state.markPresent([...this.held].flatMap(([set, keys]) => [...keys].map((key) => ({ set, member: this.member(key), until }))));
+    return this.state.markPresent(
+      [...this.held].flatMap(([set, keys]) => (typeof keys === "string" ? [keys] : [...keys]).map((key) => ({ set, member: this.member(key), until }))),
+    );
   }
 
   private member(key: string): string {

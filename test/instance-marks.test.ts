@@ -1,0 +1,61 @@
+// Marks one instance holds in shared sets (src/state/instance-marks.ts), over the in-memory
+// fast state: a set of one key and a set of several behave the same, however they got there.
+import { describe, expect, test } from "bun:test";
+import { MemoryState } from "../src/state/fast-state";
+import { InstanceMarks } from "../src/state/instance-marks";
+
+const sorted = async (keys: Promise<string[]>) => (await keys).sort();
+
+describe("instance marks", () => {
+  test("a set's keys, from one to several and back to none; marking a key twice holds it once", async () => {
+    const marks = new InstanceMarks(new MemoryState(), "instance-a");
+    await marks.mark("s", "k1");
+    await marks.mark("s", "k1");
+    expect(await marks.keys("s")).toEqual(["k1"]);
+    await marks.mark("s", "k2");
+    await marks.mark("s", "k3");
+    expect(await sorted(marks.keys("s"))).toEqual(["k1", "k2", "k3"]);
+    await marks.unmark("s", "k2");
+    await marks.unmark("s", "k1");
+    expect(await marks.keys("s")).toEqual(["k3"]);
+    await marks.mark("s", "k4");
+    expect(await sorted(marks.keys("s"))).toEqual(["k3", "k4"]);
+    await marks.unmark("s", "k3");
+    await marks.unmark("s", "k4");
+    await marks.unmark("s", "never marked");
+    expect(await marks.keys("s")).toEqual([]);
+    await marks.renew();
+    expect(await marks.keys("s")).toEqual([]);
+  });
+
+  test("renewing keeps every held key, lone or not, and another instance's keys count too", async () => {
+    const state = new MemoryState();
+    const [a, b] = [new InstanceMarks(state, "a"), new InstanceMarks(state, "b")];
+    await a.mark("lone", "x");
+    await a.mark("many", "y");
+    await a.mark("many", "z");
+    await b.mark("lone", "w");
+    await a.renew();
+    expect(await sorted(a.keys("lone"))).toEqual(["w", "x"]);
+    expect(await sorted(a.keys("many"))).toEqual(["y", "z"]);
+    await b.unmark("lone", "w");
+    expect(await a.keys("lone")).toEqual(["x"]);
+  });
+
+  test("an expired mark is not present, alone in its set or among others", async () => {
+    const state = new MemoryState();
+    const past = Date.now() - 1;
+    await state.markPresent([{ set: "alone", member: "gone", until: past }]);
+    expect(await state.present("alone")).toEqual([]);
+    await state.markPresent([{ set: "alone", member: "gone", until: Date.now() + 60_000 }]);
+    expect(await state.present("alone")).toEqual(["gone"]);
+    await state.markPresent([
+      { set: "mixed", member: "old", until: past },
+      { set: "mixed", member: "new", until: Date.now() + 60_000 },
+    ]);
+    expect(await state.present("mixed")).toEqual(["new"]);
+    await state.markAbsent("mixed", "new");
+    await state.markAbsent("mixed", "old");
+    expect(await state.present("mixed")).toEqual([]);
+  });
+});
