@@ -1,14 +1,18 @@
-// Marks one instance holds in shared sets (src/state/instance-marks.ts), over the in-memory
-// fast state: a set of one key and a set of several behave the same, however they got there.
+// Marks an instance holds in sets (src/state/instance-marks.ts): shared through the fast state
+// (here its in-memory one) or, for a lone instance, kept locally. A set of one key and a set of
+// several behave the same, however they got there.
 import { describe, expect, test } from "bun:test";
 import { MemoryState } from "../src/state/fast-state";
-import { InstanceMarks } from "../src/state/instance-marks";
+import { InstanceMarks, LocalMarks, type Marks } from "../src/state/instance-marks";
 
 const sorted = async (keys: Promise<string[]>) => (await keys).sort();
 
-describe("instance marks", () => {
+describe.each([
+  ["shared", () => new InstanceMarks(new MemoryState(), "instance-a")],
+  ["local", () => new LocalMarks()],
+] as [string, () => Marks][])("%s marks", (_, make) => {
   test("a set's keys, from one to several and back to none; marking a key twice holds it once", async () => {
-    const marks = new InstanceMarks(new MemoryState(), "instance-a");
+    const marks = make();
     await marks.mark("s", "k1");
     await marks.mark("s", "k1");
     expect(await marks.keys("s")).toEqual(["k1"]);
@@ -28,6 +32,17 @@ describe("instance marks", () => {
     expect(await marks.keys("s")).toEqual([]);
   });
 
+  test("sets are apart: a key in one is not in another", async () => {
+    const marks = make();
+    await marks.mark("connections:a", "k");
+    await marks.mark("presence:r", "a");
+    expect(await marks.keys("connections:a")).toEqual(["k"]);
+    expect(await marks.keys("presence:r")).toEqual(["a"]);
+    expect(await marks.keys("connections:b")).toEqual([]);
+  });
+});
+
+describe("instance marks", () => {
   test("renewing keeps every held key, lone or not, and another instance's keys count too", async () => {
     const state = new MemoryState();
     const [a, b] = [new InstanceMarks(state, "a"), new InstanceMarks(state, "b")];

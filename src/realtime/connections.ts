@@ -1,8 +1,8 @@
 // How many sockets a user has open, on every instance: each instance marks its own sockets in
 // the shared state (InstanceMarks), so the sockets of an instance that died stop counting once
-// their marks expire.
+// their marks expire; a lone instance keeps its marks itself (LocalMarks).
 import { AppError } from "../errors";
-import type { InstanceMarks } from "../state/instance-marks";
+import type { Marks } from "../state/instance-marks";
 
 const setOf = (userId: string) => `connections:${userId}`;
 
@@ -14,7 +14,7 @@ export class TooManyConnections extends AppError {
 
 export class ConnectionCount {
   constructor(
-    private readonly marks: InstanceMarks,
+    private readonly marks: Marks,
     private readonly max: number,
   ) {}
 

@@ -6,13 +6,13 @@
 import type { Sql } from "../db/sql";
 import { listMembers } from "../rooms/rooms";
 import type { RoomMember } from "../rooms/schemas";
-import type { InstanceMarks } from "../state/instance-marks";
+import type { Marks } from "../state/instance-marks";
 
 const setOf = (roomId: string) => `presence:${roomId}`;
 
 export class Presence {
   constructor(
-    private readonly marks: InstanceMarks,
+    private readonly marks: Marks,
     /** Told when a user's first socket here joins a room, or when their last one anywhere leaves. */
     private readonly changed: (roomId: string, userId: string, online: boolean) => void,
     /** Whether another socket of the user than `socketId` is in the room on this instance. */

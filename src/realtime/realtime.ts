@@ -11,7 +11,7 @@ import type { Metrics } from "../metrics";
 import { logHeads } from "../rooms/rooms";
 import { standings } from "../rooms/unread";
 import type { FastState } from "../state/fast-state";
-import { InstanceMarks, MARKS_HEARTBEAT_MS } from "../state/instance-marks";
+import { InstanceMarks, LocalMarks, MARKS_HEARTBEAT_MS } from "../state/instance-marks";
 import { RoomActivity } from "./activity";
 import { type ChatServer, chatRoomOf, createBroadcasts, endSessionHere, everyoneIn, htmlRoom, USER_ROOM, userRoom } from "./broadcasts";
 import { ConnectionCount } from "./connections";
@@ -83,9 +83,9 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
   io.on("sessionEnded", (sessionId, userId) => endSessionHere(io, sessionId, userId));
   const broadcasts = createBroadcasts(io, feeds, activity, clustered, metrics);
 
-  // 96 random bits, as 16 characters rather than a UUID's 36: every mark (a connection, a person
-  // present in a room) carries it, in this process's memory or in Redis.
-  const marks = new InstanceMarks(state, randomBytes(12).toString("base64url"));
+  // Shared with the other instances through Redis, named by 96 random bits (16 characters
+  // rather than a UUID's 36: every mark, a connection or a person present in a room, carries it).
+  const marks = clustered ? new InstanceMarks(state, randomBytes(12).toString("base64url")) : new LocalMarks();
   const connections = new ConnectionCount(marks, maxConnectionsPerUser);
   const announcer = presenceAnnouncer((changes) => io.to(everyoneIn(changes.roomId)).emit("presence", changes));
   // Socket.IO's rooms as they are when it says a socket joined or left one: each of the user's

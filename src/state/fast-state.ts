@@ -50,7 +50,7 @@ export class MemoryState implements FastState {
   private readonly values = new Map<string, { value: string; until: number }>();
   /** The size at which `values` is next swept of what has expired. */
   private sweepValuesAt = SWEEP_FROM;
-  private readonly sets = new Map<string, Members>();
+  private readonly sets = new Map<string, Map<string, number>>();
   private readonly windows = new Map<string, { count: number; until: number }>();
   private readonly uses = new Map<string, { id: string; until: number }[]>();
   /** Names each use, for forgetUse: unique within this process, which is where they live. */
@@ -119,42 +119,21 @@ export class MemoryState implements FastState {
 
   async markPresent(marks: { set: string; member: string; until: number }[]) {
     for (const { set, member, until } of marks) {
-      const members = this.sets.get(set);
-      if (members === undefined) this.sets.set(set, { member, until });
-      else if (members instanceof Map) members.set(member, until);
-      else if (members.member === member) members.until = until;
-      else
-        this.sets.set(
-          set,
-          new Map([
-            [members.member, members.until],
-            [member, until],
-          ]),
-        );
+      if (!this.sets.has(set)) this.sets.set(set, new Map());
+      this.sets.get(set)!.set(member, until);
     }
   }
 
   async markAbsent(set: string, member: string) {
-    const members = this.sets.get(set);
-    if (members instanceof Map) {
-      members.delete(member);
-      if (members.size === 0) this.sets.delete(set);
-    } else if (members?.member === member) this.sets.delete(set);
+    this.sets.get(set)?.delete(member);
+    if (this.sets.get(set)?.size === 0) this.sets.delete(set);
   }
 
   async present(set: string) {
     const now = Date.now();
-    const members = this.sets.get(set);
-    const marks = members === undefined ? [] : members instanceof Map ? [...members] : [[members.member, members.until] as const];
-    return marks.filter(([, until]) => until > now).map(([member]) => member);
+    return [...(this.sets.get(set) ?? [])].filter(([, until]) => until > now).map(([member]) => member);
   }
 }
-
-/**
- * A set's members, each with until when it is marked: a lone member as a pair, more in a Map.
- * Most sets hold one (a person's connections): a Map each cost about 260 bytes.
- */
-type Members = { member: string; until: number } | Map<string, number>;
 
 /** Below this many values, expired ones wait to be read again. */
 const SWEEP_FROM = 10_000;
