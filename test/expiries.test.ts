@@ -4,11 +4,12 @@ import { describe, expect, test } from "bun:test";
 import { Expiries, MAX_TIMER_MS } from "../src/realtime/expiries";
 
 function queue(live: Set<string>) {
-  const ended: { id: string; lateMs: number }[] = [];
-  const due = new Map<string, number>();
+  const ended: { id: string; lateMs: number; due: [number, number] }[] = [];
+  /** When each is due: its lifetime after the clock read just before it was added, and just after. */
+  const due = new Map<string, [number, number]>();
   const expiries = new Expiries({
     expire: (id) => {
-      ended.push({ id, lateMs: performance.now() - due.get(id)! });
+      ended.push({ id, lateMs: performance.now() - due.get(id)![0], due: due.get(id)! });
       live.delete(id);
     },
     isLive: (id) => live.has(id),
@@ -16,8 +17,9 @@ function queue(live: Set<string>) {
   });
   const add = (id: string, lifetimeMs: number) => {
     live.add(id);
-    due.set(id, performance.now() + lifetimeMs);
+    const before = performance.now();
     expiries.add(id, lifetimeMs);
+    due.set(id, [before + lifetimeMs, performance.now() + lifetimeMs]);
   };
   return { expiries, ended, add, due };
 }
@@ -28,15 +30,15 @@ describe("expiries", () => {
     const { ended, add, due } = queue(live);
     const lifetimes = Array.from({ length: 200 }, (_, i) => ((i * 37) % 200) / 2); // 0 to 99.5 ms, shuffled
     lifetimes.forEach((ms, i) => add(`s${i}`, ms));
-    add("later", 150);
-    await Bun.sleep(120);
+    add("later", 500);
+    await Bun.sleep(300);
     expect(ended.length).toBe(200);
     expect(ended.every(({ lateMs }) => lateMs >= 0)).toBe(true);
-    // Soonest first by when each is due: the adds themselves take time, so not quite by lifetime.
-    const order = ended.map(({ id }) => due.get(id)!);
-    expect(order).toEqual([...order].sort((a, b) => a - b));
+    // Soonest due first: none ended after one that was certainly due later. (Each is due its
+    // lifetime after it was added, so not quite in lifetime order.)
+    expect(ended.filter(({ due: [, latest] }, i) => i > 0 && latest < ended[i - 1]!.due[0])).toEqual([]);
     expect(live).toEqual(new Set(["later"]));
-    await Bun.sleep(60);
+    await Bun.sleep(400);
     expect(ended.at(-1)!.id).toBe("later");
   });
 
@@ -47,7 +49,7 @@ describe("expiries", () => {
     add("far", 10_000);
     live.delete("gone");
     add("soon", 10);
-    await Bun.sleep(40);
+    await Bun.sleep(150);
     expect(ended.map(({ id }) => id)).toEqual(["soon"]);
   });
 
@@ -60,7 +62,7 @@ describe("expiries", () => {
     }
     add("stays", 30);
     expect(expiries.size).toBeLessThan(1100);
-    await Bun.sleep(60);
+    await Bun.sleep(150);
     expect(ended.map(({ id }) => id)).toEqual(["stays"]);
   });
 
