@@ -21,13 +21,13 @@ function queue(live: Set<string>) {
     expiries.add(id, lifetimeMs);
     due.set(id, [before + lifetimeMs, performance.now() + lifetimeMs]);
   };
-  return { expiries, ended, add, due };
+  return { expiries, ended, add };
 }
 
 describe("expiries", () => {
   test("each socket is ended once its lifetime has passed, soonest first, whatever order they came in", async () => {
     const live = new Set<string>();
-    const { ended, add, due } = queue(live);
+    const { ended, add } = queue(live);
     const lifetimes = Array.from({ length: 200 }, (_, i) => ((i * 37) % 200) / 2); // 0 to 99.5 ms, shuffled
     lifetimes.forEach((ms, i) => add(`s${i}`, ms));
     add("later", 500);
