@@ -2,6 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { io as connectSocket } from "socket.io-client";
 import type { Message } from "../src/messages/schemas";
+import { storeMessages } from "../src/messages/store";
 import {
   api,
   type ChatSocket,
@@ -258,6 +259,18 @@ describe("catching up", () => {
     expect((await own.until(1))[0]).toEqual(answer);
     await flush(back);
     expect(own.messages).toHaveLength(1);
+  });
+
+  test("a message committed while its sender heard `unavailable` (its answer deadline passed) still reaches the room, within a few seconds, on a lone instance too", async () => {
+    const room = await createRoom(server, alice, "answer lost");
+    const socket = await connect(server, alice.token);
+    await socket.emitWithAck("joinRoom", { roomId: room.id });
+    const heard = inbox(socket);
+    // Stored as the group commit stores it, but nobody told: what a statement that commits after its deadline leaves.
+    const [stored] = await storeMessages(server.sql, [{ roomId: room.id, senderId: alice.id, username: alice.username, content: "late", clientId: null, replyToId: null }]);
+    expect(stored!.outcome).toBe("stored");
+    const [message] = await heard.until(1);
+    expect(message).toEqual(stored!.outcome === "stored" ? stored!.message : undefined);
   });
 
   test("a client too far behind is told to page through history instead", async () => {

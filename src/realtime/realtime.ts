@@ -1,6 +1,6 @@
 // The realtime side of one instance: each room's changes delivered in rev order (the feeds),
 // to JSON sockets as they are and to browser sockets with their fragment, rendered once; the
-// broadcasts the domain reports to; presence; and, when clustered, reconciliation with the log.
+// broadcasts the domain reports to; presence; and reconciliation with the log.
 
 import { randomBytes } from "node:crypto";
 import type { Sql } from "../db/sql";
@@ -20,7 +20,7 @@ import { Fanout } from "./fanout";
 import { Presence, presenceAnnouncer } from "./presence";
 import { type LogEvent, RoomFeeds } from "./room-feeds";
 
-/** How often a clustered instance checks its rooms against the log; bounds how late a lost message can be. */
+/** How often an instance checks its rooms against the log; bounds how late a lost message can be. */
 const RECONCILE_INTERVAL_MS = 2000;
 
 export interface RealtimeDeps {
@@ -109,9 +109,12 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
   nsp.adapter.on("leave-room", track("left"));
   const heartbeat = setInterval(() => marks.renew().catch(warn("presence_failed")), MARKS_HEARTBEAT_MS);
 
-  // Only instances can miss each other's messages; a lone instance delivers its own directly.
+  // Instances can miss each other's messages, and even a lone instance can miss its own: a
+  // statement that commits after its answer deadline has passed told its senders `unavailable`
+  // and nobody else anything. So every instance checks its rooms against the log (one query
+  // for all of them), and delivers what it missed.
   const reconcile = () => feeds.reconcile().catch(warn("reconcile_failed"));
-  const reconciling = clustered ? setInterval(reconcile, RECONCILE_INTERVAL_MS) : undefined;
+  const reconciling = setInterval(reconcile, RECONCILE_INTERVAL_MS);
 
   return {
     connections,
