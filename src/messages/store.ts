@@ -32,6 +32,10 @@ export type Stored =
   /** An attachment is not the sender's upload to this room, or another message has it already. */
   | { outcome: "attachments_refused" };
 
+/** What the statement reads back of each message it stores or finds (not its search vector, say), of rows `m` if `of` says so. */
+const COLUMNS = ["id", "room_id", "seq", "rev", "sender_id", "client_id", "content", "reply_to_id", "created_at", "edited_at", "deleted_at", "previews"];
+const columns = (sql: Sql, of = "") => sql(COLUMNS.map((column) => of + column)); // identifiers, escaped by the driver ("m"."id")
+
 /**
  * Stores a batch of messages in one statement: messages whose clientId is new, whose sender is
  * a member, whose room is not archived and whose reply target is in the same room are numbered and inserted, with their
@@ -46,13 +50,10 @@ export type Stored =
  * to this room and unclaimed, and are then given the message's id, which is made up front so
  * that no join back from the inserted rows is needed.
  *
- * The statement joins no two intermediate results with each other: each room's messages
- * travel as arrays, and every lookup goes through an index, so its cost grows with the batch.
+ * Each room's messages travel as arrays, every lookup goes through an index, and the batch's
+ * own rows meet only in hash joins, never in a subquery run once per row: the statement's cost
+ * grows with the batch, not with its square.
  */
-/** What the statement reads back of each message it stores or finds (not its search vector, say), of rows `m` if `of` says so. */
-const COLUMNS = ["id", "room_id", "seq", "rev", "sender_id", "client_id", "content", "reply_to_id", "created_at", "edited_at", "deleted_at", "previews"];
-const columns = (sql: Sql, of = "") => sql.unsafe(COLUMNS.map((column) => of + column).join(", ")); // trusted: the names above, never input
-
 export async function storeMessages(sql: Sql, batch: NewMessage[]): Promise<Stored[]> {
   const input = batch.map((m, ord) => ({
     ord,
