@@ -5,7 +5,6 @@
 // own origin, and adds the previews to the message as a change (src/messages/change.ts). What
 // waits here is in memory and bounded: a preview is a nicety, and one lost to a restart or a
 // burst is no loss of data.
-
 import ogs from "open-graph-scraper";
 import type { Broadcasts } from "../broadcasts";
 import type { Sql } from "../db/sql";

@@ -2,7 +2,6 @@
 // finds, a few times a second and in one query for all the messages of the moment, the members
 // to notify who have no socket open on any instance, and hands their pushes to the deliveries.
 // Nothing of it is on a message's path: a send only adds the message to a bounded queue.
-
 import type { PushConfig } from "../config";
 import type { Sql } from "../db/sql";
 import { log } from "../log";

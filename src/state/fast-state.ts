@@ -49,7 +49,7 @@ function sweepGrown<V>(map: Map<string, V>, at: number, ended: (value: V) => boo
 export class MemoryState implements FastState {
   private readonly values = new Map<string, { value: string; until: number }>();
   /** The size at which `values` is next swept of what has expired. */
-  private sweepValuesAt = SWEEP_FROM;
+  private sweepValuesAt = FIRST_SWEEP;
   private readonly sets = new Map<string, Map<string, number>>();
   private readonly windows = new Map<string, { count: number; until: number }>();
   private readonly uses = new Map<string, { id: string; until: number }[]>();
@@ -108,12 +108,8 @@ export class MemoryState implements FastState {
   async set(key: string, value: string, ttlMs: number) {
     const now = Date.now();
     // An expired value is otherwise dropped only when read again: a session cached once, or a
-    // revocation mark, would stay for good. Swept whenever the map has doubled since the last
-    // sweep, so that a sweep's cost is spread over the sets that grew it.
-    if (this.values.size >= this.sweepValuesAt) {
-      for (const [k, entry] of this.values) if (entry.until <= now) this.values.delete(k);
-      this.sweepValuesAt = Math.max(SWEEP_FROM, 2 * this.values.size);
-    }
+    // revocation mark, would stay for good.
+    this.sweepValuesAt = sweepGrown(this.values, this.sweepValuesAt, (entry) => entry.until <= now);
     this.values.set(key, { value, until: now + ttlMs });
   }
 
@@ -134,9 +130,6 @@ export class MemoryState implements FastState {
     return [...(this.sets.get(set) ?? [])].filter(([, until]) => until > now).map(([member]) => member);
   }
 }
-
-/** Below this many values, expired ones wait to be read again. */
-const SWEEP_FROM = 10_000;
 
 /** A set lives at most this long after its last mark, so abandoned ones do not pile up. */
 const SET_LIFETIME_MS = 10 * 60_000;
