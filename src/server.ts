@@ -1,7 +1,7 @@
 // The composition root: config -> database -> pub/sub -> Socket.IO -> HTTP, on one Bun.serve.
 
 import { Server as Engine } from "@socket.io/bun-engine";
-import { createAdapter } from "@socket.io/redis-adapter";
+import { createShardedAdapter } from "@socket.io/redis-adapter";
 import { Redis } from "ioredis";
 import { Server } from "socket.io";
 import { messageItem } from "../views/message";
@@ -59,6 +59,8 @@ const SOCKET_PATH = "/socket.io/";
 export const slowConsumerLimitBytes = (maxMessageLength: number) => REPLAY_LIMIT * (maxMessageLength * 4 + 1024);
 /** The state client gives up on a Redis this slow (frozen, say); its readers then do without. */
 const STATE_COMMAND_TIMEOUT_MS = 250;
+/** A publish gives up on a Redis this slow (frozen, say): the adapter's own sockets wait for it. */
+const PUBLISH_TIMEOUT_MS = 1000;
 /** How often each instance looks for uploads never attached (each is removed by one instance only). */
 const SWEEP_EVERY_MS = 15 * 60 * 1000;
 /** How long start-up waits for Redis before it serves without it. */
@@ -78,15 +80,25 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
   answerOversizeFrames(engine, config.maxBodyBytes);
 
   const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
-  if (redis) io.adapter(createAdapter(redis.pub, redis.sub, { key: `${config.redisPrefix}:socket.io` }));
+  // Sharded pub/sub (Redis 7), "dynamic": an event for one Socket.IO room (a chat room, a
+  // person's own) goes only to the instances with sockets in it.
+  if (redis) io.adapter(createShardedAdapter(redis.pub, redis.sub, { channelPrefix: `${config.redisPrefix}:socket.io`, subscriptionMode: "dynamic" }));
   const state = redis ? new RedisState(redis.state, `${config.redisPrefix}:`) : new MemoryState();
 
   const metrics = createMetrics({ connections: () => io.of("/").sockets.size, watchedRooms: () => realtime.feeds.size });
   // Bun's pub/sub belongs to the server, which starts last, once everything it serves exists.
   let server: Bun.Server<unknown> | undefined;
   const publish = (topic: string, frame: string) => void server?.publish(topic, frame);
-  const realtime = startRealtime({ io, maxConnectionsPerUser: config.maxConnectionsPerUser, sql, state, metrics, clustered: redis !== undefined, withHtml, publish });
-  redis?.sub.on("ready", realtime.reconcile);
+  const realtime = startRealtime({
+    io,
+    maxConnectionsPerUser: config.maxConnectionsPerUser,
+    sql,
+    state,
+    metrics,
+    cluster: redis && { pub: redis.pub, roomsSub: redis.roomsSub, prefix: `${config.redisPrefix}:` },
+    withHtml,
+    publish,
+  });
   const { connections, feeds, presence } = realtime;
   // Web Push, for the people a message concerns who have no ChatLoop open anywhere.
   const push = new PushDispatcher({ sql, metrics, push: config.push, withOpenSockets: (userIds) => connections.withOpenSockets(userIds) });
@@ -209,7 +221,7 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
       await server.stop(true);
       await metricsServer?.stop(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
-      await Promise.all([redis?.pub.quit(), redis?.sub.quit(), redis?.state.quit()]).catch(() => {});
+      await Promise.all(Object.values(redis ?? {}).map((client) => client.quit())).catch(() => {});
       await db.close();
     },
   };
@@ -234,35 +246,30 @@ function shuttingDown(error: unknown): Response {
   return Response.json({ code, message }, { status });
 }
 
-// Redis commands fail fast while Redis is away instead of piling up in memory: the adapter's
-// retry twice (what they carry is also in the log), the state client's not at all, and not
-// for long when Redis hangs (its readers fall back to PostgreSQL or do without). Start-up waits a while for Redis (the state
-// client refuses commands until it is connected, and limits would go uncounted); a Redis that
-// stays away does not keep ChatLoop down.
+// Redis commands fail fast while Redis is away instead of piling up in memory: published ones
+// retry twice and give up after PUBLISH_TIMEOUT_MS (what they carry is also in the log, and the
+// adapter delivers an event to this instance's own sockets only once Redis has answered or
+// failed), the state client's not at all, and not for long when Redis hangs (its readers fall
+// back to PostgreSQL or do without). The room channels' subscriber queues nothing: it
+// resubscribes itself (RoomChannels). Start-up waits a while for Redis (the state client
+// refuses commands until it is connected, and limits would go uncounted); a Redis that stays
+// away does not keep ChatLoop down.
 async function connectRedis(url: string) {
-  const pub = new Redis(url, { maxRetriesPerRequest: 2 });
-  const sub = pub.duplicate();
+  const pub = new Redis(url, { maxRetriesPerRequest: 2, commandTimeout: PUBLISH_TIMEOUT_MS });
+  const sub = new Redis(url, { maxRetriesPerRequest: 2 });
+  const roomsSub = new Redis(url, { autoResubscribe: false, enableOfflineQueue: false });
   const state = new Redis(url, { maxRetriesPerRequest: 0, enableOfflineQueue: false, commandTimeout: STATE_COMMAND_TIMEOUT_MS });
-  for (const [name, client] of [
-    ["pub", pub],
-    ["sub", sub],
-    ["state", state],
-  ] as const) {
+  const clients = { pub, sub, roomsSub, state };
+  for (const [name, client] of Object.entries(clients)) {
     client.on("error", (error) => log.warn("redis_error", { client: name, error: error.message }));
   }
-  // The Socket.IO adapter publishes without awaiting: a publish that fails once Redis has been
-  // away past the retries would be an unhandled rejection, which ends the process. What it
-  // carried is lost to the other instances either way; their clients catch up by rejoining
-  // with `after` and `since`.
-  const publish = pub.publish.bind(pub);
-  pub.publish = ((channel: string, message: string) =>
-    publish(channel, message).catch((error: Error) => {
-      log.warn("redis_publish_failed", { channel, error: error.message });
-      return 0;
-    })) as typeof pub.publish;
-  const ready = Promise.all([pub, sub, state].map((client) => new Promise((resolve) => client.once("ready", resolve))));
+  const ready = Promise.all(Object.values(clients).map((client) => new Promise((resolve) => client.once("ready", resolve))));
   if (!(await Promise.race([ready.then(() => true), Bun.sleep(REDIS_START_WAIT_MS).then(() => false)]))) {
     log.warn("redis_not_ready", { waitedMs: REDIS_START_WAIT_MS });
+  } else {
+    // Sharded pub/sub came with Redis 7: an older one would refuse every room's subscription.
+    const version = /redis_version:(\d+)/.exec(await state.info("server"))?.[1];
+    if (Number(version) < 7) throw new Error(`REDIS_URL: Redis ${version} cannot carry ChatLoop's pub/sub, which needs Redis 7 or later`);
   }
-  return { pub, sub, state };
+  return clients;
 }

@@ -2,6 +2,7 @@
 // Each drill joins what clients sent, what was acknowledged and what they received with the
 // database. Needs a real PostgreSQL and Redis (TEST_DATABASE_URL, TEST_REDIS_URL).
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { Redis } from "ioredis";
 import postgresClient from "postgres";
 import { type Config, DEFAULT_POOL_SIZE } from "../src/config";
 import { ANSWER_DEADLINE_MS, STATEMENT_TIMEOUT_MS } from "../src/db/timeouts";
@@ -83,6 +84,37 @@ describe.skipIf(!databaseUrl || !redisUrl)("several instances on one PostgreSQL 
     const heard = await Promise.all(inboxes.map((box) => box.until(30)));
     for (const messages of heard) expect(seqs(messages)).toEqual(oneTo(30));
     for (const messages of heard.slice(1)) expect(messages).toEqual(heard[0]!);
+  });
+
+  test("a room's messages reach only the instances with sockets in it, from the first join to the last leave", async () => {
+    const room = await createRoom(a, alice, "routed");
+    await api(b, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    const redis = new Redis(redisUrl!);
+    /** The instances that hear the room's messages: its channel's subscribers. */
+    const hearing = async () => ((await redis.call("PUBSUB", "SHARDNUMSUB", `${a.config.redisPrefix}:room:${room.id}`)) as [string, number])[1];
+    try {
+      const aliceOnA = await connect(a, alice.token);
+      await aliceOnA.emitWithAck("joinRoom", { roomId: room.id });
+      expect(await hearing()).toBe(1);
+      const bobOnB = await connect(b, bob.token);
+      await bobOnB.emitWithAck("joinRoom", { roomId: room.id });
+      expect(await hearing()).toBe(2); // subscribed before the join is answered
+      const bobHears = inbox(bobOnB);
+      await aliceOnA.emitWithAck("sendMessage", { roomId: room.id, content: "both of you" });
+      expect((await bobHears.until(1)).map((m) => m.content)).toEqual(["both of you"]);
+
+      bobOnB.close();
+      await waitFor(async () => (await hearing()) === 1, "b to stop hearing the room");
+      await aliceOnA.emitWithAck("sendMessage", { roomId: room.id, content: "only a hears this" });
+      const bobAgain = await connect(b, bob.token);
+      const bobHearsAgain = inbox(bobAgain);
+      await bobAgain.emitWithAck("joinRoom", { roomId: room.id, after: 1 });
+      expect(await hearing()).toBe(2);
+      await aliceOnA.emitWithAck("sendMessage", { roomId: room.id, content: "b hears again" });
+      expect(seqs(await bobHearsAgain.until(2))).toEqual([2, 3]);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   test("a member removed on one instance stops receiving on another", async () => {
@@ -279,6 +311,12 @@ describe.skipIf(!databaseUrl || !redisUrl)("fault drills on a PostgreSQL and a R
     await redis.start();
     // No message after the outage is needed: the instances reconcile with the log by themselves.
     expect(seqs(await heard.until(20))).toEqual(oneTo(20));
+    // And both hear the room's channel again: what follows is not left to reconciling.
+    const fresh = new Redis(redis.url);
+    const channel = `${config.redisPrefix}:room:${room.id}`;
+    await waitFor(async () => ((await fresh.call("PUBSUB", "SHARDNUMSUB", channel)) as [string, number])[1] === 2, "both instances to subscribe again").finally(() =>
+      fresh.disconnect(),
+    );
     for (const n of oneTo(5)) await sender.emitWithAck("sendMessage", { roomId: room.id, content: `after ${n}` });
     expect(seqs(await heard.until(25))).toEqual(oneTo(25));
     expect([a.exitCode, b.exitCode]).toEqual([null, null]);

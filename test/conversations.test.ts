@@ -267,4 +267,16 @@ describe.skipIf(!databaseUrl || !redisUrl)("across instances", () => {
     expect(await receipts.until(() => true)).toMatchObject({ roomId: room.id, userId: bob.id, lastReadSeq: 1 });
     expect(notes.heard).toHaveLength(1);
   });
+
+  test("a room whose messages both instances store tells a person elsewhere at most once a second", async () => {
+    const room = await roomWithBob(false);
+    const bobsThere = await connect(peer, bob.token);
+    const told: number[] = [];
+    const activity = hear(bobsThere, "roomActivity");
+    bobsThere.on("roomActivity", (a) => a.roomId === room.id && told.push(performance.now()));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => post(alice, room, `burst ${i}`, i % 2 ? peer : server)));
+    expect(await activity.until((a) => a.roomId === room.id && a.lastSeq === 20)).toEqual({ roomId: room.id, lastSeq: 20, unreadCount: 20, mentionCount: 0 });
+    expect(told.length).toBeLessThanOrEqual(2);
+    if (told.length === 2) expect(told[1]! - told[0]!).toBeGreaterThan(900); // a second on the server's clock, less the network's jitter
+  });
 });

@@ -1,7 +1,8 @@
 // What people hear of their rooms wherever they are on the site: `roomActivity` (the room's
 // newest seq and what is left unread for them) and `notification` (someone else's message that
-// matches their level). Every instance hears every new message (src/realtime/broadcasts.ts) and
-// tells the people it has sockets for, so between them everyone is told once.
+// matches their level). Every instance hears of every new message, gathered (PostedDigest),
+// and tells the people it has sockets for, so between them everyone is told once, and a person
+// hears of a room at most once a second however many instances store its messages.
 //
 // Coalesced: a room's new messages are gathered and told at most once a second, and each
 // round asks the database once for every room that is due. A room of 1,000 at full speed
@@ -22,6 +23,41 @@ const GATHER_MS = 50;
 const NOTIFIABLE_PER_ROUND = 50;
 /** Above this many local users, a round asks for every member of its rooms and picks here. */
 const USER_LIST_LIMIT = 1000;
+
+/** Adds the message to its room's in `byRoom`, which keeps the newest NOTIFIABLE_PER_ROUND. */
+function keepNewest(byRoom: Map<string, Message[]>, message: Message): void {
+  const kept = byRoom.get(message.roomId);
+  if (!kept) byRoom.set(message.roomId, [message]);
+  else if (kept.push(message) > NOTIFIABLE_PER_ROUND) kept.shift();
+}
+
+/**
+ * The messages stored on this instance, for the other instances' activity: GATHER_MS of them
+ * go as one event to every instance, rather than each message to each (the room channels
+ * reach only the instances with sockets in its room, and a person may be anywhere), and no
+ * more of a room's than a round keeps.
+ */
+export class PostedDigest {
+  private gathered = new Map<string, Message[]>();
+  private timer: Timer | undefined;
+
+  constructor(private readonly send: (messages: Message[]) => void) {}
+
+  add(message: Message): void {
+    keepNewest(this.gathered, message);
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      const messages = [...this.gathered.values()].flat();
+      this.gathered = new Map();
+      this.send(messages);
+    }, GATHER_MS);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
 
 interface Told {
   roomActivity: Activity;
@@ -49,9 +85,7 @@ export class RoomActivity {
   constructor(private readonly deps: ActivityDeps) {}
 
   posted(message: Message): void {
-    const waiting = this.pending.get(message.roomId);
-    if (!waiting) this.pending.set(message.roomId, [message]);
-    else if (waiting.push(message) > NOTIFIABLE_PER_ROUND) waiting.shift();
+    keepNewest(this.pending, message);
     this.schedule();
   }
 

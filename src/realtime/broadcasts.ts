@@ -3,8 +3,9 @@ import type { Server } from "socket.io";
 import type { Broadcasts } from "../broadcasts";
 import type { Message } from "../messages/schemas";
 import type { Metrics } from "../metrics";
-import type { RoomActivity } from "./activity";
+import type { PostedDigest, RoomActivity } from "./activity";
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents } from "./events";
+import type { RoomChannels } from "./room-channels";
 import type { RoomFeeds } from "./room-feeds";
 
 export interface SocketData {
@@ -19,7 +20,11 @@ export const USER_ROOM = "user:";
 export const userRoom = (userId: string) => `${USER_ROOM}${userId}`;
 /** Where the browser sockets of room R listen, apart from R, so that JSON clients get JSON only. */
 export const htmlRoom = (roomId: string) => `html:${roomId}`;
-/** Every socket of a chat room, JSON and browser ones: where an event for the whole room goes. */
+/**
+ * Every socket of a chat room, JSON and browser ones: where an event for the whole room goes,
+ * emitted to each of the two apart. The adapter sends an event for one Socket.IO room only to
+ * the instances with sockets in it (a channel per room); one for several, to every instance.
+ */
 export const everyoneIn = (roomId: string) => [roomId, htmlRoom(roomId)];
 const CHAT_ROOM = /^(?:html:)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 /**
@@ -28,23 +33,29 @@ const CHAT_ROOM = /^(?:html:)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[
  */
 export const chatRoomOf = (room: string): string | undefined => CHAT_ROOM.exec(room)?.[1];
 
+/** How this instance reaches the others, when it has any: room changes and new messages for their activity. */
+export interface ToOtherInstances {
+  channels: RoomChannels;
+  digest: PostedDigest;
+}
+
 /**
  * Delivers what the domain reports: each room's changes through its feed (which keeps rev
- * order) on this instance and, once per instance rather than once per socket, on the others,
- * where new messages also reach the members' activity; membership, read marker and session
- * changes through the adapter.
+ * order) on this instance and, through the room's channel, on the others that deliver the
+ * room; new messages also reach the members' activity, here and (gathered) everywhere;
+ * membership, read marker and session changes through the adapter.
  */
-export function createBroadcasts(io: ChatServer, feeds: RoomFeeds, activity: RoomActivity, clustered: boolean, metrics: Metrics): Broadcasts {
+export function createBroadcasts(io: ChatServer, feeds: RoomFeeds, activity: RoomActivity, metrics: Metrics, others?: ToOtherInstances): Broadcasts {
   const changed = (message: Message) => {
     feeds.receive(message);
-    if (clustered) io.serverSideEmit("messageChanged", message);
+    others?.channels.publish(message);
   };
   return {
     messagePosted(message) {
       metrics.messagesStored.inc();
-      feeds.receive(message);
+      changed(message);
       activity.posted(message);
-      if (clustered) io.serverSideEmit("messagePosted", message);
+      others?.digest.add(message);
     },
     messageRetried: changed,
     messageChanged: changed,
@@ -54,7 +65,7 @@ export function createBroadcasts(io: ChatServer, feeds: RoomFeeds, activity: Roo
       const rooms = everyoneIn(roomId);
       if (reason === "removed") io.to(userRoom(userId)).emit("roomLeft", { roomId, userId, reason });
       io.local.in(userRoom(userId)).socketsLeave(rooms);
-      if (clustered) io.in(userRoom(userId)).socketsLeave(rooms);
+      if (others) io.in(userRoom(userId)).socketsLeave(rooms);
     },
     readMoved(read, alsoTo) {
       io.to(userRoom(read.userId)).emit("roomRead", read);
@@ -66,7 +77,7 @@ export function createBroadcasts(io: ChatServer, feeds: RoomFeeds, activity: Roo
     },
     sessionEnded(sessionId, userId) {
       endSessionHere(io, sessionId, userId);
-      if (clustered) io.serverSideEmit("sessionEnded", sessionId, userId);
+      if (others) io.serverSideEmit("sessionEnded", sessionId, userId);
     },
   };
 }

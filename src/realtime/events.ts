@@ -85,8 +85,8 @@ export interface ServerToClientEvents {
 
 /** Between instances, through the adapter: a new message or a change committed elsewhere, for local delivery. */
 export interface InterServerEvents {
-  messagePosted(message: Message): void;
-  messageChanged(message: Message): void;
+  /** New messages stored by the sending instance, gathered: for every instance's activity. */
+  messagesPosted(messages: Message[]): void;
   sessionEnded(sessionId: string, userId: string): void;
 }
 

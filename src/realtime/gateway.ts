@@ -137,7 +137,7 @@ export function attachGateway(io: ChatServer, deps: GatewayDeps): void {
       const { userId, username } = socket.data.principal;
       // Redis away: announced unthrottled, as limits go uncounted meanwhile.
       const { count } = await deps.state.hit(`typing:${roomId}:${userId}`, TYPING_INTERVAL_MS).catch(() => ({ count: 1 }));
-      if (count === 1) socket.to(everyoneIn(roomId)).emit("typing", { roomId, userId, username });
+      if (count === 1) for (const room of everyoneIn(roomId)) socket.to(room).emit("typing", { roomId, userId, username });
       return { roomId };
     }),
   };

@@ -3,6 +3,7 @@
 // broadcasts the domain reports to; presence; and reconciliation with the log.
 
 import { randomBytes } from "node:crypto";
+import type { Redis } from "ioredis";
 import type { Sql } from "../db/sql";
 import { log } from "../log";
 import { listChanges, loadChanges, loadMessages } from "../messages/log";
@@ -12,12 +13,13 @@ import { logHeads } from "../rooms/rooms";
 import { standings } from "../rooms/unread";
 import type { FastState } from "../state/fast-state";
 import { InstanceMarks, LocalMarks, MARKS_HEARTBEAT_MS } from "../state/instance-marks";
-import { RoomActivity } from "./activity";
+import { PostedDigest, RoomActivity } from "./activity";
 import { type ChatServer, chatRoomOf, createBroadcasts, endSessionHere, everyoneIn, htmlRoom, USER_ROOM, userRoom } from "./broadcasts";
 import { ConnectionCount } from "./connections";
 import type { MessageWithHtml } from "./events";
 import { Fanout } from "./fanout";
 import { Presence, presenceAnnouncer } from "./presence";
+import { RoomChannels } from "./room-channels";
 import { type LogEvent, RoomFeeds } from "./room-feeds";
 
 /** How often an instance checks its rooms against the log; bounds how late a lost message can be. */
@@ -29,15 +31,15 @@ export interface RealtimeDeps {
   sql: Sql;
   state: FastState;
   metrics: Metrics;
-  /** Other instances share the adapter (Redis). */
-  clustered: boolean;
+  /** Other instances share the adapter, and these Redis clients (see RoomChannels). */
+  cluster?: { pub: Redis; roomsSub: Redis; prefix: string };
   /** The message with its HTML fragment, for browser sockets. */
   withHtml: (message: Message) => MessageWithHtml;
   /** Bun's native pub/sub: sends a frame to every WebSocket subscribed to the topic. */
   publish: (topic: string, frame: string) => void;
 }
 
-export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, clustered, withHtml, publish }: RealtimeDeps) {
+export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, cluster, withHtml, publish }: RealtimeDeps) {
   const nsp = io.of("/");
   const socketsIn = (room: string) => nsp.adapter.rooms.get(room)?.size ?? 0;
   const warn = (event: string) => (error: unknown) => log.warn(event, { error: String(error) });
@@ -59,6 +61,8 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
     load: (roomId, after, before) => loadMessages(sql, roomId, after, before),
     loadChanges: (roomId, since, maxSeq, limit) => (limit ? listChanges(sql, roomId, since, limit, maxSeq) : loadChanges(sql, roomId, since, maxSeq)),
     heads: (roomIds) => logHeads(sql, roomIds),
+    watch: async (roomId) => channels?.watch(roomId),
+    unwatch: (roomId) => channels?.unwatch(roomId),
     localSockets: (roomId) => everyoneIn(roomId).reduce((sum, room) => sum + socketsIn(room), 0),
     backfilled: (count) => metrics.messagesBackfilled.inc({}, count),
     onError: (error, context) => log.error("room_feed_failed", error, { context }),
@@ -75,19 +79,37 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
   // A person's own Socket.IO room exists here while they have a socket here.
   nsp.adapter.on("create-room", (room: string) => room.startsWith(USER_ROOM) && activity.usersHere.add(room.slice(USER_ROOM.length)));
   nsp.adapter.on("delete-room", (room: string) => room.startsWith(USER_ROOM) && activity.usersHere.delete(room.slice(USER_ROOM.length)));
-  io.on("messagePosted", (message) => {
-    feeds.receive(message);
-    activity.posted(message);
+  io.on("messagesPosted", (messages) => {
+    for (const message of messages) activity.posted(message);
   });
-  io.on("messageChanged", (message) => feeds.receive(message));
   io.on("sessionEnded", (sessionId, userId) => endSessionHere(io, sessionId, userId));
-  const broadcasts = createBroadcasts(io, feeds, activity, clustered, metrics);
+
+  // Instances can miss each other's messages, and even a lone instance can miss its own: a
+  // statement that commits after its answer deadline has passed told its senders `unavailable`
+  // and nobody else anything. So every instance checks its rooms against the log (one query
+  // for all of them), and delivers what it missed.
+  const reconcile = () => feeds.reconcile().catch(warn("reconcile_failed"));
+  const reconciling = setInterval(reconcile, RECONCILE_INTERVAL_MS);
+  const channels =
+    cluster &&
+    new RoomChannels({
+      pub: cluster.pub,
+      sub: cluster.roomsSub,
+      prefix: `${cluster.prefix}room:`,
+      received: (message) => feeds.receive(message),
+      resubscribed: reconcile,
+      onError: warn("room_channel_failed"),
+    });
+  const digest = cluster && new PostedDigest((messages) => io.serverSideEmit("messagesPosted", messages));
+  const broadcasts = createBroadcasts(io, feeds, activity, metrics, channels && digest && { channels, digest });
 
   // Shared with the other instances through Redis, named by 96 random bits (16 characters
   // rather than a UUID's 36: every mark, a connection or a person present in a room, carries it).
-  const marks = clustered ? new InstanceMarks(state, randomBytes(12).toString("base64url")) : new LocalMarks();
+  const marks = cluster ? new InstanceMarks(state, randomBytes(12).toString("base64url")) : new LocalMarks();
   const connections = new ConnectionCount(marks, maxConnectionsPerUser);
-  const announcer = presenceAnnouncer((changes) => io.to(everyoneIn(changes.roomId)).emit("presence", changes));
+  const announcer = presenceAnnouncer((changes) => {
+    for (const room of everyoneIn(changes.roomId)) io.to(room).emit("presence", changes);
+  });
   // Socket.IO's rooms as they are when it says a socket joined or left one: each of the user's
   // sockets is in the user's room (joined before any chat room, left before them on disconnect).
   const otherSocketHere = (roomId: string, userId: string, socketId: string) => {
@@ -109,13 +131,6 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
   nsp.adapter.on("leave-room", track("left"));
   const heartbeat = setInterval(() => marks.renew().catch(warn("presence_failed")), MARKS_HEARTBEAT_MS);
 
-  // Instances can miss each other's messages, and even a lone instance can miss its own: a
-  // statement that commits after its answer deadline has passed told its senders `unavailable`
-  // and nobody else anything. So every instance checks its rooms against the log (one query
-  // for all of them), and delivers what it missed.
-  const reconcile = () => feeds.reconcile().catch(warn("reconcile_failed"));
-  const reconciling = setInterval(reconcile, RECONCILE_INTERVAL_MS);
-
   return {
     connections,
     fanout,
@@ -127,6 +142,7 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
       stopping = true;
       announcer.stop();
       activity.stop();
+      digest?.stop();
       clearInterval(heartbeat);
       clearInterval(reconciling);
     },

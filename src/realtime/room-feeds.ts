@@ -42,6 +42,10 @@ export interface FeedPorts {
   loadChanges(roomId: string, since: number, maxSeq?: number, limit?: number): Promise<Message[]>;
   /** Where each room's log stands. */
   heads(roomIds: string[]): Promise<Map<string, LogHead>>;
+  /** Starts hearing the room's changes from other instances (before the feed reads where it stands). */
+  watch(roomId: string): Promise<void>;
+  /** Stops hearing them: no socket here is in the room any more. */
+  unwatch(roomId: string): void;
   /** How many of this instance's sockets are in the room. */
   localSockets(roomId: string): number;
   /** Changes delivered from the log because pub/sub had not brought them. */
@@ -139,7 +143,11 @@ class RoomFeed {
 
   subscribe(subscriber: Subscriber, seen: Seen): Promise<void> {
     return this.run("join", async () => {
-      this.delivered ??= (await this.ports.heads([this.roomId])).get(this.roomId) ?? { seq: 0, rev: 0 };
+      if (this.delivered === undefined) {
+        // Hearing first, then reading: a change committed after the read is then heard.
+        await this.ports.watch(this.roomId);
+        this.delivered = (await this.ports.heads([this.roomId])).get(this.roomId) ?? { seq: 0, rev: 0 };
+      }
       const { seq, rev } = this.delivered;
       const after = seen.after !== undefined && seen.after < seq ? seen.after : undefined;
       const since = seen.since !== undefined && seen.since < rev ? seen.since : undefined;
@@ -207,7 +215,10 @@ export class RoomFeeds {
   /** Call when the room's last local socket left. */
   roomEmptied(roomId: string): void {
     const feed = this.feeds.get(roomId);
-    feed?.retireIfUnused(() => this.feeds.delete(roomId));
+    feed?.retireIfUnused(() => {
+      this.feeds.delete(roomId);
+      this.ports.unwatch(roomId);
+    });
   }
 
   get size(): number {
