@@ -1,5 +1,5 @@
 // The servers under test, each started as a process of its own so that its memory and CPU
-// are its own: ChatLoop (`bun src/main.ts`, one or two instances, on a fresh database, limits
+// are its own: ChatLoop (`bun src/main.ts`, one instance or several, on a fresh database, limits
 // lifted) or a reference server. People and rooms are put straight into ChatLoop's tables
 // before it starts: the server has no knob for a cheap password hash, so each user gets a
 // cheap argon2id hash (verify reads its cost from the hash) and then logs in over REST.
@@ -29,8 +29,8 @@ export interface ServerUnderTest {
 export interface Population {
   rooms: number;
   membersPerRoom: number;
-  /** Two ChatLoop instances on one database, through Redis. */
-  instances?: 1 | 2;
+  /** How many ChatLoop instances, on one database and (if more than one) one Redis. */
+  instances?: number;
 }
 
 /** Fixtures beyond users and rooms, written before ChatLoop starts. */
@@ -46,7 +46,8 @@ export async function startServer(target: TargetName, population: Population, pr
   }
   const { config, drop } = await freshDatabase(testConfig());
   const embedded = config.databaseUrl === undefined;
-  if (embedded && population.instances === 2) throw new Error("two instances share a PostgreSQL server: set TEST_DATABASE_URL");
+  const clustered = (population.instances ?? 1) > 1;
+  if (embedded && clustered) throw new Error("instances share a PostgreSQL server: set TEST_DATABASE_URL");
   // ChatLoop's own opening migrates it; closed before ChatLoop starts, as an embedded folder has one process at a time.
   const db = await openDatabase(config);
   // Fixtures are bulk writes that run longer than ChatLoop lets a statement run (its pool's
@@ -69,7 +70,7 @@ export async function startServer(target: TargetName, population: Population, pr
     LIMIT_LOGIN_PER_ADDRESS: LIFTED,
     LIMIT_REGISTER_PER_ADDRESS: LIFTED,
     LIMIT_MESSAGES_PER_USER: LIFTED,
-    ...(population.instances === 2 ? { REDIS_URL: redisUrl!, REDIS_PREFIX: config.redisPrefix } : {}),
+    ...(clustered ? { REDIS_URL: redisUrl!, REDIS_PREFIX: config.redisPrefix } : {}),
   };
   const instances: RunningBinary[] = [];
   // BENCH_CPU_PROFILE=<folder>: each ChatLoop instance writes a CPU profile there as it stops (bun --cpu-prof).
