@@ -83,7 +83,7 @@ export interface ServerToClientEvents {
   error(error: typeof ErrorBody.static): void;
 }
 
-/** Between instances, through the adapter: a new message or a change committed elsewhere, for local delivery. */
+/** Between instances, through the adapter, to every instance (a room's changes go on its own channel: RoomChannels). */
 export interface InterServerEvents {
   /** New messages stored by the sending instance, gathered: for every instance's activity. */
   messagesPosted(messages: Message[]): void;

@@ -40,7 +40,13 @@ export class RoomChannels {
   private readonly watched = new Set<string>();
 
   constructor(private readonly deps: RoomChannelsDeps) {
-    deps.sub.on("smessage", (_channel: string, raw: string) => deps.received(JSON.parse(raw)));
+    deps.sub.on("smessage", (_channel: string, raw: string) => {
+      try {
+        deps.received(JSON.parse(raw));
+      } catch (error) {
+        deps.onError(error); // not one of ours: someone else publishing under this prefix
+      }
+    });
     deps.sub.on("ready", () => {
       Promise.all([...this.watched].map((roomId) => deps.sub.ssubscribe(this.channelOf(roomId)))).then(deps.resubscribed, deps.onError);
     });
