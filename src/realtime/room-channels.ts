@@ -11,11 +11,11 @@ import type { Message } from "../messages/schemas";
 
 /**
  * How long a first join in a room waits for its channel's subscription before it reads where
- * the room stands: long enough that Redis answers (a change published after the read then
- * reaches this instance), short enough that a Redis away does not hold joins up (the
- * reconciling closes the gap instead).
+ * the room stands: long enough that even a busy Redis answers (a change published after the
+ * read then reaches this instance), short enough that a frozen one does not hold joins up for
+ * long (the reconciling closes the gap instead). A Redis that is down refuses at once.
  */
-const SUBSCRIBE_WAIT_MS = 250;
+const SUBSCRIBE_WAIT_MS = 1000;
 
 export interface RoomChannelsDeps {
   /** Publishes; may be shared with other publishers. */
