@@ -2,7 +2,9 @@
 // ChatLoop beside plain Socket.IO on Bun, each served in this process, with the clients in
 // another. RSS (the suite's idle number) also counts native buffers and what the allocator
 // keeps; this is the part the code decides.
-//   bun bench/heap.ts [--connections 2000]
+// --clustered serves ChatLoop as one of several instances (Redis, the sharded adapter's
+// subscription per Socket.IO room): what being ready for others costs each connection.
+//   bun bench/heap.ts [--connections 2000] [--clustered]
 import "./defaults";
 import { heapStats } from "bun:jsc";
 import { join } from "node:path";
@@ -13,7 +15,7 @@ import { targets } from "./client/targets";
 import { servePlainSocketIo } from "./reference/plain-socketio";
 import { PASSWORD, populate } from "./servers";
 
-const { values: args } = parseArgs({ options: { connections: { type: "string", default: "2000" } } });
+const { values: args } = parseArgs({ options: { connections: { type: "string", default: "2000" }, clustered: { type: "boolean", default: false } } });
 const connections = Number(args.connections);
 const MEMBERS_PER_ROOM = 5;
 
@@ -24,7 +26,8 @@ interface Population {
 }
 
 async function chatloop(): Promise<{ population: Population; stop(): Promise<void> }> {
-  const { config, drop } = await freshDatabase(testConfig({ redisUrl: undefined })); // one instance: its fast state in memory
+  // Alone, its fast state is in memory; clustered, in Redis (the harness's TEST_REDIS_URL).
+  const { config, drop } = await freshDatabase(args.clustered ? testConfig() : testConfig({ redisUrl: undefined }));
   const server = await startChatLoop(config);
   const usernames = Array.from({ length: connections }, (_, i) => `heap${i}`);
   const roomIds = await populate(server.sql, usernames, { rooms: connections / MEMBERS_PER_ROOM, membersPerRoom: MEMBERS_PER_ROOM }, config.passwordHashing);
@@ -68,6 +71,7 @@ for (const [target, start] of [
   console.log(
     JSON.stringify({
       target,
+      ...(target === "chatloop" && args.clustered ? { clustered: true } : {}),
       connections,
       liveHeapBytesPerConnection: Math.round((after.bytes - before.bytes) / connections),
       objectsPerConnection: Object.fromEntries(perConnection.map(([type, count]) => [type, Math.round(count * 100) / 100])),
