@@ -217,7 +217,9 @@ export async function startChatLoop(config: Config): Promise<ChatLoop> {
       await outbox.stop();
       await previews?.stop();
       await push.stop();
-      io.disconnectSockets(true);
+      // This instance's own sockets only: without `local`, the adapter disconnects every socket
+      // of every instance, and one instance's rolling restart would cut off the whole cluster.
+      io.local.disconnectSockets(true);
       await server.stop(true);
       await metricsServer?.stop(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -221,6 +221,47 @@ describe.skipIf(!databaseUrl || !redisUrl)("several instances on one PostgreSQL 
   });
 });
 
+describe.skipIf(!databaseUrl || !redisUrl)("an instance that stops", () => {
+  let a: TestServer;
+  let alice: Person, bob: Person;
+  beforeAll(async () => {
+    a = await startServer();
+    [alice, bob] = await Promise.all([signUp(a, "alice"), signUp(a, "bob")]);
+  });
+  afterEach(closeSockets);
+  afterAll(() => stopServer(a));
+
+  /** Another instance on the same database and Redis, with alice connected to it. */
+  async function leavingWithAlice() {
+    const leaving = new ChatLoopFromSource(a.config);
+    await leaving.start();
+    return { leaving, aliceThere: await connect(leaving, alice.token) };
+  }
+
+  test("disconnects its own sockets only: another instance's stay connected", async () => {
+    const bobOnA = await connect(a, bob.token);
+    let dropped = false;
+    bobOnA.on("disconnect", () => (dropped = true));
+    const { leaving, aliceThere } = await leavingWithAlice();
+    const aliceGone = new Promise((resolve) => aliceThere.once("disconnect", resolve));
+    expect(await leaving.terminate()).toBe(0);
+    await aliceGone;
+    await flush(bobOnA);
+    expect(dropped).toBe(false);
+  });
+
+  test("still tells the other instances of its last message: a member there, who never joined the room, hears its roomActivity", async () => {
+    const room = await createRoom(a, alice, "last words");
+    await api(a, "POST", `/rooms/${room.id}/join`, undefined, bob.token);
+    const bobOnA = await connect(a, bob.token);
+    const told = new Promise((resolve) => bobOnA.on("roomActivity", (activity) => activity.roomId === room.id && resolve(activity)));
+    const { leaving, aliceThere } = await leavingWithAlice();
+    expect(await aliceThere.emitWithAck("sendMessage", { roomId: room.id, content: "last words" })).toHaveProperty("seq", 1);
+    expect(await leaving.terminate()).toBe(0); // at once: the message's news is still being gathered
+    expect(await told).toEqual({ roomId: room.id, lastSeq: 1, unreadCount: 1, mentionCount: 0 });
+  });
+});
+
 describe.skipIf(!databaseUrl || !redisUrl)("fault drills on a PostgreSQL and a Redis of the test's own", () => {
   const redis = new OwnRedis();
   const postgres = new OwnPostgres();

@@ -45,17 +45,17 @@ export class PostedDigest {
 
   add(message: Message): void {
     keepNewest(this.gathered, message);
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      const messages = [...this.gathered.values()].flat();
-      this.gathered = new Map();
-      this.send(messages);
-    }, GATHER_MS);
+    this.timer ??= setTimeout(() => this.flush(), GATHER_MS);
   }
 
-  stop(): void {
+  /** Sends what is gathered now: an instance that stops tells the others of its last messages. */
+  flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.gathered.size === 0) return;
+    const messages = [...this.gathered.values()].flat();
+    this.gathered = new Map();
+    this.send(messages);
   }
 }
 

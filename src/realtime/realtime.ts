@@ -142,7 +142,7 @@ export function startRealtime({ io, maxConnectionsPerUser, sql, state, metrics, 
       stopping = true;
       announcer.stop();
       activity.stop();
-      digest?.stop();
+      digest?.flush();
       clearInterval(heartbeat);
       clearInterval(reconciling);
     },
