@@ -55,14 +55,8 @@ export class RoomChannels {
   /** Subscribes to the room's changes; resolves once Redis has it, or after SUBSCRIBE_WAIT_MS. */
   async watch(roomId: string): Promise<void> {
     this.watched.add(roomId);
-    let timer: Timer | undefined;
-    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, SUBSCRIBE_WAIT_MS)));
-    const subscribed = this.deps.sub.ssubscribe(this.channelOf(roomId)).then(
-      () => {},
-      () => {}, // Redis away: the subscription is made when it is ready again
-    );
-    await Promise.race([subscribed, waited]);
-    clearTimeout(timer);
+    const subscribed = this.deps.sub.ssubscribe(this.channelOf(roomId)).catch(() => {}); // Redis away: made when it is ready again
+    await Promise.race([subscribed, Bun.sleep(SUBSCRIBE_WAIT_MS)]);
   }
 
   unwatch(roomId: string): void {
